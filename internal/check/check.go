@@ -1,0 +1,203 @@
+// Package check defines the contract every secadvisor check follows: its
+// metadata (taken from the Trusted Advisor specification), the statuses a
+// finding can have, the finding itself, and the Runner that produces findings
+// for one (account, region) target.
+package check
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+)
+
+// Status is the outcome for one resource, as Trusted Advisor shows it, plus
+// Error for "the check could not look".
+type Status string
+
+// The statuses. Error is never shown as green: it means the scanner could not
+// evaluate the resource (access denied, throttled past retries, not subscribed).
+const (
+	Green  Status = "green"
+	Yellow Status = "yellow"
+	Red    Status = "red"
+	Error  Status = "error"
+)
+
+// Statuses lists every status, from most to least severe for reporting.
+var Statuses = []Status{Red, Yellow, Error, Green}
+
+// Severity orders statuses for thresholds: green < yellow < red. Error is
+// ranked above red so that "fail on red" also fails when a check could not look.
+func (s Status) Severity() int {
+	switch s {
+	case Green:
+		return 0
+	case Yellow:
+		return 1
+	case Red:
+		return 2
+	case Error:
+		return 3
+	}
+	return -1
+}
+
+// Scope says whether a check runs once per account or once per region.
+type Scope string
+
+// The scopes.
+const (
+	Global   Scope = "global"
+	Regional Scope = "regional"
+)
+
+// GlobalRegion is the region recorded on findings of global checks.
+const GlobalRegion = "global"
+
+// Criterion is one line of a check's alert criteria.
+type Criterion struct {
+	Status Status
+	Text   string
+}
+
+// Meta is a check's description, taken from the specification. It is data:
+// the CLI catalog, the IAM policy, the CDK stack and the README derive from it.
+type Meta struct {
+	// ID is the Trusted Advisor check ID, the canonical identifier.
+	ID string
+	// Slug is a readable, stable identifier for the CLI and logs.
+	Slug              string
+	Name              string
+	Description       string
+	Criteria          []Criterion
+	RecommendedAction string
+	// Columns are the spec's report columns, in the spec's order, named exactly.
+	Columns []string
+	// IAMActions are the read-only IAM actions the check's collector calls.
+	IAMActions []string
+	Scope      Scope
+	// BeyondSpec says, for the README and reasons, where the check goes
+	// further than the Trusted Advisor specification. Empty when it does not.
+	BeyondSpec string
+}
+
+// Finding is the state of one resource as one check sees it.
+type Finding struct {
+	CheckID    string `json:"checkId"`
+	Slug       string `json:"slug"`
+	CheckName  string `json:"checkName"`
+	Account    string `json:"account"`
+	Region     string `json:"region"`
+	ResourceID string `json:"resourceId"`
+	Status     Status `json:"status"`
+	Reason     string `json:"reason"`
+	// Columns holds report-column values keyed by the spec's column names.
+	Columns map[string]string `json:"columns"`
+}
+
+// Target is what one job scans: one account in one region. Config is an AWS
+// configuration for that account with Region set to the region to call.
+type Target struct {
+	Account string
+	// Region is the region recorded on findings (GlobalRegion for global checks).
+	Region string
+	Config aws.Config
+}
+
+// Runner collects and evaluates one check for one target. A returned error
+// means the check could not look at the target at all; the scan engine turns
+// it into an error finding. Errors limited to one resource are returned as
+// error findings by the check itself.
+type Runner interface {
+	Run(ctx context.Context, target Target) ([]Finding, error)
+}
+
+// Check is one entry of the catalog. A nil Runner means the check is
+// specified but not implemented yet: it is reported as such, never as green.
+type Check struct {
+	Meta   Meta
+	Runner Runner
+}
+
+// Implemented reports whether the check can run.
+func (c Check) Implemented() bool { return c.Runner != nil }
+
+// NewFinding returns a finding of meta's check for target, with the metadata
+// fields filled in.
+func (m Meta) NewFinding(target Target, resourceID string, status Status, reason string, columns map[string]string) Finding {
+	return Finding{
+		CheckID:    m.ID,
+		Slug:       m.Slug,
+		CheckName:  m.Name,
+		Account:    target.Account,
+		Region:     target.Region,
+		ResourceID: resourceID,
+		Status:     status,
+		Reason:     reason,
+		Columns:    columns,
+	}
+}
+
+// ErrorFinding returns the finding that stands for "could not evaluate
+// resourceID": status Error, with the failed operation and the classified
+// error code in the reason.
+func (m Meta) ErrorFinding(target Target, resourceID, op string, err error) Finding {
+	return m.NewFinding(target, resourceID, Error, fmt.Sprintf("could not evaluate: %s: %s", op, awsx.Describe(err)), nil)
+}
+
+// OpError wraps err with the API operation that failed, e.g.
+// "iam GetAccountPasswordPolicy", so error findings name it.
+type OpError struct {
+	Op  string
+	Err error
+}
+
+func (e *OpError) Error() string { return e.Op + ": " + awsx.Describe(e.Err) }
+
+func (e *OpError) Unwrap() error { return e.Err }
+
+// WrapOp returns err wrapped with op, or nil when err is nil.
+func WrapOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &OpError{Op: op, Err: err}
+}
+
+// StatusText is how a status reads in the "Status" report column.
+func (s Status) StatusText() string {
+	switch s {
+	case Green:
+		return "Green"
+	case Yellow:
+		return "Yellow"
+	case Red:
+		return "Red"
+	case Error:
+		return "Error"
+	}
+	return string(s)
+}
+
+// Complete fills the report columns that every check shares and that the
+// finding itself knows: "Status" and, unless the check set it, "Region".
+func (m Meta) Complete(f *Finding) {
+	for _, c := range m.Columns {
+		switch c {
+		case "Status":
+			if f.Columns == nil {
+				f.Columns = map[string]string{}
+			}
+			f.Columns[c] = f.Status.StatusText()
+		case "Region":
+			if f.Columns == nil {
+				f.Columns = map[string]string{}
+			}
+			if f.Columns[c] == "" {
+				f.Columns[c] = f.Region
+			}
+		}
+	}
+}

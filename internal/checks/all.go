@@ -1,0 +1,87 @@
+// Package checks is the catalog: the explicit list of every check, in the
+// order of the Trusted Advisor specification. Adding a check is one package
+// and one line here; the CLI, the IAM policy, the CDK stack and the README
+// table derive from this list.
+package checks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks/cloudfrontiamcertificates"
+	"github.com/secadvisor/secadvisor/internal/checks/cloudfrontorigincertificates"
+	"github.com/secadvisor/secadvisor/internal/checks/cloudtraillogging"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/checks/elblistenersecurity"
+	"github.com/secadvisor/secadvisor/internal/checks/elbsecuritygroups"
+	"github.com/secadvisor/secadvisor/internal/checks/exposedaccesskeys"
+	"github.com/secadvisor/secadvisor/internal/checks/iamaccesskeyrotation"
+	"github.com/secadvisor/secadvisor/internal/checks/iampasswordpolicy"
+	"github.com/secadvisor/secadvisor/internal/checks/iamuse"
+	"github.com/secadvisor/secadvisor/internal/checks/lambdaruntimes"
+	"github.com/secadvisor/secadvisor/internal/checks/rdspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/checks/rdssecuritygroups"
+	"github.com/secadvisor/secadvisor/internal/checks/rootmfa"
+	"github.com/secadvisor/secadvisor/internal/checks/route53spf"
+	"github.com/secadvisor/secadvisor/internal/checks/s3bucketpermissions"
+	"github.com/secadvisor/secadvisor/internal/checks/securitygroupports"
+	"github.com/secadvisor/secadvisor/internal/checks/securitygroupunrestricted"
+	"github.com/secadvisor/secadvisor/internal/checks/sqlserverendofsupport"
+	"github.com/secadvisor/secadvisor/internal/checks/wellarchitected"
+)
+
+// All returns every check of the specification, in its order.
+func All() []check.Check {
+	return []check.Check{
+		sqlserverendofsupport.Check,
+		ebspublicsnapshots.Check,
+		rdspublicsnapshots.Check,
+		rdssecuritygroups.Check,
+		route53spf.Check,
+		s3bucketpermissions.Check,
+		cloudtraillogging.Check,
+		lambdaruntimes.Check,
+		wellarchitected.Check,
+		cloudfrontiamcertificates.Check,
+		cloudfrontorigincertificates.Check,
+		elblistenersecurity.Check,
+		elbsecuritygroups.Check,
+		exposedaccesskeys.Check,
+		iamaccesskeyrotation.Check,
+		iampasswordpolicy.Check,
+		iamuse.Check,
+		rootmfa.Check,
+		securitygroupports.Check,
+		securitygroupunrestricted.Check,
+	}
+}
+
+// Select returns the catalog entries named by IDs or slugs (case-sensitive
+// IDs, case-insensitive slugs), in catalog order. No names selects all.
+func Select(names []string) ([]check.Check, error) {
+	all := All()
+	if len(names) == 0 {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		found := false
+		for _, c := range all {
+			if c.Meta.ID == n || strings.EqualFold(c.Meta.Slug, n) {
+				want[c.Meta.ID] = true
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown check %q: see `secadvisor checks` for IDs and slugs", n)
+		}
+	}
+	var out []check.Check
+	for _, c := range all {
+		if want[c.Meta.ID] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+// Package ebspublicsnapshots finds EBS volume snapshots that anyone can
+// restore. A public snapshot gives every AWS account a full copy of the
+// volume's data.
+package ebspublicsnapshots
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus      = "Status"
+	colRegion      = "Region"
+	colVolumeID    = "Volume ID"
+	colSnapshotID  = "Snapshot ID"
+	colDescription = "Description"
+)
+
+// Meta describes the check, from the specification.
+var Meta = check.Meta{
+	ID:          "ePs02jT06w",
+	Slug:        "ebs-public-snapshots",
+	Name:        "Amazon EBS Public Snapshots",
+	Description: "Checks the permission settings for your Amazon Elastic Block Store (Amazon EBS) volume snapshots and alerts you if any snapshots are marked as public.",
+	Criteria: []check.Criterion{
+		{Status: check.Red, Text: "The EBS volume snapshot is marked as public."},
+	},
+	RecommendedAction: "Unless you are certain you want to share all the data in the snapshot with all AWS accounts and users, modify the permissions: mark the snapshot as private, and then specify the accounts that you want to give permissions to. For more information, see Sharing an Amazon EBS Snapshot. To modify permissions for your snapshots directly, you can use a runbook in the AWS Systems Manager console. For more information, see AWSSupport-ModifyEBSSnapshotPermission.",
+	Columns:           []string{colStatus, colRegion, colVolumeID, colSnapshotID, colDescription},
+	IAMActions:        []string{"ec2:DescribeSnapshots"},
+	Scope:             check.Regional,
+}
+
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the EC2 client the check calls.
+type API interface {
+	ec2.DescribeSnapshotsAPIClient
+}
+
+var _ API = (*ec2.Client)(nil)
+
+// pageSize is DescribeSnapshots' largest page.
+const pageSize = 1000
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	in, err := collect(ctx, ec2.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in), nil
+}
+
+// Input is what the check evaluates: the account's own snapshots in the
+// region, and the IDs of those that are restorable by all accounts.
+type Input struct {
+	Snapshots []types.Snapshot
+	Public    map[string]bool
+}
+
+// collect lists the account's snapshots, then asks EC2 for those restorable
+// by "all": the second call returns exactly the public ones, one request per
+// page instead of one DescribeSnapshotAttribute per snapshot.
+func collect(ctx context.Context, api API) (Input, error) {
+	snapshots, err := listSnapshots(ctx, api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}})
+	if err != nil {
+		return Input{}, err
+	}
+	public, err := listSnapshots(ctx, api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, RestorableByUserIds: []string{"all"}})
+	if err != nil {
+		return Input{}, err
+	}
+	in := Input{Snapshots: snapshots, Public: map[string]bool{}}
+	for _, s := range public {
+		in.Public[aws.ToString(s.SnapshotId)] = true
+	}
+	// A snapshot created and made public between the two calls is still reported.
+	listed := make(map[string]bool, len(snapshots))
+	for _, s := range snapshots {
+		listed[aws.ToString(s.SnapshotId)] = true
+	}
+	for _, s := range public {
+		if !listed[aws.ToString(s.SnapshotId)] {
+			in.Snapshots = append(in.Snapshots, s)
+		}
+	}
+	return in, nil
+}
+
+func listSnapshots(ctx context.Context, api API, input *ec2.DescribeSnapshotsInput) ([]types.Snapshot, error) {
+	input.MaxResults = aws.Int32(pageSize)
+	var out []types.Snapshot
+	pages := ec2.NewDescribeSnapshotsPaginator(api, input, func(o *ec2.DescribeSnapshotsPaginatorOptions) {
+		o.StopOnDuplicateToken = true
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, check.WrapOp("ec2 DescribeSnapshots", err)
+		}
+		out = append(out, page.Snapshots...)
+	}
+	return out, nil
+}
+
+// evaluate reports each snapshot: red when public, green otherwise.
+func evaluate(target check.Target, in Input) []check.Finding {
+	findings := make([]check.Finding, 0, len(in.Snapshots))
+	for _, s := range in.Snapshots {
+		id := aws.ToString(s.SnapshotId)
+		columns := map[string]string{
+			colVolumeID:    aws.ToString(s.VolumeId),
+			colSnapshotID:  id,
+			colDescription: aws.ToString(s.Description),
+		}
+		if in.Public[id] {
+			findings = append(findings, Meta.NewFinding(target, id, check.Red,
+				"The EBS volume snapshot is marked as public: any AWS account can create a volume from it.", columns))
+			continue
+		}
+		findings = append(findings, Meta.NewFinding(target, id, check.Green,
+			"The snapshot is not public.", columns))
+	}
+	return findings
+}

@@ -1,0 +1,116 @@
+// Package iampasswordpolicy verifies that the account has an IAM password
+// policy and that it requires every kind of character. Weak or missing
+// password rules make console passwords of IAM users easy to guess.
+package iampasswordpolicy
+
+import (
+	"strings"
+
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colPolicy    = "Password Policy"
+	colUppercase = "Uppercase"
+	colLowercase = "Lowercase"
+	colNumber    = "Number"
+	colSymbols   = "Non-alphanumeric"
+)
+
+// Meta describes the check, from the specification.
+var Meta = check.Meta{
+	ID:          "Yw2K9puPzl",
+	Slug:        "iam-password-policy",
+	Name:        "IAM Password Policy",
+	Description: "Checks the password policy for your account and warns when a password policy is not enabled, or if password content requirements have not been enabled.",
+	Criteria: []check.Criterion{
+		{Status: check.Yellow, Text: "A password policy is enabled, but at least one content requirement is not enabled."},
+		{Status: check.Red, Text: "No password policy is enabled."},
+	},
+	RecommendedAction: "If some content requirements are not enabled, consider enabling them. If no password policy is enabled, create and configure one. See Setting an Account Password Policy for IAM Users.",
+	Columns:           []string{colPolicy, colUppercase, colLowercase, colNumber, colSymbols},
+	IAMActions:        []string{"iam:GetAccountPasswordPolicy"},
+	Scope:             check.Global,
+}
+
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// ResourceID names the one resource this check reports on.
+const ResourceID = "password-policy"
+
+// API is the part of the IAM client the check calls.
+type API interface {
+	GetAccountPasswordPolicy(context.Context, *iam.GetAccountPasswordPolicyInput, ...func(*iam.Options)) (*iam.GetAccountPasswordPolicyOutput, error)
+}
+
+var _ API = (*iam.Client)(nil)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	policy, err := collect(ctx, iam.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, policy), nil
+}
+
+// collect returns the account's password policy, or nil when the account has
+// none (IAM answers NoSuchEntity).
+func collect(ctx context.Context, api API) (*types.PasswordPolicy, error) {
+	out, err := api.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	if awsx.Is(err, awsx.KindNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, check.WrapOp("iam GetAccountPasswordPolicy", err)
+	}
+	return out.PasswordPolicy, nil
+}
+
+// evaluate judges the policy: none is red, one missing any of the four
+// content requirements is yellow, all four is green.
+func evaluate(target check.Target, policy *types.PasswordPolicy) []check.Finding {
+	if policy == nil {
+		return []check.Finding{Meta.NewFinding(target, ResourceID, check.Red,
+			"No password policy is enabled.",
+			map[string]string{colPolicy: "Disabled", colUppercase: "Disabled", colLowercase: "Disabled", colNumber: "Disabled", colSymbols: "Disabled"})}
+	}
+	requirements := []struct {
+		column  string
+		enabled bool
+	}{
+		{colUppercase, policy.RequireUppercaseCharacters},
+		{colLowercase, policy.RequireLowercaseCharacters},
+		{colNumber, policy.RequireNumbers},
+		{colSymbols, policy.RequireSymbols},
+	}
+	columns := map[string]string{colPolicy: "Enabled"}
+	var missing []string
+	for _, r := range requirements {
+		columns[r.column] = enabledText(r.enabled)
+		if !r.enabled {
+			missing = append(missing, r.column)
+		}
+	}
+	if len(missing) > 0 {
+		return []check.Finding{Meta.NewFinding(target, ResourceID, check.Yellow,
+			"A password policy is enabled, but these content requirements are not: "+strings.Join(missing, ", ")+".", columns)}
+	}
+	return []check.Finding{Meta.NewFinding(target, ResourceID, check.Green,
+		"A password policy is enabled with every content requirement (uppercase, lowercase, number, non-alphanumeric).", columns)}
+}
+
+func enabledText(on bool) string {
+	if on {
+		return "Enabled"
+	}
+	return "Disabled"
+}

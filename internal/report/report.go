@@ -1,0 +1,131 @@
+// Package report turns a scan's findings into what people and tools read:
+// per-check summaries and the table, JSON and CSV views. The JSON view is a
+// stable contract that other tools (and our own tests) parse.
+package report
+
+import (
+	"sort"
+	"time"
+
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// NotImplemented is the summary status of a check that cannot run yet.
+const NotImplemented = "not_implemented"
+
+// Report is one scan's result: the JSON contract of `secadvisor scan --format json`.
+type Report struct {
+	Scan      ScanInfo        `json:"scan"`
+	Summaries []Summary       `json:"summaries"`
+	Findings  []check.Finding `json:"findings"`
+	// APICalls is filled when the caller asked for statistics.
+	APICalls []awsx.OpCount `json:"apiCalls,omitempty"`
+}
+
+// ScanInfo says what was scanned and when.
+type ScanInfo struct {
+	Accounts   []string  `json:"accounts"`
+	Regions    []string  `json:"regions"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+}
+
+// Summary is one check's line: how many resources are in each status.
+type Summary struct {
+	CheckID     string `json:"checkId"`
+	Slug        string `json:"slug"`
+	CheckName   string `json:"checkName"`
+	Scope       string `json:"scope"`
+	Implemented bool   `json:"implemented"`
+	// Status is the check's overall status: red, yellow, error or green by
+	// what its findings hold (in that order), or "not_implemented".
+	Status string         `json:"status"`
+	Counts map[string]int `json:"counts"`
+}
+
+// New builds the report for checks (the catalog entries scanned, in catalog
+// order) and their findings, sorted for reading: by check, then severity,
+// region and resource.
+func New(info ScanInfo, checks []check.Check, findings []check.Finding) Report {
+	order := map[string]int{}
+	for i, c := range checks {
+		order[c.Meta.ID] = i
+	}
+	sorted := append([]check.Finding(nil), findings...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if order[a.CheckID] != order[b.CheckID] {
+			return order[a.CheckID] < order[b.CheckID]
+		}
+		if a.Status.Severity() != b.Status.Severity() {
+			return rank(a.Status) < rank(b.Status)
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		return a.ResourceID < b.ResourceID
+	})
+	if sorted == nil {
+		sorted = []check.Finding{}
+	}
+	r := Report{Scan: info, Findings: sorted}
+	for _, c := range checks {
+		r.Summaries = append(r.Summaries, summarize(c, sorted))
+	}
+	return r
+}
+
+// rank orders statuses for reading: red first, then yellow, error, green.
+func rank(s check.Status) int {
+	for i, st := range check.Statuses {
+		if st == s {
+			return i
+		}
+	}
+	return len(check.Statuses)
+}
+
+func summarize(c check.Check, findings []check.Finding) Summary {
+	s := Summary{
+		CheckID:     c.Meta.ID,
+		Slug:        c.Meta.Slug,
+		CheckName:   c.Meta.Name,
+		Scope:       string(c.Meta.Scope),
+		Implemented: c.Implemented(),
+		Counts:      map[string]int{},
+	}
+	for _, st := range check.Statuses {
+		s.Counts[string(st)] = 0
+	}
+	for _, f := range findings {
+		if f.CheckID == c.Meta.ID {
+			s.Counts[string(f.Status)]++
+		}
+	}
+	switch {
+	case !c.Implemented():
+		s.Status = NotImplemented
+	case s.Counts[string(check.Red)] > 0:
+		s.Status = string(check.Red)
+	case s.Counts[string(check.Yellow)] > 0:
+		s.Status = string(check.Yellow)
+	case s.Counts[string(check.Error)] > 0:
+		s.Status = string(check.Error)
+	default:
+		s.Status = string(check.Green)
+	}
+	return s
+}
+
+// Fails reports whether any finding is at or above threshold. Error findings
+// count as failing at every threshold: a check that could not look must not
+// let a pipeline pass.
+func Fails(findings []check.Finding, threshold check.Status) bool {
+	for _, f := range findings {
+		if f.Status == check.Error || f.Status.Severity() >= threshold.Severity() {
+			return true
+		}
+	}
+	return false
+}

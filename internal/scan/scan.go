@@ -1,0 +1,160 @@
+// Package scan plans and runs jobs: one per (account, region, check), global
+// checks once per account. It is the engine behind both the CLI and the
+// per-check Lambda function, and it is where any job failure becomes an
+// error finding, so that nothing is ever dropped or read as green.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// WholeScope is the resource ID of an error finding that stands for every
+// resource of a job: the check could not look at the region (or account) at all.
+const WholeScope = "(all)"
+
+// DefaultJobTimeout bounds one job, so one stuck API cannot hold a scan.
+const DefaultJobTimeout = 5 * time.Minute
+
+// Job is one check for one account in one region. Region is
+// check.GlobalRegion for global checks.
+type Job struct {
+	Check   check.Check
+	Account string
+	Region  string
+}
+
+func (j Job) String() string {
+	return fmt.Sprintf("%s %s/%s", j.Check.Meta.Slug, j.Account, j.Region)
+}
+
+// Plan returns the jobs for checks × accounts × regions, global checks once
+// per account. Checks that are not implemented get no job.
+func Plan(checks []check.Check, accounts, regions []string) []Job {
+	var jobs []Job
+	for _, c := range checks {
+		if !c.Implemented() {
+			continue
+		}
+		for _, account := range accounts {
+			if c.Meta.Scope == check.Global {
+				jobs = append(jobs, Job{Check: c, Account: account, Region: check.GlobalRegion})
+				continue
+			}
+			for _, region := range regions {
+				jobs = append(jobs, Job{Check: c, Account: account, Region: region})
+			}
+		}
+	}
+	return jobs
+}
+
+// RunJob runs one job with cfg (credentials for the job's account) and
+// returns its findings. It never fails: a collection error, a timeout or a
+// panic in the check becomes an error finding for the whole job.
+func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration) (findings []check.Finding) {
+	meta := job.Check.Meta
+	target := check.Target{Account: job.Account, Region: job.Region, Config: cfg}
+	if job.Region != check.GlobalRegion {
+		target.Config = awsx.InRegion(cfg, job.Region)
+	}
+	if timeout <= 0 {
+		timeout = DefaultJobTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("check panicked", "check_id", meta.ID, "account", job.Account, "region", job.Region,
+				"err", fmt.Sprint(r), "stack", string(debug.Stack()))
+			findings = []check.Finding{meta.NewFinding(target, WholeScope, check.Error,
+				fmt.Sprintf("could not evaluate: internal error in the check: %v", r), nil)}
+		}
+		for i := range findings {
+			meta.Complete(&findings[i])
+		}
+	}()
+
+	if !job.Check.Implemented() {
+		return []check.Finding{meta.NewFinding(target, WholeScope, check.Error, "could not evaluate: the check is not implemented", nil)}
+	}
+	findings, err := job.Check.Runner.Run(ctx, target)
+	if err != nil {
+		slog.Warn("check could not evaluate", "check_id", meta.ID, "account", job.Account, "region", job.Region,
+			"op", opOf(err), "err", awsx.Describe(err))
+		return []check.Finding{meta.NewFinding(target, WholeScope, check.Error, "could not evaluate: "+describe(ctx, err), nil)}
+	}
+	return findings
+}
+
+func describe(ctx context.Context, err error) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "the job timed out: " + err.Error()
+	}
+	return err.Error()
+}
+
+func opOf(err error) string {
+	var opErr *check.OpError
+	if errors.As(err, &opErr) {
+		return opErr.Op
+	}
+	return ""
+}
+
+// Options tune Run.
+type Options struct {
+	// Concurrency is the number of jobs run at once (at least 1).
+	Concurrency int
+	// JobTimeout bounds each job (DefaultJobTimeout when zero).
+	JobTimeout time.Duration
+	// Progress, when set, is called after each job with the count done.
+	Progress func(done, total int, job Job)
+}
+
+// Run runs jobs on a bounded worker pool and returns every finding, in job order.
+func Run(ctx context.Context, cfg aws.Config, jobs []Job, opts Options) []check.Finding {
+	workers := max(opts.Concurrency, 1)
+	results := make([][]check.Finding, len(jobs))
+	next := make(chan int)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	for range min(workers, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = RunJob(ctx, cfg, jobs[i], opts.JobTimeout)
+				if opts.Progress != nil {
+					mu.Lock()
+					done++
+					opts.Progress(done, len(jobs), jobs[i])
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var all []check.Finding
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all
+}
