@@ -123,11 +123,13 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	rep := report.New(report.ScanInfo{Accounts: []string{account}, Regions: regions, StartedAt: started.UTC(), FinishedAt: time.Now().UTC()}, selected, findings)
 	if f.stats {
 		rep.APICalls = recorder.Counts()
-		writeStats(env.Stderr, rep.APICalls)
 	}
 	if err := writeReport(f, rep, selected, env.Stdout); err != nil {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
+	}
+	if f.stats {
+		writeStats(env.Stderr, rep.APICalls)
 	}
 	if threshold != "" && report.Fails(findings, threshold) {
 		return ExitFindings

@@ -1,0 +1,46 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+func TestDiscoveryOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	got, err := CallerAccount(ctx, cfg)
+	if err != nil || got != account {
+		t.Fatalf("CallerAccount = %q, %v; want %q", got, err, account)
+	}
+	regions, err := EnabledRegions(ctx, cfg)
+	if err != nil {
+		t.Fatalf("EnabledRegions: %v", err)
+	}
+	for _, want := range []string{"us-east-1", "eu-west-1"} {
+		if !slices.Contains(regions, want) {
+			t.Errorf("EnabledRegions = %q, want it to include %s", regions, want)
+		}
+	}
+	if !slices.IsSorted(regions) {
+		t.Errorf("EnabledRegions = %q, want sorted", regions)
+	}
+}
+
+func TestDiscoveryAccessDenied(t *testing.T) {
+	t.Parallel()
+	cfg, _ := emutest.Config(t)
+	denied := emutest.Deny(cfg, "DescribeRegions", "GetCallerIdentity")
+	if _, err := EnabledRegions(context.Background(), denied); err == nil {
+		t.Error("EnabledRegions with DescribeRegions denied: want an error")
+	}
+	if _, err := CallerAccount(context.Background(), denied); err == nil {
+		t.Error("CallerAccount with GetCallerIdentity denied: want an error")
+	}
+}
