@@ -39,6 +39,9 @@ func NewRecorder() *Recorder {
 // Middleware installs the recorder on a client's middleware stack; add it to
 // aws.Config.APIOptions.
 func (r *Recorder) Middleware(stack *middleware.Stack) error {
+	// At the end of Initialize, after the client has registered its service
+	// metadata (some clients, e.g. CloudTrail, do it only there), and before
+	// the retry loop, so that one call counts once.
 	if err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("secadvisorRecordCall",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleInitialize(ctx, in)
@@ -49,7 +52,7 @@ func (r *Recorder) Middleware(stack *middleware.Stack) error {
 				}
 			})
 			return out, md, err
-		}), middleware.Before); err != nil {
+		}), middleware.After); err != nil {
 		return err
 	}
 	// The retry middleware sits in Finalize; counting in Deserialize sees
@@ -62,7 +65,8 @@ func (r *Recorder) Middleware(stack *middleware.Stack) error {
 }
 
 func (r *Recorder) add(ctx context.Context, f func(*OpCount)) {
-	key := OpKey{Service: awsmiddleware.GetServiceID(ctx), Operation: awsmiddleware.GetOperationName(ctx)}
+	service, operation := Operation(ctx)
+	key := OpKey{Service: service, Operation: operation}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c, ok := r.counts[key]
@@ -98,4 +102,15 @@ func (r *Recorder) Calls(service, operation string) int {
 		return c.Calls
 	}
 	return 0
+}
+
+// Operation names the service and operation a middleware is running for.
+// Call it from Initialize (at middleware.After) or a later step: only then
+// has every client registered its service metadata.
+func Operation(ctx context.Context) (service, operation string) {
+	operation = middleware.GetOperationName(ctx)
+	if operation == "" {
+		operation = awsmiddleware.GetOperationName(ctx)
+	}
+	return awsmiddleware.GetServiceID(ctx), operation
 }

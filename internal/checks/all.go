@@ -60,7 +60,11 @@ func All() []check.Check {
 // Select returns the catalog entries named by IDs or slugs (case-sensitive
 // IDs, case-insensitive slugs), in catalog order. No names selects all.
 func Select(names []string) ([]check.Check, error) {
-	all := All()
+	return SelectFrom(All(), names)
+}
+
+// SelectFrom is Select over another list of checks.
+func SelectFrom(all []check.Check, names []string) ([]check.Check, error) {
 	if len(names) == 0 {
 		return all, nil
 	}

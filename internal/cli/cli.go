@@ -1,4 +1,4 @@
-// Package cli is the secadvisor command line: `scan`, `checks` and `demo`.
+// Package cli is the secadvisor command line: `scan`, `findings`, `checks` and `demo`.
 // cmd/secadvisor only calls Main; everything here is testable in-process.
 package cli
 
@@ -38,6 +38,7 @@ const usage = `secadvisor: the AWS Trusted Advisor security checks, run from you
 
 Usage:
   secadvisor scan   [flags]   scan the account and print the report (secadvisor scan -h)
+  secadvisor findings [flags] list what the findings table holds (secadvisor findings -h)
   secadvisor checks [flags]   list the checks; --iam-policy prints the IAM policy a scan needs
   secadvisor demo   [flags]   start the local emulator, seed a demo account and scan it
 `
@@ -52,6 +53,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 	switch args[0] {
 	case "scan":
 		return runScan(ctx, args[1:], env)
+	case "findings":
+		return runFindings(ctx, args[1:], env)
 	case "checks":
 		return runChecks(args[1:], env)
 	case "demo":

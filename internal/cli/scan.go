@@ -32,6 +32,7 @@ type scanFlags struct {
 	endpointURL string
 	profile     string
 	emulator    bool
+	table       string
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet, withConnection bool) {
@@ -47,6 +48,7 @@ func (f *scanFlags) register(fs *flag.FlagSet, withConnection bool) {
 		fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too")
 		fs.StringVar(&f.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
 		fs.BoolVar(&f.emulator, "emulator", false, "the endpoint is the moto emulator: use static credentials and patch its known gaps")
+		fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings table (only what changed)")
 	}
 }
 
@@ -127,6 +129,12 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	if err := writeReport(f, rep, selected, env.Stdout); err != nil {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
+	}
+	if f.table != "" {
+		if err := storeFindings(ctx, cfg, f.table, jobs, findings, started, env.Stderr); err != nil {
+			fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
+			return ExitUsage
+		}
 	}
 	if f.stats {
 		writeStats(env.Stderr, rep.APICalls)

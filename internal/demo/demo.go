@@ -26,6 +26,17 @@ func Seed(ctx context.Context, cfg aws.Config) error {
 	}{
 		{"weak IAM password policy", seedPasswordPolicy},
 		{"EBS snapshots, one public", seedSnapshots},
+		{"security groups and Classic Load Balancers", seedSecurityGroups},
+		{"RDS databases and DB security groups", seedDatabases},
+		{"HTTPS load balancers for ELB listener security", seedListenerSecurity},
+		{"RDS snapshots, some public", seedRDSSnapshots},
+		{"S3 buckets, some open by ACL or policy", seedBuckets},
+		{"CloudTrail trails, one stopped", seedTrails},
+		{"IAM users and access keys, one quarantined", seedIdentities},
+		{"EC2 instances from SQL Server AMIs", seedSQLServerInstances},
+		{"Lambda functions, one on a deprecated runtime", seedLambdaFunctions},
+		{"Route 53 mail domains, one without SPF", seedMailDomains},
+		{"CloudFront distributions with IAM certificates", seedCloudFrontCertificates},
 	}
 	for _, s := range seeders {
 		if err := s.seed(ctx, cfg); err != nil {

@@ -56,6 +56,9 @@ func accountHeader(account string) func(*middleware.Stack) error {
 func Patches(base aws.Config) []func(*middleware.Stack) error {
 	patchCfg := base.Copy()
 	return []func(*middleware.Stack) error{
+		s3ControlKeepBaseHost(base),
+		ssmInventoryEmpty(),
+		iamServerCertificateIDs,
 		func(stack *middleware.Stack) error {
 			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorRestorableByAll",
 				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {

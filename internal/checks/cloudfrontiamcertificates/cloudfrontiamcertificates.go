@@ -1,9 +1,37 @@
 // Package cloudfrontiamcertificates checks the custom SSL certificates that
 // CloudFront distributions use from the IAM certificate store. An expired,
 // SHA-1 or mismatched certificate breaks HTTPS or makes browsers warn viewers.
+//
+// Every fact about a certificate comes from its PEM body (GetServerCertificate),
+// not from IAM's metadata: the body is what CloudFront serves.
 package cloudfrontiamcertificates
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/secadvisor/secadvisor/internal/certs"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus      = "Status"
+	colDistID      = "Distribution ID"
+	colDistDomain  = "Distribution Domain Name"
+	colCertificate = "Certificate Name"
+	colReason      = "Reason"
+)
+
+// expiresSoon is the spec's "expires in the next seven days".
+const expiresSoon = 7 * 24 * time.Hour
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -18,10 +46,268 @@ var Meta = check.Meta{
 		{Status: check.Yellow, Text: "One or more of the alternate domain names in the distribution don't appear either in the Common Name field or the Subject Alternative Names field of the custom SSL certificate."},
 	},
 	RecommendedAction: "Renew an expired certificate or a certificate that is about to expire. Replace a certificate that was encrypted by using the SHA-1 hashing algorithm with a certificate that is encrypted by using the SHA-256 hashing algorithm. Replace the certificate with a certificate that contains the applicable values in the Common Name or Subject Alternative Domain Names fields.",
-	Columns:           []string{"Status", "Distribution ID", "Distribution Domain Name", "Certificate Name", "Reason"},
-	IAMActions:        []string{"cloudfront:ListDistributions", "iam:ListServerCertificates", "iam:GetServerCertificate"},
-	Scope:             check.Global,
+	Columns:           []string{colStatus, colDistID, colDistDomain, colCertificate, colReason},
+	// GetDistributionConfig is called only when a distribution summary lacks
+	// its aliases or viewer certificate (AWS always sends them; the emulator
+	// does not).
+	IAMActions: []string{"cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "iam:ListServerCertificates", "iam:GetServerCertificate"},
+	Scope:      check.Global,
+	BeyondSpec: "One finding per distribution that uses an IAM certificate, its reason listing every problem found. " +
+		"A certificate ID that is no longer in the IAM certificate store is red (viewers cannot get a certificate). " +
+		"Wildcard names cover exactly one label (*.example.com covers a.example.com, not example.com nor a.b.example.com).",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 6): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// CloudFrontAPI is the part of the CloudFront client the check calls.
+type CloudFrontAPI interface {
+	cloudfront.ListDistributionsAPIClient
+	GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error)
+}
+
+// IAMAPI is the part of the IAM client the check calls.
+type IAMAPI interface {
+	iam.ListServerCertificatesAPIClient
+	GetServerCertificate(context.Context, *iam.GetServerCertificateInput, ...func(*iam.Options)) (*iam.GetServerCertificateOutput, error)
+}
+
+var (
+	_ CloudFrontAPI = (*cloudfront.Client)(nil)
+	_ IAMAPI        = (*iam.Client)(nil)
+)
+
+// Largest pages the APIs return.
+const (
+	distributionsPageSize = 100
+	certificatesPageSize  = 1000
+)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	in, err := collect(ctx, cloudfront.NewFromConfig(target.Config), iam.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in, time.Now()), nil
+}
+
+// Distribution is what the check needs of one CloudFront distribution.
+type Distribution struct {
+	ID         string
+	DomainName string
+	Aliases    []string
+	// IAMCertificateID is the viewer certificate's IAM server certificate
+	// ID, empty when the distribution uses another kind of certificate.
+	IAMCertificateID string
+	// Err is set when the distribution's configuration could not be read.
+	Err error
+}
+
+// Certificate is one IAM server certificate.
+type Certificate struct {
+	Name string
+	// X509 is the parsed certificate body, nil when Err is set.
+	X509 *x509.Certificate
+	// Err is set when the body could not be fetched or parsed.
+	Err error
+}
+
+// Input is what the check evaluates.
+type Input struct {
+	Distributions []Distribution
+	// Certificates holds the IAM server certificates the distributions use,
+	// by ID. A used ID missing here is not in the IAM certificate store.
+	Certificates map[string]Certificate
+}
+
+// collect lists the distributions, then — only when some use an IAM
+// certificate — maps IAM certificate IDs to names and fetches the body of
+// each certificate in use, once.
+func collect(ctx context.Context, cf CloudFrontAPI, iamAPI IAMAPI) (Input, error) {
+	dists, err := listDistributions(ctx, cf)
+	if err != nil {
+		return Input{}, err
+	}
+	in := Input{Distributions: dists, Certificates: map[string]Certificate{}}
+	used := map[string]bool{}
+	for _, d := range dists {
+		if d.IAMCertificateID != "" {
+			used[d.IAMCertificateID] = true
+		}
+	}
+	if len(used) == 0 {
+		return in, nil
+	}
+	names := map[string]string{} // certificate ID → name
+	pages := iam.NewListServerCertificatesPaginator(iamAPI, &iam.ListServerCertificatesInput{MaxItems: aws.Int32(certificatesPageSize)},
+		func(o *iam.ListServerCertificatesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("iam ListServerCertificates", err)
+		}
+		for _, m := range page.ServerCertificateMetadataList {
+			names[aws.ToString(m.ServerCertificateId)] = aws.ToString(m.ServerCertificateName)
+		}
+	}
+	for id := range used {
+		name, ok := names[id]
+		if !ok {
+			continue
+		}
+		in.Certificates[id] = getCertificate(ctx, iamAPI, name)
+	}
+	return in, nil
+}
+
+func getCertificate(ctx context.Context, api IAMAPI, name string) Certificate {
+	out, err := api.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String(name)})
+	if err != nil {
+		return Certificate{Name: name, Err: check.WrapOp("iam GetServerCertificate", err)}
+	}
+	body := ""
+	if out.ServerCertificate != nil {
+		body = aws.ToString(out.ServerCertificate.CertificateBody)
+	}
+	cert, err := certs.ParsePEM([]byte(body))
+	if err != nil {
+		return Certificate{Name: name, Err: fmt.Errorf("certificate body: %w", err)}
+	}
+	return Certificate{Name: name, X509: cert}
+}
+
+func listDistributions(ctx context.Context, api CloudFrontAPI) ([]Distribution, error) {
+	var out []Distribution
+	pages := cloudfront.NewListDistributionsPaginator(api, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(distributionsPageSize)},
+		func(o *cloudfront.ListDistributionsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, check.WrapOp("cloudfront ListDistributions", err)
+		}
+		if page.DistributionList == nil {
+			continue
+		}
+		for _, s := range page.DistributionList.Items {
+			d := Distribution{ID: aws.ToString(s.Id), DomainName: aws.ToString(s.DomainName)}
+			aliases, viewer := s.Aliases, s.ViewerCertificate
+			if aliases == nil || viewer == nil {
+				cfg, err := api.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
+				if err != nil {
+					d.Err = check.WrapOp("cloudfront GetDistributionConfig", err)
+					out = append(out, d)
+					continue
+				}
+				if cfg.DistributionConfig != nil {
+					aliases, viewer = cfg.DistributionConfig.Aliases, cfg.DistributionConfig.ViewerCertificate
+				}
+			}
+			if aliases != nil {
+				d.Aliases = aliases.Items
+			}
+			d.IAMCertificateID = iamCertificateID(viewer)
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// iamCertificateID returns a viewer certificate's IAM server certificate ID,
+// empty for the CloudFront default certificate and ACM certificates.
+func iamCertificateID(v *cftypes.ViewerCertificate) string {
+	if v == nil {
+		return ""
+	}
+	return aws.ToString(v.IAMCertificateId)
+}
+
+// evaluate reports each distribution that uses an IAM certificate: red when
+// the certificate is expired or gone from IAM, yellow when it expires within
+// seven days, is signed with SHA-1 or does not cover an alternate domain
+// name, green otherwise. The reason lists every problem.
+func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
+	var findings []check.Finding
+	for _, d := range in.Distributions {
+		columns := map[string]string{colDistID: d.ID, colDistDomain: d.DomainName}
+		if d.Err != nil {
+			findings = append(findings, withColumns(Meta.ErrorFinding(target, d.ID, "cloudfront GetDistributionConfig", d.Err), columns))
+			continue
+		}
+		if d.IAMCertificateID == "" {
+			continue
+		}
+		cert, ok := in.Certificates[d.IAMCertificateID]
+		if !ok {
+			columns[colCertificate] = d.IAMCertificateID
+			reason := "The distribution's certificate (IAM ID " + d.IAMCertificateID + ") is not in the IAM certificate store."
+			columns[colReason] = reason
+			findings = append(findings, Meta.NewFinding(target, d.ID, check.Red, reason, columns))
+			continue
+		}
+		columns[colCertificate] = cert.Name
+		if cert.Err != nil {
+			findings = append(findings, withColumns(Meta.ErrorFinding(target, d.ID, "iam GetServerCertificate "+cert.Name, cert.Err), columns))
+			continue
+		}
+		status, problems := judge(cert.X509, d.Aliases, now)
+		var reason string
+		if len(problems) == 0 {
+			reason = "The certificate is valid for more than seven days, is not signed with SHA-1 and covers every alternate domain name."
+		} else {
+			reason = strings.Join(problems, " ")
+		}
+		columns[colReason] = reason
+		findings = append(findings, Meta.NewFinding(target, d.ID, status, reason, columns))
+	}
+	return findings
+}
+
+// judge returns the status of a distribution's certificate and one sentence
+// per problem.
+func judge(cert *x509.Certificate, aliases []string, now time.Time) (check.Status, []string) {
+	status := check.Green
+	raise := func(s check.Status) {
+		if s.Severity() > status.Severity() {
+			status = s
+		}
+	}
+	a := certs.Assess(cert, now, expiresSoon)
+	problems := make([]string, 0, len(a.Details)+1)
+	for i, p := range a.Problems {
+		if p == certs.Expired {
+			raise(check.Red)
+		} else {
+			raise(check.Yellow)
+		}
+		problems = append(problems, capitalize(a.Details[i]))
+	}
+	var uncovered []string
+	for _, alias := range aliases {
+		if !certs.Covers(cert, alias) {
+			uncovered = append(uncovered, alias)
+		}
+	}
+	if len(uncovered) > 0 {
+		raise(check.Yellow)
+		problems = append(problems, fmt.Sprintf("Alternate domain names not in the certificate's Common Name or Subject Alternative Names: %s (the certificate names %s).",
+			strings.Join(uncovered, ", "), strings.Join(certs.Names(cert), ", ")))
+	}
+	return status, problems
+}
+
+// withColumns gives an error finding the distribution's columns, its reason
+// included.
+func withColumns(f check.Finding, columns map[string]string) check.Finding {
+	columns[colReason] = f.Reason
+	f.Columns = columns
+	return f
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,9 +1,46 @@
 // Package cloudfrontorigincertificates checks the SSL certificates served by
 // the origins of CloudFront distributions. When an origin certificate is
 // expired, missing or unreachable, CloudFront answers viewers with 502 errors.
+//
+// The check does what CloudFront does: it opens a TLS connection to each
+// custom origin CloudFront reaches over HTTPS, with the origin's domain name
+// as SNI, on the origin's HTTPS port, and reads the certificate the origin
+// presents. Like Trusted Advisor, it does not validate the chain or the
+// issuer. These outbound connections are not AWS API calls: no IAM action
+// covers them, and a Lambda running the check needs a route to the internet.
 package cloudfrontorigincertificates
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/secadvisor/secadvisor/internal/certs"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus     = "Status"
+	colDistID     = "Distribution ID"
+	colDistDomain = "Distribution Domain Name"
+	colOrigin     = "Origin"
+	colReason     = "Reason"
+)
+
+// expiresSoon is the spec's "expires in the next thirty days".
+const expiresSoon = 30 * 24 * time.Hour
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -18,10 +55,268 @@ var Meta = check.Meta{
 		{Status: check.Yellow, Text: "An SSL certificate on your origin can't be located. The connection might have failed due to timeout, or other HTTPS connection problems."},
 	},
 	RecommendedAction: "Renew the certificate on your origin if it has expired or is about to expire. Add a certificate if one does not exist. Replace a certificate that was encrypted by using the SHA-1 hashing algorithm with a certificate that is encrypted by using the SHA-256 hashing algorithm.",
-	Columns:           []string{"Status", "Distribution ID", "Distribution Domain Name", "Origin", "Reason"},
-	IAMActions:        []string{"cloudfront:ListDistributions"},
-	Scope:             check.Global,
+	Columns:           []string{colStatus, colDistID, colDistDomain, colOrigin, colReason},
+	// GetDistributionConfig is called only when a distribution summary lacks
+	// its origins (AWS always sends them; the emulator does not).
+	IAMActions: []string{"cloudfront:ListDistributions", "cloudfront:GetDistributionConfig"},
+	Scope:      check.Global,
+	BeyondSpec: "Makes outbound TLS connections (port from the origin's HTTPSPort, SNI = origin domain name, 5 s timeout, 8 at a time) to every custom origin CloudFront reaches over HTTPS (https-only or match-viewer); no IAM action covers them, and a Lambda needs internet access. " +
+		"An origin that answers on its HTTPS port without TLS is red (no certificate); one that cannot be reached is yellow. " +
+		"S3 and VPC origins are skipped; one TLS connection per origin host and port, however many distributions share it.",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 6): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the CloudFront client the check calls.
+type API interface {
+	cloudfront.ListDistributionsAPIClient
+	GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error)
+}
+
+var _ API = (*cloudfront.Client)(nil)
+
+// distributionsPageSize is ListDistributions' largest page.
+const distributionsPageSize = 100
+
+// Probing limits: one dead origin costs at most probeTimeout, and no more
+// than probeConcurrency connections are open at once.
+const (
+	probeTimeout     = 5 * time.Second
+	probeConcurrency = 8
+)
+
+// DialFunc opens a TCP connection, like net.Dialer.DialContext.
+type DialFunc func(ctx context.Context, network, address string) (net.Conn, error)
+
+// runner probes origins through dial (nil: the system's dialer), so that
+// tests can serve certificates from local listeners.
+type runner struct {
+	dial    DialFunc
+	timeout time.Duration
+}
+
+func (r runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	dial := r.dial
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	timeout := r.timeout
+	if timeout == 0 {
+		timeout = probeTimeout
+	}
+	in, err := collect(ctx, cloudfront.NewFromConfig(target.Config), dial, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in, time.Now()), nil
+}
+
+// Origin is one custom origin CloudFront reaches over HTTPS.
+type Origin struct {
+	DistributionID     string
+	DistributionDomain string
+	ID                 string
+	DomainName         string
+	HTTPSPort          int32
+}
+
+// Address is where the origin is probed.
+func (o Origin) Address() string {
+	return net.JoinHostPort(o.DomainName, strconv.Itoa(int(o.HTTPSPort)))
+}
+
+// Probe is what a TLS connection to an origin showed.
+type Probe struct {
+	// Cert is the leaf certificate the origin presented.
+	Cert *x509.Certificate
+	// NoTLS is set when the origin answered, but not with TLS: there is no
+	// certificate on its HTTPS port.
+	NoTLS bool
+	// Err is why no certificate was read.
+	Err error
+}
+
+// DistributionError is a distribution whose configuration could not be read.
+type DistributionError struct {
+	ID, DomainName string
+	Err            error
+}
+
+// Input is what the check evaluates.
+type Input struct {
+	Origins []Origin
+	// Probes holds one result per origin address.
+	Probes map[string]Probe
+	Errors []DistributionError
+}
+
+// collect lists the distributions' HTTPS custom origins and probes each
+// distinct address once.
+func collect(ctx context.Context, api API, dial DialFunc, timeout time.Duration) (Input, error) {
+	in := Input{Probes: map[string]Probe{}}
+	pages := cloudfront.NewListDistributionsPaginator(api, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(distributionsPageSize)},
+		func(o *cloudfront.ListDistributionsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("cloudfront ListDistributions", err)
+		}
+		if page.DistributionList == nil {
+			continue
+		}
+		for _, s := range page.DistributionList.Items {
+			origins := s.Origins
+			if origins == nil {
+				out, err := api.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
+				if err != nil {
+					in.Errors = append(in.Errors, DistributionError{ID: aws.ToString(s.Id), DomainName: aws.ToString(s.DomainName),
+						Err: check.WrapOp("cloudfront GetDistributionConfig", err)})
+					continue
+				}
+				if out.DistributionConfig != nil {
+					origins = out.DistributionConfig.Origins
+				}
+			}
+			in.Origins = append(in.Origins, httpsOrigins(aws.ToString(s.Id), aws.ToString(s.DomainName), origins)...)
+		}
+	}
+	addresses := map[string]Origin{}
+	for _, o := range in.Origins {
+		addresses[o.Address()] = o
+	}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		slot = make(chan struct{}, probeConcurrency)
+	)
+	for addr, o := range addresses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slot <- struct{}{}
+			defer func() { <-slot }()
+			p := probe(ctx, dial, timeout, o.DomainName, addr)
+			mu.Lock()
+			in.Probes[addr] = p
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return in, nil
+}
+
+// httpsOrigins returns the custom origins CloudFront reaches over HTTPS:
+// https-only always, match-viewer too — every viewer protocol policy
+// (allow-all, redirect-to-https, https-only) admits HTTPS viewers. S3
+// origins (S3OriginConfig) and VPC origins (private, out of reach of the
+// scanner) have no CustomOriginConfig and are skipped.
+func httpsOrigins(distID, distDomain string, origins *cftypes.Origins) []Origin {
+	if origins == nil {
+		return nil
+	}
+	var out []Origin
+	for _, o := range origins.Items {
+		c := o.CustomOriginConfig
+		if c == nil || o.S3OriginConfig != nil {
+			continue
+		}
+		if c.OriginProtocolPolicy != cftypes.OriginProtocolPolicyHttpsOnly && c.OriginProtocolPolicy != cftypes.OriginProtocolPolicyMatchViewer {
+			continue
+		}
+		port := aws.ToInt32(c.HTTPSPort)
+		if port == 0 {
+			port = 443
+		}
+		out = append(out, Origin{DistributionID: distID, DistributionDomain: distDomain, ID: aws.ToString(o.Id), DomainName: aws.ToString(o.DomainName), HTTPSPort: port})
+	}
+	return out
+}
+
+// probe connects to addr and reads the certificate presented for host. The
+// chain is deliberately not verified (InsecureSkipVerify): the check judges
+// the leaf's dates and signature, as the specification says.
+func probe(ctx context.Context, dial DialFunc, timeout time.Duration, host, addr string) Probe {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return Probe{Err: err}
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	client := tls.Client(conn, &tls.Config{
+		ServerName:         host,
+		InsecureSkipVerify: true, // reading the leaf only; no data is exchanged
+		// CloudFront still talks TLS 1.0 and 1.1 to origins that allow only those.
+		MinVersion: tls.VersionTLS10,
+	})
+	if err := client.HandshakeContext(ctx); err != nil {
+		var notTLS tls.RecordHeaderError
+		if errors.As(err, &notTLS) {
+			return Probe{NoTLS: true, Err: err}
+		}
+		return Probe{Err: err}
+	}
+	state := client.ConnectionState()
+	if len(state.PeerCertificates) == 0 {
+		return Probe{Err: errors.New("the origin presented no certificate")}
+	}
+	return Probe{Cert: state.PeerCertificates[0]}
+}
+
+// evaluate reports each HTTPS custom origin: red when its certificate has
+// expired or it answers without TLS, yellow when the certificate expires in
+// 30 days or less, is signed with SHA-1, or the origin cannot be reached,
+// green otherwise.
+func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
+	var findings []check.Finding
+	for _, e := range in.Errors {
+		f := Meta.ErrorFinding(target, e.ID, "cloudfront GetDistributionConfig", e.Err)
+		f.Columns = map[string]string{colDistID: e.ID, colDistDomain: e.DomainName, colReason: f.Reason}
+		findings = append(findings, f)
+	}
+	origins := append([]Origin(nil), in.Origins...)
+	sort.SliceStable(origins, func(i, j int) bool { return origins[i].DistributionID < origins[j].DistributionID })
+	for _, o := range origins {
+		status, reason := judge(in.Probes[o.Address()], o, now)
+		columns := map[string]string{colDistID: o.DistributionID, colDistDomain: o.DistributionDomain, colOrigin: originName(o), colReason: reason}
+		findings = append(findings, Meta.NewFinding(target, o.DistributionID+"/"+o.ID, status, reason, columns))
+	}
+	return findings
+}
+
+func judge(p Probe, o Origin, now time.Time) (check.Status, string) {
+	switch {
+	case p.NoTLS:
+		return check.Red, fmt.Sprintf("The origin answers on port %d without TLS: it has no SSL certificate.", o.HTTPSPort)
+	case p.Cert == nil:
+		reason := "The SSL certificate on the origin can't be located"
+		if p.Err != nil {
+			reason += ": " + p.Err.Error()
+		}
+		return check.Yellow, reason + "."
+	}
+	a := certs.Assess(p.Cert, now, expiresSoon)
+	if len(a.Problems) == 0 {
+		return check.Green, "The origin's certificate is valid for more than 30 days and not signed with SHA-1."
+	}
+	status := check.Yellow
+	if a.Has(certs.Expired) {
+		status = check.Red
+	}
+	sentences := make([]string, len(a.Details))
+	for i, d := range a.Details {
+		sentences[i] = strings.ToUpper(d[:1]) + d[1:]
+	}
+	return status, "Origin certificate for " + o.DomainName + ": " + strings.Join(sentences, " ")
+}
+
+func originName(o Origin) string {
+	if o.HTTPSPort == 443 {
+		return o.DomainName
+	}
+	return o.Address()
+}

@@ -3,7 +3,25 @@
 // of who called which AWS API, which blinds audits and incident response.
 package cloudtraillogging
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus           = "Status"
+	colRegion           = "Region"
+	colTrailName        = "Trail Name"
+	colLoggingStatus    = "Logging Status"
+	colBucketName       = "Bucket Name"
+	colLastDeliveryDate = "Last Delivery Date"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -16,10 +34,126 @@ var Meta = check.Meta{
 		{Status: check.Red, Text: "A trail has not been created for a Region, or logging is turned off for a trail."},
 	},
 	RecommendedAction: "To create a trail and start logging from the console, go to the AWS CloudTrail console. To start logging, see Stopping and Starting Logging for a Trail. If you receive log delivery errors, check to make sure that the bucket exists and that the necessary policy is attached to the bucket. See Amazon S3 Bucket Policy.",
-	Columns:           []string{"Status", "Region", "Trail Name", "Logging Status", "Bucket Name", "Last Delivery Date"},
+	Columns:           []string{colStatus, colRegion, colTrailName, colLoggingStatus, colBucketName, colLastDeliveryDate},
 	IAMActions:        []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
 	Scope:             check.Regional,
 }
 
-// Check is the catalog entry. Not implemented yet (issue 4): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the CloudTrail client the check calls.
+type API interface {
+	DescribeTrails(context.Context, *cloudtrail.DescribeTrailsInput, ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error)
+	GetTrailStatus(context.Context, *cloudtrail.GetTrailStatusInput, ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error)
+}
+
+var _ API = (*cloudtrail.Client)(nil)
+
+// noTrail is the resource ID of the finding for a region no trail covers.
+const noTrail = "(no trail)"
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	in, err := collect(ctx, cloudtrail.NewFromConfig(target.Config), target.Config.Region)
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in), nil
+}
+
+// TrailState is one trail that applies to the scanned region and its status.
+type TrailState struct {
+	Trail  types.Trail
+	Status *cloudtrail.GetTrailStatusOutput
+	// StatusErr is set when GetTrailStatus failed for this trail.
+	StatusErr error
+}
+
+// Input is what the check evaluates: the trails that apply to the region.
+type Input struct {
+	Trails []TrailState
+}
+
+// collect asks the scanned region for the trails that apply to it:
+// includeShadowTrails makes DescribeTrails (one request, the API has no
+// paging) return the multi-region trails whose home is another region and
+// the organization's trails too. GetTrailStatus is called once per trail
+// with its ARN, which is how a shadow trail's status is read outside its
+// home region.
+func collect(ctx context.Context, api API, region string) (Input, error) {
+	out, err := api.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+	if err != nil {
+		return Input{}, check.WrapOp("cloudtrail DescribeTrails", err)
+	}
+	var in Input
+	for _, trail := range out.TrailList {
+		if !covers(trail, region) {
+			continue
+		}
+		state := TrailState{Trail: trail}
+		state.Status, state.StatusErr = api.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: trail.TrailARN})
+		in.Trails = append(in.Trails, state)
+	}
+	return in, nil
+}
+
+// covers reports whether trail records the region's events: a multi-region
+// trail covers every region, a single-region trail only its home region.
+func covers(trail types.Trail, region string) bool {
+	return aws.ToBool(trail.IsMultiRegionTrail) || aws.ToString(trail.HomeRegion) == region
+}
+
+// evaluate reports one row per trail that applies to the region, as Trusted
+// Advisor lists a multi-region trail once per region: red when it is not
+// logging, yellow when CloudTrail reports an S3 log delivery error, green
+// otherwise. A region no trail covers gets one red row with no trail name.
+func evaluate(target check.Target, in Input) []check.Finding {
+	if len(in.Trails) == 0 {
+		return []check.Finding{Meta.NewFinding(target, noTrail, check.Red,
+			"No trail has been created for this region: its API activity is not recorded.",
+			map[string]string{colTrailName: "", colLoggingStatus: "", colBucketName: "", colLastDeliveryDate: ""})}
+	}
+	findings := make([]check.Finding, 0, len(in.Trails))
+	for _, t := range in.Trails {
+		id := aws.ToString(t.Trail.TrailARN)
+		columns := map[string]string{
+			colTrailName:  aws.ToString(t.Trail.Name),
+			colBucketName: aws.ToString(t.Trail.S3BucketName),
+		}
+		if t.StatusErr != nil {
+			f := Meta.ErrorFinding(target, id, "cloudtrail GetTrailStatus", t.StatusErr)
+			f.Columns = columns
+			findings = append(findings, f)
+			continue
+		}
+		columns[colLoggingStatus] = "Off"
+		if aws.ToBool(t.Status.IsLogging) {
+			columns[colLoggingStatus] = "On"
+		}
+		if d := t.Status.LatestDeliveryTime; d != nil {
+			columns[colLastDeliveryDate] = d.UTC().Format(time.RFC3339)
+		}
+		scope := "This single-region trail"
+		if aws.ToBool(t.Trail.IsMultiRegionTrail) {
+			scope = "This multi-region trail"
+		}
+		if aws.ToBool(t.Trail.IsOrganizationTrail) {
+			scope += " (an organization trail)"
+		}
+		switch {
+		case !aws.ToBool(t.Status.IsLogging):
+			findings = append(findings, Meta.NewFinding(target, id, check.Red,
+				scope+" has logging turned off: the region's API activity is not recorded by it.", columns))
+		case aws.ToString(t.Status.LatestDeliveryError) != "":
+			findings = append(findings, Meta.NewFinding(target, id, check.Yellow,
+				scope+" reports a log delivery error: "+aws.ToString(t.Status.LatestDeliveryError)+
+					". Check that the bucket exists and its policy lets CloudTrail write.", columns))
+		default:
+			findings = append(findings, Meta.NewFinding(target, id, check.Green,
+				scope+" is logging and delivering log files.", columns))
+		}
+	}
+	return findings
+}

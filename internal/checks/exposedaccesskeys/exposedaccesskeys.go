@@ -1,9 +1,47 @@
 // Package exposedaccesskeys reports access keys that AWS has found exposed on
 // the internet or suspects of being compromised. A leaked key lets anyone act
 // as its owner until the key is deleted.
+//
+// Trusted Advisor reads AWS-internal fraud data. A customer account can read
+// two of its traces, and this check uses both:
+//   - the AWS-managed quarantine policies (AWSCompromisedKeyQuarantine, …V2,
+//     …V3) that AWS attaches to an IAM user whose key it found exposed
+//     (iam ListEntitiesForPolicy, then iam ListAccessKeys for the user);
+//   - open AWS Health events of the RISK service about exposed or compromised
+//     credentials (health DescribeEvents, DescribeEventDetails). The Health
+//     API needs a Business, Enterprise On-Ramp or Enterprise support plan;
+//     without one that source is an error finding, never green.
 package exposedaccesskeys
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/health"
+	healthtypes "github.com/aws/aws-sdk-go-v2/service/health/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colKeyID     = "Access Key ID"
+	colUser      = "User Name (IAM or Root)"
+	colFraudType = "Fraud Type"
+	colCaseID    = "Case ID"
+	colUpdated   = "Time Updated"
+	colLocation  = "Location"
+	colDeadline  = "Deadline"
+	colUsage     = "Usage (USD per Day)"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -17,10 +55,355 @@ var Meta = check.Meta{
 		{Status: check.Red, Text: "Suspected - Irregular Amazon EC2 usage indicates that an access key may have been compromised, but it has not been identified as exposed on the Internet."},
 	},
 	RecommendedAction: "Delete the affected access key as soon as possible. If the key is associated with an IAM user, see Managing Access Keys for IAM Users. Check your account for unauthorized usage. Sign in to the AWS Management Console and check each service console for suspicious resources. Pay special attention to running Amazon EC2 instances, Spot Instance requests, access keys, and IAM users. You can also check overall usage on the Billing and Cost Management console.",
-	Columns:           []string{"Access Key ID", "User Name (IAM or Root)", "Fraud Type", "Case ID", "Time Updated", "Location", "Deadline", "Usage (USD per Day)"},
+	Columns:           []string{colKeyID, colUser, colFraudType, colCaseID, colUpdated, colLocation, colDeadline, colUsage},
 	IAMActions:        []string{"iam:ListEntitiesForPolicy", "iam:ListAccessKeys", "health:DescribeEvents", "health:DescribeEventDetails"},
 	Scope:             check.Global,
+	BeyondSpec: "Trusted Advisor's own fraud data is not readable by customers; this check uses the two signals an account can read: " +
+		"IAM users with an AWS-managed quarantine policy attached (AWSCompromisedKeyQuarantine, AWSCompromisedKeyQuarantineV2, " +
+		"AWSCompromisedKeyQuarantineV3; red, one row per active key of the user) and open or upcoming AWS Health events " +
+		"AWS_RISK_CREDENTIALS_EXPOSED, AWS_RISK_CREDENTIALS_EXPOSURE_SUSPECTED, AWS_RISK_CREDENTIALS_COMPROMISED, " +
+		"AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED and AWS_RISK_IAM_QUARANTINE (red, the key ID read from the event description). " +
+		"Each source readable and clean gives one green finding; an unreadable source (e.g. the Health API without a Business " +
+		"support plan: SubscriptionRequiredException) gives an error finding. Case ID, Location, Deadline and Usage are not " +
+		"available to customers and stay empty.",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 5): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// QuarantinePolicies are the AWS-managed policies AWS attaches to an IAM user
+// whose access key it found exposed.
+var QuarantinePolicies = []string{"AWSCompromisedKeyQuarantine", "AWSCompromisedKeyQuarantineV2", "AWSCompromisedKeyQuarantineV3"}
+
+// fraudTypeByEventCode maps the AWS Health RISK event types about access
+// keys to the spec's fraud types.
+var fraudTypeByEventCode = map[string]string{
+	"AWS_RISK_CREDENTIALS_EXPOSED":              "Exposed",
+	"AWS_RISK_CREDENTIALS_EXPOSURE_SUSPECTED":   "Exposed (suspected)",
+	"AWS_RISK_CREDENTIALS_COMPROMISED":          "Potentially compromised",
+	"AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED": "Suspected",
+	"AWS_RISK_IAM_QUARANTINE":                   "Exposed",
+}
+
+// EventTypeCodes are the AWS Health event types the check reads, sorted.
+var EventTypeCodes = func() []string {
+	codes := make([]string, 0, len(fraudTypeByEventCode))
+	for c := range fraudTypeByEventCode {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	return codes
+}()
+
+// Resource IDs of the per-source findings.
+const (
+	quarantineResource = "quarantine-policies"
+	healthResource     = "health-events"
+)
+
+// healthRegion is where the AWS Health API answers for the whole account.
+const healthRegion = "us-east-1"
+
+// Page sizes: the largest each API accepts.
+const (
+	iamPageSize       = 1000
+	healthPageSize    = 100
+	detailsBatchLimit = 10
+)
+
+// IAMAPI is the part of the IAM client the check calls.
+type IAMAPI interface {
+	iam.ListEntitiesForPolicyAPIClient
+	iam.ListAccessKeysAPIClient
+}
+
+// HealthAPI is the part of the AWS Health client the check calls.
+type HealthAPI interface {
+	health.DescribeEventsAPIClient
+	DescribeEventDetails(context.Context, *health.DescribeEventDetailsInput, ...func(*health.Options)) (*health.DescribeEventDetailsOutput, error)
+}
+
+var (
+	_ IAMAPI    = (*iam.Client)(nil)
+	_ HealthAPI = (*health.Client)(nil)
+)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	iamClient := iam.NewFromConfig(target.Config)
+	healthClient := health.NewFromConfig(target.Config, func(o *health.Options) { o.Region = healthRegion })
+	in := collect(ctx, iamClient, healthClient, partitionOf(target.Config.Region))
+	return evaluate(target, in), nil
+}
+
+// partitionOf returns the ARN partition of region, for the managed policies' ARNs.
+func partitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// Input is what the check evaluates: each source's answer or its error.
+type Input struct {
+	Quarantined   []QuarantinedUser
+	QuarantineErr error
+	Events        []HealthEvent
+	HealthErr     error
+	// DetailsErr is set when the events were listed but their descriptions could not be read.
+	DetailsErr error
+}
+
+// QuarantinedUser is an IAM user with a quarantine policy attached.
+type QuarantinedUser struct {
+	UserName string
+	Policies []string
+	Keys     []iamtypes.AccessKeyMetadata
+	KeysErr  error
+}
+
+// HealthEvent is one RISK event and its latest description.
+type HealthEvent struct {
+	Event       healthtypes.Event
+	Description string
+}
+
+// collect reads both sources; one failing does not stop the other.
+func collect(ctx context.Context, iamAPI IAMAPI, healthAPI HealthAPI, partition string) Input {
+	var in Input
+	in.Quarantined, in.QuarantineErr = quarantinedUsers(ctx, iamAPI, partition)
+	in.Events, in.HealthErr, in.DetailsErr = riskEvents(ctx, healthAPI)
+	return in
+}
+
+// quarantinedUsers lists the users each quarantine policy is attached to,
+// then each such user's access keys.
+func quarantinedUsers(ctx context.Context, api IAMAPI, partition string) ([]QuarantinedUser, error) {
+	byUser := map[string]*QuarantinedUser{}
+	var order []string
+	for _, name := range QuarantinePolicies {
+		arn := fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
+		pages := iam.NewListEntitiesForPolicyPaginator(api, &iam.ListEntitiesForPolicyInput{
+			PolicyArn: aws.String(arn), EntityFilter: iamtypes.EntityTypeUser, MaxItems: aws.Int32(iamPageSize),
+		}, func(o *iam.ListEntitiesForPolicyPaginatorOptions) { o.StopOnDuplicateToken = true })
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if awsx.Is(err, awsx.KindNotFound) {
+				// The policy does not exist in this partition: nobody can have it.
+				break
+			}
+			if err != nil {
+				return nil, check.WrapOp("iam ListEntitiesForPolicy", err)
+			}
+			for _, u := range page.PolicyUsers {
+				user := aws.ToString(u.UserName)
+				if byUser[user] == nil {
+					byUser[user] = &QuarantinedUser{UserName: user}
+					order = append(order, user)
+				}
+				byUser[user].Policies = append(byUser[user].Policies, name)
+			}
+		}
+	}
+	users := make([]QuarantinedUser, 0, len(order))
+	for _, name := range order {
+		u := byUser[name]
+		u.Keys, u.KeysErr = listKeys(ctx, api, name)
+		users = append(users, *u)
+	}
+	return users, nil
+}
+
+func listKeys(ctx context.Context, api IAMAPI, user string) ([]iamtypes.AccessKeyMetadata, error) {
+	var keys []iamtypes.AccessKeyMetadata
+	pages := iam.NewListAccessKeysPaginator(api, &iam.ListAccessKeysInput{UserName: aws.String(user), MaxItems: aws.Int32(iamPageSize)},
+		func(o *iam.ListAccessKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, check.WrapOp("iam ListAccessKeys", err)
+		}
+		keys = append(keys, page.AccessKeyMetadata...)
+	}
+	return keys, nil
+}
+
+// riskEvents lists the account's open and upcoming Health events about
+// exposed or compromised credentials (closed events are ones AWS considers
+// resolved), then reads their descriptions ten at a time.
+func riskEvents(ctx context.Context, api HealthAPI) (events []HealthEvent, listErr, detailsErr error) {
+	pages := health.NewDescribeEventsPaginator(api, &health.DescribeEventsInput{
+		Filter: &healthtypes.EventFilter{
+			EventTypeCodes:   EventTypeCodes,
+			EventStatusCodes: []healthtypes.EventStatusCode{healthtypes.EventStatusCodeOpen, healthtypes.EventStatusCodeUpcoming},
+		},
+		MaxResults: aws.Int32(healthPageSize),
+	}, func(o *health.DescribeEventsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, check.WrapOp("health DescribeEvents", err), nil
+		}
+		for _, e := range page.Events {
+			events = append(events, HealthEvent{Event: e})
+		}
+	}
+	index := make(map[string]int, len(events))
+	arns := make([]string, 0, len(events))
+	for i, e := range events {
+		index[aws.ToString(e.Event.Arn)] = i
+		arns = append(arns, aws.ToString(e.Event.Arn))
+	}
+	for batch := range slices.Chunk(arns, detailsBatchLimit) {
+		out, err := api.DescribeEventDetails(ctx, &health.DescribeEventDetailsInput{EventArns: batch})
+		if err != nil {
+			return events, nil, check.WrapOp("health DescribeEventDetails", err)
+		}
+		for _, d := range out.SuccessfulSet {
+			if d.Event == nil || d.EventDescription == nil {
+				continue
+			}
+			if i, ok := index[aws.ToString(d.Event.Arn)]; ok {
+				events[i].Description = aws.ToString(d.EventDescription.LatestDescription)
+			}
+		}
+	}
+	return events, nil, nil
+}
+
+// accessKeyIDPattern matches long-term (AKIA) and temporary (ASIA) access
+// key IDs. Key IDs are not secret; secret keys are never read or stored.
+var accessKeyIDPattern = regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)
+
+// evaluate reports every exposure signal as red, one row per access key
+// where the key is known; each source that was read and found nothing gives
+// one green finding, each that could not be read an error finding.
+func evaluate(target check.Target, in Input) []check.Finding {
+	rows := newRowSet()
+	var findings []check.Finding
+
+	switch {
+	case in.QuarantineErr != nil:
+		findings = append(findings, Meta.NewFinding(target, quarantineResource, check.Error, "could not evaluate: "+in.QuarantineErr.Error(), nil))
+	case len(in.Quarantined) == 0:
+		findings = append(findings, Meta.NewFinding(target, quarantineResource, check.Green,
+			"No exposure signal found: no IAM user has an AWS compromised-key quarantine policy ("+strings.Join(QuarantinePolicies, ", ")+") attached.", nil))
+	}
+	userByKey := map[string]string{}
+	for _, u := range in.Quarantined {
+		because := fmt.Sprintf("AWS attached %s to IAM user %s, which it does when it finds one of the user's access keys exposed",
+			strings.Join(u.Policies, " and "), u.UserName)
+		if u.KeysErr != nil {
+			findings = append(findings, Meta.NewFinding(target, "user/"+u.UserName+"/access-keys", check.Error, "could not evaluate: "+u.KeysErr.Error(), nil))
+			rows.add("user/"+u.UserName, map[string]string{colUser: u.UserName, colFraudType: "Exposed"},
+				because+"; the user's keys could not be listed.")
+			continue
+		}
+		activeKeys := 0
+		for _, k := range u.Keys {
+			id := aws.ToString(k.AccessKeyId)
+			userByKey[id] = u.UserName
+			if k.Status != iamtypes.StatusTypeActive {
+				continue
+			}
+			activeKeys++
+			rows.add(id, map[string]string{colKeyID: id, colUser: u.UserName, colFraudType: "Exposed"},
+				because+"; this key is active: delete it, then detach the quarantine policy.")
+		}
+		if activeKeys == 0 {
+			rows.add("user/"+u.UserName, map[string]string{colUser: u.UserName, colFraudType: "Exposed"},
+				because+"; the user has no active key left: make sure the exposed key is deleted, not only deactivated, then detach the quarantine policy.")
+		}
+	}
+
+	switch {
+	case in.HealthErr != nil:
+		reason := "could not evaluate: " + in.HealthErr.Error()
+		if awsx.Is(in.HealthErr, awsx.KindNotSubscribed) {
+			reason += ". The AWS Health API needs a Business, Enterprise On-Ramp or Enterprise support plan: AWS Health events are not checked."
+		}
+		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error, reason, nil))
+	case in.DetailsErr != nil:
+		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error,
+			"could not evaluate the events' descriptions (the affected keys): "+in.DetailsErr.Error(), nil))
+	case len(in.Events) == 0:
+		findings = append(findings, Meta.NewFinding(target, healthResource, check.Green,
+			"No exposure signal found: no open AWS Health event about exposed or compromised credentials ("+strings.Join(EventTypeCodes, ", ")+").", nil))
+	}
+	for _, e := range in.Events {
+		code := aws.ToString(e.Event.EventTypeCode)
+		arn := aws.ToString(e.Event.Arn)
+		base := map[string]string{colFraudType: fraudTypeByEventCode[code]}
+		if t := aws.ToTime(e.Event.LastUpdatedTime); !t.IsZero() {
+			base[colUpdated] = t.UTC().Format(time.RFC3339)
+		}
+		because := fmt.Sprintf("AWS Health event %s (%s, %s)", code, e.Event.StatusCode, arn)
+		keys := uniqueKeyIDs(e.Description)
+		if len(keys) == 0 {
+			rows.add(arn, base, because+"; the event names no access key ID: read its description in the AWS Health Dashboard.")
+			continue
+		}
+		for _, id := range keys {
+			columns := map[string]string{colKeyID: id}
+			for k, v := range base {
+				columns[k] = v
+			}
+			if user := userByKey[id]; user != "" {
+				columns[colUser] = user
+			}
+			rows.add(id, columns, because+" names this key.")
+		}
+	}
+	for _, r := range rows.list() {
+		findings = append(findings, Meta.NewFinding(target, r.id, check.Red, strings.Join(r.reasons, " "), r.columns))
+	}
+	return findings
+}
+
+func uniqueKeyIDs(description string) []string {
+	ids := accessKeyIDPattern.FindAllString(description, -1)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// rowSet merges the signals about one key (both sources may name it) into
+// one row, keeping the first non-empty value of each column.
+type rowSet struct {
+	byID  map[string]*row
+	order []string
+}
+
+type row struct {
+	id      string
+	columns map[string]string
+	reasons []string
+}
+
+func newRowSet() *rowSet { return &rowSet{byID: map[string]*row{}} }
+
+func (s *rowSet) add(id string, columns map[string]string, reason string) {
+	r := s.byID[id]
+	if r == nil {
+		r = &row{id: id, columns: map[string]string{}}
+		s.byID[id] = r
+		s.order = append(s.order, id)
+	}
+	for k, v := range columns {
+		if r.columns[k] == "" && v != "" {
+			r.columns[k] = v
+		}
+	}
+	r.reasons = append(r.reasons, reason)
+}
+
+func (s *rowSet) list() []*row {
+	out := make([]*row, 0, len(s.order))
+	for _, id := range s.order {
+		out = append(out, s.byID[id])
+	}
+	return out
+}

@@ -3,7 +3,23 @@
 // copy of the database and read all of its data.
 package rdspublicsnapshots
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus     = "Status"
+	colRegion     = "Region"
+	colSource     = "DB Instance or Cluster ID"
+	colSnapshotID = "Snapshot ID"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -15,10 +31,159 @@ var Meta = check.Meta{
 		{Status: check.Red, Text: "The Amazon RDS snapshot is marked as public."},
 	},
 	RecommendedAction: "Unless you are certain you want to share all the data in the snapshot with all AWS accounts and users, modify the permissions: mark the snapshot as private, and then specify the accounts that you want to give permissions to. For more information, see Sharing a DB Snapshot or DB Cluster Snapshot. This check can't be excluded from view in the Trusted Advisor console. To modify permissions for your snapshots directly, you can use a runbook in the AWS Systems Manager console. For more information, see AWSSupport-ModifyRDSSnapshotPermission.",
-	Columns:           []string{"Status", "Region", "DB Instance or Cluster ID", "Snapshot ID"},
+	Columns:           []string{colStatus, colRegion, colSource, colSnapshotID},
 	IAMActions:        []string{"rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes"},
 	Scope:             check.Regional,
 }
 
-// Check is the catalog entry. Not implemented yet (issue 4): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the RDS client the check calls.
+type API interface {
+	rds.DescribeDBSnapshotsAPIClient
+	rds.DescribeDBClusterSnapshotsAPIClient
+	DescribeDBSnapshotAttributes(context.Context, *rds.DescribeDBSnapshotAttributesInput, ...func(*rds.Options)) (*rds.DescribeDBSnapshotAttributesOutput, error)
+	DescribeDBClusterSnapshotAttributes(context.Context, *rds.DescribeDBClusterSnapshotAttributesInput, ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotAttributesOutput, error)
+}
+
+var _ API = (*rds.Client)(nil)
+
+const (
+	// pageSize is the largest MaxRecords both snapshot listings accept.
+	pageSize = 100
+	// manual is the only snapshot type that can be shared: automated and
+	// AWS Backup snapshots must be copied to a manual one first.
+	manual = "manual"
+	// restoreAttribute lists the accounts allowed to copy or restore a
+	// snapshot; the value "all" makes it public.
+	restoreAttribute = "restore"
+	public           = "all"
+)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	in, err := collect(ctx, rds.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in), nil
+}
+
+// Snapshot is one manual DB snapshot or DB cluster snapshot and who may restore it.
+type Snapshot struct {
+	ID string
+	// Source is the DB instance or DB cluster the snapshot was taken from.
+	Source  string
+	Cluster bool
+	// RestoreAccounts are the values of the snapshot's "restore" attribute:
+	// account IDs, or "all" when the snapshot is public.
+	RestoreAccounts []string
+	// AttributesErr is set when the snapshot's attributes could not be read,
+	// with the operation that failed in AttributesOp.
+	AttributesOp  string
+	AttributesErr error
+}
+
+// Input is what the check evaluates: the account's manual snapshots in the region.
+type Input struct {
+	Snapshots []Snapshot
+}
+
+// collect lists the manual DB snapshots and DB cluster snapshots, then reads
+// each one's attributes. RDS has no filter for "public" among one's own
+// snapshots (IncludePublic adds other accounts' public snapshots instead,
+// and there is no owner filter), so one attributes request per manual
+// snapshot is the fewest the API allows; automated snapshots are left out
+// by the SnapshotType filter because they cannot be shared.
+func collect(ctx context.Context, api API) (Input, error) {
+	var in Input
+	instancePages := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
+		SnapshotType: aws.String(manual),
+		MaxRecords:   aws.Int32(pageSize),
+	}, func(o *rds.DescribeDBSnapshotsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for instancePages.HasMorePages() {
+		page, err := instancePages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("rds DescribeDBSnapshots", err)
+		}
+		for _, s := range page.DBSnapshots {
+			snap := Snapshot{ID: aws.ToString(s.DBSnapshotIdentifier), Source: aws.ToString(s.DBInstanceIdentifier)}
+			out, err := api.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: s.DBSnapshotIdentifier})
+			switch {
+			case awsx.Is(err, awsx.KindNotFound):
+				continue // deleted since it was listed
+			case err != nil:
+				snap.AttributesOp, snap.AttributesErr = "rds DescribeDBSnapshotAttributes", err
+			case out.DBSnapshotAttributesResult != nil:
+				for _, a := range out.DBSnapshotAttributesResult.DBSnapshotAttributes {
+					if aws.ToString(a.AttributeName) == restoreAttribute {
+						snap.RestoreAccounts = append(snap.RestoreAccounts, a.AttributeValues...)
+					}
+				}
+			}
+			in.Snapshots = append(in.Snapshots, snap)
+		}
+	}
+	clusterPages := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
+		SnapshotType: aws.String(manual),
+		MaxRecords:   aws.Int32(pageSize),
+	}, func(o *rds.DescribeDBClusterSnapshotsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for clusterPages.HasMorePages() {
+		page, err := clusterPages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("rds DescribeDBClusterSnapshots", err)
+		}
+		for _, s := range page.DBClusterSnapshots {
+			snap := Snapshot{ID: aws.ToString(s.DBClusterSnapshotIdentifier), Source: aws.ToString(s.DBClusterIdentifier), Cluster: true}
+			out, err := api.DescribeDBClusterSnapshotAttributes(ctx, &rds.DescribeDBClusterSnapshotAttributesInput{DBClusterSnapshotIdentifier: s.DBClusterSnapshotIdentifier})
+			switch {
+			case awsx.Is(err, awsx.KindNotFound):
+				continue // deleted since it was listed
+			case err != nil:
+				snap.AttributesOp, snap.AttributesErr = "rds DescribeDBClusterSnapshotAttributes", err
+			case out.DBClusterSnapshotAttributesResult != nil:
+				for _, a := range out.DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes {
+					if aws.ToString(a.AttributeName) == restoreAttribute {
+						snap.RestoreAccounts = append(snap.RestoreAccounts, a.AttributeValues...)
+					}
+				}
+			}
+			in.Snapshots = append(in.Snapshots, snap)
+		}
+	}
+	return in, nil
+}
+
+// evaluate reports each snapshot: red when its restore attribute names
+// "all", green otherwise (sharing with named accounts is not public), and
+// error when its attributes could not be read.
+func evaluate(target check.Target, in Input) []check.Finding {
+	findings := make([]check.Finding, 0, len(in.Snapshots))
+	for _, s := range in.Snapshots {
+		if s.AttributesErr != nil {
+			f := Meta.ErrorFinding(target, s.ID, s.AttributesOp, s.AttributesErr)
+			f.Columns = map[string]string{colSource: s.Source, colSnapshotID: s.ID}
+			findings = append(findings, f)
+			continue
+		}
+		kind := "DB snapshot"
+		if s.Cluster {
+			kind = "DB cluster snapshot"
+		}
+		columns := map[string]string{colSource: s.Source, colSnapshotID: s.ID}
+		switch {
+		case slices.Contains(s.RestoreAccounts, public):
+			findings = append(findings, Meta.NewFinding(target, s.ID, check.Red,
+				"The "+kind+" is marked as public: any AWS account can copy or restore it.", columns))
+		case len(s.RestoreAccounts) > 0:
+			findings = append(findings, Meta.NewFinding(target, s.ID, check.Green,
+				"The "+kind+" is shared with specific accounts only, not public.", columns))
+		default:
+			findings = append(findings, Meta.NewFinding(target, s.ID, check.Green,
+				"The "+kind+" is private.", columns))
+		}
+	}
+	return findings
+}

@@ -1,9 +1,44 @@
 // Package rdssecuritygroups finds security group rules that give overly broad
 // network access to RDS databases. A database reachable from the whole
 // internet, or from wide address ranges, is open to brute force and exploits.
+//
+// It evaluates, one finding per ingress rule:
+//   - DB security groups (the EC2-Classic mechanism the specification names):
+//     a CIDR with a /0 suffix is red, one with a /32 suffix green, any other
+//     suffix yellow; a referenced EC2 security group is yellow when it grants
+//     global access (an IPv4 /0 source) on one of the ports 20, 21, 22, 1433,
+//     1434, 3306, 3389, 4333, 5432, 5500, and green otherwise.
+//   - Beyond the specification, because modern accounts have no DB security
+//     groups: the VPC security groups attached to each DB instance and DB
+//     cluster, with the same criteria, on the rules that reach the database's
+//     port (a single IPv6 address is /128). Instances that belong to a listed
+//     cluster are evaluated through their cluster, which holds their groups.
+//
+// A group without a rule to judge is one green finding.
 package rdssecuritygroups
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/sgrules"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus      = "Status"
+	colRegion      = "Region"
+	colGroupName   = "RDS Security Group Name"
+	colIngressRule = "Ingress Rule"
+	colReason      = "Reason"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -17,10 +52,331 @@ var Meta = check.Meta{
 		{Status: check.Red, Text: "A DB security group rule grants global access (the CIDR rule suffix is /0)."},
 	},
 	RecommendedAction: "Review your security group rules and restrict access to authorized IP addresses or IP ranges. To edit a security group, use the AuthorizeDBSecurityGroupIngress API or the AWS Management Console. For more information, see Working with DB Security Groups.",
-	Columns:           []string{"Status", "Region", "RDS Security Group Name", "Ingress Rule", "Reason"},
-	IAMActions:        []string{"rds:DescribeDBSecurityGroups", "rds:DescribeDBInstances", "rds:DescribeDBClusters", "ec2:DescribeSecurityGroupRules"},
-	Scope:             check.Regional,
+	Columns:           []string{colStatus, colRegion, colGroupName, colIngressRule, colReason},
+	IAMActions: []string{
+		"rds:DescribeDBSecurityGroups", "rds:DescribeDBInstances", "rds:DescribeDBClusters",
+		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+	},
+	Scope:      check.Regional,
+	BeyondSpec: "Also evaluates the VPC security groups attached to DB instances and clusters, with the same criteria, on the rules that reach the database's port; their findings say so in the reason.",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 3): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the RDS client the check calls.
+type API interface {
+	rds.DescribeDBSecurityGroupsAPIClient
+	rds.DescribeDBInstancesAPIClient
+	rds.DescribeDBClustersAPIClient
+}
+
+var _ API = (*rds.Client)(nil)
+
+// riskyPorts are the ports on which a referenced EC2 security group must not
+// grant global access (the specification's list).
+var riskyPorts = []int32{20, 21, 22, 1433, 1434, 3306, 3389, 4333, 5432, 5500}
+
+// pageSize is the largest page of the three RDS listings.
+const pageSize = 100
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	in, err := collect(ctx, rds.NewFromConfig(target.Config), ec2.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in), nil
+}
+
+// Input is what the check evaluates in one region.
+type Input struct {
+	DBSecurityGroups []rdstypes.DBSecurityGroup
+	Instances        []rdstypes.DBInstance
+	Clusters         []rdstypes.DBCluster
+	// Groups are the region's EC2 security groups, listed only when a
+	// database or a DB security group refers to one.
+	Groups []sgrules.Group
+}
+
+// collect lists the DB security groups, DB instances and DB clusters (one
+// paginated call each), then the region's EC2 security groups when something
+// refers to them: two more paginated calls, whatever the number of databases.
+func collect(ctx context.Context, api API, ec2API sgrules.API) (Input, error) {
+	var in Input
+	sgPages := rds.NewDescribeDBSecurityGroupsPaginator(api, &rds.DescribeDBSecurityGroupsInput{MaxRecords: aws.Int32(pageSize)},
+		func(o *rds.DescribeDBSecurityGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for sgPages.HasMorePages() {
+		page, err := sgPages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("rds DescribeDBSecurityGroups", err)
+		}
+		in.DBSecurityGroups = append(in.DBSecurityGroups, page.DBSecurityGroups...)
+	}
+	instancePages := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(pageSize)},
+		func(o *rds.DescribeDBInstancesPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for instancePages.HasMorePages() {
+		page, err := instancePages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("rds DescribeDBInstances", err)
+		}
+		in.Instances = append(in.Instances, page.DBInstances...)
+	}
+	clusterPages := rds.NewDescribeDBClustersPaginator(api, &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(pageSize)},
+		func(o *rds.DescribeDBClustersPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for clusterPages.HasMorePages() {
+		page, err := clusterPages.NextPage(ctx)
+		if err != nil {
+			return Input{}, check.WrapOp("rds DescribeDBClusters", err)
+		}
+		in.Clusters = append(in.Clusters, page.DBClusters...)
+	}
+	if !refersToEC2Groups(in) {
+		return in, nil
+	}
+	groups, err := sgrules.Collect(ctx, ec2API)
+	if err != nil {
+		return Input{}, err
+	}
+	in.Groups = groups
+	return in, nil
+}
+
+func refersToEC2Groups(in Input) bool {
+	for _, g := range in.DBSecurityGroups {
+		if len(g.EC2SecurityGroups) > 0 {
+			return true
+		}
+	}
+	for _, i := range in.Instances {
+		if len(i.VpcSecurityGroups) > 0 {
+			return true
+		}
+	}
+	for _, c := range in.Clusters {
+		if len(c.VpcSecurityGroups) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// database is a DB instance or cluster with the VPC security groups that
+// control access to it.
+type database struct {
+	kind     string // "DB instance" or "DB cluster"
+	resource string // RDS ARN resource part: "db:name" or "cluster:name"
+	port     int32  // 0 when not known yet (an instance still being created)
+	groupIDs []string
+}
+
+// evaluate reports every DB security group rule, then every VPC security
+// group rule that reaches a database.
+func evaluate(target check.Target, in Input) []check.Finding {
+	groups := sgrules.ByID(in.Groups)
+	var findings []check.Finding
+	for _, dbsg := range in.DBSecurityGroups {
+		findings = append(findings, evaluateDBSecurityGroup(target, dbsg, in.Groups, groups)...)
+	}
+	for _, db := range databases(in) {
+		for _, id := range db.groupIDs {
+			findings = append(findings, evaluateVPCGroup(target, db, id, groups)...)
+		}
+	}
+	return findings
+}
+
+func finding(target check.Target, resourceID string, status check.Status, reason, groupName, ingressRule string) check.Finding {
+	return Meta.NewFinding(target, resourceID, status, reason, map[string]string{
+		colGroupName:   groupName,
+		colIngressRule: ingressRule,
+		colReason:      reason,
+	})
+}
+
+// evaluateDBSecurityGroup applies the specification's criteria to one DB
+// security group's rules.
+func evaluateDBSecurityGroup(target check.Target, dbsg rdstypes.DBSecurityGroup, all []sgrules.Group, byID map[string]sgrules.Group) []check.Finding {
+	name := aws.ToString(dbsg.DBSecurityGroupName)
+	resource := "secgrp:" + name
+	var findings []check.Finding
+	for _, r := range dbsg.IPRanges {
+		cidr := aws.ToString(r.CIDRIP)
+		status, reason := judgeCIDR(cidr, false)
+		findings = append(findings, finding(target, resource+"/"+cidr, status, reason, name, cidr))
+	}
+	for _, ref := range dbsg.EC2SecurityGroups {
+		g, found := findEC2Group(ref, all, byID)
+		label := ec2GroupLabel(ref)
+		var status check.Status
+		var reason string
+		if found {
+			label = g.Label()
+			status, reason = judgeReferencedGroup(g)
+		} else {
+			status, reason = check.Yellow, fmt.Sprintf("The rule references EC2 security group %s, which is not in this account and region: its rules could not be checked for global access.", label)
+		}
+		findings = append(findings, finding(target, resource+"/"+ec2GroupKey(ref), status, reason, name, "EC2 security group "+label))
+	}
+	if len(findings) == 0 {
+		findings = append(findings, finding(target, resource, check.Green, "The DB security group has no ingress rule.", name, ""))
+	}
+	return findings
+}
+
+// findEC2Group finds the EC2 security group a DB security group rule refers
+// to: by ID, or, for EC2-Classic references that name a group, by name.
+func findEC2Group(ref rdstypes.EC2SecurityGroup, all []sgrules.Group, byID map[string]sgrules.Group) (sgrules.Group, bool) {
+	if id := aws.ToString(ref.EC2SecurityGroupId); id != "" {
+		g, ok := byID[id]
+		return g, ok
+	}
+	for _, g := range all {
+		if g.Name != "" && g.Name == aws.ToString(ref.EC2SecurityGroupName) {
+			return g, true
+		}
+	}
+	return sgrules.Group{}, false
+}
+
+func ec2GroupKey(ref rdstypes.EC2SecurityGroup) string {
+	if id := aws.ToString(ref.EC2SecurityGroupId); id != "" {
+		return id
+	}
+	return aws.ToString(ref.EC2SecurityGroupOwnerId) + "/" + aws.ToString(ref.EC2SecurityGroupName)
+}
+
+func ec2GroupLabel(ref rdstypes.EC2SecurityGroup) string {
+	label := aws.ToString(ref.EC2SecurityGroupName)
+	if id := aws.ToString(ref.EC2SecurityGroupId); id != "" {
+		label = strings.TrimSpace(label + " (" + id + ")")
+	}
+	if owner := aws.ToString(ref.EC2SecurityGroupOwnerId); owner != "" {
+		label += " of account " + owner
+	}
+	return label
+}
+
+// judgeCIDR applies the CIDR criteria: /0 red, a single address green, any
+// other range yellow. A single IPv6 address is /128 (VPC groups only).
+func judgeCIDR(cidr string, ipv6 bool) (check.Status, string) {
+	suffix, ok := sgrules.CIDRSuffix(cidr)
+	single := 32
+	if ipv6 {
+		single = 128
+	}
+	switch {
+	case !ok:
+		return check.Yellow, fmt.Sprintf("The rule's source %q is not in CIDR notation: it could not be checked.", cidr)
+	case suffix == 0:
+		return check.Red, fmt.Sprintf("The rule grants global access: %s has a /0 suffix.", cidr)
+	case suffix == single:
+		return check.Green, fmt.Sprintf("The rule grants access to a single IP address (%s).", cidr)
+	}
+	return check.Yellow, fmt.Sprintf("The rule grants access to more than a single IP address: %s has a /%d suffix.", cidr, suffix)
+}
+
+// judgeReferencedGroup applies the referenced-group criterion: yellow when g
+// grants global access on one of the risky ports.
+func judgeReferencedGroup(g sgrules.Group) (check.Status, string) {
+	var open []string
+	for _, r := range g.Inbound {
+		if !sgrules.OpenToIPv4World(r) {
+			continue
+		}
+		if ports := sgrules.CoveredPorts(r, riskyPorts); len(ports) > 0 {
+			open = append(open, fmt.Sprintf("%s (port %s)", sgrules.Describe(r), joinPorts(ports)))
+		}
+	}
+	if len(open) > 0 {
+		return check.Yellow, fmt.Sprintf("The rule references EC2 security group %s, which grants global access: %s.", g.Label(), strings.Join(open, "; "))
+	}
+	return check.Green, fmt.Sprintf("The rule references EC2 security group %s, which grants no global access on ports 20, 21, 22, 1433, 1434, 3306, 3389, 4333, 5432 or 5500.", g.Label())
+}
+
+// databases lists the DB clusters and the DB instances not in a listed
+// cluster (a cluster member's groups are its cluster's).
+func databases(in Input) []database {
+	var out []database
+	clusters := map[string]bool{}
+	for _, c := range in.Clusters {
+		id := aws.ToString(c.DBClusterIdentifier)
+		clusters[id] = true
+		db := database{kind: "DB cluster", resource: "cluster:" + id, port: aws.ToInt32(c.Port)}
+		for _, m := range c.VpcSecurityGroups {
+			db.groupIDs = append(db.groupIDs, aws.ToString(m.VpcSecurityGroupId))
+		}
+		out = append(out, db)
+	}
+	for _, i := range in.Instances {
+		if clusters[aws.ToString(i.DBClusterIdentifier)] {
+			continue
+		}
+		id := aws.ToString(i.DBInstanceIdentifier)
+		db := database{kind: "DB instance", resource: "db:" + id, port: aws.ToInt32(i.DbInstancePort)}
+		if i.Endpoint != nil && aws.ToInt32(i.Endpoint.Port) != 0 {
+			db.port = aws.ToInt32(i.Endpoint.Port)
+		}
+		for _, m := range i.VpcSecurityGroups {
+			db.groupIDs = append(db.groupIDs, aws.ToString(m.VpcSecurityGroupId))
+		}
+		out = append(out, db)
+	}
+	return out
+}
+
+// evaluateVPCGroup applies the same criteria to the rules of one VPC
+// security group of db that reach the database's port.
+func evaluateVPCGroup(target check.Target, db database, groupID string, groups map[string]sgrules.Group) []check.Finding {
+	name := db.resource[strings.Index(db.resource, ":")+1:]
+	where := fmt.Sprintf("VPC security group %s of %s %s (port %d)", groupID, db.kind, name, db.port)
+	if db.port == 0 {
+		where = fmt.Sprintf("VPC security group %s of %s %s (port not known yet: every rule counts)", groupID, db.kind, name)
+	}
+	prefix := "Beyond the Trusted Advisor spec: " + where + ". "
+	resource := db.resource + "/" + groupID
+	g, ok := groups[groupID]
+	if !ok {
+		return []check.Finding{finding(target, resource, check.Yellow, prefix+"The security group was not found: its rules could not be checked.", groupID, "")}
+	}
+	var findings []check.Finding
+	for _, r := range g.Inbound {
+		if db.port != 0 && !sgrules.Covers(r, db.port) {
+			continue
+		}
+		status, reason := judgeVPCRule(r, groups)
+		findings = append(findings, finding(target, db.resource+"/"+sgrules.ResourceID(r), status, prefix+reason, g.Label(), sgrules.Describe(r)))
+	}
+	if len(findings) == 0 {
+		findings = append(findings, finding(target, resource, check.Green, prefix+"No inbound rule reaches the database's port.", g.Label(), ""))
+	}
+	return findings
+}
+
+// judgeVPCRule rates one VPC security group rule by its source.
+func judgeVPCRule(r ec2types.SecurityGroupRule, groups map[string]sgrules.Group) (check.Status, string) {
+	switch {
+	case r.CidrIpv4 != nil:
+		return judgeCIDR(aws.ToString(r.CidrIpv4), false)
+	case r.CidrIpv6 != nil:
+		return judgeCIDR(aws.ToString(r.CidrIpv6), true)
+	case r.ReferencedGroupInfo != nil:
+		id := aws.ToString(r.ReferencedGroupInfo.GroupId)
+		if g, ok := groups[id]; ok {
+			return judgeReferencedGroup(g)
+		}
+		return check.Yellow, fmt.Sprintf("The rule references security group %s, which is not in this account and region (another account or a peered VPC): its rules could not be checked for global access.", id)
+	case r.PrefixListId != nil:
+		return check.Yellow, fmt.Sprintf("The rule grants access to the addresses of prefix list %s, usually more than a single IP address.", aws.ToString(r.PrefixListId))
+	}
+	return check.Yellow, "The rule's source could not be read: it could not be checked."
+}
+
+func joinPorts(ports []int32) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,9 +1,34 @@
 // Package s3bucketpermissions finds S3 buckets whose ACL or bucket policy
 // opens them to everyone or to any authenticated AWS user. Open buckets can
 // leak or lose data and run up request charges.
+//
+// Each bucket is read with a client in its own region: its ACL, its policy
+// (judged by this package's own policy evaluator, with S3's policy status as
+// a second opinion where AWS provides it) and, when something is public, the
+// Block Public Access settings that may neutralize it.
 package s3bucketpermissions
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus       = "Status"
+	colRegionName   = "Region Name"
+	colRegionCode   = "Region API Parameter"
+	colBucket       = "Bucket Name"
+	colACLList      = "ACL Allows List"
+	colACLWrite     = "ACL Allows Upload/Delete"
+	colPolicyAccess = "Policy Allows Access"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -19,10 +44,73 @@ var Meta = check.Meta{
 		{Status: check.Red, Text: "The bucket ACL allows upload and delete access for Everyone or Any Authenticated AWS User."},
 	},
 	RecommendedAction: "If a bucket allows open access, determine if open access is truly needed. If not, update the bucket permissions to restrict access to the owner or specific users. Use Amazon S3 Block Public Access to control the settings that allow public access to your data. See Setting Bucket and Object Access Permissions.",
-	Columns:           []string{"Status", "Region Name", "Region API Parameter", "Bucket Name", "ACL Allows List", "ACL Allows Upload/Delete", "Policy Allows Access"},
-	IAMActions:        []string{"s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketAcl", "s3:GetBucketPolicy", "s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock", "sts:GetCallerIdentity"},
-	Scope:             check.Global,
+	Columns:           []string{colStatus, colRegionName, colRegionCode, colBucket, colACLList, colACLWrite, colPolicyAccess},
+	IAMActions: []string{
+		"s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketAcl", "s3:GetBucketPolicy",
+		"s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock",
+	},
+	Scope: check.Global,
+	BeyondSpec: "The bucket policy is judged by a full policy evaluator (conditions that confine access to fixed principals or networks, Deny statements, NotPrincipal), cross-checked with S3's own policy status. " +
+		"An ACL grant of WRITE_ACP counts as upload/delete (it lets anyone grant themselves full control); READ_ACP is named in the reason but raises no alert. " +
+		"Public ACL grants that Block Public Access IgnorePublicAcls neutralizes are reported yellow, as the spec does for public policies restricted by RestrictPublicBuckets. " +
+		"A read error other than access denied (throttling, a server error) is an error finding for that bucket, never a green.",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 4): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// S3API is the part of the S3 client the check calls.
+type S3API interface {
+	s3.ListBucketsAPIClient
+	GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error)
+	GetBucketAcl(context.Context, *s3.GetBucketAclInput, ...func(*s3.Options)) (*s3.GetBucketAclOutput, error)
+	GetBucketPolicy(context.Context, *s3.GetBucketPolicyInput, ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error)
+	GetBucketPolicyStatus(context.Context, *s3.GetBucketPolicyStatusInput, ...func(*s3.Options)) (*s3.GetBucketPolicyStatusOutput, error)
+	GetPublicAccessBlock(context.Context, *s3.GetPublicAccessBlockInput, ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error)
+}
+
+var _ S3API = (*s3.Client)(nil)
+
+// ControlAPI is the part of the S3 Control client the check calls.
+type ControlAPI interface {
+	GetPublicAccessBlock(context.Context, *s3control.GetPublicAccessBlockInput, ...func(*s3control.Options)) (*s3control.GetPublicAccessBlockOutput, error)
+}
+
+var _ ControlAPI = (*s3control.Client)(nil)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	clients := newRegionalClients(target.Config)
+	in, err := collect(ctx, s3control.NewFromConfig(target.Config), target.Account, target.Config.Region, clients.get)
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, in), nil
+}
+
+// regionalClients builds one S3 client per region, on first use. S3 answers
+// a bucket's requests in the bucket's own region.
+type regionalClients struct {
+	cfg     aws.Config
+	mu      sync.Mutex
+	clients map[string]S3API
+}
+
+func newRegionalClients(cfg aws.Config) *regionalClients {
+	return &regionalClients{cfg: cfg, clients: map[string]S3API{}}
+}
+
+func (r *regionalClients) get(region string) S3API {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[region]; ok {
+		return c
+	}
+	c := s3.NewFromConfig(awsx.InRegion(r.cfg, region), func(o *s3.Options) {
+		// bucket.127.0.0.1 does not resolve: custom endpoints need path style.
+		o.UsePathStyle = awsx.CustomEndpoint(r.cfg)
+	})
+	r.clients[region] = c
+	return c
+}

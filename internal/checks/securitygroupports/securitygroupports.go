@@ -1,9 +1,38 @@
 // Package securitygroupports finds security group rules that open specific
-// ports to the whole IPv4 internet (0.0.0.0/0). Database, remote-access and
+// ports to the whole IPv4 internet (a /0 source). Database, remote-access and
 // file-transfer ports open to everyone invite brute force and exploits.
+//
+// Each inbound rule with an IPv4 /0 source is one finding, judged by the
+// worst port it opens: a range (or an all-protocol rule, which opens every
+// port) that covers a red port is red; a rule whose every port is one of 25,
+// 80, 443 and 465 is green; anything else is yellow, including ICMP and other
+// protocols without ports, which are not among the green ports. A group with
+// no such rule is one green finding. IPv6 ::/0 rules are beyond the
+// specification: reported as their own findings, yellow at most, so they can
+// never turn a group red nor change a spec-defined status.
 package securitygroupports
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/sgrules"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus    = "Status"
+	colRegion    = "Region"
+	colGroupName = "Security Group Name"
+	colGroupID   = "Security Group ID"
+	colProtocol  = "Protocol"
+	colFromPort  = "From Port"
+	colToPort    = "To Port"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -17,10 +46,99 @@ var Meta = check.Meta{
 		{Status: check.Yellow, Text: "Access to any other port is unrestricted."},
 	},
 	RecommendedAction: "Restrict access to only those IP addresses that require it. To restrict access to a specific IP address, set the suffix to /32 (for example, 192.0.2.10/32). Be sure to delete overly permissive rules after creating rules that are more restrictive.",
-	Columns:           []string{"Status", "Region", "Security Group Name", "Security Group ID", "Protocol", "From Port", "To Port"},
-	IAMActions:        []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"},
+	Columns:           []string{colStatus, colRegion, colGroupName, colGroupID, colProtocol, colFromPort, colToPort},
+	IAMActions:        sgrules.IAMActions,
 	Scope:             check.Regional,
+	BeyondSpec:        "A port range is judged by the worst port it covers (0-65535 covers 3389: red), an all-protocol rule opens every port (red); ICMP and other protocols without ports are yellow. Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most.",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 3): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the EC2 client the check calls.
+type API = sgrules.API
+
+var _ API = (*ec2.Client)(nil)
+
+// redPorts and greenPorts are the specification's lists; every other port is yellow.
+var (
+	redPorts   = []int32{20, 21, 1433, 1434, 3306, 3389, 4333, 5432, 5500}
+	greenPorts = []int32{25, 80, 443, 465}
+)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	groups, err := sgrules.Collect(ctx, ec2.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, groups), nil
+}
+
+// beyondSpec prefixes the reasons of findings the specification does not define.
+const beyondSpec = "Beyond the Trusted Advisor spec: "
+
+// evaluate reports every inbound rule open to the IPv4 (or IPv6) internet,
+// and one green finding per group without such an IPv4 rule. IPv6 findings
+// are only added: without them the result is exactly the specification's.
+func evaluate(target check.Target, groups []sgrules.Group) []check.Finding {
+	var findings []check.Finding
+	for _, g := range groups {
+		flagged := false
+		for _, r := range g.Inbound {
+			var status check.Status
+			var reason string
+			switch {
+			case sgrules.OpenToIPv4World(r):
+				status, reason = judge(r)
+				flagged = true
+			case sgrules.OpenToIPv6World(r):
+				status, reason = judge(r)
+				// IPv6 is outside the spec's criteria: never red, and marked.
+				if status == check.Red {
+					status = check.Yellow
+				}
+				reason = beyondSpec + "IPv6 rule (the spec evaluates IPv4 only). " + reason
+			default:
+				continue
+			}
+			findings = append(findings, Meta.NewFinding(target, sgrules.ResourceID(r), status, reason, map[string]string{
+				colGroupName: g.Name,
+				colGroupID:   g.ID,
+				colProtocol:  sgrules.ProtocolColumn(r),
+				colFromPort:  sgrules.PortColumn(r.FromPort),
+				colToPort:    sgrules.PortColumn(r.ToPort),
+			}))
+		}
+		if !flagged {
+			findings = append(findings, Meta.NewFinding(target, g.ID, check.Green,
+				"No inbound IPv4 rule of the security group allows unrestricted access (a /0 source).",
+				map[string]string{colGroupName: g.Name, colGroupID: g.ID}))
+		}
+	}
+	return findings
+}
+
+// judge rates one unrestricted rule by the worst port it opens.
+func judge(r types.SecurityGroupRule) (check.Status, string) {
+	rule := sgrules.Describe(r)
+	if _, _, hasPorts := sgrules.PortRange(r); !hasPorts {
+		return check.Yellow, fmt.Sprintf("Unrestricted access: %s. The protocol has no ports, so it is not one of the green ports 25, 80, 443, 465.", rule)
+	}
+	if red := sgrules.CoveredPorts(r, redPorts); len(red) > 0 {
+		return check.Red, fmt.Sprintf("Unrestricted access to high-risk port %s: %s.", joinPorts(red), rule)
+	}
+	if sgrules.OnlyPorts(r, greenPorts) {
+		return check.Green, fmt.Sprintf("Unrestricted access only to ports usually public (25, 80, 443, 465): %s.", rule)
+	}
+	return check.Yellow, fmt.Sprintf("Unrestricted access to port %s: %s.", strings.Join(sgrules.PortsOutside(r, greenPorts), ", "), rule)
+}
+
+func joinPorts(ports []int32) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = fmt.Sprint(p)
+	}
+	return strings.Join(s, ", ")
+}

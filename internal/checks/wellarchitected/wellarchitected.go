@@ -1,9 +1,42 @@
 // Package wellarchitected reports Well-Architected workloads that have active
 // high risk issues (HRIs) in the security pillar. Each HRI is a known security
 // weakness found during a workload review and not yet resolved.
+//
+// The figures come from each workload's review under the AWS Well-Architected
+// Framework lens ("wellarchitected"): its security pillar's risk counts.
 package wellarchitected
 
-import "github.com/secadvisor/secadvisor/internal/check"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/wellarchitected"
+	"github.com/aws/aws-sdk-go-v2/service/wellarchitected/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+)
+
+// Report columns, named as in the specification.
+const (
+	colStatus            = "Status"
+	colRegion            = "Region"
+	colWorkloadARN       = "Workload ARN"
+	colWorkloadName      = "Workload Name"
+	colReviewer          = "Reviewer Name"
+	colWorkloadType      = "Workload Type"
+	colStarted           = "Workload Started Date"
+	colLastModified      = "Workload Last Modified Date"
+	colHRIs              = "Number of identified HRIs for Security"
+	colHRIsResolved      = "Number of HRIs resolved for Security"
+	colQuestionsAnswered = "Number of questions for Security"
+	colQuestionsTotal    = "Total number of questions in Security pillar"
+	colLastUpdated       = "Last Updated Time"
+)
 
 // Meta describes the check, from the specification.
 var Meta = check.Meta{
@@ -16,10 +49,195 @@ var Meta = check.Meta{
 		{Status: check.Green, Text: "No active high risk issues were detected in the security pillar for AWS Well-Architected."},
 	},
 	RecommendedAction: "AWS Well-Architected detected high risk issues during your workload evaluation. These issues present opportunities to reduce risk and save money. Sign in to the AWS Well-Architected tool to review your answers and take action to resolve your active issues.",
-	Columns:           []string{"Status", "Region", "Workload ARN", "Workload Name", "Reviewer Name", "Workload Type", "Workload Started Date", "Workload Last Modified Date", "Number of identified HRIs for Security", "Number of HRIs resolved for Security", "Number of questions for Security", "Total number of questions in Security pillar", "Last Updated Time"},
+	Columns:           []string{colStatus, colRegion, colWorkloadARN, colWorkloadName, colReviewer, colWorkloadType, colStarted, colLastModified, colHRIs, colHRIsResolved, colQuestionsAnswered, colQuestionsTotal, colLastUpdated},
 	IAMActions:        []string{"wellarchitected:ListWorkloads", "wellarchitected:GetWorkload", "wellarchitected:GetLensReview"},
 	Scope:             check.Regional,
+	BeyondSpec: "Workloads without the AWS Well-Architected Framework lens are not reported (they have no security pillar review). " +
+		"\"Number of questions for Security\" counts answered questions (all but UNANSWERED); the total counts every question of the pillar. " +
+		"\"Workload Started Date\" and \"Number of HRIs resolved for Security\" are left empty: the Well-Architected API records neither.",
 }
 
-// Check is the catalog entry. Not implemented yet (issue 6): the scanner reports it as "not implemented", never as green.
-var Check = check.Check{Meta: Meta}
+// Check is the catalog entry.
+var Check = check.Check{Meta: Meta, Runner: runner{}}
+
+// API is the part of the Well-Architected client the check calls.
+type API interface {
+	wellarchitected.ListWorkloadsAPIClient
+	GetWorkload(context.Context, *wellarchitected.GetWorkloadInput, ...func(*wellarchitected.Options)) (*wellarchitected.GetWorkloadOutput, error)
+	GetLensReview(context.Context, *wellarchitected.GetLensReviewInput, ...func(*wellarchitected.Options)) (*wellarchitected.GetLensReviewOutput, error)
+}
+
+var _ API = (*wellarchitected.Client)(nil)
+
+const (
+	// lensAlias is the AWS Well-Architected Framework lens, whose security
+	// pillar the specification reads.
+	lensAlias = "wellarchitected"
+	// securityPillar is the security pillar's ID in a lens review.
+	securityPillar = "security"
+	// workloadsPageSize is ListWorkloads' largest page.
+	workloadsPageSize = 50
+)
+
+type runner struct{}
+
+func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	workloads, err := collect(ctx, wellarchitected.NewFromConfig(target.Config))
+	if err != nil {
+		return nil, err
+	}
+	return evaluate(target, workloads), nil
+}
+
+// Workload is one workload and its Well-Architected lens review.
+type Workload struct {
+	Summary types.WorkloadSummary
+	// Detail is GetWorkload's answer: reviewer and environment.
+	Detail *types.Workload
+	// Review is the Well-Architected Framework lens review, nil when the
+	// workload does not use that lens.
+	Review *types.LensReview
+	// Err is set when the workload or its review could not be read.
+	Err error
+}
+
+// collect lists the region's workloads and reads, for each, its details and
+// its Well-Architected Framework lens review. A failure on one workload is
+// kept with it; a failure to list is the whole region's.
+func collect(ctx context.Context, api API) ([]Workload, error) {
+	var out []Workload
+	pages := wellarchitected.NewListWorkloadsPaginator(api, &wellarchitected.ListWorkloadsInput{MaxResults: aws.Int32(workloadsPageSize)},
+		func(o *wellarchitected.ListWorkloadsPaginatorOptions) { o.StopOnDuplicateToken = true })
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, check.WrapOp("wellarchitected ListWorkloads", err)
+		}
+		for _, s := range page.WorkloadSummaries {
+			out = append(out, describe(ctx, api, s))
+		}
+	}
+	return out, nil
+}
+
+func describe(ctx context.Context, api API, s types.WorkloadSummary) Workload {
+	w := Workload{Summary: s}
+	if !usesLens(s.Lenses) {
+		return w
+	}
+	detail, err := api.GetWorkload(ctx, &wellarchitected.GetWorkloadInput{WorkloadId: s.WorkloadId})
+	if err != nil {
+		w.Err = check.WrapOp("wellarchitected GetWorkload", err)
+		return w
+	}
+	w.Detail = detail.Workload
+	review, err := api.GetLensReview(ctx, &wellarchitected.GetLensReviewInput{WorkloadId: s.WorkloadId, LensAlias: aws.String(lensAlias)})
+	switch {
+	case awsx.Is(err, awsx.KindNotFound):
+		// The lens was removed from the workload after it was listed.
+	case err != nil:
+		w.Err = check.WrapOp("wellarchitected GetLensReview", err)
+	default:
+		w.Review = review.LensReview
+	}
+	return w
+}
+
+// usesLens reports whether a workload's lenses include the Well-Architected
+// Framework, named by alias or by ARN. An empty list says nothing, so the
+// review is asked for anyway.
+func usesLens(lenses []string) bool {
+	if len(lenses) == 0 {
+		return true
+	}
+	for _, l := range lenses {
+		if l == lensAlias || strings.HasSuffix(l, ":lens/"+lensAlias) {
+			return true
+		}
+	}
+	return false
+}
+
+// evaluate reports each reviewed workload: red when its security pillar has
+// at least one high risk issue, green otherwise.
+func evaluate(target check.Target, workloads []Workload) []check.Finding {
+	var findings []check.Finding
+	for _, w := range workloads {
+		id := aws.ToString(w.Summary.WorkloadId)
+		columns := map[string]string{
+			colWorkloadARN:  aws.ToString(w.Summary.WorkloadArn),
+			colWorkloadName: aws.ToString(w.Summary.WorkloadName),
+			colLastModified: timeText(w.Summary.UpdatedAt),
+		}
+		if w.Detail != nil {
+			columns[colReviewer] = aws.ToString(w.Detail.ReviewOwner)
+			columns[colWorkloadType] = string(w.Detail.Environment)
+		}
+		if w.Err != nil {
+			f := Meta.ErrorFinding(target, id, operation(w.Err), w.Err)
+			f.Columns = columns
+			findings = append(findings, f)
+			continue
+		}
+		if w.Review == nil {
+			continue
+		}
+		pillar, ok := securityReview(w.Review)
+		if !ok {
+			f := Meta.NewFinding(target, id, check.Error, "could not evaluate: the Well-Architected lens review has no security pillar.", columns)
+			findings = append(findings, f)
+			continue
+		}
+		high, answered, total := riskCounts(pillar.RiskCounts)
+		columns[colHRIs] = strconv.Itoa(high)
+		columns[colQuestionsAnswered] = strconv.Itoa(answered)
+		columns[colQuestionsTotal] = strconv.Itoa(total)
+		columns[colLastUpdated] = timeText(w.Review.UpdatedAt)
+		if high > 0 {
+			findings = append(findings, Meta.NewFinding(target, id, check.Red,
+				fmt.Sprintf("%d active high risk issue(s) in the security pillar (%d of %d questions answered).", high, answered, total), columns))
+			continue
+		}
+		reason := fmt.Sprintf("No active high risk issues in the security pillar (%d of %d questions answered).", answered, total)
+		findings = append(findings, Meta.NewFinding(target, id, check.Green, reason, columns))
+	}
+	return findings
+}
+
+func securityReview(r *types.LensReview) (types.PillarReviewSummary, bool) {
+	for _, p := range r.PillarReviewSummaries {
+		if aws.ToString(p.PillarId) == securityPillar {
+			return p, true
+		}
+	}
+	return types.PillarReviewSummary{}, false
+}
+
+// riskCounts reads a pillar's counts of questions per risk: every question
+// has exactly one risk, UNANSWERED included, so their sum is the pillar's
+// question count.
+func riskCounts(counts map[string]int32) (high, answered, total int) {
+	for risk, n := range counts {
+		total += int(n)
+		if types.Risk(risk) != types.RiskUnanswered {
+			answered += int(n)
+		}
+	}
+	return int(counts[string(types.RiskHigh)]), answered, total
+}
+
+func timeText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// operation names the failed call of a per-workload error.
+func operation(err error) string {
+	var op *check.OpError
+	if errors.As(err, &op) {
+		return op.Op
+	}
+	return "wellarchitected"
+}

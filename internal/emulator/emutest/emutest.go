@@ -14,9 +14,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/emulator"
 )
 
@@ -80,11 +80,11 @@ func FailWith(cfg aws.Config, err error, operations ...string) aws.Config {
 	c.APIOptions = append(c.APIOptions, func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emutestFail",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if slices.Contains(operations, awsmiddleware.GetOperationName(ctx)) {
+				if _, op := awsx.Operation(ctx); slices.Contains(operations, op) {
 					return middleware.InitializeOutput{}, middleware.Metadata{}, err
 				}
 				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
+			}), middleware.After)
 	})
 	return c
 }

@@ -1,0 +1,239 @@
+// Package functions_test runs the shipped Lambda binaries the way Lambda
+// runs them: each is built as a linux `bootstrap` with -tags lambda.norpc and
+// started under the Lambda runtime interface emulator (aws-lambda-rie), then
+// invoked with the sample payloads in events/, against the AWS emulator.
+package functions_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/secadvisor/secadvisor/internal/checks"
+	"github.com/secadvisor/secadvisor/internal/emulator"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+// rieBinary finds the runtime interface emulator that `make deps` installs.
+func rieBinary(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+		return p
+	}
+	gopath, err := exec.Command("go", "env", "GOPATH").Output()
+	if err == nil {
+		p := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "aws-lambda-rie")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Fatal("aws-lambda-rie not found: run `make deps` (it installs the pinned version from the Go module proxy)")
+	return ""
+}
+
+// buildBootstrap builds one function as Lambda's provided.al2023 runtime expects it.
+func buildBootstrap(t *testing.T, name string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./"+name)
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", name, err, msg)
+	}
+	return out
+}
+
+// syncBuffer is a bytes.Buffer safe for the emulator's writer goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// invoke starts bootstrap under aws-lambda-rie with env, sends payload and
+// returns the response and what the runtime printed.
+func invoke(t *testing.T, bootstrap string, env []string, payload []byte) (response []byte, logs string) {
+	t.Helper()
+	invokePort, apiPort := freePort(t), freePort(t)
+	cmd := exec.Command(rieBinary(t),
+		"--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", invokePort),
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort),
+		bootstrap)
+	cmd.Env = append(os.Environ(), env...)
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start aws-lambda-rie: %v", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	url := fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", invokePort)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Post(url, "application/json", bytes.NewReader(payload))
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("invoke: HTTP %d: %s\nlogs:\n%s", resp.StatusCode, body, out.String())
+			}
+			// Let the emulator print its report lines.
+			time.Sleep(200 * time.Millisecond)
+			return body, out.String()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("aws-lambda-rie did not answer: %v\nlogs:\n%s", err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var initDuration = regexp.MustCompile(`Init Duration: ([0-9.]+ ms)`)
+
+func report(t *testing.T, name, bootstrap, logs string) {
+	t.Helper()
+	info, err := os.Stat(bootstrap)
+	if err != nil {
+		t.Fatalf("stat bootstrap: %v", err)
+	}
+	init := "not printed"
+	if m := initDuration.FindStringSubmatch(logs); m != nil {
+		init = m[1]
+	}
+	t.Logf("%s: bootstrap %.1f MiB, init duration %s", name, float64(info.Size())/(1<<20), init)
+}
+
+func sample(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "events", name))
+	if err != nil {
+		t.Fatalf("read sample: %v", err)
+	}
+	return b
+}
+
+// awsEnv points a function at the emulator's default account, where the
+// sample events' account (123456789012) lives.
+func awsEnv(url string) []string {
+	return []string{"AWS_ENDPOINT_URL=" + url, "AWS_ACCESS_KEY_ID=AKIAEMULATOR", "AWS_SECRET_ACCESS_KEY=emulator-secret",
+		"AWS_REGION=us-east-1", "AWS_LAMBDA_FUNCTION_NAME=secadvisor-test"}
+}
+
+func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
+	ctx := context.Background()
+	server := emutest.Server(t)
+	cfg := emulator.Config(server.URL, emulator.DefaultAccount)
+	table := "secadvisor-rie-findings"
+	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(cfg), table); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	sqsc := sqs.NewFromConfig(cfg)
+	queues := map[string]string{}
+	for _, c := range checks.All() {
+		if c.Implemented() {
+			q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-" + c.Meta.ID)})
+			if err != nil {
+				t.Fatalf("create queue: %v", err)
+			}
+			queues[c.Meta.ID] = aws.ToString(q.QueueUrl)
+		}
+	}
+	queuesJSON, _ := json.Marshal(queues)
+	snsc := sns.NewFromConfig(cfg)
+	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("rie-alerts")})
+	if err != nil {
+		t.Fatalf("create topic: %v", err)
+	}
+	inbox, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-inbox")})
+	if err != nil {
+		t.Fatalf("create inbox: %v", err)
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:us-east-1:" + emulator.DefaultAccount + ":rie-inbox")}); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+
+	t.Run("orchestrator", func(t *testing.T) {
+		bootstrap := buildBootstrap(t, "orchestrator")
+		resp, logs := invoke(t, bootstrap, append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1"), sample(t, "scheduled.json"))
+		report(t, "orchestrator", bootstrap, logs)
+		var summary pipeline.ScanSummary
+		if err := json.Unmarshal(resp, &summary); err != nil {
+			t.Fatalf("response %s is not a scan summary: %v\nlogs:\n%s", resp, err, logs)
+		}
+		if summary.Account != emulator.DefaultAccount || summary.Jobs["ePs02jT06w"] != 2 || summary.Jobs["Yw2K9puPzl"] != 1 {
+			t.Errorf("summary = %+v, want 2 EBS jobs and 1 password-policy job for %s", summary, emulator.DefaultAccount)
+		}
+	})
+
+	t.Run("check", func(t *testing.T) {
+		bootstrap := buildBootstrap(t, "check")
+		resp, logs := invoke(t, bootstrap, append(awsEnv(server.URL), pipeline.EnvCheckID+"=ePs02jT06w", pipeline.EnvTableName+"="+table), sample(t, "sqs-jobs.json"))
+		report(t, "check", bootstrap, logs)
+		want := `{"batchItemFailures":[{"itemIdentifier":"5a1e0c77-0d4b-4a8a-8f7e-aa0000000bad"}]}`
+		if strings.TrimSpace(string(resp)) != want {
+			t.Errorf("response = %s, want %s (the truncated message failed, the good job stored)\nlogs:\n%s", resp, want, logs)
+		}
+		if !strings.Contains(logs, `"check_id":"ePs02jT06w"`) {
+			t.Errorf("logs are not structured JSON with check_id:\n%s", logs)
+		}
+	})
+
+	t.Run("notifier", func(t *testing.T) {
+		bootstrap := buildBootstrap(t, "notifier")
+		resp, logs := invoke(t, bootstrap, append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+aws.ToString(topic.TopicArn), pipeline.EnvTableName+"="+table), sample(t, "dynamodb-stream-red.json"))
+		report(t, "notifier", bootstrap, logs)
+		if !strings.Contains(string(resp), `"batchItemFailures":[]`) && !strings.Contains(string(resp), `"batchItemFailures":null`) {
+			t.Errorf("response = %s, want no failures\nlogs:\n%s", resp, logs)
+		}
+		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: inbox.QueueUrl, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatalf("receive alert: %v", err)
+		}
+		if len(msgs.Messages) != 1 || !strings.Contains(aws.ToString(msgs.Messages[0].Body), "snap-0a1b2c3d4e5f60718") {
+			t.Errorf("alerts = %d, want 1 naming the snapshot", len(msgs.Messages))
+		}
+	})
+}

@@ -1,0 +1,247 @@
+package cloudfrontiamcertificates
+
+import (
+	"context"
+	"crypto/x509"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/certs/certstest"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+const day = 24 * time.Hour
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	names := []string{"www.example.com", "*.img.example.com"}
+	aliases := []string{"www.example.com", "a.img.example.com"}
+	tests := []struct {
+		name       string
+		cert       certstest.Spec
+		aliases    []string
+		wantStatus check.Status
+		wantReason []string
+	}{
+		{"valid, covers aliases", certstest.Spec{DNSNames: names, NotAfter: now.Add(90 * day)}, aliases, check.Green, []string{"covers every alternate domain name"}},
+		{"expired", certstest.Spec{DNSNames: names, NotAfter: now.Add(-time.Minute)}, aliases, check.Red, []string{"expired on"}},
+		{"expires at this instant: not yet expired", certstest.Spec{DNSNames: names, NotAfter: now}, aliases, check.Yellow, []string{"within 7 days"}},
+		{"6 days left", certstest.Spec{DNSNames: names, NotAfter: now.Add(6 * day)}, aliases, check.Yellow, []string{"within 7 days"}},
+		{"7 days left", certstest.Spec{DNSNames: names, NotAfter: now.Add(7 * day)}, aliases, check.Yellow, []string{"within 7 days"}},
+		{"8 days left", certstest.Spec{DNSNames: names, NotAfter: now.Add(8 * day)}, aliases, check.Green, nil},
+		{"SHA-1 with RSA", certstest.Spec{DNSNames: names, NotAfter: now.Add(90 * day), Algorithm: x509.SHA1WithRSA}, aliases, check.Yellow, []string{"SHA1-RSA"}},
+		{"ECDSA with SHA-1", certstest.Spec{DNSNames: names, NotAfter: now.Add(90 * day), Algorithm: x509.ECDSAWithSHA1}, aliases, check.Yellow, []string{"ECDSA-SHA1"}},
+		{"SHA-256 with RSA", certstest.Spec{DNSNames: names, NotAfter: now.Add(90 * day), Algorithm: x509.SHA256WithRSA}, aliases, check.Green, nil},
+		{"alias only in Common Name", certstest.Spec{CommonName: "cdn.example.com", NotAfter: now.Add(90 * day)}, []string{"cdn.example.com"}, check.Green, nil},
+		{"alias not covered", certstest.Spec{DNSNames: names, NotAfter: now.Add(90 * day)}, []string{"www.example.com", "shop.example.com"}, check.Yellow, []string{"shop.example.com"}},
+		{"wildcard does not cover the apex", certstest.Spec{DNSNames: []string{"*.example.com"}, NotAfter: now.Add(90 * day)}, []string{"example.com"}, check.Yellow, []string{"example.com"}},
+		{"wildcard does not cover two labels", certstest.Spec{DNSNames: []string{"*.example.com"}, NotAfter: now.Add(90 * day)}, []string{"a.b.example.com"}, check.Yellow, []string{"a.b.example.com"}},
+		{"wildcard alias needs the wildcard name", certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: now.Add(90 * day)}, []string{"*.example.com"}, check.Yellow, []string{"*.example.com"}},
+		{"no aliases", certstest.Spec{DNSNames: names, NotAfter: now.Add(90 * day)}, nil, check.Green, nil},
+		{"every problem at once", certstest.Spec{CommonName: "old.example.com", NotAfter: now.Add(-day), Algorithm: x509.ECDSAWithSHA1}, []string{"www.example.com"}, check.Red,
+			[]string{"expired on", "SHA-1", "www.example.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := certstest.New(t, tt.cert)
+			in := Input{
+				Distributions: []Distribution{{ID: "E1", DomainName: "d1.cloudfront.net", Aliases: tt.aliases, IAMCertificateID: "ASCA1"}},
+				Certificates:  map[string]Certificate{"ASCA1": {Name: "site-cert", X509: c.X509}},
+			}
+			got := evaluate(checktest.Target(check.GlobalRegion), in, now)
+			checktest.ColumnsWithin(t, Meta, got)
+			if len(got) != 1 {
+				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.name, got)
+			}
+			f := got[0]
+			if f.Status != tt.wantStatus {
+				t.Errorf("evaluate(%s, now %s) status = %s (%q), want %s", tt.name, now, f.Status, f.Reason, tt.wantStatus)
+			}
+			for _, want := range tt.wantReason {
+				if !strings.Contains(f.Reason, want) {
+					t.Errorf("evaluate(%s) reason = %q, want it to mention %q", tt.name, f.Reason, want)
+				}
+			}
+			if f.Columns[colDistID] != "E1" || f.Columns[colDistDomain] != "d1.cloudfront.net" || f.Columns[colCertificate] != "site-cert" || f.Columns[colReason] != f.Reason {
+				t.Errorf("evaluate(%s) columns = %v, want distribution, certificate and reason", tt.name, f.Columns)
+			}
+		})
+	}
+}
+
+func TestEvaluateWithoutUsableCertificate(t *testing.T) {
+	t.Parallel()
+	denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
+	in := Input{
+		Distributions: []Distribution{
+			{ID: "E-DEFAULT", DomainName: "d0.cloudfront.net"}, // *.cloudfront.net or ACM certificate: not this check's business
+			{ID: "E-GONE", DomainName: "d1.cloudfront.net", IAMCertificateID: "ASCAGONE"},
+			{ID: "E-DENIED", DomainName: "d2.cloudfront.net", IAMCertificateID: "ASCADENIED"},
+			{ID: "E-CONFIG", DomainName: "d3.cloudfront.net", Err: check.WrapOp("cloudfront GetDistributionConfig", denied)},
+		},
+		Certificates: map[string]Certificate{"ASCADENIED": {Name: "denied-cert", Err: denied}},
+	}
+	got := checktest.ByResource(evaluate(checktest.Target(check.GlobalRegion), in, now))
+	if len(got) != 3 {
+		t.Fatalf("evaluate = %+v, want 3 findings (none for the distribution without an IAM certificate)", got)
+	}
+	if f := got["E-GONE"]; f.Status != check.Red || !strings.Contains(f.Reason, "not in the IAM certificate store") || f.Columns[colCertificate] != "ASCAGONE" {
+		t.Errorf("missing certificate finding = %+v, want red naming the missing ID", f)
+	}
+	if f := got["E-DENIED"]; f.Status != check.Error || !strings.Contains(f.Reason, "AccessDenied") || f.Columns[colCertificate] != "denied-cert" {
+		t.Errorf("unreadable certificate finding = %+v, want error with the code", f)
+	}
+	if f := got["E-CONFIG"]; f.Status != check.Error || !strings.Contains(f.Reason, "cloudfront GetDistributionConfig") {
+		t.Errorf("unreadable distribution finding = %+v, want error naming the operation", f)
+	}
+}
+
+// uploadCertificate puts a generated certificate in the IAM store under
+// /cloudfront/ and returns its ID.
+func uploadCertificate(t *testing.T, client *iam.Client, name string, spec certstest.Spec) string {
+	t.Helper()
+	c := certstest.New(t, spec)
+	out, err := client.UploadServerCertificate(context.Background(), &iam.UploadServerCertificateInput{
+		ServerCertificateName: aws.String(name), Path: aws.String("/cloudfront/"),
+		CertificateBody: aws.String(string(c.PEM)), PrivateKey: aws.String(string(c.KeyPEM)),
+	})
+	if err != nil {
+		t.Fatalf("upload certificate %s: %v", name, err)
+	}
+	return aws.ToString(out.ServerCertificateMetadata.ServerCertificateId)
+}
+
+// createDistribution creates a distribution with a custom origin, the
+// aliases and viewer certificate given, and returns its ID.
+func createDistribution(t *testing.T, client *cloudfront.Client, ref string, aliases []string, viewer *cftypes.ViewerCertificate) string {
+	t.Helper()
+	cfg := &cftypes.DistributionConfig{
+		CallerReference: aws.String(ref), Comment: aws.String(ref), Enabled: aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
+			Id: aws.String("app"), DomainName: aws.String("app.example.com"),
+			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpsOnly},
+		}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("app"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+		ViewerCertificate: viewer,
+	}
+	if len(aliases) > 0 {
+		cfg.Aliases = &cftypes.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases}
+	}
+	out, err := client.CreateDistribution(context.Background(), &cloudfront.CreateDistributionInput{DistributionConfig: cfg})
+	if err != nil {
+		t.Fatalf("create distribution %s: %v", ref, err)
+	}
+	return aws.ToString(out.Distribution.Id)
+}
+
+func iamViewer(id string) *cftypes.ViewerCertificate {
+	return &cftypes.ViewerCertificate{IAMCertificateId: aws.String(id), SSLSupportMethod: cftypes.SSLSupportMethodSniOnly,
+		MinimumProtocolVersion: cftypes.MinimumProtocolVersionTLSv122021}
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	iamClient, cf := iam.NewFromConfig(cfg), cloudfront.NewFromConfig(cfg)
+	// The emulator's metadata says every certificate expired in 2012: the
+	// check must read the bodies, whose dates are relative to now.
+	good := uploadCertificate(t, iamClient, "www-2026", certstest.Spec{DNSNames: []string{"www.example.com", "example.com"}, NotAfter: time.Now().Add(200 * day)})
+	soon := uploadCertificate(t, iamClient, "shop-expiring", certstest.Spec{DNSNames: []string{"shop.example.com"}, NotAfter: time.Now().Add(3 * day)})
+	legacy := uploadCertificate(t, iamClient, "legacy-sha1", certstest.Spec{CommonName: "old.example.com", NotAfter: time.Now().Add(200 * day), Algorithm: x509.SHA1WithRSA})
+	uploadCertificate(t, iamClient, "unused", certstest.Spec{CommonName: "unused.example.com", NotAfter: time.Now().Add(-day)})
+
+	dists := map[string]check.Status{
+		createDistribution(t, cf, "www", []string{"www.example.com", "example.com"}, iamViewer(good)):     check.Green,
+		createDistribution(t, cf, "www-2", []string{"example.com"}, iamViewer(good)):                      check.Green,
+		createDistribution(t, cf, "shop", []string{"shop.example.com"}, iamViewer(soon)):                  check.Yellow,
+		createDistribution(t, cf, "legacy", []string{"legacy.example.com"}, iamViewer(legacy)):            check.Yellow,
+		createDistribution(t, cf, "gone", []string{"gone.example.com"}, iamViewer("ASCADELETEDCERT0001")): check.Red,
+	}
+	createDistribution(t, cf, "default-cert", nil, &cftypes.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)})
+
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+	checktest.ColumnsWithin(t, Meta, findings)
+	if len(findings) != len(dists) {
+		t.Fatalf("got %d findings, want %d (none for the default certificate): %+v", len(findings), len(dists), findings)
+	}
+	for _, f := range findings {
+		if f.Status != dists[f.ResourceID] {
+			t.Errorf("distribution %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns[colCertificate], f.Status, f.Reason, dists[f.ResourceID])
+		}
+		if !strings.HasSuffix(f.Columns[colDistDomain], ".cloudfront.net") || f.Columns[colStatus] == "" {
+			t.Errorf("distribution %s columns = %v, want its domain name and status", f.ResourceID, f.Columns)
+		}
+	}
+	for _, f := range findings {
+		if f.Columns[colCertificate] == "legacy-sha1" && (!strings.Contains(f.Reason, "SHA-1") || !strings.Contains(f.Reason, "legacy.example.com")) {
+			t.Errorf("legacy distribution reason = %q, want both the SHA-1 signature and the uncovered alias", f.Reason)
+		}
+	}
+	// Each certificate in use is fetched once, however many distributions use it.
+	if got := recorder.Calls("IAM", "GetServerCertificate"); got != 3 {
+		t.Errorf("GetServerCertificate calls = %d, want 3 (one per certificate in use)", got)
+	}
+}
+
+func TestNoIAMCertificateNoIAMCall(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	createDistribution(t, cloudfront.NewFromConfig(cfg), "default-cert", nil, &cftypes.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)})
+	// IAM denied: a distribution without an IAM certificate must not need it.
+	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "ListServerCertificates"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+	if len(findings) != 0 {
+		t.Errorf("findings = %+v, want none", findings)
+	}
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		op        string
+		wantScope string // resource of the error finding
+	}{
+		{"ListDistributions", scan.WholeScope},
+		{"ListServerCertificates", scan.WholeScope},
+		{"GetServerCertificate", "distribution"},
+		{"GetDistributionConfig", "distribution"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			t.Parallel()
+			cfg, account := emutest.Config(t)
+			id := uploadCertificate(t, iam.NewFromConfig(cfg), "www", certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: time.Now().Add(90 * day)})
+			dist := createDistribution(t, cloudfront.NewFromConfig(cfg), "www", []string{"www.example.com"}, iamViewer(id))
+			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, tt.op), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+			want := tt.wantScope
+			if want == "distribution" {
+				want = dist
+			}
+			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != want {
+				t.Fatalf("findings = %+v, want one error finding for %s", findings, want)
+			}
+			if !strings.Contains(findings[0].Reason, tt.op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
+				t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+			}
+		})
+	}
+}

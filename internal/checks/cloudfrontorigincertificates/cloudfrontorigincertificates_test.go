@@ -1,0 +1,341 @@
+package cloudfrontorigincertificates
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/secadvisor/secadvisor/internal/certs/certstest"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+const day = 24 * time.Hour
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	cert := func(notAfter time.Time, alg x509.SignatureAlgorithm) *x509.Certificate {
+		return certstest.New(t, certstest.Spec{CommonName: "app.example.com", NotAfter: notAfter, Algorithm: alg}).X509
+	}
+	tests := []struct {
+		name       string
+		probe      Probe
+		wantStatus check.Status
+		wantReason string
+	}{
+		{"valid for a year", Probe{Cert: cert(now.AddDate(1, 0, 0), 0)}, check.Green, "more than 30 days"},
+		{"expired", Probe{Cert: cert(now.Add(-time.Second), 0)}, check.Red, "expired on"},
+		{"29 days left", Probe{Cert: cert(now.Add(29*day), 0)}, check.Yellow, "within 30 days"},
+		{"30 days left", Probe{Cert: cert(now.Add(30*day), 0)}, check.Yellow, "within 30 days"},
+		{"31 days left", Probe{Cert: cert(now.Add(31*day), 0)}, check.Green, ""},
+		{"SHA-1 with RSA", Probe{Cert: cert(now.AddDate(1, 0, 0), x509.SHA1WithRSA)}, check.Yellow, "SHA-1"},
+		{"ECDSA with SHA-1", Probe{Cert: cert(now.AddDate(1, 0, 0), x509.ECDSAWithSHA1)}, check.Yellow, "SHA-1"},
+		{"expired and SHA-1", Probe{Cert: cert(now.Add(-day), x509.ECDSAWithSHA1)}, check.Red, "SHA-1"},
+		{"answers without TLS: missing", Probe{NoTLS: true, Err: errors.New("tls: first record does not look like a TLS handshake")}, check.Red, "without TLS"},
+		{"cannot connect", Probe{Err: errors.New("dial tcp: i/o timeout")}, check.Yellow, "can't be located: dial tcp: i/o timeout"},
+		{"not probed", Probe{}, check.Yellow, "can't be located"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := Origin{DistributionID: "E1", DistributionDomain: "d1.cloudfront.net", ID: "app", DomainName: "app.example.com", HTTPSPort: 443}
+			got := evaluate(checktest.Target(check.GlobalRegion), Input{Origins: []Origin{o}, Probes: map[string]Probe{o.Address(): tt.probe}}, now)
+			checktest.ColumnsWithin(t, Meta, got)
+			if len(got) != 1 {
+				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.name, got)
+			}
+			f := got[0]
+			if f.Status != tt.wantStatus || !strings.Contains(f.Reason, tt.wantReason) {
+				t.Errorf("evaluate(%s, now %s) = %s (%q), want %s mentioning %q", tt.name, now, f.Status, f.Reason, tt.wantStatus, tt.wantReason)
+			}
+			if f.ResourceID != "E1/app" || f.Columns[colOrigin] != "app.example.com" || f.Columns[colDistID] != "E1" || f.Columns[colDistDomain] != "d1.cloudfront.net" || f.Columns[colReason] != f.Reason {
+				t.Errorf("evaluate(%s) = %s %v, want E1/app with its columns", tt.name, f.ResourceID, f.Columns)
+			}
+		})
+	}
+}
+
+func TestHTTPSOrigins(t *testing.T) {
+	t.Parallel()
+	custom := func(id string, policy cftypes.OriginProtocolPolicy, port int32) cftypes.Origin {
+		c := &cftypes.CustomOriginConfig{OriginProtocolPolicy: policy, HTTPPort: aws.Int32(80)}
+		if port != 0 {
+			c.HTTPSPort = aws.Int32(port)
+		}
+		return cftypes.Origin{Id: aws.String(id), DomainName: aws.String(id + ".example.com"), CustomOriginConfig: c}
+	}
+	origins := &cftypes.Origins{Items: []cftypes.Origin{
+		custom("https", cftypes.OriginProtocolPolicyHttpsOnly, 443),
+		custom("match", cftypes.OriginProtocolPolicyMatchViewer, 8443),
+		custom("http", cftypes.OriginProtocolPolicyHttpOnly, 443),
+		custom("noport", cftypes.OriginProtocolPolicyHttpsOnly, 0),
+		{Id: aws.String("s3"), DomainName: aws.String("bucket.s3.us-east-1.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}},
+		{Id: aws.String("vpc"), DomainName: aws.String("internal.example.com"), VpcOriginConfig: &cftypes.VpcOriginConfig{VpcOriginId: aws.String("vo_1")}},
+	}}
+	got := httpsOrigins("E1", "d1.cloudfront.net", origins)
+	want := []string{"https.example.com:443", "match.example.com:8443", "noport.example.com:443"}
+	if len(got) != len(want) {
+		t.Fatalf("httpsOrigins = %+v, want %q", got, want)
+	}
+	for i, o := range got {
+		if o.Address() != want[i] {
+			t.Errorf("httpsOrigins[%d] = %s, want %s", i, o.Address(), want[i])
+		}
+	}
+}
+
+// origins is a fake network: origin addresses mapped to local listeners.
+// An address it does not know fails as an unreachable host would; nothing
+// leaves the machine.
+type origins struct {
+	mu    sync.Mutex
+	route map[string]string
+	dials atomic.Int32
+}
+
+func (o *origins) dial(ctx context.Context, network, address string) (net.Conn, error) {
+	o.dials.Add(1)
+	o.mu.Lock()
+	local, ok := o.route[address]
+	o.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("dial %s %s: no route to host (test network)", network, address)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, local)
+}
+
+func (o *origins) add(address, local string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.route == nil {
+		o.route = map[string]string{}
+	}
+	o.route[address] = local
+}
+
+// listen starts a local listener whose connections serve is run on, and
+// returns its address.
+func listen(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				serve(conn)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// serveTLS serves cert over TLS, whatever name the client asks for.
+func serveTLS(t *testing.T, cert certstest.Cert) string {
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
+	return listen(t, func(c net.Conn) {
+		conn := tls.Server(c, cfg)
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		_ = conn.Handshake()
+	})
+}
+
+// createDistribution creates a distribution with the given origins, the
+// default cache behavior on the first.
+func createDistribution(t *testing.T, client *cloudfront.Client, ref string, items ...cftypes.Origin) string {
+	t.Helper()
+	out, err := client.CreateDistribution(context.Background(), &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String(ref), Comment: aws.String(ref), Enabled: aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(int32(len(items))), Items: items},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: items[0].Id, ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+	}})
+	if err != nil {
+		t.Fatalf("create distribution %s: %v", ref, err)
+	}
+	return aws.ToString(out.Distribution.Id)
+}
+
+func customOrigin(id, domain string, policy cftypes.OriginProtocolPolicy, port int32) cftypes.Origin {
+	return cftypes.Origin{Id: aws.String(id), DomainName: aws.String(domain), CustomOriginConfig: &cftypes.CustomOriginConfig{
+		HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(port), OriginProtocolPolicy: policy,
+		OriginSslProtocols: &cftypes.OriginSslProtocols{Quantity: aws.Int32(1), Items: []cftypes.SslProtocol{cftypes.SslProtocolTLSv12}},
+	}}
+}
+
+func TestCollectOnEmulatorWithLocalOrigins(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	client := cloudfront.NewFromConfig(cfg)
+	var network origins
+	// Dates relative to the real clock: the runner judges at time.Now().
+	network.add("app.example.com:443", serveTLS(t, certstest.New(t, certstest.Spec{DNSNames: []string{"app.example.com"}, NotAfter: time.Now().Add(200 * day)})))
+	network.add("api.example.com:8443", serveTLS(t, certstest.New(t, certstest.Spec{DNSNames: []string{"api.example.com"}, NotAfter: time.Now().Add(10 * day)})))
+	network.add("legacy.example.com:443", serveTLS(t, certstest.New(t, certstest.Spec{CommonName: "legacy.example.com", NotAfter: time.Now().Add(200 * day), Algorithm: x509.SHA1WithRSA})))
+	network.add("old.example.com:443", serveTLS(t, certstest.New(t, certstest.Spec{CommonName: "old.example.com", NotAfter: time.Now().Add(-2 * day)})))
+	// Plain HTTP on the HTTPS port: no certificate at all.
+	network.add("plain.example.com:443", listen(t, func(c net.Conn) { _, _ = c.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n")) }))
+	// Accepts and never answers: must cost no more than the timeout.
+	network.add("silent.example.com:443", listen(t, func(c net.Conn) { time.Sleep(5 * time.Second) }))
+	// down.example.com is not routed: the connection fails.
+
+	https, match := cftypes.OriginProtocolPolicyHttpsOnly, cftypes.OriginProtocolPolicyMatchViewer
+	shop := createDistribution(t, client, "shop",
+		customOrigin("app", "app.example.com", https, 443),
+		customOrigin("api", "api.example.com", match, 8443),
+		customOrigin("static-http", "static.example.com", cftypes.OriginProtocolPolicyHttpOnly, 443),
+		cftypes.Origin{Id: aws.String("assets"), DomainName: aws.String("assets.s3.us-east-1.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}})
+	legacy := createDistribution(t, client, "legacy",
+		customOrigin("legacy", "legacy.example.com", https, 443),
+		customOrigin("old", "old.example.com", https, 443),
+		customOrigin("plain", "plain.example.com", https, 443),
+		customOrigin("silent", "silent.example.com", https, 443),
+		customOrigin("down", "down.example.com", https, 443))
+	// A second distribution on the same origin: one connection serves both.
+	shop2 := createDistribution(t, client, "shop-eu", customOrigin("app", "app.example.com", https, 443))
+
+	c := check.Check{Meta: Meta, Runner: runner{dial: network.dial, timeout: 500 * time.Millisecond}}
+	start := time.Now()
+	findings := scan.RunJob(ctx, cfg, scan.Job{Check: c, Account: account, Region: check.GlobalRegion}, 0)
+	elapsed := time.Since(start)
+	checktest.ColumnsWithin(t, Meta, findings)
+	want := map[string]check.Status{
+		shop + "/app": check.Green, shop + "/api": check.Yellow, shop2 + "/app": check.Green,
+		legacy + "/legacy": check.Yellow, legacy + "/old": check.Red, legacy + "/plain": check.Red,
+		legacy + "/silent": check.Yellow, legacy + "/down": check.Yellow,
+	}
+	if len(findings) != len(want) {
+		t.Fatalf("got %d findings, want %d (%v; HTTP-only and S3 origins skipped): %+v", len(findings), len(want), want, findings)
+	}
+	for _, f := range findings {
+		if f.Status != want[f.ResourceID] {
+			t.Errorf("origin %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns[colOrigin], f.Status, f.Reason, want[f.ResourceID])
+		}
+	}
+	if got := checktest.ByResource(findings)[shop+"/api"].Columns[colOrigin]; got != "api.example.com:8443" {
+		t.Errorf("api origin column = %q, want the host and its non-default port", got)
+	}
+	if got := network.dials.Load(); got != 7 {
+		t.Errorf("dials = %d, want 7 (one per distinct origin address)", got)
+	}
+	// The silent origin costs one timeout, in parallel with the others.
+	if elapsed > 4*time.Second {
+		t.Errorf("scan took %s, want the silent origin bounded by the 500ms timeout", elapsed)
+	}
+}
+
+func TestProbeConcurrencyIsBounded(t *testing.T) {
+	t.Parallel()
+	var open, peak atomic.Int32
+	addr := listen(t, func(c net.Conn) { time.Sleep(200 * time.Millisecond) })
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		n := open.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			open.Add(-1)
+			return nil, err
+		}
+		return closeHook{conn, func() { open.Add(-1) }}, nil
+	}
+	cf := &fakeDistributions{}
+	for i := range 20 {
+		cf.origins = append(cf.origins, customOrigin(fmt.Sprint("o", i), fmt.Sprintf("o%d.example.com", i), cftypes.OriginProtocolPolicyHttpsOnly, 443))
+	}
+	in, err := collect(context.Background(), cf, dial, 100*time.Millisecond)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	if len(in.Probes) != 20 {
+		t.Errorf("probes = %d, want 20", len(in.Probes))
+	}
+	if got := peak.Load(); got > probeConcurrency {
+		t.Errorf("peak open connections = %d, want at most %d", got, probeConcurrency)
+	}
+}
+
+type closeHook struct {
+	net.Conn
+	onClose func()
+}
+
+func (c closeHook) Close() error {
+	c.onClose()
+	return c.Conn.Close()
+}
+
+// fakeDistributions answers ListDistributions with one distribution whose
+// summary carries its origins, as AWS's does.
+type fakeDistributions struct{ origins []cftypes.Origin }
+
+func (f *fakeDistributions) ListDistributions(context.Context, *cloudfront.ListDistributionsInput, ...func(*cloudfront.Options)) (*cloudfront.ListDistributionsOutput, error) {
+	return &cloudfront.ListDistributionsOutput{DistributionList: &cftypes.DistributionList{Items: []cftypes.DistributionSummary{{
+		Id: aws.String("E1"), DomainName: aws.String("d1.cloudfront.net"), Origins: &cftypes.Origins{Items: f.origins},
+	}}}}, nil
+}
+
+func (f *fakeDistributions) GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error) {
+	return nil, errors.New("not called: the summary has the origins")
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		op        string
+		wholeScan bool
+	}{
+		{"ListDistributions", true},
+		{"GetDistributionConfig", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			t.Parallel()
+			cfg, account := emutest.Config(t)
+			dist := createDistribution(t, cloudfront.NewFromConfig(cfg), "app", customOrigin("app", "app.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443))
+			c := check.Check{Meta: Meta, Runner: runner{dial: (&origins{}).dial}}
+			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, tt.op), scan.Job{Check: c, Account: account, Region: check.GlobalRegion}, 0)
+			wantID := dist
+			if tt.wholeScan {
+				wantID = scan.WholeScope
+			}
+			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != wantID {
+				t.Fatalf("findings = %+v, want one error finding for %s", findings, wantID)
+			}
+			if !strings.Contains(findings[0].Reason, "cloudfront "+tt.op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
+				t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+			}
+		})
+	}
+}

@@ -1,0 +1,240 @@
+package cloudtraillogging
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+func trail(name, home string, multiRegion, organization bool) types.Trail {
+	return types.Trail{
+		Name:                aws.String(name),
+		TrailARN:            aws.String("arn:aws:cloudtrail:" + home + ":111122223333:trail/" + name),
+		HomeRegion:          aws.String(home),
+		IsMultiRegionTrail:  aws.Bool(multiRegion),
+		IsOrganizationTrail: aws.Bool(organization),
+		S3BucketName:        aws.String("audit-logs"),
+	}
+}
+
+// status is shaped like GetTrailStatus's answer. The emulator never returns
+// LatestDeliveryError (EMULATOR.md), so the yellow case is tested only here,
+// with the message AWS gives when the bucket policy denies CloudTrail.
+func status(logging bool, deliveryError string) *cloudtrail.GetTrailStatusOutput {
+	out := &cloudtrail.GetTrailStatusOutput{IsLogging: aws.Bool(logging), LatestDeliveryTime: aws.Time(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))}
+	if deliveryError != "" {
+		out.LatestDeliveryError = aws.String(deliveryError)
+	}
+	return out
+}
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	const accessDenied = "AccessDenied"
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"}
+	multi := trail("org-audit", "us-east-1", true, false)
+	single := trail("eu-app", "eu-west-1", false, false)
+	org := trail("o-123/management", "us-east-1", true, true)
+	tests := []struct {
+		name string
+		in   Input
+		want map[string]check.Status // by trail name; "" is the no-trail row
+	}{
+		{"no trail covers the region", Input{}, map[string]check.Status{"": check.Red}},
+		{"multi-region trail logging", Input{Trails: []TrailState{{Trail: multi, Status: status(true, "")}}}, map[string]check.Status{"org-audit": check.Green}},
+		{"multi-region trail not logging", Input{Trails: []TrailState{{Trail: multi, Status: status(false, "")}}}, map[string]check.Status{"org-audit": check.Red}},
+		{"single-region trail logging", Input{Trails: []TrailState{{Trail: single, Status: status(true, "")}}}, map[string]check.Status{"eu-app": check.Green}},
+		{"delivery error", Input{Trails: []TrailState{{Trail: multi, Status: status(true, accessDenied)}}}, map[string]check.Status{"org-audit": check.Yellow}},
+		{"logging off beats delivery error", Input{Trails: []TrailState{{Trail: multi, Status: status(false, accessDenied)}}}, map[string]check.Status{"org-audit": check.Red}},
+		{"one trail on, another off: each row on its own", Input{Trails: []TrailState{{Trail: multi, Status: status(true, "")}, {Trail: single, Status: status(false, "")}}},
+			map[string]check.Status{"org-audit": check.Green, "eu-app": check.Red}},
+		{"organization trail logging counts", Input{Trails: []TrailState{{Trail: org, Status: status(true, "")}}}, map[string]check.Status{"o-123/management": check.Green}},
+		{"status unreadable is an error, never green", Input{Trails: []TrailState{{Trail: multi, StatusErr: denied}}}, map[string]check.Status{"org-audit": check.Error}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := evaluate(checktest.Target("eu-west-1"), tt.in)
+			checktest.ColumnsWithin(t, Meta, got)
+			if len(got) != len(tt.want) {
+				t.Fatalf("evaluate(%s) = %d findings %+v, want %d", tt.name, len(got), got, len(tt.want))
+			}
+			for _, f := range got {
+				name := f.Columns[colTrailName]
+				want, ok := tt.want[name]
+				if !ok || f.Status != want {
+					t.Errorf("evaluate(%s) trail %q = %s (%s), want %s", tt.name, name, f.Status, f.Reason, want)
+				}
+				if want == check.Yellow && !strings.Contains(f.Reason, accessDenied) {
+					t.Errorf("evaluate(%s) reason = %q, want the delivery error", tt.name, f.Reason)
+				}
+				if f.Status != check.Error && name != "" && (f.Columns[colBucketName] != "audit-logs" || f.Columns[colLastDeliveryDate] != "2025-03-01T12:00:00Z" || f.Columns[colLoggingStatus] == "") {
+					t.Errorf("evaluate(%s) columns = %v, want bucket, logging status and last delivery date", tt.name, f.Columns)
+				}
+			}
+		})
+	}
+}
+
+// seedTrail creates a bucket and a trail named name in home region, starting
+// its logging when logging is set.
+func seedTrail(t *testing.T, cfg aws.Config, home, name string, multiRegion, logging bool) {
+	t.Helper()
+	ctx := context.Background()
+	// Bucket names are global in the emulator as in AWS: make them unique per test.
+	bucket := fmt.Sprintf("%s-logs-%d", name, bucketSeq.Add(1))
+	s3c := s3.NewFromConfig(awsx.InRegion(cfg, "us-east-1"), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+	ct := cloudtrail.NewFromConfig(awsx.InRegion(cfg, home))
+	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String(bucket), IsMultiRegionTrail: aws.Bool(multiRegion)}); err != nil {
+		t.Fatalf("create trail %s: %v", name, err)
+	}
+	if logging {
+		if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}); err != nil {
+			t.Fatalf("start logging %s: %v", name, err)
+		}
+	}
+}
+
+var bucketSeq atomic.Int64
+
+// The CloudTrail client (v1.56.0, the newest) names its operation only inside
+// its own initialize middleware, so awsx.Recorder and emutest.Deny, which read
+// the operation name before it, do not see CloudTrail calls. These test
+// helpers recognise the operation by its input type instead.
+
+// onInput returns a copy of cfg that runs do before every call whose input is a T.
+func onInput[T any](cfg aws.Config, do func() error) aws.Config {
+	c := cfg.Copy()
+	c.APIOptions = append(c.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("testOnInput",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				if _, ok := in.Parameters.(T); ok {
+					if err := do(); err != nil {
+						return middleware.InitializeOutput{}, middleware.Metadata{}, err
+					}
+				}
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+	})
+	return c
+}
+
+// deny makes calls whose input is a T fail with AccessDenied, as for a role without the permission.
+func deny[T any](cfg aws.Config) aws.Config {
+	return onInput[T](cfg, func() error {
+		return &smithy.GenericAPIError{Code: "AccessDenied", Message: "injected by the test: not authorized", Fault: smithy.FaultClient}
+	})
+}
+
+type row struct {
+	region, trail string
+	status        check.Status
+}
+
+func rows(findings []check.Finding) map[row]bool {
+	out := map[row]bool{}
+	for _, f := range findings {
+		out[row{f.Region, f.Columns[colTrailName], f.Status}] = true
+	}
+	return out
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	regions := []string{"us-east-1", "eu-west-1", "ap-southeast-2"}
+	tests := []struct {
+		name string
+		seed func(t *testing.T, cfg aws.Config)
+		want map[row]bool
+	}{
+		{"multi-region trail logging covers every region; a stopped regional trail is red beside it",
+			func(t *testing.T, cfg aws.Config) {
+				seedTrail(t, cfg, "us-east-1", "org-audit", true, true)
+				seedTrail(t, cfg, "eu-west-1", "eu-app", false, false)
+			},
+			map[row]bool{
+				{"us-east-1", "org-audit", check.Green}: true, {"eu-west-1", "org-audit", check.Green}: true, {"ap-southeast-2", "org-audit", check.Green}: true,
+				{"eu-west-1", "eu-app", check.Red}: true,
+			}},
+		{"single-region trail only: the other regions have no trail",
+			func(t *testing.T, cfg aws.Config) { seedTrail(t, cfg, "eu-west-1", "eu-app", false, true) },
+			map[row]bool{{"eu-west-1", "eu-app", check.Green}: true, {"us-east-1", "", check.Red}: true, {"ap-southeast-2", "", check.Red}: true}},
+		{"multi-region trail with logging off is red in every region",
+			func(t *testing.T, cfg aws.Config) { seedTrail(t, cfg, "eu-west-1", "all-regions", true, false) },
+			map[row]bool{{"us-east-1", "all-regions", check.Red}: true, {"eu-west-1", "all-regions", check.Red}: true, {"ap-southeast-2", "all-regions", check.Red}: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, account := emutest.Config(t)
+			tt.seed(t, cfg)
+			var describeCalls atomic.Int64
+			cfg = onInput[*cloudtrail.DescribeTrailsInput](cfg, func() error { describeCalls.Add(1); return nil })
+			findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, regions), scan.Options{Concurrency: 2})
+			checktest.ColumnsWithin(t, Meta, findings)
+			got := rows(findings)
+			if len(findings) != len(tt.want) || len(got) != len(tt.want) {
+				t.Errorf("findings = %+v, want rows %v", findings, tt.want)
+			}
+			for r := range tt.want {
+				if !got[r] {
+					t.Errorf("missing row %+v in %+v", r, findings)
+				}
+			}
+			for _, f := range findings {
+				if f.Columns[colTrailName] != "" && (f.Columns[colBucketName] == "" || f.Columns[colLoggingStatus] == "") {
+					t.Errorf("finding %+v lacks bucket or logging status", f)
+				}
+				if f.Status == check.Green && f.Columns[colLastDeliveryDate] == "" {
+					t.Errorf("logging trail %+v lacks its last delivery date", f)
+				}
+			}
+			if got := int(describeCalls.Load()); got != len(regions) {
+				t.Errorf("DescribeTrails calls = %d, want one per region (%d)", got, len(regions))
+			}
+		})
+	}
+}
+
+func TestAccessDenied(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	seedTrail(t, cfg, "us-east-1", "org-audit", true, true)
+	job := scan.Job{Check: Check, Account: account, Region: "eu-west-1"}
+
+	findings := scan.RunJob(context.Background(), deny[*cloudtrail.DescribeTrailsInput](cfg), job, 0)
+	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+		t.Fatalf("deny DescribeTrails: findings = %+v, want one error finding for the whole region", findings)
+	}
+	if !strings.Contains(findings[0].Reason, "cloudtrail DescribeTrails") || !strings.Contains(findings[0].Reason, "AccessDenied") {
+		t.Errorf("deny DescribeTrails: reason = %q, want the operation and the error code", findings[0].Reason)
+	}
+
+	findings = scan.RunJob(context.Background(), deny[*cloudtrail.GetTrailStatusInput](cfg), job, 0)
+	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].Columns[colTrailName] != "org-audit" ||
+		!strings.Contains(findings[0].Reason, "cloudtrail GetTrailStatus") || !strings.Contains(findings[0].Reason, "AccessDenied") {
+		t.Errorf("deny GetTrailStatus: findings = %+v, want one error finding for the trail naming the operation and code", findings)
+	}
+}

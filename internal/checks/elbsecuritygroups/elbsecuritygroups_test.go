@@ -1,0 +1,226 @@
+package elbsecuritygroups
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/sgrules"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+// rule builds an inbound rule of sg-lb shaped like a DescribeSecurityGroupRules answer.
+func rule(proto string, from, to int32, source string) ec2types.SecurityGroupRule {
+	r := ec2types.SecurityGroupRule{
+		GroupId: aws.String("sg-lb"), SecurityGroupRuleId: aws.String("sgr-1"), IsEgress: aws.Bool(false),
+		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
+	}
+	switch {
+	case strings.HasPrefix(source, "sg-"):
+		r.ReferencedGroupInfo = &ec2types.ReferencedSecurityGroup{GroupId: aws.String(source)}
+	case strings.Contains(source, ":"):
+		r.CidrIpv6 = aws.String(source)
+	default:
+		r.CidrIpv4 = aws.String(source)
+	}
+	return r
+}
+
+// loadBalancer is a Classic Load Balancer in a VPC with HTTP 80 and HTTPS 443
+// listeners, shaped like a DescribeLoadBalancers answer.
+func loadBalancer(groups ...string) elbtypes.LoadBalancerDescription {
+	return elbtypes.LoadBalancerDescription{
+		LoadBalancerName: aws.String("shop"), VPCId: aws.String("vpc-1"), SecurityGroups: groups,
+		ListenerDescriptions: []elbtypes.ListenerDescription{
+			{Listener: &elbtypes.Listener{Protocol: aws.String("HTTP"), LoadBalancerPort: 80, InstancePort: aws.Int32(8080)}},
+			{Listener: &elbtypes.Listener{Protocol: aws.String("HTTPS"), LoadBalancerPort: 443, InstancePort: aws.Int32(8080)}},
+		},
+	}
+}
+
+func TestEvaluateRules(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		rule ec2types.SecurityGroupRule
+		want check.Status
+	}{
+		{"listener port 80 from anywhere", rule("tcp", 80, 80, "0.0.0.0/0"), check.Green},
+		{"listener port 443 from IPv6 anywhere", rule("tcp", 443, 443, "::/0"), check.Green},
+		{"listener port from another group", rule("tcp", 80, 80, "sg-cdn"), check.Green},
+		{"range 80-443 opens 81-442", rule("tcp", 80, 443, "0.0.0.0/0"), check.Yellow},
+		{"range 79-80 opens 79", rule("tcp", 79, 80, "0.0.0.0/0"), check.Yellow},
+		{"range 443-444 opens 444", rule("tcp", 443, 444, "0.0.0.0/0"), check.Yellow},
+		{"every tcp port", rule("tcp", 0, 65535, "0.0.0.0/0"), check.Yellow},
+		{"ssh from a private range is still a non-listener port", rule("tcp", 22, 22, "10.0.0.0/8"), check.Yellow},
+		{"ssh from a single address", rule("tcp", 22, 22, "203.0.113.7/32"), check.Yellow},
+		{"udp on a listener port number", rule("udp", 80, 80, "0.0.0.0/0"), check.Yellow},
+		{"all traffic", rule("-1", -1, -1, "10.0.0.0/8"), check.Yellow},
+		{"other protocol (ESP)", rule("50", -1, -1, "0.0.0.0/0"), check.Yellow},
+		{"all icmp is excepted", rule("icmp", -1, -1, "0.0.0.0/0"), check.Green},
+		{"path MTU discovery icmp is excepted", rule("icmp", 3, 4, "0.0.0.0/0"), check.Green},
+		{"icmpv6 is excepted", rule("icmpv6", -1, -1, "::/0"), check.Green},
+	}
+	for _, tt := range tests {
+		in := Input{LoadBalancers: []elbtypes.LoadBalancerDescription{loadBalancer("sg-lb")},
+			Groups: []sgrules.Group{{ID: "sg-lb", Name: "shop-lb", Inbound: []ec2types.SecurityGroupRule{tt.rule}}}}
+		got := evaluate(checktest.Target("eu-west-1"), in)
+		checktest.ColumnsWithin(t, Meta, got)
+		if len(got) != 1 || got[0].Status != tt.want || got[0].ResourceID != "shop" {
+			t.Errorf("evaluate(%s: listeners 80, 443; rule %s) = %+v, want one %s finding for shop", tt.name, sgrules.Describe(tt.rule), got, tt.want)
+			continue
+		}
+		if c := got[0].Columns; c[colLoadBalancerName] != "shop" || c[colSecurityGroupIDs] != "sg-lb" || c[colReason] != got[0].Reason {
+			t.Errorf("evaluate(%s) columns = %v, want name, group IDs and reason", tt.name, c)
+		}
+	}
+}
+
+func TestEvaluateLoadBalancers(t *testing.T) {
+	t.Parallel()
+	web := sgrules.Group{ID: "sg-web", Name: "web", Inbound: []ec2types.SecurityGroupRule{rule("tcp", 443, 443, "0.0.0.0/0")}}
+	admin := sgrules.Group{ID: "sg-admin", Name: "admin", Inbound: []ec2types.SecurityGroupRule{rule("tcp", 22, 22, "198.51.100.0/24")}}
+	classic := loadBalancer()
+	classic.VPCId = nil
+	tests := []struct {
+		name string
+		lb   elbtypes.LoadBalancerDescription
+		want check.Status // "" when not evaluated
+		in   string       // reason must contain
+	}{
+		{"clean group", loadBalancer("sg-web"), check.Green, "listens on (80, 443)"},
+		{"deleted group", loadBalancer("sg-deleted"), check.Red, "sg-deleted"},
+		{"deleted group beside a clean one", loadBalancer("sg-web", "sg-deleted"), check.Red, "sg-deleted"},
+		{"deleted group beside one with extra ports", loadBalancer("sg-admin", "sg-deleted"), check.Red, "port 22"},
+		{"second group opens ssh", loadBalancer("sg-web", "sg-admin"), check.Yellow, "admin (sg-admin) allows tcp port 22 from 198.51.100.0/24"},
+		{"no security group", loadBalancer(), check.Green, "No security group"},
+		{"EC2-Classic load balancer", classic, "", ""},
+	}
+	for _, tt := range tests {
+		got := evaluate(checktest.Target("eu-west-1"), Input{LoadBalancers: []elbtypes.LoadBalancerDescription{tt.lb}, Groups: []sgrules.Group{web, admin}})
+		checktest.ColumnsWithin(t, Meta, got)
+		if tt.want == "" {
+			if len(got) != 0 {
+				t.Errorf("evaluate(%s) = %+v, want no finding", tt.name, got)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Status != tt.want || !strings.Contains(got[0].Reason, tt.in) {
+			t.Errorf("evaluate(%s) = %+v, want one %s finding whose reason says %q", tt.name, got, tt.want, tt.in)
+		}
+	}
+}
+
+// seed creates, in region, a VPC with three Classic Load Balancers listening
+// on 80 and 443: one whose group opens only those ports (and ICMP), one whose
+// group also opens SSH, and one whose group was deleted after it was created.
+func seed(t *testing.T, cfg aws.Config, region string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg = awsx.InRegion(cfg, region)
+	ec2c, elbc := ec2.NewFromConfig(cfg), elb.NewFromConfig(cfg)
+	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.40.0.0/16")})
+	if err != nil {
+		t.Fatalf("create vpc: %v", err)
+	}
+	subnet, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.40.1.0/24"), AvailabilityZone: aws.String(region + "a")})
+	if err != nil {
+		t.Fatalf("create subnet: %v", err)
+	}
+	group := func(name string, perms ...ec2types.IpPermission) string {
+		out, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: vpc.Vpc.VpcId})
+		if err != nil {
+			t.Fatalf("create group %s: %v", name, err)
+		}
+		if _, err := ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: perms}); err != nil {
+			t.Fatalf("authorize %s: %v", name, err)
+		}
+		return aws.ToString(out.GroupId)
+	}
+	open := func(port int32) ec2types.IpPermission {
+		return ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}
+	}
+	pathMTU := ec2types.IpPermission{IpProtocol: aws.String("icmp"), FromPort: aws.Int32(3), ToPort: aws.Int32(4), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}
+	groups := map[string]string{
+		"shop":   group("shop-lb", open(80), open(443), pathMTU),
+		"admin":  group("admin-lb", open(80), open(443), ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("10.0.0.0/8")}}}),
+		"legacy": group("legacy-lb", open(80)),
+	}
+	for _, name := range []string{"shop", "admin", "legacy"} {
+		if _, err := elbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
+			LoadBalancerName: aws.String(name), Subnets: []string{aws.ToString(subnet.Subnet.SubnetId)}, SecurityGroups: []string{groups[name]},
+			Listeners: []elbtypes.Listener{
+				{Protocol: aws.String("HTTP"), LoadBalancerPort: 80, InstanceProtocol: aws.String("HTTP"), InstancePort: aws.Int32(8080)},
+				{Protocol: aws.String("TCP"), LoadBalancerPort: 443, InstanceProtocol: aws.String("TCP"), InstancePort: aws.Int32(8443)},
+			},
+		}); err != nil {
+			t.Fatalf("create load balancer %s: %v", name, err)
+		}
+	}
+	// AWS refuses to delete a group in use; the emulator does not, which is
+	// how a group the load balancer still names can be missing.
+	if _, err := ec2c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(groups["legacy"])}); err != nil {
+		t.Fatalf("delete legacy group: %v", err)
+	}
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	seed(t, cfg, "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	checktest.ColumnsWithin(t, Meta, findings)
+	byID := checktest.ByResource(findings)
+	want := map[string]check.Status{"shop": check.Green, "admin": check.Yellow, "legacy": check.Red}
+	if len(findings) != len(want) {
+		t.Errorf("got %d findings, want %d (one per load balancer, nothing in us-east-1): %+v", len(findings), len(want), findings)
+	}
+	for name, status := range want {
+		if f := byID[name]; f.Status != status || f.Region != "eu-west-1" || f.Columns[colLoadBalancerName] != name || !strings.HasPrefix(f.Columns[colSecurityGroupIDs], "sg-") {
+			t.Errorf("%s = %+v, want %s in eu-west-1 with its columns", name, f, status)
+		}
+	}
+	if r := byID["admin"].Reason; !strings.Contains(r, "tcp port 22 from 10.0.0.0/8") {
+		t.Errorf("admin reason = %q, want it to name the SSH rule", r)
+	}
+	if got := recorder.Calls("Elastic Load Balancing", "DescribeLoadBalancers"); got != 2 {
+		t.Errorf("DescribeLoadBalancers calls = %d, want 2 (one per region)", got)
+	}
+	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
+		if got := recorder.Calls("EC2", op); got != 1 {
+			t.Errorf("%s calls = %d, want 1 (only the region with load balancers)", op, got)
+		}
+	}
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	seed(t, cfg, "us-east-1")
+	for _, op := range []string{"elasticloadbalancing DescribeLoadBalancers", "ec2 DescribeSecurityGroups", "ec2 DescribeSecurityGroupRules"} {
+		_, name, _ := strings.Cut(op, " ")
+		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, name), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+			t.Fatalf("%s denied: findings = %+v, want one error finding for the whole region", op, findings)
+		}
+		if !strings.Contains(findings[0].Reason, op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
+			t.Errorf("%s denied: reason = %q, want the operation and the error code", op, findings[0].Reason)
+		}
+	}
+}

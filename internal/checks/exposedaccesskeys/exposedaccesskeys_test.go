@@ -1,0 +1,381 @@
+package exposedaccesskeys
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/health"
+	healthtypes "github.com/aws/aws-sdk-go-v2/service/health/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+// TestMain loads the AWS managed policies into this package's emulator
+// (moto keeps them out by default), so tests can attach the quarantine
+// policies as AWS does. The variable only reaches the moto_server this
+// package's harness starts.
+func TestMain(m *testing.M) {
+	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+	os.Exit(emutest.Main(m))
+}
+
+// fakeHealth is a wire-level fake of the AWS Health API (awsJson1_1), just
+// DescribeEvents and DescribeEventDetails: moto 5.2.1 does not implement
+// AWS Health. Events and descriptions are shaped like AWS's answers.
+type fakeHealth struct {
+	events       []map[string]any
+	descriptions map[string]string
+	// errorType, when set, is the error every call answers (e.g. SubscriptionRequiredException).
+	errorType string
+	// detailsErrorType fails only DescribeEventDetails.
+	detailsErrorType string
+
+	mu       sync.Mutex
+	requests []map[string]any
+	targets  []string
+}
+
+func (f *fakeHealth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var req map[string]any
+	_ = json.Unmarshal(body, &req)
+	target := r.Header.Get("X-Amz-Target")
+	f.mu.Lock()
+	f.requests = append(f.requests, req)
+	f.targets = append(f.targets, target)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	fail := func(errType string) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"__type":%q,"message":"from the fake"}`, errType)
+	}
+	switch {
+	case f.errorType != "":
+		fail(f.errorType)
+	case target == "AWSHealth_20160804.DescribeEvents":
+		_ = json.NewEncoder(w).Encode(map[string]any{"events": f.events})
+	case target == "AWSHealth_20160804.DescribeEventDetails" && f.detailsErrorType != "":
+		fail(f.detailsErrorType)
+	case target == "AWSHealth_20160804.DescribeEventDetails":
+		var ok []map[string]any
+		for _, arn := range req["eventArns"].([]any) {
+			for _, e := range f.events {
+				if e["arn"] == arn {
+					ok = append(ok, map[string]any{"event": e, "eventDescription": map[string]any{"latestDescription": f.descriptions[arn.(string)]}, "eventMetadata": map[string]any{}})
+				}
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"successfulSet": ok, "failedSet": []any{}})
+	default:
+		fail("UnknownOperationException")
+	}
+}
+
+func riskEvent(arn, code string, updated time.Time) map[string]any {
+	return map[string]any{"arn": arn, "service": "RISK", "eventTypeCode": code, "eventTypeCategory": "issue", "region": "global",
+		"startTime": float64(updated.Add(-time.Hour).Unix()), "lastUpdatedTime": float64(updated.Unix()), "statusCode": "open", "eventScopeCode": "ACCOUNT_SPECIFIC"}
+}
+
+func healthClient(t *testing.T, fake *fakeHealth) *health.Client {
+	t.Helper()
+	server := httptest.NewServer(fake)
+	t.Cleanup(server.Close)
+	return health.New(health.Options{Region: healthRegion, BaseEndpoint: aws.String(server.URL),
+		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
+}
+
+func apiErr(code string) error {
+	return &smithy.GenericAPIError{Code: code, Message: "from the test", Fault: smithy.FaultClient}
+}
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	updated := time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
+	key := func(id string, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
+		return iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(id), Status: status, CreateDate: aws.Time(updated.AddDate(0, -3, 0))}
+	}
+	event := func(arn, code string) HealthEvent {
+		return HealthEvent{Event: healthtypes.Event{Arn: aws.String(arn), EventTypeCode: aws.String(code), StatusCode: healthtypes.EventStatusCodeOpen,
+			LastUpdatedTime: aws.Time(updated), Service: aws.String("RISK")}}
+	}
+	exposedEvent := event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/AWS_RISK_CREDENTIALS_EXPOSED_abc", "AWS_RISK_CREDENTIALS_EXPOSED")
+	exposedEvent.Description = "We have become aware that the AWS Access Key AKIAEXPOSED000000001, along with the corresponding Secret Key, is publicly available online at https://github.com/example/repo."
+	tests := []struct {
+		name string
+		in   Input
+		// want maps resource ID to "status|Access Key ID|User|Fraud Type|Time Updated".
+		want map[string]string
+	}{
+		{"no signal in either source: one green per source", Input{},
+			map[string]string{quarantineResource: "green||||", healthResource: "green||||"}},
+		{"quarantined user with an active and an inactive key",
+			Input{Quarantined: []QuarantinedUser{{UserName: "ci-deploy", Policies: []string{"AWSCompromisedKeyQuarantineV2"},
+				Keys: []iamtypes.AccessKeyMetadata{key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive), key("AKIAOLDKEY0000000002", iamtypes.StatusTypeInactive)}}}},
+			map[string]string{"AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001|ci-deploy|Exposed|", healthResource: "green||||"}},
+		{"quarantined user with two policies and no active key: one red row for the user",
+			Input{Quarantined: []QuarantinedUser{{UserName: "old-bot", Policies: []string{"AWSCompromisedKeyQuarantine", "AWSCompromisedKeyQuarantineV3"},
+				Keys: []iamtypes.AccessKeyMetadata{key("AKIAOLDKEY0000000002", iamtypes.StatusTypeInactive)}}}},
+			map[string]string{"user/old-bot": "red||old-bot|Exposed|", healthResource: "green||||"}},
+		{"quarantined user whose keys cannot be listed: red for the user and an error",
+			Input{Quarantined: []QuarantinedUser{{UserName: "old-bot", Policies: []string{"AWSCompromisedKeyQuarantineV3"}, KeysErr: check.WrapOp("iam ListAccessKeys", apiErr("AccessDenied"))}}},
+			map[string]string{"user/old-bot": "red||old-bot|Exposed|", "user/old-bot/access-keys": "error||||", healthResource: "green||||"}},
+		{"health event naming a key",
+			Input{Events: []HealthEvent{exposedEvent}},
+			map[string]string{quarantineResource: "green||||", "AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001||Exposed|2026-05-30T14:00:00Z"}},
+		{"both sources name the same key: one merged row",
+			Input{Quarantined: []QuarantinedUser{{UserName: "ci-deploy", Policies: []string{"AWSCompromisedKeyQuarantineV3"},
+				Keys: []iamtypes.AccessKeyMetadata{key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}}}, Events: []HealthEvent{exposedEvent}},
+			map[string]string{"AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001|ci-deploy|Exposed|2026-05-30T14:00:00Z"}},
+		{"health event without a key ID: a row for the event",
+			Input{Events: []HealthEvent{event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED/x1", "AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED")}},
+			map[string]string{quarantineResource: "green||||", "arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED/x1": "red|||Suspected|2026-05-30T14:00:00Z"}},
+		{"compromised event naming two keys",
+			Input{Events: []HealthEvent{func() HealthEvent {
+				e := event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_COMPROMISED/x2", "AWS_RISK_CREDENTIALS_COMPROMISED")
+				e.Description = "Keys AKIAFIRST00000000001 and AKIASECOND0000000002 (and AKIAFIRST00000000001 again) were used from unusual locations."
+				return e
+			}()}},
+			map[string]string{quarantineResource: "green||||",
+				"AKIAFIRST00000000001": "red|AKIAFIRST00000000001||Potentially compromised|2026-05-30T14:00:00Z",
+				"AKIASECOND0000000002": "red|AKIASECOND0000000002||Potentially compromised|2026-05-30T14:00:00Z"}},
+		{"health not subscribed: an error, never green",
+			Input{HealthErr: check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))},
+			map[string]string{quarantineResource: "green||||", healthResource: "error||||"}},
+		{"descriptions unreadable: the events stay red, and an error",
+			Input{Events: []HealthEvent{event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/x3", "AWS_RISK_CREDENTIALS_EXPOSED")},
+				DetailsErr: check.WrapOp("health DescribeEventDetails", apiErr("AccessDeniedException"))},
+			map[string]string{quarantineResource: "green||||", healthResource: "error||||",
+				"arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/x3": "red|||Exposed|2026-05-30T14:00:00Z"}},
+		{"quarantine policies unreadable: an error",
+			Input{QuarantineErr: check.WrapOp("iam ListEntitiesForPolicy", apiErr("AccessDenied"))},
+			map[string]string{quarantineResource: "error||||", healthResource: "green||||"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			findings := evaluate(checktest.Target(check.GlobalRegion), tt.in)
+			checktest.ColumnsWithin(t, Meta, findings)
+			got := map[string]string{}
+			for _, f := range findings {
+				got[f.ResourceID] = strings.Join([]string{string(f.Status), f.Columns[colKeyID], f.Columns[colUser], f.Columns[colFraudType], f.Columns[colUpdated]}, "|")
+				for _, c := range []string{colCaseID, colLocation, colDeadline, colUsage} {
+					if f.Columns[c] != "" {
+						t.Errorf("evaluate(%s) %s column %s = %q, want empty (not available to customers)", tt.name, f.ResourceID, c, f.Columns[c])
+					}
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("evaluate(%s) =\n%v\nwant\n%v", tt.name, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNotSubscribedReason(t *testing.T) {
+	t.Parallel()
+	findings := evaluate(checktest.Target(check.GlobalRegion), Input{HealthErr: check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))})
+	f := checktest.ByResource(findings)[healthResource]
+	for _, want := range []string{"health DescribeEvents", "not subscribed (SubscriptionRequiredException", "Business"} {
+		if !strings.Contains(f.Reason, want) {
+			t.Errorf("reason = %q, want it to mention %q", f.Reason, want)
+		}
+	}
+}
+
+// seedQuarantine creates IAM users on the emulator and attaches the given
+// quarantine policy to the first, as AWS does after finding its key exposed.
+func seedQuarantine(t *testing.T, client *iam.Client, policy string) (exposedKey, otherKey string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, user := range []string{"ci-deploy", "analyst"} {
+		if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k1, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ci-deploy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("analyst")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if policy != "" {
+		if _, err := client.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("ci-deploy"),
+			PolicyArn: aws.String("arn:aws:iam::aws:policy/" + policy)}); err != nil {
+			t.Fatalf("attach %s: %v", policy, err)
+		}
+	}
+	return aws.ToString(k1.AccessKey.AccessKeyId), aws.ToString(k2.AccessKey.AccessKeyId)
+}
+
+// TestCollectOnEmulator reads the quarantine policies from the emulator
+// (each of the three versions attached in turn) and Health events from the
+// wire-level fake.
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	for _, policy := range append([]string{""}, QuarantinePolicies...) {
+		t.Run("attached="+policy, func(t *testing.T) {
+			t.Parallel()
+			cfg, _ := emutest.Config(t)
+			client := iam.NewFromConfig(cfg)
+			exposed, other := seedQuarantine(t, client, policy)
+			fake := &fakeHealth{}
+			in := collect(context.Background(), client, healthClient(t, fake), "aws")
+			findings := evaluate(checktest.Target(check.GlobalRegion), in)
+			checktest.ColumnsWithin(t, Meta, findings)
+			byID := checktest.ByResource(findings)
+			if policy == "" {
+				if f := byID[quarantineResource]; f.Status != check.Green || len(findings) != 2 {
+					t.Errorf("no policy attached: findings = %+v, want green for the quarantine policies and for Health", findings)
+				}
+				return
+			}
+			if f := byID[exposed]; f.Status != check.Red || f.Columns[colUser] != "ci-deploy" || !strings.Contains(f.Reason, policy) {
+				t.Errorf("%s attached: finding for %s = %+v, want red for ci-deploy naming the policy", policy, exposed, f)
+			}
+			if _, listed := byID[other]; listed {
+				t.Errorf("%s attached to ci-deploy only: analyst's key %s is reported", policy, other)
+			}
+			if f := byID[healthResource]; f.Status != check.Green {
+				t.Errorf("no Health event: %s finding = %+v, want green", healthResource, f)
+			}
+		})
+	}
+}
+
+func TestHealthWireFake(t *testing.T) {
+	t.Parallel()
+	updated := time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
+	var events []map[string]any
+	descriptions := map[string]string{}
+	// 12 events: more than DescribeEventDetails takes at once (10).
+	for i := range 12 {
+		arn := fmt.Sprintf("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/AWS_RISK_CREDENTIALS_EXPOSED_%02d", i)
+		events = append(events, riskEvent(arn, "AWS_RISK_CREDENTIALS_EXPOSED", updated))
+		descriptions[arn] = fmt.Sprintf("Your AWS Access Key AKIAEXPOSED0000000%02d was found publicly available at https://github.com/example/repo.", i)
+	}
+	cfg, _ := emutest.Config(t)
+	fake := &fakeHealth{events: events, descriptions: descriptions}
+	in := collect(context.Background(), iam.NewFromConfig(cfg), healthClient(t, fake), "aws")
+	if in.HealthErr != nil || in.DetailsErr != nil {
+		t.Fatalf("collect: health errors %v, %v", in.HealthErr, in.DetailsErr)
+	}
+	findings := evaluate(checktest.Target(check.GlobalRegion), in)
+	byID := checktest.ByResource(findings)
+	for i := range 12 {
+		id := fmt.Sprintf("AKIAEXPOSED0000000%02d", i)
+		if f := byID[id]; f.Status != check.Red || f.Columns[colUpdated] != "2026-05-30T14:00:00Z" || f.Columns[colFraudType] != "Exposed" {
+			t.Errorf("finding for %s = %+v, want red, Exposed, updated 2026-05-30T14:00:00Z", id, f)
+		}
+	}
+	fake.mu.Lock()
+	defer fake.mu.Unlock()
+	wantTargets := []string{"AWSHealth_20160804.DescribeEvents", "AWSHealth_20160804.DescribeEventDetails", "AWSHealth_20160804.DescribeEventDetails"}
+	if !slices.Equal(fake.targets, wantTargets) {
+		t.Errorf("calls = %v, want %v", fake.targets, wantTargets)
+	}
+	filter, _ := fake.requests[0]["filter"].(map[string]any)
+	codes := fmt.Sprint(filter["eventTypeCodes"])
+	statuses := fmt.Sprint(filter["eventStatusCodes"])
+	if codes != fmt.Sprint(EventTypeCodes) || statuses != "[open upcoming]" || fake.requests[0]["maxResults"] != float64(100) {
+		t.Errorf("DescribeEvents request = %v, want filter codes %v, statuses [open upcoming], maxResults 100", fake.requests[0], EventTypeCodes)
+	}
+}
+
+func TestHealthErrorsOnTheWire(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		fake     *fakeHealth
+		wantText string
+	}{
+		{"not subscribed", &fakeHealth{errorType: "SubscriptionRequiredException"}, "health DescribeEvents: not subscribed (SubscriptionRequiredException"},
+		{"access denied", &fakeHealth{errorType: "AccessDeniedException"}, "health DescribeEvents: access denied (AccessDeniedException"},
+		{"details denied", &fakeHealth{events: []map[string]any{riskEvent("arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/q1", "AWS_RISK_IAM_QUARANTINE", time.Now())},
+			detailsErrorType: "AccessDeniedException"}, "health DescribeEventDetails: access denied (AccessDeniedException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, _ := emutest.Config(t)
+			in := collect(context.Background(), iam.NewFromConfig(cfg), healthClient(t, tt.fake), "aws")
+			findings := evaluate(checktest.Target(check.GlobalRegion), in)
+			f := checktest.ByResource(findings)[healthResource]
+			if f.Status != check.Error || !strings.Contains(f.Reason, tt.wantText) {
+				t.Errorf("%s: health finding = %+v, want an error containing %q", tt.name, f, tt.wantText)
+			}
+			for _, f := range findings {
+				if f.Status == check.Green && f.ResourceID == healthResource {
+					t.Errorf("%s: health reported green", tt.name)
+				}
+			}
+		})
+	}
+}
+
+// TestRunOnEmulator runs the whole check as the scanner does. The emulator
+// has no AWS Health API, so that source is an error there, never green.
+func TestRunOnEmulator(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	exposed, _ := seedQuarantine(t, iam.NewFromConfig(cfg), "AWSCompromisedKeyQuarantineV3")
+	findings := scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+	checktest.ColumnsWithin(t, Meta, findings)
+	byID := checktest.ByResource(findings)
+	if f := byID[exposed]; f.Status != check.Red {
+		t.Errorf("finding for the quarantined user's key = %+v, want red", f)
+	}
+	if f := byID[healthResource]; f.Status != check.Error {
+		t.Errorf("health finding on the emulator = %+v, want error", f)
+	}
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		op       string
+		resource string
+	}{
+		{"ListEntitiesForPolicy", quarantineResource},
+		{"ListAccessKeys", "user/ci-deploy/access-keys"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			t.Parallel()
+			cfg, _ := emutest.Config(t)
+			seedQuarantine(t, iam.NewFromConfig(cfg), "AWSCompromisedKeyQuarantineV2")
+			in := collect(context.Background(), iam.NewFromConfig(emutest.Deny(cfg, tt.op)), healthClient(t, &fakeHealth{}), "aws")
+			f := checktest.ByResource(evaluate(checktest.Target(check.GlobalRegion), in))[tt.resource]
+			if f.Status != check.Error || !strings.Contains(f.Reason, "iam "+tt.op+": access denied (AccessDenied") {
+				t.Errorf("with %s denied, %s = %+v, want an error naming the operation and AccessDenied", tt.op, tt.resource, f)
+			}
+		})
+	}
+}
+
+func TestPartition(t *testing.T) {
+	t.Parallel()
+	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "": "aws"} {
+		if got := partitionOf(region); got != want {
+			t.Errorf("partitionOf(%q) = %q, want %q", region, got, want)
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package lambdaruntimes
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+const testARN = "arn:aws:lambda:eu-west-1:111122223333:function:orders"
+
+func function(runtime types.Runtime) types.FunctionConfiguration {
+	return types.FunctionConfiguration{
+		FunctionName: aws.String("orders"),
+		FunctionArn:  aws.String(testARN),
+		Runtime:      runtime,
+		Version:      aws.String(latest),
+		PackageType:  types.PackageTypeZip,
+		LastModified: aws.String("2026-01-15T10:00:00.000+0000"),
+	}
+}
+
+// TestEvaluateBoundaries walks now across nodejs22.x's deprecation date
+// (2027-04-30): 121 days before is green, 120 and 119 yellow, the day itself
+// and after red. The time of day does not matter: days are UTC calendar days.
+func TestEvaluateBoundaries(t *testing.T) {
+	t.Parallel()
+	deprecation := runtimes["nodejs22.x"].Deprecation
+	tests := []struct {
+		name     string
+		now      time.Time
+		want     check.Status
+		wantDays string
+	}{
+		{"121 days before", deprecation.AddDate(0, 0, -121), check.Green, "121"},
+		{"121 days before, late evening", deprecation.AddDate(0, 0, -121).Add(23*time.Hour + 59*time.Minute), check.Green, "121"},
+		{"120 days before", deprecation.AddDate(0, 0, -120), check.Yellow, "120"},
+		{"119 days before", deprecation.AddDate(0, 0, -119), check.Yellow, "119"},
+		{"1 day before, last second", deprecation.Add(-time.Second), check.Yellow, "1"},
+		{"on the deprecation date", deprecation, check.Red, "0"},
+		{"a year after", deprecation.AddDate(1, 0, 0), check.Red, "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := Input{Functions: []types.FunctionConfiguration{function("nodejs22.x")}, Invocations: map[string]float64{testARN: 12.5}}
+			got := evaluate(checktest.Target("eu-west-1"), in, tt.now)
+			checktest.ColumnsWithin(t, Meta, got)
+			if len(got) != 1 {
+				t.Fatalf("evaluate(now=%s) = %d findings, want 1", tt.now, len(got))
+			}
+			f := got[0]
+			if f.Status != tt.want || f.Columns[colDaysToDeprecation] != tt.wantDays {
+				t.Errorf("evaluate(now=%s) = %s with %s days, want %s with %s days (reason %q)", tt.now, f.Status, f.Columns[colDaysToDeprecation], tt.want, tt.wantDays, f.Reason)
+			}
+			if f.Columns[colDeprecationDate] != "2027-04-30" || f.Columns[colRuntime] != "nodejs22.x" || f.Columns[colFunctionARN] != testARN || f.Columns[colLastUpdatedTime] == "" {
+				t.Errorf("evaluate(now=%s) columns = %v, want ARN, runtime, deprecation date and last update", tt.now, f.Columns)
+			}
+			// Invocations are only fetched, hence only shown, for flagged functions.
+			wantInvokes := "12.50"
+			if tt.want == check.Green {
+				wantInvokes = ""
+			}
+			if f.Columns[colAverageDailyInvoke] != wantInvokes {
+				t.Errorf("evaluate(now=%s) average daily invokes = %q, want %q", tt.now, f.Columns[colAverageDailyInvoke], wantInvokes)
+			}
+		})
+	}
+}
+
+func TestEvaluateCases(t *testing.T) {
+	t.Parallel()
+	now := day(2026, time.November, 28)
+	image := function("")
+	image.PackageType = types.PackageTypeImage
+	tests := []struct {
+		name       string
+		in         Input
+		want       []check.Status
+		wantReason string
+	}{
+		{"no functions: nothing to evaluate", Input{}, nil, ""},
+		{"container image: no managed runtime, no finding", Input{Functions: []types.FunctionConfiguration{image}}, nil, ""},
+		{"deprecated runtime", Input{Functions: []types.FunctionConfiguration{function("python3.9")}}, []check.Status{check.Red}, "deprecated on 2025-12-15"},
+		{"runtime newer than the table: error, never green", Input{Functions: []types.FunctionConfiguration{function("python3.99")}}, []check.Status{check.Error}, "not in the lifecycle table"},
+		{"metrics unreadable: statuses stand, one error names the operation",
+			Input{Functions: []types.FunctionConfiguration{function("python3.9")}, MetricsErr: check.WrapOp("cloudwatch GetMetricData", fmt.Errorf("boom"))},
+			[]check.Status{check.Red, check.Error}, "deprecated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := evaluate(checktest.Target("eu-west-1"), tt.in, now)
+			checktest.ColumnsWithin(t, Meta, got)
+			if len(got) != len(tt.want) {
+				t.Fatalf("evaluate(%s) = %+v, want statuses %v", tt.name, got, tt.want)
+			}
+			for i, f := range got {
+				if f.Status != tt.want[i] {
+					t.Errorf("evaluate(%s)[%d] = %s, want %s (reason %q)", tt.name, i, f.Status, tt.want[i], f.Reason)
+				}
+			}
+			if len(got) > 0 && !strings.Contains(got[0].Reason, tt.wantReason) {
+				t.Errorf("evaluate(%s) reason = %q, want it to mention %q", tt.name, got[0].Reason, tt.wantReason)
+			}
+		})
+	}
+}
+
+// TestLifecycleTable guards the data: every row has a name and a deprecation
+// date, and never blocks updates before it blocks creation.
+func TestLifecycleTable(t *testing.T) {
+	t.Parallel()
+	for id, lc := range runtimes {
+		if lc.Name == "" || lc.Deprecation.IsZero() {
+			t.Errorf("runtime %s = %+v, want a name and a deprecation date", id, lc)
+		}
+		if !lc.BlockUpdate.IsZero() && lc.BlockUpdate.Before(lc.BlockCreate) {
+			t.Errorf("runtime %s blocks updates (%s) before creation (%s)", id, lc.BlockUpdate, lc.BlockCreate)
+		}
+	}
+}
+
+// countingMetrics answers GetMetricData with one value of 14 per query and
+// counts requests and the largest batch seen.
+type countingMetrics struct {
+	requests, largest atomic.Int32
+}
+
+func (c *countingMetrics) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+	c.requests.Add(1)
+	if n := int32(len(in.MetricDataQueries)); n > c.largest.Load() {
+		c.largest.Store(n)
+	}
+	out := &cloudwatch.GetMetricDataOutput{}
+	for _, q := range in.MetricDataQueries {
+		out.MetricDataResults = append(out.MetricDataResults, cwtypes.MetricDataResult{Id: q.Id, Values: []float64{14}})
+	}
+	return out, nil
+}
+
+func TestMetricsAreBatched(t *testing.T) {
+	t.Parallel()
+	functions := make([]types.FunctionConfiguration, 501)
+	for i := range functions {
+		functions[i] = types.FunctionConfiguration{FunctionName: aws.String(fmt.Sprintf("fn%d", i)), FunctionArn: aws.String(fmt.Sprintf("arn:fn%d", i)), Version: aws.String(latest)}
+	}
+	metrics := &countingMetrics{}
+	got, err := averageDailyInvocations(context.Background(), metrics, functions, time.Now())
+	if err != nil {
+		t.Fatalf("averageDailyInvocations: %v", err)
+	}
+	if metrics.requests.Load() != 2 || metrics.largest.Load() != queriesPerRequest {
+		t.Errorf("501 functions took %d requests (largest %d queries), want 2 (largest 500)", metrics.requests.Load(), metrics.largest.Load())
+	}
+	if len(got) != 501 || got["arn:fn500"] != 1 {
+		t.Errorf("averages = %d entries, fn500 = %v, want 501 entries and 14/14 = 1", len(got), got["arn:fn500"])
+	}
+}
+
+// zipped returns a deployment package with one handler file.
+func zipped(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	f, err := w.Create("index.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "def handler(event, context):\n    return 'ok'\n")
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// seed creates, as a real account would have them, a function on a
+// deprecated runtime with one published version, and one on a current
+// runtime; it records Invocations for the deprecated one's $LATEST (70 over
+// the window) and version 1 (28). It returns the ARNs by name.
+func seed(t *testing.T, cfg aws.Config, region string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	cfg = awsx.InRegion(cfg, region)
+	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String("lambda-exec"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
+	})
+	if err != nil {
+		t.Fatalf("create role: %v", err)
+	}
+	client := lambda.NewFromConfig(cfg)
+	arns := map[string]string{}
+	for name, runtime := range map[string]types.Runtime{"legacy-report": types.RuntimePython39, "checkout": types.RuntimeNodejs22x} {
+		out, err := client.CreateFunction(ctx, &lambda.CreateFunctionInput{
+			FunctionName: aws.String(name), Runtime: runtime, Role: role.Role.Arn, Handler: aws.String("index.handler"),
+			Code: &types.FunctionCode{ZipFile: zipped(t)},
+		})
+		if err != nil {
+			t.Fatalf("create function %s: %v", name, err)
+		}
+		arns[name] = aws.ToString(out.FunctionArn)
+	}
+	v1, err := client.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("legacy-report")})
+	if err != nil {
+		t.Fatalf("publish version: %v", err)
+	}
+	arns["legacy-report:1"] = aws.ToString(v1.FunctionArn)
+
+	now := time.Now().UTC()
+	var data []cwtypes.MetricDatum
+	for _, d := range []struct {
+		dims  []cwtypes.Dimension
+		value float64
+		ago   time.Duration
+	}{
+		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}}, 50, 3 * 24 * time.Hour},
+		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}}, 20, 10 * 24 * time.Hour},
+		// Outside the 14-day window: not counted.
+		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}}, 1000, 20 * 24 * time.Hour},
+		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}, {Name: aws.String("Resource"), Value: aws.String("legacy-report:1")}}, 28, 24 * time.Hour},
+	} {
+		data = append(data, cwtypes.MetricDatum{MetricName: aws.String("Invocations"), Dimensions: d.dims, Value: aws.Float64(d.value), Timestamp: aws.Time(now.Add(-d.ago)), Unit: cwtypes.StandardUnitCount})
+	}
+	if _, err := newCloudWatch(cfg).PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("AWS/Lambda"), MetricData: data}); err != nil {
+		t.Fatalf("put metric data: %v", err)
+	}
+	return arns
+}
+
+// findingFor looks a function up by the unqualified ARN CreateFunction
+// returned: ListFunctions with FunctionVersion=ALL may qualify $LATEST
+// ("…:function:name:$LATEST"), as the emulator does.
+func findingFor(byID map[string]check.Finding, arn string) (check.Finding, bool) {
+	if f, ok := byID[arn]; ok {
+		return f, true
+	}
+	f, ok := byID[arn+":"+latest]
+	return f, ok
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	arns := seed(t, cfg, "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	checktest.ColumnsWithin(t, Meta, findings)
+	byID := checktest.ByResource(findings)
+	// Three versions in eu-west-1 (legacy-report $LATEST and 1, checkout $LATEST), nothing in us-east-1.
+	if len(findings) != 3 {
+		t.Fatalf("got %d findings, want 3: %+v", len(findings), findings)
+	}
+	want := []struct {
+		arn     string
+		status  check.Status
+		invokes string
+	}{
+		{arns["legacy-report"], check.Red, "5.00"},   // (50+20)/14
+		{arns["legacy-report:1"], check.Red, "2.00"}, // 28/14
+		{arns["checkout"], check.Green, ""},          // not flagged: metrics not fetched
+	}
+	for _, w := range want {
+		got, ok := findingFor(byID, w.arn)
+		if !ok {
+			t.Errorf("no finding for %s; findings: %v", w.arn, byID)
+			continue
+		}
+		if got.Status != w.status || got.Columns[colAverageDailyInvoke] != w.invokes || got.Region != "eu-west-1" {
+			t.Errorf("finding %s = %s, invokes %q, region %s; want %s, invokes %q, eu-west-1 (reason %q)", w.arn, got.Status, got.Columns[colAverageDailyInvoke], got.Region, w.status, w.invokes, got.Reason)
+		}
+	}
+	if got := recorder.Calls("Lambda", "ListFunctions"); got != 2 {
+		t.Errorf("ListFunctions calls = %d, want 2 (one page per region)", got)
+	}
+	// Only eu-west-1 has flagged functions: one batched request for both.
+	if got := recorder.Calls("CloudWatch", "GetMetricData"); got != 1 {
+		t.Errorf("GetMetricData calls = %d, want 1", got)
+	}
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	arns := seed(t, cfg, "us-east-1")
+
+	t.Run("ListFunctions: the whole region", func(t *testing.T) {
+		findings := scan.RunJob(ctx, emutest.Deny(cfg, "ListFunctions"), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+			t.Fatalf("findings = %+v, want one error finding for the whole region", findings)
+		}
+		if !strings.Contains(findings[0].Reason, "lambda ListFunctions") || !strings.Contains(findings[0].Reason, "AccessDenied") {
+			t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+		}
+	})
+	t.Run("GetMetricData: statuses kept, one error finding", func(t *testing.T) {
+		findings := scan.RunJob(ctx, emutest.Deny(cfg, "GetMetricData"), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		byID := checktest.ByResource(findings)
+		if got, _ := findingFor(byID, arns["legacy-report"]); got.Status != check.Red || got.Columns[colAverageDailyInvoke] != "" {
+			t.Errorf("legacy-report = %+v, want red without invocations", got)
+		}
+		metrics := byID["(invocation metrics)"]
+		if metrics.Status != check.Error || !strings.Contains(metrics.Reason, "cloudwatch GetMetricData") || !strings.Contains(metrics.Reason, "AccessDenied") {
+			t.Errorf("metrics finding = %+v, want an error naming cloudwatch GetMetricData and AccessDenied", metrics)
+		}
+	})
+}

@@ -1,0 +1,176 @@
+package rdspublicsnapshots
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/smithy-go"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+func TestEvaluate(t *testing.T) {
+	t.Parallel()
+	denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}
+	tests := []struct {
+		name string
+		in   Snapshot
+		want check.Status
+	}{
+		{"private DB snapshot", Snapshot{ID: "s1", Source: "db1"}, check.Green},
+		{"DB snapshot shared with one account", Snapshot{ID: "s1", Source: "db1", RestoreAccounts: []string{"444455556666"}}, check.Green},
+		{"public DB snapshot", Snapshot{ID: "s1", Source: "db1", RestoreAccounts: []string{"all"}}, check.Red},
+		{"public and shared DB snapshot", Snapshot{ID: "s1", Source: "db1", RestoreAccounts: []string{"444455556666", "all"}}, check.Red},
+		{"private cluster snapshot", Snapshot{ID: "c1", Source: "cl1", Cluster: true}, check.Green},
+		{"public cluster snapshot", Snapshot{ID: "c1", Source: "cl1", Cluster: true, RestoreAccounts: []string{"all"}}, check.Red},
+		{"account ID that merely contains all is not public", Snapshot{ID: "s1", Source: "db1", RestoreAccounts: []string{"allaccounts"}}, check.Green},
+		{"attributes unreadable", Snapshot{ID: "s1", Source: "db1", AttributesOp: "rds DescribeDBSnapshotAttributes", AttributesErr: denied}, check.Error},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := evaluate(checktest.Target("eu-west-1"), Input{Snapshots: []Snapshot{tt.in}})
+			checktest.ColumnsWithin(t, Meta, got)
+			if len(got) != 1 {
+				t.Fatalf("evaluate(%+v) = %d findings, want 1", tt.in, len(got))
+			}
+			f := got[0]
+			if f.Status != tt.want {
+				t.Errorf("evaluate(%+v) status = %s (%s), want %s", tt.in, f.Status, f.Reason, tt.want)
+			}
+			if f.ResourceID != tt.in.ID || f.Columns[colSnapshotID] != tt.in.ID || f.Columns[colSource] != tt.in.Source {
+				t.Errorf("evaluate(%+v) = resource %q columns %v, want the snapshot and its source", tt.in, f.ResourceID, f.Columns)
+			}
+			if tt.want == check.Error && !strings.Contains(f.Reason, "DescribeDBSnapshotAttributes") {
+				t.Errorf("evaluate(%+v) reason = %q, want the failed operation", tt.in, f.Reason)
+			}
+		})
+	}
+	if got := evaluate(checktest.Target("eu-west-1"), Input{}); len(got) != 0 {
+		t.Errorf("evaluate(no snapshots) = %+v, want nothing", got)
+	}
+}
+
+// seedSnapshots creates, in region, a DB instance with a private, a shared
+// and a public manual snapshot, and an Aurora cluster with a private and a
+// public cluster snapshot. The instance's automated snapshot is there too,
+// as in a real account.
+func seedSnapshots(t *testing.T, cfg aws.Config, region string) {
+	t.Helper()
+	ctx := context.Background()
+	client := rds.NewFromConfig(awsx.InRegion(cfg, region))
+	if _, err := client.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("orders-db"), DBInstanceClass: aws.String("db.t3.micro"), Engine: aws.String("postgres"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("admin"), MasterUserPassword: aws.String("correct-horse-battery"),
+		BackupRetentionPeriod: aws.Int32(7),
+	}); err != nil {
+		t.Fatalf("create DB instance: %v", err)
+	}
+	for _, id := range []string{"orders-private", "orders-shared", "orders-public"} {
+		if _, err := client.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("orders-db"), DBSnapshotIdentifier: aws.String(id)}); err != nil {
+			t.Fatalf("create DB snapshot %s: %v", id, err)
+		}
+	}
+	share := map[string]string{"orders-shared": "444455556666", "orders-public": "all"}
+	for id, value := range share {
+		if _, err := client.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{
+			DBSnapshotIdentifier: aws.String(id), AttributeName: aws.String("restore"), ValuesToAdd: []string{value},
+		}); err != nil {
+			t.Fatalf("share DB snapshot %s: %v", id, err)
+		}
+	}
+	if _, err := client.CreateDBCluster(ctx, &rds.CreateDBClusterInput{
+		DBClusterIdentifier: aws.String("ledger"), Engine: aws.String("aurora-mysql"),
+		MasterUsername: aws.String("admin"), MasterUserPassword: aws.String("correct-horse-battery"),
+	}); err != nil {
+		t.Fatalf("create DB cluster: %v", err)
+	}
+	for _, id := range []string{"ledger-private", "ledger-public"} {
+		if _, err := client.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("ledger"), DBClusterSnapshotIdentifier: aws.String(id)}); err != nil {
+			t.Fatalf("create DB cluster snapshot %s: %v", id, err)
+		}
+	}
+	if _, err := client.ModifyDBClusterSnapshotAttribute(ctx, &rds.ModifyDBClusterSnapshotAttributeInput{
+		DBClusterSnapshotIdentifier: aws.String("ledger-public"), AttributeName: aws.String("restore"), ValuesToAdd: []string{"all"},
+	}); err != nil {
+		t.Fatalf("make cluster snapshot public: %v", err)
+	}
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	seedSnapshots(t, cfg, "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	checktest.ColumnsWithin(t, Meta, findings)
+	want := map[string]struct {
+		status check.Status
+		source string
+	}{
+		"orders-private": {check.Green, "orders-db"},
+		"orders-shared":  {check.Green, "orders-db"},
+		"orders-public":  {check.Red, "orders-db"},
+		"ledger-private": {check.Green, "ledger"},
+		"ledger-public":  {check.Red, "ledger"},
+	}
+	if len(findings) != len(want) {
+		t.Fatalf("got %d findings, want %d (manual snapshots only, nothing in us-east-1): %+v", len(findings), len(want), findings)
+	}
+	for id, f := range checktest.ByResource(findings) {
+		w, ok := want[id]
+		if !ok {
+			t.Errorf("unexpected finding %+v", f)
+			continue
+		}
+		if f.Status != w.status || f.Region != "eu-west-1" || f.Columns[colSource] != w.source || f.Columns[colSnapshotID] != id || f.Columns[colRegion] != "eu-west-1" {
+			t.Errorf("finding %s = %+v, want %s in eu-west-1 from %s", id, f, w.status, w.source)
+		}
+	}
+	// One attributes request per manual snapshot, none for automated ones.
+	if got := recorder.Calls("RDS", "DescribeDBSnapshotAttributes"); got != 3 {
+		t.Errorf("DescribeDBSnapshotAttributes calls = %d, want 3", got)
+	}
+	if got := recorder.Calls("RDS", "DescribeDBClusterSnapshotAttributes"); got != 2 {
+		t.Errorf("DescribeDBClusterSnapshotAttributes calls = %d, want 2", got)
+	}
+}
+
+func TestAccessDenied(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	seedSnapshots(t, cfg, "us-east-1")
+	for _, op := range []string{"DescribeDBSnapshots", "DescribeDBClusterSnapshots"} {
+		t.Run("listing "+op, func(t *testing.T) {
+			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+				t.Fatalf("deny %s: findings = %+v, want one error finding for the whole region", op, findings)
+			}
+			if !strings.Contains(findings[0].Reason, "rds "+op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
+				t.Errorf("deny %s: reason = %q, want the operation and the error code", op, findings[0].Reason)
+			}
+		})
+	}
+	t.Run("attributes of one kind", func(t *testing.T) {
+		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeDBClusterSnapshotAttributes"), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		byID := checktest.ByResource(findings)
+		if got := byID["ledger-public"]; got.Status != check.Error || !strings.Contains(got.Reason, "AccessDenied") {
+			t.Errorf("cluster snapshot with denied attributes = %+v, want an error finding (never green)", got)
+		}
+		if got := byID["orders-public"]; got.Status != check.Red {
+			t.Errorf("DB snapshot = %+v, want still red: one denied call must not hide other snapshots", got)
+		}
+	})
+}

@@ -1,0 +1,341 @@
+package rdssecuritygroups
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/sgrules"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+// rule builds an inbound rule shaped like a DescribeSecurityGroupRules answer.
+func rule(group, id, proto string, from, to int32, cidr string) ec2types.SecurityGroupRule {
+	r := ec2types.SecurityGroupRule{
+		GroupId: aws.String(group), SecurityGroupRuleId: aws.String(id), IsEgress: aws.Bool(false),
+		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
+	}
+	switch {
+	case strings.HasPrefix(cidr, "sg-"):
+		r.ReferencedGroupInfo = &ec2types.ReferencedSecurityGroup{GroupId: aws.String(cidr), UserId: aws.String("111122223333")}
+	case strings.HasPrefix(cidr, "pl-"):
+		r.PrefixListId = aws.String(cidr)
+	case strings.Contains(cidr, ":"):
+		r.CidrIpv6 = aws.String(cidr)
+	default:
+		r.CidrIpv4 = aws.String(cidr)
+	}
+	return r
+}
+
+func dbsgWithCIDR(cidr string) rdstypes.DBSecurityGroup {
+	return rdstypes.DBSecurityGroup{DBSecurityGroupName: aws.String("legacy"),
+		IPRanges: []rdstypes.IPRange{{CIDRIP: aws.String(cidr), Status: aws.String("authorized")}}}
+}
+
+func TestEvaluateDBSecurityGroupCIDR(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		cidr string
+		want check.Status
+	}{
+		{"0.0.0.0/0", check.Red},
+		{"10.0.0.0/0", check.Red},
+		{"203.0.113.7/32", check.Green},
+		{"203.0.113.6/31", check.Yellow},
+		{"203.0.113.0/24", check.Yellow},
+		{"0.0.0.0/1", check.Yellow},
+		{"not-a-cidr", check.Yellow},
+	}
+	for _, tt := range tests {
+		got := evaluate(checktest.Target("eu-west-1"), Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{dbsgWithCIDR(tt.cidr)}})
+		checktest.ColumnsWithin(t, Meta, got)
+		if len(got) != 1 || got[0].Status != tt.want {
+			t.Errorf("evaluate(DB security group allowing %s) = %+v, want one %s finding", tt.cidr, got, tt.want)
+			continue
+		}
+		f := got[0]
+		if f.ResourceID != "secgrp:legacy/"+tt.cidr || f.Columns[colGroupName] != "legacy" || f.Columns[colIngressRule] != tt.cidr || f.Columns[colReason] != f.Reason {
+			t.Errorf("evaluate(DB security group allowing %s) = %s %v, want its name, rule and reason", tt.cidr, f.ResourceID, f.Columns)
+		}
+	}
+	empty := evaluate(checktest.Target("eu-west-1"), Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{{DBSecurityGroupName: aws.String("default")}}})
+	if len(empty) != 1 || empty[0].Status != check.Green || empty[0].ResourceID != "secgrp:default" {
+		t.Errorf("evaluate(DB security group without rules) = %+v, want one green finding", empty)
+	}
+}
+
+// The emulator stores only CIDR rules for DB security groups (its
+// AuthorizeDBSecurityGroupIngress ignores EC2SecurityGroup*), so references to
+// EC2 security groups are tested here, shaped as DescribeDBSecurityGroups
+// returns them.
+func TestEvaluateDBSecurityGroupReferencingEC2Group(t *testing.T) {
+	t.Parallel()
+	type tc struct {
+		name string
+		rule ec2types.SecurityGroupRule
+		want check.Status
+	}
+	var tests []tc
+	for _, p := range riskyPorts {
+		tests = append(tests, tc{fmt.Sprintf("global access on port %d", p), rule("sg-web", "sgr-1", "tcp", p, p, "0.0.0.0/0"), check.Yellow})
+	}
+	tests = append(tests, []tc{
+		{"global access on 443 only", rule("sg-web", "sgr-1", "tcp", 443, 443, "0.0.0.0/0"), check.Green},
+		{"global access on 23", rule("sg-web", "sgr-1", "tcp", 23, 23, "0.0.0.0/0"), check.Green},
+		{"range covering 3306 and 3389", rule("sg-web", "sgr-1", "tcp", 3306, 3389, "0.0.0.0/0"), check.Yellow},
+		{"range just inside 3306 and 3389", rule("sg-web", "sgr-1", "tcp", 3307, 3388, "0.0.0.0/0"), check.Green},
+		{"all protocols from /0", rule("sg-web", "sgr-1", "-1", -1, -1, "0.0.0.0/0"), check.Yellow},
+		{"icmp from /0 has no ports", rule("sg-web", "sgr-1", "icmp", -1, -1, "0.0.0.0/0"), check.Green},
+		{"ssh from a /24 is not global", rule("sg-web", "sgr-1", "tcp", 22, 22, "198.51.100.0/24"), check.Green},
+		{"ssh from /32", rule("sg-web", "sgr-1", "tcp", 22, 22, "198.51.100.7/32"), check.Green},
+		{"ssh from IPv6 ::/0 is not in the IPv4 criterion", rule("sg-web", "sgr-1", "tcp", 22, 22, "::/0"), check.Green},
+	}...)
+	dbsg := rdstypes.DBSecurityGroup{DBSecurityGroupName: aws.String("legacy"), EC2SecurityGroups: []rdstypes.EC2SecurityGroup{
+		{EC2SecurityGroupId: aws.String("sg-web"), EC2SecurityGroupName: aws.String("web"), EC2SecurityGroupOwnerId: aws.String("111122223333"), Status: aws.String("authorized")},
+	}}
+	for _, tt := range tests {
+		in := Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{dbsg}, Groups: []sgrules.Group{{ID: "sg-web", Name: "web", Inbound: []ec2types.SecurityGroupRule{tt.rule}}}}
+		got := evaluate(checktest.Target("eu-west-1"), in)
+		checktest.ColumnsWithin(t, Meta, got)
+		if len(got) != 1 || got[0].Status != tt.want || got[0].ResourceID != "secgrp:legacy/sg-web" {
+			t.Errorf("evaluate(%s: web group with %s) = %+v, want one %s finding for secgrp:legacy/sg-web", tt.name, sgrules.Describe(tt.rule), got, tt.want)
+		}
+	}
+
+	classic := rdstypes.DBSecurityGroup{DBSecurityGroupName: aws.String("legacy"), EC2SecurityGroups: []rdstypes.EC2SecurityGroup{
+		{EC2SecurityGroupName: aws.String("web"), EC2SecurityGroupOwnerId: aws.String("111122223333")},
+		{EC2SecurityGroupId: aws.String("sg-gone"), EC2SecurityGroupName: aws.String("gone"), EC2SecurityGroupOwnerId: aws.String("444455556666")},
+	}}
+	in := Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{classic}, Groups: []sgrules.Group{{ID: "sg-web", Name: "web",
+		Inbound: []ec2types.SecurityGroupRule{rule("sg-web", "sgr-1", "tcp", 3389, 3389, "0.0.0.0/0")}}}}
+	got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in))
+	if f := got["secgrp:legacy/111122223333/web"]; f.Status != check.Yellow || !strings.Contains(f.Reason, "3389") {
+		t.Errorf("evaluate(reference by name to web, open on 3389) = %+v, want yellow naming the port", f)
+	}
+	if f := got["secgrp:legacy/sg-gone"]; f.Status != check.Yellow || !strings.Contains(f.Reason, "not in this account") {
+		t.Errorf("evaluate(reference to a group of another account) = %+v, want yellow: could not be checked", f)
+	}
+}
+
+func TestEvaluateVPCSecurityGroups(t *testing.T) {
+	t.Parallel()
+	postgres := rdstypes.DBInstance{DBInstanceIdentifier: aws.String("orders"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(5432)},
+		VpcSecurityGroups: []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String("sg-db"), Status: aws.String("active")}}}
+	bastion := sgrules.Group{ID: "sg-bastion", Name: "bastion", Inbound: []ec2types.SecurityGroupRule{rule("sg-bastion", "sgr-b", "tcp", 22, 22, "0.0.0.0/0")}}
+	app := sgrules.Group{ID: "sg-app", Name: "app", Inbound: []ec2types.SecurityGroupRule{rule("sg-app", "sgr-a", "tcp", 443, 443, "0.0.0.0/0")}}
+	tests := []struct {
+		name string
+		rule ec2types.SecurityGroupRule
+		want check.Status // "" when the rule does not reach the port: the group is green
+	}{
+		{"database port from /0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "0.0.0.0/0"), check.Red},
+		{"database port from a /16", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "10.0.0.0/16"), check.Yellow},
+		{"database port from a /32", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "203.0.113.7/32"), check.Green},
+		{"range covering the port from /0", rule("sg-db", "sgr-1", "tcp", 5000, 6000, "0.0.0.0/0"), check.Red},
+		{"range ending just below the port", rule("sg-db", "sgr-1", "tcp", 5000, 5431, "0.0.0.0/0"), ""},
+		{"range starting just above the port", rule("sg-db", "sgr-1", "tcp", 5433, 6000, "0.0.0.0/0"), ""},
+		{"all traffic from /0", rule("sg-db", "sgr-1", "-1", -1, -1, "0.0.0.0/0"), check.Red},
+		{"icmp from /0 does not reach the port", rule("sg-db", "sgr-1", "icmp", -1, -1, "0.0.0.0/0"), ""},
+		{"IPv6 ::/0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "::/0"), check.Red},
+		{"IPv6 /64", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::/64"), check.Yellow},
+		{"IPv6 single address", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::7/128"), check.Green},
+		{"group granting global ssh", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-bastion"), check.Yellow},
+		{"group granting global https only", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-app"), check.Green},
+		{"group of a peered VPC", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-peer"), check.Yellow},
+		{"prefix list", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-1234"), check.Yellow},
+	}
+	for _, tt := range tests {
+		db := sgrules.Group{ID: "sg-db", Name: "orders-db", Inbound: []ec2types.SecurityGroupRule{tt.rule}}
+		in := Input{Instances: []rdstypes.DBInstance{postgres}, Groups: []sgrules.Group{db, bastion, app}}
+		got := evaluate(checktest.Target("eu-west-1"), in)
+		checktest.ColumnsWithin(t, Meta, got)
+		wantID, want := "db:orders/sg-db/sgr-1", tt.want
+		if want == "" {
+			wantID, want = "db:orders/sg-db", check.Green
+		}
+		if len(got) != 1 || got[0].Status != want || got[0].ResourceID != wantID {
+			t.Errorf("evaluate(%s: %s) = %+v, want one %s finding for %s", tt.name, sgrules.Describe(tt.rule), got, want, wantID)
+			continue
+		}
+		if f := got[0]; !strings.HasPrefix(f.Reason, "Beyond the Trusted Advisor spec: VPC security group sg-db of DB instance orders (port 5432)") || f.Columns[colGroupName] != "orders-db (sg-db)" {
+			t.Errorf("evaluate(%s) = reason %q, columns %v; want it marked beyond the spec, naming the group and instance", tt.name, f.Reason, f.Columns)
+		}
+	}
+}
+
+func TestEvaluateDatabases(t *testing.T) {
+	t.Parallel()
+	member := func(sg string) []rdstypes.VpcSecurityGroupMembership {
+		return []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String(sg), Status: aws.String("active")}}
+	}
+	open := func(group string, port int32) sgrules.Group {
+		return sgrules.Group{ID: group, Name: group, Inbound: []ec2types.SecurityGroupRule{rule(group, "sgr-"+group, "tcp", port, port, "0.0.0.0/0")}}
+	}
+	in := Input{
+		Clusters: []rdstypes.DBCluster{{DBClusterIdentifier: aws.String("aurora"), Port: aws.Int32(3306), VpcSecurityGroups: member("sg-aurora")}},
+		Instances: []rdstypes.DBInstance{
+			// A cluster member: evaluated through its cluster.
+			{DBInstanceIdentifier: aws.String("aurora-1"), DBClusterIdentifier: aws.String("aurora"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(3306)}, VpcSecurityGroups: member("sg-aurora")},
+			// Still being created: no endpoint yet, so every rule counts.
+			{DBInstanceIdentifier: aws.String("new"), VpcSecurityGroups: member("sg-new")},
+			// Attached to a group that is gone.
+			{DBInstanceIdentifier: aws.String("orphan"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(1433)}, VpcSecurityGroups: member("sg-gone")},
+		},
+		Groups: []sgrules.Group{open("sg-aurora", 3306), open("sg-new", 8080)},
+	}
+	got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in))
+	want := map[string]check.Status{
+		"cluster:aurora/sg-aurora/sgr-sg-aurora": check.Red,
+		"db:new/sg-new/sgr-sg-new":               check.Red,
+		"db:orphan/sg-gone":                      check.Yellow,
+	}
+	if len(got) != len(want) {
+		t.Errorf("evaluate(cluster, member, new and orphan instances) = %d findings %v, want %v", len(got), got, want)
+	}
+	for id, status := range want {
+		if got[id].Status != status {
+			t.Errorf("evaluate: %s = %q (%s), want %s", id, got[id].Status, got[id].Reason, status)
+		}
+	}
+	if r := got["cluster:aurora/sg-aurora/sgr-sg-aurora"].Reason; !strings.Contains(r, "DB cluster aurora (port 3306)") {
+		t.Errorf("cluster finding reason = %q, want it to name the DB cluster and its port", r)
+	}
+}
+
+// seed creates, in region, what an account with RDS tends to have: a legacy DB
+// security group, a PostgreSQL instance whose group is open to the internet,
+// and an Aurora cluster reachable only from the application's group.
+func seed(t *testing.T, cfg aws.Config, region string) (openGroup, appGroup string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg = awsx.InRegion(cfg, region)
+	ec2c, rdsc := ec2.NewFromConfig(cfg), rds.NewFromConfig(cfg)
+	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.30.0.0/16")})
+	if err != nil {
+		t.Fatalf("create vpc: %v", err)
+	}
+	group := func(name string, perm ec2types.IpPermission) string {
+		out, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: vpc.Vpc.VpcId})
+		if err != nil {
+			t.Fatalf("create group %s: %v", name, err)
+		}
+		if _, err := ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: []ec2types.IpPermission{perm}}); err != nil {
+			t.Fatalf("authorize %s: %v", name, err)
+		}
+		return aws.ToString(out.GroupId)
+	}
+	appGroup = group("app", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
+	openGroup = group("orders-db", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
+	auroraGroup := group("aurora", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(appGroup)}}})
+
+	if _, err := rdsc.CreateDBSecurityGroup(ctx, &rds.CreateDBSecurityGroupInput{DBSecurityGroupName: aws.String("legacy"), DBSecurityGroupDescription: aws.String("from EC2-Classic days")}); err != nil {
+		t.Fatalf("create DB security group: %v", err)
+	}
+	for _, cidr := range []string{"0.0.0.0/0", "198.51.100.7/32"} {
+		if _, err := rdsc.AuthorizeDBSecurityGroupIngress(ctx, &rds.AuthorizeDBSecurityGroupIngressInput{DBSecurityGroupName: aws.String("legacy"), CIDRIP: aws.String(cidr)}); err != nil {
+			t.Fatalf("authorize DB security group %s: %v", cidr, err)
+		}
+	}
+	if _, err := rdsc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("orders"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"),
+		VpcSecurityGroupIds: []string{openGroup},
+	}); err != nil {
+		t.Fatalf("create DB instance: %v", err)
+	}
+	if _, err := rdsc.CreateDBCluster(ctx, &rds.CreateDBClusterInput{
+		DBClusterIdentifier: aws.String("catalog"), Engine: aws.String("aurora-mysql"),
+		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"), VpcSecurityGroupIds: []string{auroraGroup},
+	}); err != nil {
+		t.Fatalf("create DB cluster: %v", err)
+	}
+	if _, err := rdsc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("catalog-1"), DBClusterIdentifier: aws.String("catalog"), Engine: aws.String("aurora-mysql"), DBInstanceClass: aws.String("db.t3.medium"),
+	}); err != nil {
+		t.Fatalf("create cluster instance: %v", err)
+	}
+	return openGroup, appGroup
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	openGroup, _ := seed(t, cfg, "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	checktest.ColumnsWithin(t, Meta, findings)
+	byID := checktest.ByResource(findings)
+	want := map[string]check.Status{
+		"secgrp:legacy/0.0.0.0/0":       check.Red,
+		"secgrp:legacy/198.51.100.7/32": check.Green,
+	}
+	for id, status := range want {
+		if byID[id].Status != status {
+			t.Errorf("%s = %q (%s), want %s", id, byID[id].Status, byID[id].Reason, status)
+		}
+	}
+	var orders, catalog []check.Finding
+	for _, f := range findings {
+		switch {
+		case f.Status == check.Error:
+			t.Fatalf("error finding: %+v", f)
+		case strings.HasPrefix(f.ResourceID, "db:orders/"):
+			orders = append(orders, f)
+		case strings.HasPrefix(f.ResourceID, "cluster:catalog/"):
+			catalog = append(catalog, f)
+		case strings.HasPrefix(f.ResourceID, "db:catalog-1"):
+			t.Errorf("cluster member evaluated on its own: %+v", f)
+		}
+	}
+	if len(orders) != 1 || orders[0].Status != check.Red || !strings.HasPrefix(orders[0].ResourceID, "db:orders/"+openGroup+"/sgr-") ||
+		orders[0].Columns[colIngressRule] != "tcp port 5432 from 0.0.0.0/0" || orders[0].Region != "eu-west-1" {
+		t.Errorf("orders instance findings = %+v, want one red finding for its group's 5432-from-/0 rule", orders)
+	}
+	if len(catalog) != 1 || catalog[0].Status != check.Green || !strings.Contains(catalog[0].Reason, "DB cluster catalog (port 3306)") {
+		t.Errorf("catalog cluster findings = %+v, want one green finding (reachable only from the app group)", catalog)
+	}
+	// One page per listing per region; EC2 only where something refers to it.
+	for op, n := range map[string]int{"DescribeDBSecurityGroups": 2, "DescribeDBInstances": 2, "DescribeDBClusters": 2} {
+		if got := recorder.Calls("RDS", op); got != n {
+			t.Errorf("%s calls = %d, want %d", op, got, n)
+		}
+	}
+	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
+		if got := recorder.Calls("EC2", op); got != 1 {
+			t.Errorf("%s calls = %d, want 1 (only the region with databases)", op, got)
+		}
+	}
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	seed(t, cfg, "us-east-1")
+	for _, op := range []string{"rds DescribeDBSecurityGroups", "rds DescribeDBInstances", "rds DescribeDBClusters", "ec2 DescribeSecurityGroups", "ec2 DescribeSecurityGroupRules"} {
+		_, name, _ := strings.Cut(op, " ")
+		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, name), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+			t.Fatalf("%s denied: findings = %+v, want one error finding for the whole region", op, findings)
+		}
+		if !strings.Contains(findings[0].Reason, op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
+			t.Errorf("%s denied: reason = %q, want the operation and the error code", op, findings[0].Reason)
+		}
+	}
+}

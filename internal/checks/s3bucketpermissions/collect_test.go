@@ -1,0 +1,262 @@
+package s3bucketpermissions
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+// seeder creates buckets in an emulated account the way users do.
+type seeder struct {
+	t   *testing.T
+	cfg aws.Config
+}
+
+func (s seeder) client(region string) *s3.Client {
+	return s3.NewFromConfig(awsx.InRegion(s.cfg, region), func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// bucket creates a bucket in region and returns its name (prefixed with
+// the test's account: bucket names are global in the emulator too).
+func (s seeder) bucket(region, name string) string {
+	s.t.Helper()
+	input := &s3.CreateBucketInput{Bucket: aws.String(name)}
+	if region != "us-east-1" {
+		input.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
+	}
+	if _, err := s.client(region).CreateBucket(context.Background(), input); err != nil {
+		s.t.Fatalf("create bucket %s in %s: %v", name, region, err)
+	}
+	return name
+}
+
+// grant adds grants to the bucket's ACL with an explicit
+// AccessControlPolicy: the emulator stores only the READ grant of the canned
+// ACL public-read-write (EMULATOR.md).
+func (s seeder) grant(region, bucket string, grants ...types.Grant) {
+	s.t.Helper()
+	ctx := context.Background()
+	client := s.client(region)
+	acl, err := client.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		s.t.Fatalf("get ACL of %s: %v", bucket, err)
+	}
+	if _, err := client.PutBucketAcl(ctx, &s3.PutBucketAclInput{
+		Bucket:              aws.String(bucket),
+		AccessControlPolicy: &types.AccessControlPolicy{Owner: acl.Owner, Grants: append(acl.Grants, grants...)},
+	}); err != nil {
+		s.t.Fatalf("put ACL of %s: %v", bucket, err)
+	}
+}
+
+func (s seeder) policy(region, bucket, policy string) {
+	s.t.Helper()
+	if _, err := s.client(region).PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}); err != nil {
+		s.t.Fatalf("put policy of %s: %v", bucket, err)
+	}
+}
+
+func (s seeder) bucketBlock(region, bucket string, c types.PublicAccessBlockConfiguration) {
+	s.t.Helper()
+	if _, err := s.client(region).PutPublicAccessBlock(context.Background(), &s3.PutPublicAccessBlockInput{Bucket: aws.String(bucket), PublicAccessBlockConfiguration: &c}); err != nil {
+		s.t.Fatalf("put bucket public access block of %s: %v", bucket, err)
+	}
+}
+
+func (s seeder) accountBlock(account string, c s3controltypes.PublicAccessBlockConfiguration) {
+	s.t.Helper()
+	if _, err := s3control.NewFromConfig(s.cfg).PutPublicAccessBlock(context.Background(), &s3control.PutPublicAccessBlockInput{
+		AccountId: aws.String(account), PublicAccessBlockConfiguration: &c,
+	}); err != nil {
+		s.t.Fatalf("put account public access block: %v", err)
+	}
+}
+
+func policyFor(bucket, statement string) string {
+	return strings.ReplaceAll(doc(statement), "arn:aws:s3:::b", "arn:aws:s3:::"+bucket)
+}
+
+func runCheck(t *testing.T, cfg aws.Config, account string) []check.Finding {
+	t.Helper()
+	findings := scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+	checktest.ColumnsWithin(t, Meta, findings)
+	return findings
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	s := seeder{t, cfg}
+	private := s.bucket("us-east-1", account+"-private")
+	listable := s.bucket("eu-west-1", account+"-listable")
+	s.grant("eu-west-1", listable, groupGrant(allUsersURI, types.PermissionRead))
+	writable := s.bucket("eu-west-1", account+"-writable")
+	s.grant("eu-west-1", writable, groupGrant(authenticatedUsersURI, types.PermissionWrite), groupGrant(allUsersURI, types.PermissionReadAcp))
+	website := s.bucket("us-east-1", account+"-website")
+	s.policy("us-east-1", website, policyFor(website, publicRead))
+	vpceOnly := s.bucket("eu-west-1", account+"-vpce-only")
+	s.policy("eu-west-1", vpceOnly, policyFor(vpceOnly, allowWith(`{"StringEquals":{"aws:SourceVpce":"vpce-0a1b2c3d"}}`)))
+	restricted := s.bucket("us-east-1", account+"-restricted")
+	s.policy("us-east-1", restricted, policyFor(restricted, publicRead))
+	s.bucketBlock("us-east-1", restricted, types.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)})
+	garbled := s.bucket("us-east-1", account+"-garbled")
+	s.policy("us-east-1", garbled, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*"`)
+
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	findings := runCheck(t, cfg, account)
+	byID := checktest.ByResource(findings)
+	if len(findings) != 7 {
+		t.Fatalf("got %d findings, want 7 (one per bucket): %+v", len(findings), findings)
+	}
+	tests := []struct {
+		bucket, region string
+		status         check.Status
+		columns        [3]string
+		reason         string
+	}{
+		{private, "us-east-1", check.Green, [3]string{no, no, no}, "Neither"},
+		{listable, "eu-west-1", check.Yellow, [3]string{yes, no, no}, "READ to Everyone (AllUsers)"},
+		{writable, "eu-west-1", check.Red, [3]string{no, yes, no}, "WRITE to Any Authenticated AWS User"},
+		{website, "us-east-1", check.Yellow, [3]string{no, no, yes}, `statement "PublicRead"`},
+		{vpceOnly, "eu-west-1", check.Green, [3]string{no, no, no}, "Neither"},
+		{restricted, "us-east-1", check.Yellow, [3]string{no, no, yes}, restrictedPolicyText + " (Block Public Access RestrictPublicBuckets, bucket level)"},
+		{garbled, "us-east-1", check.Yellow, [3]string{no, no, unknown}, notEvaluatedText},
+	}
+	for _, tt := range tests {
+		f := byID[tt.bucket]
+		columns := [3]string{f.Columns[colACLList], f.Columns[colACLWrite], f.Columns[colPolicyAccess]}
+		if f.Status != tt.status || columns != tt.columns || !strings.Contains(f.Reason, tt.reason) {
+			t.Errorf("bucket %s = %s %q %q, want %s %q with %q", tt.bucket, f.Status, columns, f.Reason, tt.status, tt.columns, tt.reason)
+		}
+		if f.Columns[colRegionCode] != tt.region || f.Columns[colRegionName] != regionName(tt.region) || f.Columns[colBucket] != tt.bucket || f.Columns[colStatus] == "" {
+			t.Errorf("bucket %s columns = %v, want region %s and the bucket's name", tt.bucket, f.Columns, tt.region)
+		}
+	}
+	if !strings.Contains(byID[writable].Reason, "READ_ACP to Everyone") {
+		t.Errorf("bucket %s reason = %q, want the READ_ACP grant named", writable, byID[writable].Reason)
+	}
+	// The emulator leaves ListBuckets' BucketRegion empty: one GetBucketLocation per bucket.
+	// Bucket Block Public Access is read only where something is public (4 buckets).
+	for op, want := range map[string]int{"ListBuckets": 1, "GetBucketLocation": 7, "GetBucketAcl": 7, "GetBucketPolicy": 7, "GetBucketPolicyStatus": 4, "GetPublicAccessBlock": 4} {
+		if got := recorder.Calls("S3", op); got != want {
+			t.Errorf("s3 %s calls = %d, want %d", op, got, want)
+		}
+	}
+	// Counted by attempts: the recorder's Initialize step runs before S3
+	// Control names its service and operation, so its Calls land under "".
+	for _, c := range recorder.Counts() {
+		if c.Service == "S3 Control" && c.Operation == "GetPublicAccessBlock" && c.Attempts != 1 {
+			t.Errorf("s3control GetPublicAccessBlock attempts = %d, want 1", c.Attempts)
+		}
+	}
+}
+
+func TestAccountBlockPublicAccessOnEmulator(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	s := seeder{t, cfg}
+	writable := s.bucket("eu-west-1", account+"-writable")
+	s.grant("eu-west-1", writable, groupGrant(allUsersURI, types.PermissionFullControl))
+	website := s.bucket("us-east-1", account+"-website")
+	s.policy("us-east-1", website, policyFor(website, publicRead))
+	s.accountBlock(account, s3controltypes.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)})
+
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	byID := checktest.ByResource(runCheck(t, cfg, account))
+	if f := byID[writable]; f.Status != check.Yellow || f.Columns[colACLWrite] != yes || !strings.Contains(f.Reason, "IgnorePublicAcls (account level)") {
+		t.Errorf("bucket %s = %s %v %q, want yellow: FULL_CONTROL grant neutralized at account level", writable, f.Status, f.Columns, f.Reason)
+	}
+	if f := byID[website]; f.Status != check.Yellow || !strings.Contains(f.Reason, restrictedPolicyText+" (Block Public Access RestrictPublicBuckets, account level)") {
+		t.Errorf("bucket %s = %s %q, want the spec's restricted-policy yellow", website, f.Status, f.Reason)
+	}
+	// The account level neutralizes both: the buckets' own settings are not read.
+	if got := recorder.Calls("S3", "GetPublicAccessBlock"); got != 0 {
+		t.Errorf("s3 GetPublicAccessBlock calls = %d, want 0", got)
+	}
+}
+
+func TestNoBucketsOnEmulator(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	if findings := runCheck(t, cfg, account); len(findings) != 0 {
+		t.Errorf("findings for an account without buckets = %+v, want none", findings)
+	}
+}
+
+func TestPolicyAccessDeniedIsTheSpecsYellow(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	s := seeder{t, cfg}
+	website := s.bucket("eu-west-1", account+"-website")
+	s.policy("eu-west-1", website, policyFor(website, publicRead))
+	findings := runCheck(t, emutest.Deny(cfg, "GetBucketPolicy"), account)
+	if len(findings) != 1 {
+		t.Fatalf("findings = %+v, want one for the bucket", findings)
+	}
+	f := findings[0]
+	if f.Status != check.Yellow || f.ResourceID != website || f.Columns[colPolicyAccess] != unknown ||
+		!strings.Contains(f.Reason, notEvaluatedText) || !strings.Contains(f.Reason, "s3 GetBucketPolicy") || !strings.Contains(f.Reason, "AccessDenied") {
+		t.Errorf("finding = %+v, want the spec's yellow naming s3 GetBucketPolicy and AccessDenied", f)
+	}
+}
+
+func TestACLAccessDeniedIsTheSpecsYellow(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	seeder{t, cfg}.bucket("us-east-1", account+"-private")
+	findings := runCheck(t, emutest.Deny(cfg, "GetBucketAcl"), account)
+	if len(findings) != 1 || findings[0].Status != check.Yellow || !strings.Contains(findings[0].Reason, "s3 GetBucketAcl") || !strings.Contains(findings[0].Reason, "AccessDenied") {
+		t.Errorf("findings = %+v, want one yellow naming s3 GetBucketAcl and AccessDenied", findings)
+	}
+}
+
+func TestLocationAccessDeniedIsAnErrorForThatBucket(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	private := seeder{t, cfg}.bucket("us-east-1", account+"-private")
+	findings := runCheck(t, emutest.Deny(cfg, "GetBucketLocation"), account)
+	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != private || !strings.Contains(findings[0].Reason, "s3 GetBucketLocation") {
+		t.Errorf("findings = %+v, want one error finding for %s naming s3 GetBucketLocation", findings, private)
+	}
+}
+
+func TestAccountBlockAccessDeniedReportsGrantsAsEffective(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	s := seeder{t, cfg}
+	writable := s.bucket("us-east-1", account+"-writable")
+	s.grant("us-east-1", writable, groupGrant(allUsersURI, types.PermissionWrite))
+	findings := runCheck(t, emutest.Deny(cfg, "GetPublicAccessBlock"), account)
+	if len(findings) != 1 || findings[0].Status != check.Red || !strings.Contains(findings[0].Reason, "Block Public Access could not be read") {
+		t.Errorf("findings = %+v, want red with a note that Block Public Access could not be read", findings)
+	}
+}
+
+func TestListBucketsAccessDeniedIsAnError(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	seeder{t, cfg}.bucket("us-east-1", account+"-private")
+	findings := runCheck(t, emutest.Deny(cfg, "ListBuckets"), account)
+	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+		t.Fatalf("findings = %+v, want one error finding for the whole account", findings)
+	}
+	if !strings.Contains(findings[0].Reason, "s3 ListBuckets") || !strings.Contains(findings[0].Reason, "AccessDenied") {
+		t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+	}
+}

@@ -1,0 +1,388 @@
+package sqlserverendofsupport
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/scan"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+const (
+	sql2014AMI   = "Windows_Server-2016-English-Full-SQL_2014_SP3_Standard-2024.01.10"
+	sql2016AMI   = "Windows_Server-2016-English-Full-SQL_2016_SP3_Enterprise-2024.01.10"
+	sql2019AMI   = "Windows_Server-2019-English-Full-SQL_2019_Enterprise-2024.01.10"
+	baseWindows  = "Windows_Server-2022-English-Full-Base-2024.01.10"
+	testInstance = "i-0123456789abcdef0"
+	testImage    = "ami-0abcdef1234567890"
+)
+
+func running(id, image string) ec2types.Instance {
+	return ec2types.Instance{
+		InstanceId: aws.String(id),
+		ImageId:    aws.String(image),
+		State:      &ec2types.InstanceState{Name: ec2types.InstanceStateNameRunning},
+		LaunchTime: aws.Time(time.Date(2024, 2, 1, 9, 0, 0, 0, time.UTC)),
+	}
+}
+
+func image(id, name, description, platformDetails string) ec2types.Image {
+	return ec2types.Image{ImageId: aws.String(id), Name: aws.String(name), Description: aws.String(description), PlatformDetails: aws.String(platformDetails)}
+}
+
+// TestStatusBoundaries walks now across SQL Server 2016's end of support
+// (2026-07-14): green until 12 months before, yellow from the day the end
+// date is exactly today + 12 months, red from the end date itself.
+func TestStatusBoundaries(t *testing.T) {
+	t.Parallel()
+	in := Input{
+		Instances: []ec2types.Instance{running(testInstance, testImage)},
+		Images:    map[string]ec2types.Image{testImage: image(testImage, sql2016AMI, "", "Windows with SQL Server Enterprise")},
+	}
+	tests := []struct {
+		now       time.Time
+		want      check.Status
+		wantCycle string
+	}{
+		{time.Date(2021, 7, 12, 12, 0, 0, 0, time.UTC), check.Green, "Mainstream support"},
+		{time.Date(2021, 7, 13, 0, 0, 0, 0, time.UTC), check.Green, "Extended support"},
+		{time.Date(2025, 7, 13, 23, 59, 59, 0, time.UTC), check.Green, "Extended support"}, // end is 12 months and 1 day away
+		{time.Date(2025, 7, 14, 0, 0, 0, 0, time.UTC), check.Yellow, "Extended support"},   // end == today + 12 months
+		{time.Date(2025, 7, 15, 0, 0, 0, 0, time.UTC), check.Yellow, "Extended support"},
+		{time.Date(2026, 7, 13, 23, 59, 59, 0, time.UTC), check.Yellow, "Extended support"},
+		{time.Date(2026, 7, 14, 0, 0, 0, 0, time.UTC), check.Red, "End of support"},
+		{time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), check.Red, "End of support"},
+	}
+	for _, tt := range tests {
+		got := evaluate(checktest.Target("eu-west-1"), in, tt.now)
+		checktest.ColumnsWithin(t, Meta, got)
+		if len(got) != 1 {
+			t.Fatalf("evaluate(now=%s) = %+v, want one finding", tt.now, got)
+		}
+		f := got[0]
+		if f.Status != tt.want || f.Columns[colSupportCycle] != tt.wantCycle {
+			t.Errorf("evaluate(now=%s) = %s, %q; want %s, %q (reason %q)", tt.now, f.Status, f.Columns[colSupportCycle], tt.want, tt.wantCycle, f.Reason)
+		}
+		if f.Columns[colEndOfSupport] != "2026-07-14" || f.Columns[colVersion] != "SQL Server 2016 SP3 Enterprise" || f.Columns[colInstanceID] != testInstance {
+			t.Errorf("evaluate(now=%s) columns = %v, want 2016 SP3 Enterprise ending 2026-07-14", tt.now, f.Columns)
+		}
+	}
+}
+
+// TestEvaluateSources feeds data shaped like real DescribeImages and
+// GetInventory answers. The emulator cannot show most of these: moto has no
+// PlatformDetails on images or instances, and no SSM inventory.
+func TestEvaluateSources(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	sqlInventory := func(names ...string) map[string]Inventory {
+		inv := Inventory{CaptureTime: "2026-11-27T22:10:05Z"}
+		for _, n := range names {
+			inv.Applications = append(inv.Applications, Application{Name: n, Version: "x"})
+		}
+		return map[string]Inventory{testInstance: inv}
+	}
+	withPlatform := func(inst ec2types.Instance, details string) ec2types.Instance {
+		inst.PlatformDetails = aws.String(details)
+		return inst
+	}
+	tests := []struct {
+		name        string
+		in          Input
+		want        check.Status // "" = no finding
+		wantVersion string
+		wantReason  string
+	}{
+		{"license-included AMI name", Input{
+			Instances: []ec2types.Instance{running(testInstance, testImage)},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, sql2014AMI, "Microsoft Windows Server 2016 with SQL Server 2014 SP3 Standard", "Windows with SQL Server Standard")},
+		}, check.Red, "SQL Server 2014 SP3 Standard", `AMI name "Windows_Server-2016`},
+		{"2008 R2 AMI name", Input{
+			Instances: []ec2types.Instance{running(testInstance, testImage)},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, "Windows_Server-2008-R2_SP1-English-64Bit-SQL_2008_R2_SP3_Web-2019.01.09", "", "Windows with SQL Server Web")},
+		}, check.Red, "SQL Server 2008 R2 SP3 Web", "2019-07-09"},
+		{"Linux license-included AMI", Input{
+			Instances: []ec2types.Instance{running(testInstance, testImage)},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, "amzn2-x86_64-SQL_2019_Standard-2024.01.10", "", "Linux/UNIX with SQL Server Standard")},
+		}, check.Green, "SQL Server 2019 Standard", "2030-01-08"},
+		{"copied AMI: only the description names SQL Server", Input{
+			Instances: []ec2types.Instance{running(testInstance, testImage)},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, "golden-db-image-v7", "Microsoft Windows Server 2019 with SQL Server 2017 Enterprise", "Windows with SQL Server Enterprise")},
+		}, check.Yellow, "SQL Server 2017 Enterprise", "2027-10-12"},
+		{"self-installed on a base Windows AMI: inventory", Input{
+			Instances:    []ec2types.Instance{running(testInstance, testImage)},
+			Images:       map[string]ec2types.Image{testImage: image(testImage, baseWindows, "Microsoft Windows Server 2022 Full Locale English AMI", "Windows")},
+			Applications: sqlInventory("Microsoft SQL Server 2012 Native Client", "Microsoft SQL Server 2016 (64-bit)", "Microsoft SQL Server 2016 Setup (English)"),
+		}, check.Red, "SQL Server 2016", "Systems Manager inventory"},
+		{"in-place upgrade: inventory wins over the AMI", Input{
+			Instances:    []ec2types.Instance{running(testInstance, testImage)},
+			Images:       map[string]ec2types.Image{testImage: image(testImage, sql2014AMI, "", "Windows with SQL Server Standard")},
+			Applications: sqlInventory("Microsoft SQL Server 2019 (64-bit)"),
+		}, check.Green, "SQL Server 2019 Standard", "Systems Manager inventory"},
+		{"two instances of SQL Server: the least supported decides", Input{
+			Instances:    []ec2types.Instance{running(testInstance, testImage)},
+			Images:       map[string]ec2types.Image{testImage: image(testImage, baseWindows, "", "Windows")},
+			Applications: sqlInventory("Microsoft SQL Server 2022 (64-bit)", "Microsoft SQL Server 2014 (64-bit)"),
+		}, check.Red, "SQL Server 2014", "Also installed: SQL Server 2022"},
+		{"only SQL tools installed: not a SQL Server instance", Input{
+			Instances:    []ec2types.Instance{running(testInstance, testImage)},
+			Images:       map[string]ec2types.Image{testImage: image(testImage, baseWindows, "", "Windows")},
+			Applications: sqlInventory("Microsoft SQL Server Management Studio - 19.3", "Microsoft SQL Server 2012 Native Client"),
+		}, "", "", ""},
+		{"plain Windows: no finding", Input{
+			Instances: []ec2types.Instance{running(testInstance, testImage)},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, baseWindows, "", "Windows")},
+		}, "", "", ""},
+		{"deregistered license-included AMI: version unknown is an error", Input{
+			Instances: []ec2types.Instance{withPlatform(running(testInstance, testImage), "Windows with SQL Server Enterprise")},
+		}, check.Error, "SQL Server Enterprise", "version is unknown"},
+		{"version newer than the table: error, never green", Input{
+			Instances: []ec2types.Instance{running(testInstance, testImage)},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, "Windows_Server-2025-English-Full-SQL_2025_Standard-2026.01.14", "", "Windows with SQL Server Standard")},
+		}, check.Error, "SQL Server 2025 Standard", "not in the lifecycle table"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := evaluate(checktest.Target("eu-west-1"), tt.in, now)
+			checktest.ColumnsWithin(t, Meta, got)
+			if tt.want == "" {
+				if len(got) != 0 {
+					t.Errorf("evaluate(%s) = %+v, want no finding", tt.name, got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.name, got)
+			}
+			f := got[0]
+			if f.Status != tt.want || f.Columns[colVersion] != tt.wantVersion || !strings.Contains(f.Reason, tt.wantReason) {
+				t.Errorf("evaluate(%s) = %s, %q, reason %q; want %s, %q, reason mentioning %q", tt.name, f.Status, f.Columns[colVersion], f.Reason, tt.want, tt.wantVersion, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestRanRecently(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	stopped := func(reason string) ec2types.Instance {
+		return ec2types.Instance{State: &ec2types.InstanceState{Name: ec2types.InstanceStateNameStopped}, StateTransitionReason: aws.String(reason)}
+	}
+	tests := []struct {
+		name string
+		inst ec2types.Instance
+		want bool
+	}{
+		{"running", running(testInstance, testImage), true},
+		{"stopped 23 hours ago", stopped("User initiated (2026-11-27 13:00:00 GMT)"), true},
+		{"stopped exactly 24 hours ago", stopped("User initiated (2026-11-27 12:00:00 GMT)"), true},
+		{"stopped 24 hours and 1 second ago", stopped("User initiated (2026-11-27 11:59:59 GMT)"), false},
+		{"stopped last month", stopped("User initiated (2026-10-01 08:00:00 GMT)"), false},
+		{"stopped, emulator's UTC form", stopped("User initiated (2026-11-28 11:00:00 UTC)"), true},
+		{"stopped, no time in the reason: kept", stopped("Server.ScheduledStop: Stopped due to scheduled retirement"), true},
+	}
+	for _, tt := range tests {
+		if got := ranRecently(tt.inst, now); got != tt.want {
+			t.Errorf("ranRecently(%s: %q) = %v, want %v", tt.name, aws.ToString(tt.inst.StateTransitionReason), got, tt.want)
+		}
+	}
+}
+
+// seedInstances creates, in region, what an account with SQL Server looks
+// like on the emulator: license-included AMIs named as Amazon names them
+// (registered from a builder instance, since the emulator loads no Amazon
+// AMIs), one instance on SQL Server 2014, one on 2019, one on plain Windows,
+// and a stopped 2014 instance. It returns the instance IDs by role.
+func seedInstances(t *testing.T, cfg aws.Config, region string) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	client := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	run := func(imageID string) string {
+		out, err := client.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(imageID), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeM5Large})
+		if err != nil {
+			t.Fatalf("run instance from %s: %v", imageID, err)
+		}
+		return aws.ToString(out.Instances[0].InstanceId)
+	}
+	builder := run("ami-12c6146b")
+	images := map[string]string{}
+	for _, name := range []string{sql2014AMI, sql2019AMI, baseWindows} {
+		out, err := client.CreateImage(ctx, &ec2.CreateImageInput{InstanceId: aws.String(builder), Name: aws.String(name)})
+		if err != nil {
+			t.Fatalf("create image %s: %v", name, err)
+		}
+		images[name] = aws.ToString(out.ImageId)
+	}
+	if _, err := client.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{builder}}); err != nil {
+		t.Fatalf("terminate builder: %v", err)
+	}
+	ids := map[string]string{
+		"sql2014":         run(images[sql2014AMI]),
+		"sql2019":         run(images[sql2019AMI]),
+		"windows":         run(images[baseWindows]),
+		"sql2014-stopped": run(images[sql2014AMI]),
+	}
+	if _, err := client.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{ids["sql2014-stopped"]}}); err != nil {
+		t.Fatalf("stop instance: %v", err)
+	}
+	return ids
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	ids := seedInstances(t, cfg, "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	checktest.ColumnsWithin(t, Meta, findings)
+	byID := checktest.ByResource(findings)
+	if len(findings) != 3 {
+		t.Fatalf("got %d findings, want 3 (two 2014, one 2019; plain Windows and the terminated builder are not reported): %+v", len(findings), findings)
+	}
+	for role, want := range map[string]check.Status{"sql2014": check.Red, "sql2014-stopped": check.Red, "sql2019": check.Green} {
+		got := byID[ids[role]]
+		if got.Status != want || got.Region != "eu-west-1" {
+			t.Errorf("%s finding = %+v, want %s in eu-west-1", role, got, want)
+		}
+	}
+	if got := byID[ids["sql2014"]]; got.Columns[colVersion] != "SQL Server 2014 SP3 Standard" || got.Columns[colEndOfSupport] != "2024-07-09" || got.Columns[colSupportCycle] != "End of support" || got.Columns[colLastUpdatedTime] == "" {
+		t.Errorf("sql2014 columns = %v, want version, end of support, cycle and last update", got.Columns)
+	}
+	// One page of instances per region, one batched DescribeImages where there are instances.
+	if got := recorder.Calls("EC2", "DescribeInstances"); got != 2 {
+		t.Errorf("DescribeInstances calls = %d, want 2", got)
+	}
+	if got := recorder.Calls("EC2", "DescribeImages"); got != 1 {
+		t.Errorf("DescribeImages calls = %d, want 1 (batched, none in the empty region)", got)
+	}
+}
+
+// fakeInventory is a wire-level fake of Systems Manager GetInventory
+// (awsJson1_1), because moto 5.2.1 implements no SSM inventory operation
+// (EMULATOR.md). It serves the entities in pages of one and records the
+// requests' filters.
+type fakeInventory struct {
+	entities []map[string]any
+	requests atomic.Int32
+	filters  atomic.Value // string: the last request's Filters, as JSON
+}
+
+func (f *fakeInventory) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Amz-Target") != "AmazonSSM.GetInventory" {
+		http.Error(w, `{"__type":"UnknownOperationException"}`, http.StatusBadRequest)
+		return
+	}
+	f.requests.Add(1)
+	body, _ := io.ReadAll(r.Body)
+	var in struct {
+		Filters   json.RawMessage
+		NextToken string
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		http.Error(w, `{"__type":"ValidationException"}`, http.StatusBadRequest)
+		return
+	}
+	f.filters.Store(string(in.Filters))
+	page := 0
+	fmt.Sscanf(in.NextToken, "page-%d", &page)
+	out := map[string]any{"Entities": []map[string]any{}}
+	if page < len(f.entities) {
+		out["Entities"] = f.entities[page : page+1]
+	}
+	if page+1 < len(f.entities) {
+		out["NextToken"] = fmt.Sprintf("page-%d", page+1)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	json.NewEncoder(w).Encode(out)
+}
+
+func inventoryEntity(instanceID string, apps ...string) map[string]any {
+	var content []map[string]string
+	for _, a := range apps {
+		content = append(content, map[string]string{"Name": a, "Version": "14.0.3456.2", "Publisher": "Microsoft Corporation", "InstalledTime": "2023-03-02T00:00:00Z"})
+	}
+	return map[string]any{"Id": instanceID, "Data": map[string]any{"AWS:Application": map[string]any{
+		"TypeName": "AWS:Application", "SchemaVersion": "1.1", "CaptureTime": "2026-11-27T22:10:05Z", "Content": content,
+	}}}
+}
+
+// TestCollectInventoryFromFake reads EC2 from the emulator and inventory from
+// the wire-level fake: a SQL Server 2017 someone installed on the plain
+// Windows instance is found, and the inventory is read in one paginated
+// listing filtered to SQL Server, not one call per instance.
+func TestCollectInventoryFromFake(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, _ := emutest.Config(t)
+	ids := seedInstances(t, cfg, "eu-west-1")
+	fake := &fakeInventory{entities: []map[string]any{
+		inventoryEntity(ids["windows"], "Microsoft SQL Server 2017 (64-bit)", "Microsoft SQL Server 2017 Setup (English)", "Google Chrome"),
+		inventoryEntity("i-0fffffffffffffff0", "Microsoft SQL Server 2012 (64-bit)"), // a terminated instance's stale inventory
+	}}
+	server := httptest.NewServer(fake)
+	defer server.Close()
+	inventoryCfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(server.URL), Credentials: credentials.NewStaticCredentialsProvider("AKIAFAKE", "secret", "")}
+
+	in, err := collect(ctx, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), ssm.NewFromConfig(inventoryCfg))
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	if got := fake.requests.Load(); got != 2 {
+		t.Errorf("GetInventory requests = %d, want 2 (two pages)", got)
+	}
+	if got := fake.filters.Load().(string); !strings.Contains(got, `"AWS:Application.Name"`) || !strings.Contains(got, `"BeginWith"`) || !strings.Contains(got, `"Microsoft SQL Server"`) {
+		t.Errorf("GetInventory filters = %s, want AWS:Application.Name BeginWith Microsoft SQL Server", got)
+	}
+	findings := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)))
+	got := findings[ids["windows"]]
+	if got.Status != check.Yellow || got.Columns[colVersion] != "SQL Server 2017" || got.Columns[colLastUpdatedTime] != "2026-11-27T22:10:05Z" {
+		t.Errorf("self-installed 2017 finding = %+v, want yellow (ends 2027-10-12), version from inventory, capture time", got)
+	}
+	if _, ok := findings["i-0fffffffffffffff0"]; ok {
+		t.Errorf("stale inventory of an instance that no longer exists produced a finding: %+v", findings)
+	}
+}
+
+func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	seedInstances(t, cfg, "us-east-1")
+	for _, tt := range []struct{ operation, op string }{
+		{"DescribeInstances", "ec2 DescribeInstances"},
+		{"DescribeImages", "ec2 DescribeImages"},
+		{"GetInventory", "ssm GetInventory"},
+	} {
+		findings := scan.RunJob(ctx, emutest.Deny(cfg, tt.operation), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
+			t.Errorf("%s denied: findings = %+v, want one error finding for the whole region", tt.operation, findings)
+			continue
+		}
+		if !strings.Contains(findings[0].Reason, tt.op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
+			t.Errorf("%s denied: reason = %q, want %q and the error code", tt.operation, findings[0].Reason, tt.op)
+		}
+	}
+}

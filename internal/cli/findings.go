@@ -1,0 +1,213 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks"
+	"github.com/secadvisor/secadvisor/internal/emulator"
+	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/store"
+)
+
+// runFindings is `secadvisor findings`: what the findings table holds now.
+func runFindings(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("findings", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var (
+		table, status, checkName, format string
+		filter                           store.Filter
+		endpointURL, profile             string
+		useEmulator                      bool
+	)
+	fs.StringVar(&table, "table", "", "the DynamoDB findings table (required)")
+	fs.StringVar(&status, "status", "", "only findings with this status: red, yellow, error or green")
+	fs.StringVar(&checkName, "check", "", "only this check (ID or slug)")
+	fs.StringVar(&filter.Account, "account", "", "only this account ID")
+	fs.StringVar(&filter.Region, "region", "", "only this region (global for global checks)")
+	fs.StringVar(&format, "format", "table", "output format: table or json")
+	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too")
+	fs.StringVar(&profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
+	fs.BoolVar(&useEmulator, "emulator", false, "the endpoint is the moto emulator: use static credentials")
+	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	usageError := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "secadvisor findings: "+format+"\n", a...)
+		return ExitUsage
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError("unexpected argument %q", fs.Arg(0))
+	case table == "":
+		return usageError("--table is required")
+	case format != "table" && format != "json":
+		return usageError("--format %q: want table or json", format)
+	case useEmulator && endpointURL == "":
+		return usageError("--emulator needs --endpoint-url")
+	}
+	if status != "" {
+		filter.Status = check.Status(status)
+		if filter.Status.Severity() < 0 {
+			return usageError("--status %q: want red, yellow, error or green", status)
+		}
+	}
+	if checkName != "" {
+		selected, err := checks.Select([]string{checkName})
+		if err != nil {
+			return usageError("%v", err)
+		}
+		filter.CheckID = selected[0].Meta.ID
+	}
+
+	cfg, err := awsx.Load(ctx, awsx.Options{Profile: profile, EndpointURL: endpointURL})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if useEmulator {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider("AKIAEMULATOR", "emulator-secret", "")
+		cfg.APIOptions = append(cfg.APIOptions, emulator.Patches(cfg)...)
+	}
+	records, err := queryRecords(ctx, store.New(dynamodb.NewFromConfig(cfg), table), filter)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor findings: %v\n", err)
+		return ExitUsage
+	}
+	if format == "json" {
+		err = writeRecordsJSON(env.Stdout, records)
+	} else {
+		err = writeRecordsTable(env.Stdout, records)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor findings: %v\n", err)
+		return ExitUsage
+	}
+	return ExitOK
+}
+
+// queryRecords reads the findings f selects. An account without a check
+// (and without a status the index holds) is one Query per check of the
+// catalog, each on its own partition, rather than a Scan of the whole table.
+func queryRecords(ctx context.Context, s *store.Store, f store.Filter) ([]store.Record, error) {
+	if f.Account == "" || f.CheckID != "" || (f.Status != "" && f.Status != check.Green) {
+		return s.Records(ctx, f)
+	}
+	var all []store.Record
+	for _, c := range checks.All() {
+		f.CheckID = c.Meta.ID
+		records, err := s.Records(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, records...)
+	}
+	return all, nil
+}
+
+func writeRecordsJSON(w io.Writer, records []store.Record) error {
+	if records == nil {
+		records = []store.Record{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Findings []store.Record `json:"findings"`
+	}{records})
+}
+
+func writeRecordsTable(w io.Writer, records []store.Record) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tCHECK\tREGION\tRESOURCE\tSTATUS\tSINCE\tREASON")
+	for _, r := range records {
+		name := r.Slug
+		if name == "" {
+			name = r.CheckID
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, name, r.Region, r.ResourceID, r.Status,
+			r.StatusChangedAt.Format(time.RFC3339), r.Reason)
+	}
+	fmt.Fprintf(tw, "%d findings\n", len(records))
+	return tw.Flush()
+}
+
+// storeConcurrency bounds the jobs written to the table at once.
+const storeConcurrency = 8
+
+// storeFindings writes a scan's findings to table, one store.Apply per job
+// (a job with no finding still clears what its scope held), and reports the
+// items written on stderr.
+func storeFindings(ctx context.Context, cfg aws.Config, table string, jobs []scan.Job, findings []check.Finding, scanTime time.Time, stderr io.Writer) error {
+	type scope struct{ account, checkID, region string }
+	byScope := map[scope][]check.Finding{}
+	for _, f := range findings {
+		k := scope{f.Account, f.CheckID, f.Region}
+		byScope[k] = append(byScope[k], f)
+	}
+	scanID, err := newScanID(scanTime)
+	if err != nil {
+		return err
+	}
+	s := store.New(dynamodb.NewFromConfig(cfg), table)
+	var (
+		mu    sync.Mutex
+		total store.ApplyStats
+		stale int
+		errs  []error
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, storeConcurrency)
+	)
+	for _, job := range jobs {
+		k := scope{job.Account, job.Check.Meta.ID, job.Region}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			stats, err := s.Apply(ctx, store.JobResult{Account: k.account, CheckID: k.checkID, Region: k.region,
+				ScanID: scanID, ScanTime: scanTime, Findings: byScope[k]})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("write %s: %w", job, err))
+				return
+			}
+			total.Put += stats.Put
+			total.Deleted += stats.Deleted
+			total.Unchanged += stats.Unchanged
+			if stats.Stale {
+				stale++
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Fprintf(stderr, "findings table %s: %d items written (%d put, %d deleted), %d unchanged, scan %s",
+		table, total.Put+total.Deleted, total.Put, total.Deleted, total.Unchanged, scanID)
+	if stale > 0 {
+		fmt.Fprintf(stderr, "; %d jobs not written: the table holds a newer scan of them", stale)
+	}
+	fmt.Fprintln(stderr)
+	return errors.Join(errs...)
+}
+
+// newScanID names a CLI scan: its start time, readable, and a random suffix
+// so that two scans started in the same second differ.
+func newScanID(started time.Time) (string, error) {
+	suffix := make([]byte, 4)
+	if _, err := rand.Read(suffix); err != nil {
+		return "", fmt.Errorf("scan id: %w", err)
+	}
+	return "cli-" + started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(suffix), nil
+}

@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/emulator"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/store"
+)
+
+func TestFindingsUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := [][]string{
+		{"findings"},
+		{"findings", "--table", "t", "--status", "amber"},
+		{"findings", "--table", "t", "--format", "csv"},
+		{"findings", "--table", "t", "--check", "no-such-check"},
+		{"findings", "--table", "t", "--emulator"},
+		{"findings", "--table", "t", "extra-arg"},
+	}
+	for _, args := range tests {
+		if code, _, stderr := run(t, args...); code != ExitUsage || stderr == "" {
+			t.Errorf("secadvisor %q exit = %d (stderr %q), want %d with a message", args, code, stderr, ExitUsage)
+		}
+	}
+}
+
+// TestScanTableAndFindingsOnEmulator scans into a findings table twice and
+// reads it back with `findings`, as a user would against the emulator. The
+// CLI talks to the emulator's default account (as TestScanJSONOnEmulator
+// does); this test seeds and scans a region the demo account does not use.
+func TestScanTableAndFindingsOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	server := emutest.Server(t)
+	const (
+		region = "ap-southeast-2"
+		table  = "secadvisor-findings-cli-test"
+	)
+	cfg := emulator.Config(server.URL, emulator.DefaultAccount)
+	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(cfg), table); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	publicID, privateID := seedSnapshotPair(t, awsx.InRegion(cfg, region))
+
+	scanArgs := []string{"scan", "--endpoint-url", server.URL, "--emulator", "--regions", region,
+		"--checks", "ebs-public-snapshots", "--format", "json", "--table", table}
+	for _, want := range []string{"2 items written (2 put, 0 deleted), 0 unchanged", "0 items written (0 put, 0 deleted), 2 unchanged"} {
+		code, _, stderr := run(t, scanArgs...)
+		if code != ExitFindings || !strings.Contains(stderr, "findings table "+table+": "+want) {
+			t.Errorf("scan --table exit = %d, stderr:\n%s\nwant exit %d and %q", code, stderr, ExitFindings, want)
+		}
+	}
+
+	code, out, stderr := run(t, "findings", "--endpoint-url", server.URL, "--emulator", "--table", table, "--status", "red", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("findings --status red exit = %d; stderr:\n%s", code, stderr)
+	}
+	var got struct {
+		Findings []store.Record `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("decode findings JSON: %v\n%s", err, out)
+	}
+	if len(got.Findings) != 1 {
+		t.Fatalf("findings --status red = %d findings, want the public snapshot only:\n%s", len(got.Findings), out)
+	}
+	r := got.Findings[0]
+	if r.ResourceID != publicID || r.Status != check.Red || r.CheckID != "ePs02jT06w" || r.Account != emulator.DefaultAccount ||
+		r.Region != region || r.Columns["Snapshot ID"] != publicID || r.FirstSeen.IsZero() || !strings.HasPrefix(r.LastScanID, "cli-") {
+		t.Errorf("red finding = %+v, want snapshot %s of check ePs02jT06w with columns and history", r, publicID)
+	}
+
+	code, out, stderr = run(t, "findings", "--endpoint-url", server.URL, "--emulator", "--table", table,
+		"--account", emulator.DefaultAccount, "--region", region)
+	if code != ExitOK {
+		t.Fatalf("findings --account --region exit = %d; stderr:\n%s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "ACCOUNT") || lines[3] != "2 findings" ||
+		!strings.Contains(out, publicID) || !strings.Contains(out, privateID) || !strings.Contains(out, "ebs-public-snapshots") {
+		t.Errorf("findings table output:\n%s\nwant a header, the public and the private snapshot, and a count", out)
+	}
+}
+
+// seedSnapshotPair creates a volume with a private snapshot and one shared
+// with everyone, and returns the public and private snapshot IDs.
+func seedSnapshotPair(t *testing.T, cfg aws.Config) (public, private string) {
+	t.Helper()
+	ctx := context.Background()
+	client := ec2.NewFromConfig(cfg)
+	vol, err := client.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(cfg.Region + "a"), Size: aws.Int32(8)})
+	if err != nil {
+		t.Fatalf("CreateVolume: %v", err)
+	}
+	var ids []string
+	for _, desc := range []string{"shared with a partner", "nightly backup"} {
+		snap, err := client.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId, Description: aws.String(desc)})
+		if err != nil {
+			t.Fatalf("CreateSnapshot: %v", err)
+		}
+		ids = append(ids, aws.ToString(snap.SnapshotId))
+	}
+	// The emulator applies only the legacy OperationType+GroupNames form (EMULATOR.md).
+	if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
+		SnapshotId: aws.String(ids[0]), Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission,
+		OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"},
+	}); err != nil {
+		t.Fatalf("ModifySnapshotAttribute: %v", err)
+	}
+	return ids[0], ids[1]
+}

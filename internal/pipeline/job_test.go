@@ -1,0 +1,66 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestJobRoundTrip(t *testing.T) {
+	t.Parallel()
+	j := Job{Version: JobVersion, ScanID: "scan-1", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), CheckID: "ePs02jT06w", Account: "123456789012", Region: "eu-west-1"}
+	got, err := DecodeJob(j.Encode())
+	if err != nil || got != j {
+		t.Errorf("DecodeJob(Encode(%+v)) = %+v, %v", j, got, err)
+	}
+}
+
+func TestDecodeJobRejects(t *testing.T) {
+	t.Parallel()
+	valid := `{"v":1,"scanId":"s","scanTime":"2026-11-28T12:00:00Z","checkId":"ePs02jT06w","account":"123456789012","region":"eu-west-1"}`
+	if _, err := DecodeJob(valid); err != nil {
+		t.Fatalf("valid job rejected: %v", err)
+	}
+	tests := []struct{ name, body, want string }{
+		{"empty", "", "not a job"},
+		{"not json", "hello", "not a job"},
+		{"truncated", valid[:40], "not a job"},
+		{"array", "[1,2]", "not a job"},
+		{"wrong type", strings.Replace(valid, `"v":1`, `"v":"1"`, 1), "not a job"},
+		{"unknown field", strings.Replace(valid, `"v":1`, `"v":1,"extra":true`, 1), "not a job"},
+		{"trailing data", valid + `{}`, "after the job"},
+		{"other version", strings.Replace(valid, `"v":1`, `"v":2`, 1), "version"},
+		{"no scan time", strings.Replace(valid, `"scanTime":"2026-11-28T12:00:00Z",`, ``, 1), "scanTime"},
+		{"bad account", strings.Replace(valid, `123456789012`, `12345`, 1), "account"},
+		{"bad region", strings.Replace(valid, `eu-west-1`, `Mars`, 1), "region"},
+		{"bad check", strings.Replace(valid, `ePs02jT06w`, `../../etc`, 1), "checkId"},
+		{"oversized", `{"v":1,"scanId":"` + strings.Repeat("x", MaxJobBytes) + `"}`, "bytes"},
+	}
+	for _, tt := range tests {
+		_, err := DecodeJob(tt.body)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("DecodeJob(%s) error = %v, want one mentioning %q", tt.name, err, tt.want)
+		}
+	}
+	global := strings.Replace(valid, `eu-west-1`, `global`, 1)
+	if _, err := DecodeJob(global); err != nil {
+		t.Errorf("DecodeJob(global region) = %v, want ok", err)
+	}
+}
+
+func FuzzDecodeJob(f *testing.F) {
+	f.Add(`{"v":1,"scanId":"s","scanTime":"2026-11-28T12:00:00Z","checkId":"ePs02jT06w","account":"123456789012","region":"eu-west-1"}`)
+	f.Add(`{"v":1}`)
+	f.Add(`null`)
+	f.Fuzz(func(t *testing.T, body string) {
+		j, err := DecodeJob(body)
+		if err != nil {
+			return
+		}
+		// Whatever decodes must survive a round trip unchanged.
+		again, err := DecodeJob(j.Encode())
+		if err != nil || !again.ScanTime.Equal(j.ScanTime) || again.CheckID != j.CheckID || again.Account != j.Account || again.Region != j.Region {
+			t.Errorf("round trip of %q: %+v, %v; want %+v", body, again, err, j)
+		}
+	})
+}

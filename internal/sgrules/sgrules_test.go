@@ -1,0 +1,200 @@
+package sgrules
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+// rule builds a rule shaped like a DescribeSecurityGroupRules answer: AWS
+// gives all-protocol rules and "all ICMP" FromPort = ToPort = -1.
+func rule(proto string, from, to int32, cidr string) types.SecurityGroupRule {
+	r := types.SecurityGroupRule{
+		GroupId: aws.String("sg-1"), SecurityGroupRuleId: aws.String("sgr-1"), IsEgress: aws.Bool(false),
+		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
+	}
+	if IsIPv6CIDR(cidr) {
+		r.CidrIpv6 = aws.String(cidr)
+	} else {
+		r.CidrIpv4 = aws.String(cidr)
+	}
+	return r
+}
+
+func TestPortRange(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		rule             types.SecurityGroupRule
+		from, to         int32
+		ok               bool
+		covers3389, only bool // only: every port among 80 and 443
+	}{
+		{rule("tcp", 3389, 3389, "0.0.0.0/0"), 3389, 3389, true, true, false},
+		{rule("tcp", 3306, 3389, "0.0.0.0/0"), 3306, 3389, true, true, false},
+		{rule("tcp", 3307, 3388, "0.0.0.0/0"), 3307, 3388, true, false, false},
+		{rule("tcp", 3390, 3390, "0.0.0.0/0"), 3390, 3390, true, false, false},
+		{rule("udp", 0, 65535, "0.0.0.0/0"), 0, 65535, true, true, false},
+		{rule("tcp", 80, 80, "0.0.0.0/0"), 80, 80, true, false, true},
+		{rule("tcp", 443, 443, "0.0.0.0/0"), 443, 443, true, false, true},
+		{rule("tcp", 80, 443, "0.0.0.0/0"), 80, 443, true, false, false},
+		{rule("6", 80, 80, "0.0.0.0/0"), 80, 80, true, false, true},
+		{rule("-1", -1, -1, "0.0.0.0/0"), 0, 65535, true, true, false},
+		{rule("icmp", 8, -1, "0.0.0.0/0"), 0, 0, false, false, false},
+		{rule("icmp", -1, -1, "0.0.0.0/0"), 0, 0, false, false, false},
+		{rule("icmpv6", -1, -1, "::/0"), 0, 0, false, false, false},
+		{rule("50", -1, -1, "0.0.0.0/0"), 0, 0, false, false, false},
+	}
+	for _, tt := range tests {
+		from, to, ok := PortRange(tt.rule)
+		if from != tt.from || to != tt.to || ok != tt.ok {
+			t.Errorf("PortRange(%s) = %d, %d, %t; want %d, %d, %t", Describe(tt.rule), from, to, ok, tt.from, tt.to, tt.ok)
+		}
+		if got := Covers(tt.rule, 3389); got != tt.covers3389 {
+			t.Errorf("Covers(%s, 3389) = %t, want %t", Describe(tt.rule), got, tt.covers3389)
+		}
+		if got := OnlyPorts(tt.rule, []int32{80, 443}); got != tt.only {
+			t.Errorf("OnlyPorts(%s, 80, 443) = %t, want %t", Describe(tt.rule), got, tt.only)
+		}
+	}
+}
+
+func TestPortsOutside(t *testing.T) {
+	t.Parallel()
+	allowed := []int32{25, 80, 443}
+	tests := []struct {
+		rule types.SecurityGroupRule
+		want []string
+	}{
+		{rule("tcp", 80, 80, "0.0.0.0/0"), nil},
+		{rule("tcp", 22, 22, "0.0.0.0/0"), []string{"22"}},
+		{rule("tcp", 79, 81, "0.0.0.0/0"), []string{"79", "81"}},
+		{rule("tcp", 80, 443, "0.0.0.0/0"), []string{"81-442"}},
+		{rule("-1", -1, -1, "0.0.0.0/0"), []string{"0-24", "26-79", "81-442", "444-65535"}},
+		{rule("icmp", -1, -1, "0.0.0.0/0"), nil},
+	}
+	for _, tt := range tests {
+		if got := PortsOutside(tt.rule, allowed); !slices.Equal(got, tt.want) {
+			t.Errorf("PortsOutside(%s, %v) = %q, want %q", Describe(tt.rule), allowed, got, tt.want)
+		}
+	}
+}
+
+func TestSources(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		cidr        string
+		suffix      int
+		ok          bool
+		ipv4, ipv6  bool
+		description string
+	}{
+		{"0.0.0.0/0", 0, true, true, false, "tcp port 22 from 0.0.0.0/0"},
+		{"10.0.0.0/0", 0, true, true, false, "tcp port 22 from 10.0.0.0/0"},
+		{"203.0.113.7/32", 32, true, false, false, "tcp port 22 from 203.0.113.7/32"},
+		{"10.0.0.0/24", 24, true, false, false, "tcp port 22 from 10.0.0.0/24"},
+		{"::/0", 0, true, false, true, "tcp port 22 from ::/0"},
+		{"2001:db8::/64", 64, true, false, false, "tcp port 22 from 2001:db8::/64"},
+	}
+	for _, tt := range tests {
+		r := rule("tcp", 22, 22, tt.cidr)
+		if n, ok := CIDRSuffix(tt.cidr); n != tt.suffix || ok != tt.ok {
+			t.Errorf("CIDRSuffix(%q) = %d, %t; want %d, %t", tt.cidr, n, ok, tt.suffix, tt.ok)
+		}
+		if got := OpenToIPv4World(r); got != tt.ipv4 {
+			t.Errorf("OpenToIPv4World(%s) = %t, want %t", tt.cidr, got, tt.ipv4)
+		}
+		if got := OpenToIPv6World(r); got != tt.ipv6 {
+			t.Errorf("OpenToIPv6World(%s) = %t, want %t", tt.cidr, got, tt.ipv6)
+		}
+		if got := Describe(r); got != tt.description {
+			t.Errorf("Describe(%s) = %q, want %q", tt.cidr, got, tt.description)
+		}
+	}
+	if _, ok := CIDRSuffix("sg-123"); ok {
+		t.Errorf("CIDRSuffix(sg-123) ok, want not a CIDR")
+	}
+	referenced := types.SecurityGroupRule{IpProtocol: aws.String("-1"), GroupOwnerId: aws.String("111122223333"),
+		ReferencedGroupInfo: &types.ReferencedSecurityGroup{GroupId: aws.String("sg-2"), UserId: aws.String("444455556666")}}
+	if got, want := Describe(referenced), "all traffic from security group sg-2 of account 444455556666"; got != want {
+		t.Errorf("Describe(referenced) = %q, want %q", got, want)
+	}
+	if OpenToIPv4World(referenced) || OpenToIPv6World(referenced) {
+		t.Errorf("a referenced group is open to the world, want not")
+	}
+}
+
+func TestCollectOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, _ := emutest.Config(t)
+	client := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1"))
+	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")})
+	if err != nil {
+		t.Fatalf("create vpc: %v", err)
+	}
+	web, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("web"), Description: aws.String("web"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		t.Fatalf("create group: %v", err)
+	}
+	empty, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("empty"), Description: aws.String("no rules"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		t.Fatalf("create group: %v", err)
+	}
+	// One permission with two CIDRs and an IPv6 range: three rules.
+	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: web.GroupId, IpPermissions: []types.IpPermission{{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
+		IpRanges:   []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}, {CidrIp: aws.String("10.0.0.0/8")}},
+		Ipv6Ranges: []types.Ipv6Range{{CidrIpv6: aws.String("::/0")}},
+	}}}); err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+
+	groups, err := Collect(ctx, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")))
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	byID := ByID(groups)
+	got := byID[aws.ToString(web.GroupId)]
+	if got.Name != "web" || len(got.Inbound) != 3 {
+		t.Errorf("web group = %+v, want name web and 3 inbound rules (egress left out)", got)
+	}
+	if g, ok := byID[aws.ToString(empty.GroupId)]; !ok || g.Name != "empty" || len(g.Inbound) != 0 {
+		t.Errorf("group without rules = %+v (listed %t), want listed with no inbound rules", g, ok)
+	}
+	var sources []string
+	for _, r := range got.Inbound {
+		sources = append(sources, Source(r))
+	}
+	slices.Sort(sources)
+	if want := []string{"0.0.0.0/0", "10.0.0.0/8", "::/0"}; !slices.Equal(sources, want) {
+		t.Errorf("web rule sources = %q, want %q", sources, want)
+	}
+	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
+		if n := recorder.Calls("EC2", op); n != 1 {
+			t.Errorf("%s calls = %d, want 1 (one page)", op, n)
+		}
+	}
+}
+
+func TestCollectAccessDenied(t *testing.T) {
+	t.Parallel()
+	cfg, _ := emutest.Config(t)
+	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
+		_, err := Collect(context.Background(), ec2.NewFromConfig(emutest.Deny(cfg, op)))
+		if err == nil || !strings.Contains(err.Error(), "ec2 "+op) || !strings.Contains(err.Error(), "AccessDenied") {
+			t.Errorf("Collect with %s denied: err = %v, want the operation and AccessDenied", op, err)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// alertKey is the key of the marker of one stream record's alert. The
+// marker lives in its own partition (alert#…), never among the findings.
+func alertKey(account, checkID, eventID string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: "alert#" + PartitionKey(account, checkID)},
+		AttrSK: &types.AttributeValueMemberS{Value: eventID},
+	}
+}
+
+// MarkAlerted records that the stream record eventID of (account, checkID)
+// is being alerted on, and reports whether it is the first to do so: the
+// stream delivers a record at least once, and a redelivered record must not
+// alert twice. The marker expires after ttl (DynamoDB's TTL deletes it, in
+// its own time, after expiresAt).
+func (s *Store) MarkAlerted(ctx context.Context, account, checkID, eventID string, ttl time.Duration) (first bool, err error) {
+	item := alertKey(account, checkID, eventID)
+	item[AttrKind] = &types.AttributeValueMemberS{Value: KindAlert}
+	item[AttrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(s.now().Add(ttl).Unix(), 10)}
+	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
+	})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("dynamodb PutItem (alert marker %s): %w", eventID, err)
+	}
+	return true, nil
+}
+
+// UnmarkAlerted removes the marker MarkAlerted wrote, so that a record
+// whose alert could not be published is alerted on when redelivered.
+func (s *Store) UnmarkAlerted(ctx context.Context, account, checkID, eventID string) error {
+	if _, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: aws.String(s.table),
+		Key:       alertKey(account, checkID, eventID),
+	}); err != nil {
+		return fmt.Errorf("dynamodb DeleteItem (alert marker %s): %w", eventID, err)
+	}
+	return nil
+}

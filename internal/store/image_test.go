@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+)
+
+// TestFindingFromStreamImages applies two scans, reads the records the
+// table's stream really carries, delivers them as the Lambda service does
+// (a JSON events.DynamoDBEvent) and decodes their images.
+func TestFindingFromStreamImages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	client := dynamodb.NewFromConfig(cfg)
+	if err := CreateTable(ctx, client, testTable); err != nil {
+		t.Fatalf("CreateTable: %v", err)
+	}
+	s := New(client, testTable)
+
+	green := finding(account, testRegion, "snap-a", check.Green, map[string]string{"Status": "Green", "Region": testRegion, "Snapshot ID": "snap-a"})
+	red := finding(account, testRegion, "snap-b", check.Red, map[string]string{"Status": "Red", "Region": testRegion, "Snapshot ID": "snap-b", "Description": "shared"})
+	turnedRed := finding(account, testRegion, "snap-a", check.Red, map[string]string{"Status": "Red", "Region": testRegion, "Snapshot ID": "snap-a"})
+	for i, fs := range [][]check.Finding{{green, red}, {turnedRed}} {
+		if _, err := s.Apply(ctx, JobResult{Account: account, CheckID: testCheck, Region: testRegion, ScanID: fmt.Sprint(i), ScanTime: at(i), Findings: fs}); err != nil {
+			t.Fatalf("Apply %d: %v", i, err)
+		}
+	}
+
+	event := events.DynamoDBEvent{Records: readStream(t, cfg, client)}
+	raw, err := json.Marshal(event)
+	if err != nil {
+		t.Fatalf("marshal event: %v", err)
+	}
+	var delivered events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &delivered); err != nil {
+		t.Fatalf("unmarshal event: %v\n%s", err, raw)
+	}
+
+	type change struct {
+		event    string
+		old, new *check.Finding
+	}
+	var changes []change
+	summaries := 0
+	for _, r := range delivered.Records {
+		decode := func(image map[string]events.DynamoDBAttributeValue) *check.Finding {
+			if image == nil {
+				return nil
+			}
+			f, kind, err := FindingFromImage(image)
+			if err != nil {
+				t.Fatalf("FindingFromImage(%v): %v (record %s %s)", image, err, r.EventName, show(r.Change))
+			}
+			if kind == KindSummary {
+				summaries++
+				return nil
+			}
+			if kind != KindFinding {
+				t.Fatalf("FindingFromImage(%v) kind = %q", image, kind)
+			}
+			return &f
+		}
+		c := change{event: r.EventName, old: decode(r.Change.OldImage), new: decode(r.Change.NewImage)}
+		if c.old != nil || c.new != nil {
+			changes = append(changes, c)
+		}
+	}
+	want := []change{
+		{"INSERT", nil, &green},
+		{"INSERT", nil, &red},
+		{"MODIFY", &green, &turnedRed},
+		{"REMOVE", &red, nil},
+	}
+	if !reflect.DeepEqual(changes, want) {
+		t.Errorf("finding changes on the stream:\n got %s\nwant %s", show(changes), show(want))
+	}
+	if summaries == 0 {
+		t.Error("no summary image on the stream: want the summary writes decoded as kind summary")
+	}
+}
+
+func show[T any](v T) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestFindingFromImageRejectsForeignItems(t *testing.T) {
+	t.Parallel()
+	tests := []map[string]events.DynamoDBAttributeValue{
+		{"pk": events.NewStringAttribute("x")},
+		{"kind": events.NewNumberAttribute("1")},
+		{"kind": events.NewStringAttribute(KindFinding), "columns": events.NewStringAttribute("not a map")},
+	}
+	for _, image := range tests {
+		if f, kind, err := FindingFromImage(image); err == nil {
+			t.Errorf("FindingFromImage(%v) = %+v, %q, nil; want an error", image, f, kind)
+		}
+	}
+	if _, kind, err := FindingFromImage(map[string]events.DynamoDBAttributeValue{"kind": events.NewStringAttribute(KindAlert)}); err != nil || kind != KindAlert {
+		t.Errorf("FindingFromImage(alert marker) = %q, %v; want kind alert", kind, err)
+	}
+}
+
+// readStream returns every record of the table's stream, as the Lambda
+// service would pass them to the notifier.
+func readStream(t *testing.T, cfg aws.Config, client *dynamodb.Client) []events.DynamoDBEventRecord {
+	t.Helper()
+	ctx := context.Background()
+	desc, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(testTable)})
+	if err != nil {
+		t.Fatalf("DescribeTable: %v", err)
+	}
+	streams := dynamodbstreams.NewFromConfig(cfg)
+	stream, err := streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: desc.Table.LatestStreamArn})
+	if err != nil {
+		t.Fatalf("DescribeStream: %v", err)
+	}
+	var records []events.DynamoDBEventRecord
+	for _, shard := range stream.StreamDescription.Shards {
+		it, err := streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
+			StreamArn: desc.Table.LatestStreamArn, ShardId: shard.ShardId, ShardIteratorType: streamtypes.ShardIteratorTypeTrimHorizon,
+		})
+		if err != nil {
+			t.Fatalf("GetShardIterator: %v", err)
+		}
+		for iter := it.ShardIterator; iter != nil; {
+			out, err := streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				t.Fatalf("GetRecords: %v", err)
+			}
+			if len(out.Records) == 0 {
+				break
+			}
+			for _, r := range out.Records {
+				records = append(records, events.DynamoDBEventRecord{
+					EventID: aws.ToString(r.EventID), EventName: string(r.EventName), EventSource: "aws:dynamodb",
+					AWSRegion: aws.ToString(r.AwsRegion), EventSourceArn: aws.ToString(desc.Table.LatestStreamArn),
+					Change: events.DynamoDBStreamRecord{
+						Keys: toEventImage(t, r.Dynamodb.Keys), NewImage: toEventImage(t, r.Dynamodb.NewImage), OldImage: toEventImage(t, r.Dynamodb.OldImage),
+						SequenceNumber: aws.ToString(r.Dynamodb.SequenceNumber), StreamViewType: string(r.Dynamodb.StreamViewType),
+					},
+				})
+			}
+			iter = out.NextShardIterator
+		}
+	}
+	return records
+}
+
+func toEventImage(t *testing.T, image map[string]streamtypes.AttributeValue) map[string]events.DynamoDBAttributeValue {
+	if image == nil {
+		return nil
+	}
+	out := map[string]events.DynamoDBAttributeValue{}
+	for k, v := range image {
+		out[k] = toEventValue(t, v)
+	}
+	return out
+}
+
+func toEventValue(t *testing.T, v streamtypes.AttributeValue) events.DynamoDBAttributeValue {
+	switch v := v.(type) {
+	case *streamtypes.AttributeValueMemberS:
+		return events.NewStringAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberN:
+		return events.NewNumberAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberBOOL:
+		return events.NewBooleanAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberNULL:
+		return events.NewNullAttribute()
+	case *streamtypes.AttributeValueMemberB:
+		return events.NewBinaryAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberSS:
+		return events.NewStringSetAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberNS:
+		return events.NewNumberSetAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberBS:
+		return events.NewBinarySetAttribute(v.Value)
+	case *streamtypes.AttributeValueMemberM:
+		return events.NewMapAttribute(toEventImage(t, v.Value))
+	case *streamtypes.AttributeValueMemberL:
+		list := make([]events.DynamoDBAttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			list[i] = toEventValue(t, e)
+		}
+		return events.NewListAttribute(list)
+	}
+	t.Fatalf("unknown stream attribute value %T", v)
+	return events.DynamoDBAttributeValue{}
+}
