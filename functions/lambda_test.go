@@ -93,8 +93,23 @@ func freePort(t *testing.T) int {
 }
 
 // invoke starts bootstrap under aws-lambda-rie with env, sends payload and
-// returns the response and what the runtime printed.
+// returns the response and what the runtime printed. Another process can
+// take a port between picking it and the emulator binding it: then the
+// emulator exits at once and invoke starts it again on other ports.
 func invoke(t *testing.T, bootstrap string, env []string, payload []byte) (response []byte, logs string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		response, logs, err := invokeOnce(t, bootstrap, env, payload)
+		if err == nil {
+			return response, logs
+		}
+		if attempt == 3 || !strings.Contains(logs, "address already in use") {
+			t.Fatalf("invoke: %v\nlogs:\n%s", err, logs)
+		}
+	}
+}
+
+func invokeOnce(t *testing.T, bootstrap string, env []string, payload []byte) ([]byte, string, error) {
 	t.Helper()
 	invokePort, apiPort := freePort(t), freePort(t)
 	cmd := exec.Command(rieBinary(t),
@@ -107,7 +122,9 @@ func invoke(t *testing.T, bootstrap string, env []string, payload []byte) (respo
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start aws-lambda-rie: %v", err)
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() { _ = cmd.Process.Kill(); <-exited }()
 
 	url := fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", invokePort)
 	deadline := time.Now().Add(30 * time.Second)
@@ -117,14 +134,19 @@ func invoke(t *testing.T, bootstrap string, env []string, payload []byte) (respo
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
-				t.Fatalf("invoke: HTTP %d: %s\nlogs:\n%s", resp.StatusCode, body, out.String())
+				return nil, out.String(), fmt.Errorf("HTTP %d: %s", resp.StatusCode, body)
 			}
 			// Let the emulator print its report lines.
 			time.Sleep(200 * time.Millisecond)
-			return body, out.String()
+			return body, out.String(), nil
+		}
+		select {
+		case <-exited:
+			return nil, out.String(), fmt.Errorf("aws-lambda-rie exited before answering")
+		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("aws-lambda-rie did not answer: %v\nlogs:\n%s", err, out.String())
+			return nil, out.String(), fmt.Errorf("aws-lambda-rie did not answer: %v", err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -16,14 +16,18 @@ import (
 // an empty answer is exactly the emulator's state, where moto itself would
 // fail the call. Tests of inventory contents use a wire-level fake instead
 // (internal/checks/sqlserverendofsupport).
+//
+// The answer is given at the end of the Finalize step, where the request
+// would go on the wire: whatever the Initialize step decides first (a test's
+// injected AccessDenied, the API-call recorder) still sees the call.
 func ssmInventoryEmpty() func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorSSMInventoryEmpty",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if _, ok := in.Parameters.(*ssm.GetInventoryInput); !ok || awsmiddleware.GetOperationName(ctx) != "GetInventory" {
-					return next.HandleInitialize(ctx, in)
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("emulatorSSMInventoryEmpty",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if awsmiddleware.GetServiceID(ctx) != ssm.ServiceID || middleware.GetOperationName(ctx) != "GetInventory" {
+					return next.HandleFinalize(ctx, in)
 				}
-				return middleware.InitializeOutput{Result: &ssm.GetInventoryOutput{}}, middleware.Metadata{}, nil
+				return middleware.FinalizeOutput{Result: &ssm.GetInventoryOutput{}}, middleware.Metadata{}, nil
 			}), middleware.After)
 	}
 }
