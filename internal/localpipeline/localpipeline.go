@@ -28,6 +28,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/streamevent"
 )
 
 // MaxReceiveCount is the queues' redrive setting, as in the CDK stack.
@@ -316,7 +317,7 @@ func (p *Pipeline) pumpShard(ctx context.Context, streamARN *string, shardID str
 		}
 		event := events.DynamoDBEvent{}
 		for _, r := range out.Records {
-			event.Records = append(event.Records, StreamRecord(r))
+			event.Records = append(event.Records, streamevent.FromStreamRecord(r))
 		}
 		resp, err := p.Notifier.Handle(ctx, event)
 		if err != nil {

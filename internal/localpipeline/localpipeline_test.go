@@ -107,8 +107,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 }
 
-// TestPoisonMessagesEndInTheDLQ sends a malformed message and a job for
-// another check to a check's queue next to a good job: the good job is
+// TestPoisonMessagesEndInTheDLQ sends a malformed message, a job for another
+// check and one for an unknown check to a check's queue next to a good job: the good job is
 // stored, the bad ones go to the DLQ after MaxReceiveCount receives.
 func TestPoisonMessagesEndInTheDLQ(t *testing.T) {
 	t.Parallel()
@@ -122,7 +122,8 @@ func TestPoisonMessagesEndInTheDLQ(t *testing.T) {
 	client := sqs.NewFromConfig(cfg)
 	good := `{"v":1,"scanId":"s1","scanTime":"2026-11-28T12:00:00Z","checkId":"ePs02jT06w","account":"` + account + `","region":"us-east-1"}`
 	otherCheck := strings.Replace(good, "ePs02jT06w", "Yw2K9puPzl", 1)
-	for _, body := range []string{"{not json", good, otherCheck} {
+	unknownCheck := strings.Replace(good, "ePs02jT06w", "NoSuchCheck1", 1)
+	for _, body := range []string{"{not json", good, otherCheck, unknownCheck} {
 		if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue), MessageBody: aws.String(body)}); err != nil {
 			t.Fatalf("send: %v", err)
 		}
@@ -131,15 +132,15 @@ func TestPoisonMessagesEndInTheDLQ(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DrainQueues: %v", err)
 	}
-	if failed != 2*MaxReceiveCount {
-		t.Errorf("failed deliveries = %d, want %d (2 bad messages × %d receives)", failed, 2*MaxReceiveCount, MaxReceiveCount)
+	if failed != 3*MaxReceiveCount {
+		t.Errorf("failed deliveries = %d, want %d (3 bad messages × %d receives)", failed, 3*MaxReceiveCount, MaxReceiveCount)
 	}
 	dead, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(p.DLQs[ebspublicsnapshots.Meta.ID]), MaxNumberOfMessages: 10})
 	if err != nil {
 		t.Fatalf("receive DLQ: %v", err)
 	}
-	if len(dead.Messages) != 2 {
-		t.Errorf("DLQ holds %d messages, want the 2 bad ones", len(dead.Messages))
+	if len(dead.Messages) != 3 {
+		t.Errorf("DLQ holds %d messages, want the 3 bad ones", len(dead.Messages))
 	}
 	// DrainQueues returned with the queue empty: the good job was handled and deleted.
 }

@@ -14,6 +14,7 @@ import (
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/streamevent"
 )
 
 // TestFindingFromStreamImages applies two scans, reads the records the
@@ -144,14 +145,9 @@ func readStream(t *testing.T, cfg aws.Config, client *dynamodb.Client) []events.
 				break
 			}
 			for _, r := range out.Records {
-				records = append(records, events.DynamoDBEventRecord{
-					EventID: aws.ToString(r.EventID), EventName: string(r.EventName), EventSource: "aws:dynamodb",
-					AWSRegion: aws.ToString(r.AwsRegion), EventSourceArn: aws.ToString(desc.Table.LatestStreamArn),
-					Change: events.DynamoDBStreamRecord{
-						Keys: toEventImage(t, r.Dynamodb.Keys), NewImage: toEventImage(t, r.Dynamodb.NewImage), OldImage: toEventImage(t, r.Dynamodb.OldImage),
-						SequenceNumber: aws.ToString(r.Dynamodb.SequenceNumber), StreamViewType: string(r.Dynamodb.StreamViewType),
-					},
-				})
+				rec := streamevent.FromStreamRecord(r)
+				rec.EventSourceArn = aws.ToString(desc.Table.LatestStreamArn)
+				records = append(records, rec)
 			}
 			iter = out.NextShardIterator
 		}
@@ -159,44 +155,3 @@ func readStream(t *testing.T, cfg aws.Config, client *dynamodb.Client) []events.
 	return records
 }
 
-func toEventImage(t *testing.T, image map[string]streamtypes.AttributeValue) map[string]events.DynamoDBAttributeValue {
-	if image == nil {
-		return nil
-	}
-	out := map[string]events.DynamoDBAttributeValue{}
-	for k, v := range image {
-		out[k] = toEventValue(t, v)
-	}
-	return out
-}
-
-func toEventValue(t *testing.T, v streamtypes.AttributeValue) events.DynamoDBAttributeValue {
-	switch v := v.(type) {
-	case *streamtypes.AttributeValueMemberS:
-		return events.NewStringAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberN:
-		return events.NewNumberAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberNULL:
-		return events.NewNullAttribute()
-	case *streamtypes.AttributeValueMemberB:
-		return events.NewBinaryAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberBS:
-		return events.NewBinarySetAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberM:
-		return events.NewMapAttribute(toEventImage(t, v.Value))
-	case *streamtypes.AttributeValueMemberL:
-		list := make([]events.DynamoDBAttributeValue, len(v.Value))
-		for i, e := range v.Value {
-			list[i] = toEventValue(t, e)
-		}
-		return events.NewListAttribute(list)
-	}
-	t.Fatalf("unknown stream attribute value %T", v)
-	return events.DynamoDBAttributeValue{}
-}

@@ -1,4 +1,8 @@
-package localpipeline
+// Package streamevent converts records read with the DynamoDB Streams API
+// into the records Lambda's DynamoDB event source delivers, so that code run
+// outside Lambda (the local pipeline, tests) hands the notifier exactly what
+// Lambda would.
+package streamevent
 
 import (
 	"github.com/aws/aws-lambda-go/events"
@@ -6,9 +10,8 @@ import (
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 )
 
-// StreamRecord converts a record read with the DynamoDB Streams API into the
-// record Lambda's DynamoDB event source delivers.
-func StreamRecord(r streamtypes.Record) events.DynamoDBEventRecord {
+// FromStreamRecord converts one record read with the DynamoDB Streams API.
+func FromStreamRecord(r streamtypes.Record) events.DynamoDBEventRecord {
 	out := events.DynamoDBEventRecord{
 		EventID:      aws.ToString(r.EventID),
 		EventName:    string(r.EventName),
@@ -61,6 +64,8 @@ func attribute(v streamtypes.AttributeValue) events.DynamoDBAttributeValue {
 		return events.NewBinarySetAttribute(v.Value)
 	case *streamtypes.AttributeValueMemberM:
 		return events.NewMapAttribute(attributes(v.Value))
+	case *streamtypes.AttributeValueMemberNULL:
+		return events.NewNullAttribute()
 	case *streamtypes.AttributeValueMemberL:
 		list := make([]events.DynamoDBAttributeValue, 0, len(v.Value))
 		for _, item := range v.Value {
