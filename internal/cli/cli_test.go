@@ -84,9 +84,11 @@ func TestUsageErrors(t *testing.T) {
 func TestScanJSONOnEmulator(t *testing.T) {
 	server := emutest.Server(t)
 	// The CLI talks to the emulator's default account, as a user would.
-	if err := demo.Seed(context.Background(), emulator.Config(server.URL, emulator.DefaultAccount)); err != nil {
+	stopOrigins, err := demo.Seed(context.Background(), emulator.Config(server.URL, emulator.DefaultAccount))
+	if err != nil {
 		t.Fatalf("seed demo account: %v", err)
 	}
+	defer stopOrigins()
 	outFile := filepath.Join(t.TempDir(), "report.json")
 	code, _, stderr := run(t, "scan", "--endpoint-url", server.URL, "--emulator", "--regions", strings.Join(demo.Regions, ","),
 		"--format", "json", "--output", outFile, "--stats")

@@ -23,7 +23,7 @@ import (
 // the serverless pipeline as it runs in AWS (orchestrator → SQS → check
 // workers → DynamoDB → stream → notifier → SNS), in-process. It prints the
 // stored findings as a report and the alerts as they would arrive by email,
-// then stops the emulator it started.
+// then stops the emulator and the demo's local origin servers.
 func runDemo(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -53,7 +53,9 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	}
 	fmt.Fprintf(env.Stderr, "starting the AWS emulator (%s)...\n", emulator.Binary)
-	server, err := emulator.Start(ctx)
+	// With AWS managed policies loaded, the demo can attach the compromised-
+	// key quarantine policy that the exposed-access-keys check looks for.
+	server, err := emulator.Start(ctx, "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
 	if err != nil {
 		return fail(err)
 	}
@@ -63,9 +65,11 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	}
 	cfg := emulator.Config(server.URL, emulator.DefaultAccount)
 	fmt.Fprintf(env.Stderr, "seeding demo account %s on %s...\n", emulator.DefaultAccount, server.URL)
-	if err := demo.Seed(ctx, cfg); err != nil {
+	stopOrigins, err := demo.Seed(ctx, cfg)
+	if err != nil {
 		return fail(err)
 	}
+	defer stopOrigins()
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 	regions := splitList(f.regions)

@@ -18,8 +18,15 @@ import (
 var Regions = []string{"us-east-1", "eu-west-1"}
 
 // Seed creates the demo account's resources through cfg (an emulator
-// configuration). It is not idempotent: seed a fresh account.
-func Seed(ctx context.Context, cfg aws.Config) error {
+// configuration) and starts the local servers some of them point at: the
+// CloudFront distributions' origins, on loopback ports. Call stop once the
+// account has been scanned; it ends those servers. Seed is not idempotent:
+// seed a fresh account.
+func Seed(ctx context.Context, cfg aws.Config) (stop func(), err error) {
+	origins, err := startOrigins()
+	if err != nil {
+		return nil, err
+	}
 	seeders := []struct {
 		name string
 		seed func(context.Context, aws.Config) error
@@ -36,14 +43,16 @@ func Seed(ctx context.Context, cfg aws.Config) error {
 		{"EC2 instances from SQL Server AMIs", seedSQLServerInstances},
 		{"Lambda functions, one on a deprecated runtime", seedLambdaFunctions},
 		{"Route 53 mail domains, one without SPF", seedMailDomains},
-		{"CloudFront distributions with IAM certificates", seedCloudFrontCertificates},
+		{"CloudFront distributions with IAM certificates and local origins", origins.seedCloudFrontCertificates},
+		{"Well-Architected workloads, one with security HRIs", seedWellArchitected},
 	}
 	for _, s := range seeders {
 		if err := s.seed(ctx, cfg); err != nil {
-			return fmt.Errorf("seed %s: %w", s.name, err)
+			origins.close()
+			return nil, fmt.Errorf("seed %s: %w", s.name, err)
 		}
 	}
-	return nil
+	return origins.close, nil
 }
 
 // seedPasswordPolicy sets a policy that asks for length but not for numbers

@@ -64,27 +64,26 @@ func txtLike(name string, typ r53types.RRType, values ...string) r53types.Resour
 // seedCloudFrontCertificates uploads IAM server certificates and puts
 // distributions in front of them: one sound, one expiring in three days, one
 // expired two days ago, one SHA-1 certificate that also misses an alternate
-// domain name. Their custom
-// origins are under the reserved .invalid domain: the origin check tries
-// them and reports that their certificates can't be located, without
-// reaching any real host.
-func seedCloudFrontCertificates(ctx context.Context, cfg aws.Config) error {
+// domain name. Their custom origins are the demo's local origin servers: the
+// www and api distributions share the sound one, the shop distribution's
+// origin certificate expires in ten days and the legacy one's is SHA-1.
+func (o *originServers) seedCloudFrontCertificates(ctx context.Context, cfg aws.Config) error {
 	iamClient, cf := iam.NewFromConfig(cfg), cloudfront.NewFromConfig(cfg)
 	now := time.Now()
 	dists := []struct {
 		name    string
 		cert    selfsigned.Spec
 		aliases []string
-		origin  string
+		origin  int32
 	}{
 		{"www-example-com", selfsigned.Spec{DNSNames: []string{"www.example.com", "example.com"}, NotAfter: now.AddDate(0, 9, 0)},
-			[]string{"www.example.com", "example.com"}, "web.origin.invalid"},
+			[]string{"www.example.com", "example.com"}, o.sound},
 		{"shop-example-com", selfsigned.Spec{DNSNames: []string{"shop.example.com"}, NotAfter: now.AddDate(0, 0, 3)},
-			[]string{"shop.example.com"}, "shop.origin.invalid"},
+			[]string{"shop.example.com"}, o.expiringSoon},
 		{"api-example-com", selfsigned.Spec{DNSNames: []string{"api.example.com"}, NotAfter: now.AddDate(0, 0, -2)},
-			[]string{"api.example.com"}, "api.origin.invalid"},
+			[]string{"api.example.com"}, o.sound},
 		{"legacy-example-com", selfsigned.Spec{CommonName: "legacy.example.com", NotAfter: now.AddDate(1, 0, 0), Algorithm: x509.SHA1WithRSA},
-			[]string{"legacy.example.com", "old.example.com"}, "legacy.origin.invalid"},
+			[]string{"legacy.example.com", "old.example.com"}, o.sha1},
 	}
 	for _, d := range dists {
 		c, err := selfsigned.Generate(d.cert)
@@ -102,8 +101,8 @@ func seedCloudFrontCertificates(ctx context.Context, cfg aws.Config) error {
 			CallerReference: aws.String("demo-" + d.name), Comment: aws.String(d.name), Enabled: aws.Bool(true),
 			Aliases: &cftypes.Aliases{Quantity: aws.Int32(int32(len(d.aliases))), Items: d.aliases},
 			Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-				Id: aws.String("app"), DomainName: aws.String(d.origin),
-				CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpsOnly},
+				Id: aws.String("app"), DomainName: aws.String(originHost),
+				CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(d.origin), OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpsOnly},
 			}}},
 			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("app"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
 				CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},

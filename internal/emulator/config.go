@@ -58,6 +58,8 @@ func Patches(base aws.Config) []func(*middleware.Stack) error {
 	return []func(*middleware.Stack) error{
 		s3ControlKeepBaseHost(base),
 		ssmInventoryEmpty(),
+		wellArchitectedWorkloads(),
+		healthNoEvents(),
 		iamServerCertificateIDs,
 		func(stack *middleware.Stack) error {
 			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorRestorableByAll",

@@ -36,8 +36,10 @@ type Server struct {
 }
 
 // Start launches the emulator on a free loopback port and waits until it
-// answers. Stop it with Stop.
-func Start(ctx context.Context) (*Server, error) {
+// answers. env adds "NAME=value" settings to the emulator's environment, e.g.
+// "MOTO_IAM_LOAD_MANAGED_POLICIES=true"; they override the process's own.
+// Stop it with Stop.
+func Start(ctx context.Context, env ...string) (*Server, error) {
 	path, err := exec.LookPath(Binary)
 	if err != nil {
 		return nil, ErrMissing
@@ -51,7 +53,13 @@ func Start(ctx context.Context) (*Server, error) {
 	cmd.Env = append(os.Environ(),
 		// Without this every region holds ~1,200 Amazon-owned snapshots.
 		"MOTO_EC2_LOAD_DEFAULT_AMIS=false",
+		// moto's own botocore otherwise looks for credentials at the EC2
+		// instance metadata address (169.254.169.254): no network beyond
+		// loopback.
+		"AWS_EC2_METADATA_DISABLED=true",
 	)
+	// Later entries win: exec keeps the last value of a repeated name.
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout = logBuf
 	cmd.Stderr = logBuf
 	// Own process group, so Stop also ends the workers moto may start.

@@ -259,6 +259,40 @@ func OpenToIPv6World(r types.SecurityGroupRule) bool {
 	return ok && n == 0
 }
 
+// BeyondSpec begins the reason of a finding the specifications do not define.
+const BeyondSpec = "Beyond the Trusted Advisor spec: "
+
+// WorldOpen is the judgement of an inbound rule open to the whole internet.
+type WorldOpen struct {
+	Status check.Status
+	Reason string
+	// IPv4 is set for a 0.0.0.0/0 source, the one the specifications
+	// evaluate; otherwise the source is ::/0.
+	IPv4 bool
+	// CIDR is the /0 source.
+	CIDR string
+}
+
+// JudgeWorldOpen judges r with judge when its source is the whole IPv4 or
+// IPv6 internet; ok is false otherwise. An IPv4 rule is judged as the
+// specifications say. IPv6 is outside their criteria: such a rule is never
+// red, and its reason says that it is beyond the specification.
+func JudgeWorldOpen(r types.SecurityGroupRule, judge func(types.SecurityGroupRule) (check.Status, string)) (w WorldOpen, ok bool) {
+	switch {
+	case OpenToIPv4World(r):
+		status, reason := judge(r)
+		return WorldOpen{Status: status, Reason: reason, IPv4: true, CIDR: aws.ToString(r.CidrIpv4)}, true
+	case OpenToIPv6World(r):
+		status, reason := judge(r)
+		if status == check.Red {
+			status = check.Yellow
+		}
+		reason = BeyondSpec + "IPv6 rule (the spec evaluates IPv4 only). " + reason
+		return WorldOpen{Status: status, Reason: reason, CIDR: aws.ToString(r.CidrIpv6)}, true
+	}
+	return WorldOpen{}, false
+}
+
 // Source names where r admits traffic from: a CIDR, a prefix list or a
 // security group.
 func Source(r types.SecurityGroupRule) string {

@@ -154,4 +154,3 @@ func readStream(t *testing.T, cfg aws.Config, client *dynamodb.Client) []events.
 	}
 	return records
 }
-

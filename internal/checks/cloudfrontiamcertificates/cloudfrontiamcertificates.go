@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 )
 
 // Report columns, named as in the specification.
@@ -61,10 +62,7 @@ var Meta = check.Meta{
 var Check = check.Check{Meta: Meta, Runner: runner{}}
 
 // CloudFrontAPI is the part of the CloudFront client the check calls.
-type CloudFrontAPI interface {
-	cloudfront.ListDistributionsAPIClient
-	GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error)
-}
+type CloudFrontAPI = cloudfrontdist.API
 
 // IAMAPI is the part of the IAM client the check calls.
 type IAMAPI interface {
@@ -77,11 +75,8 @@ var (
 	_ IAMAPI        = (*iam.Client)(nil)
 )
 
-// Largest pages the APIs return.
-const (
-	distributionsPageSize = 100
-	certificatesPageSize  = 1000
-)
+// certificatesPageSize is ListServerCertificates' largest page.
+const certificatesPageSize = 1000
 
 type runner struct{}
 
@@ -178,38 +173,20 @@ func getCertificate(ctx context.Context, api IAMAPI, name string) Certificate {
 	return Certificate{Name: name, X509: cert}
 }
 
+// listDistributions lists the distributions; a summary without its aliases
+// or viewer certificate is completed from its configuration.
 func listDistributions(ctx context.Context, api CloudFrontAPI) ([]Distribution, error) {
-	var out []Distribution
-	pages := cloudfront.NewListDistributionsPaginator(api, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(distributionsPageSize)},
-		func(o *cloudfront.ListDistributionsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("cloudfront ListDistributions", err)
+	dists, err := cloudfrontdist.List(ctx, api, func(s cftypes.DistributionSummary) bool { return s.Aliases == nil || s.ViewerCertificate == nil })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Distribution, 0, len(dists))
+	for _, d := range dists {
+		dist := Distribution{ID: d.ID, DomainName: d.DomainName, Err: d.Err, IAMCertificateID: iamCertificateID(d.ViewerCertificate)}
+		if d.Aliases != nil {
+			dist.Aliases = d.Aliases.Items
 		}
-		if page.DistributionList == nil {
-			continue
-		}
-		for _, s := range page.DistributionList.Items {
-			d := Distribution{ID: aws.ToString(s.Id), DomainName: aws.ToString(s.DomainName)}
-			aliases, viewer := s.Aliases, s.ViewerCertificate
-			if aliases == nil || viewer == nil {
-				cfg, err := api.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
-				if err != nil {
-					d.Err = check.WrapOp("cloudfront GetDistributionConfig", err)
-					out = append(out, d)
-					continue
-				}
-				if cfg.DistributionConfig != nil {
-					aliases, viewer = cfg.DistributionConfig.Aliases, cfg.DistributionConfig.ViewerCertificate
-				}
-			}
-			if aliases != nil {
-				d.Aliases = aliases.Items
-			}
-			d.IAMCertificateID = iamCertificateID(viewer)
-			out = append(out, d)
-		}
+		out = append(out, dist)
 	}
 	return out, nil
 }

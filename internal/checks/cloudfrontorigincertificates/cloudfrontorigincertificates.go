@@ -28,6 +28,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 )
 
 // Report columns, named as in the specification.
@@ -69,15 +70,9 @@ var Meta = check.Meta{
 var Check = check.Check{Meta: Meta, Runner: runner{}}
 
 // API is the part of the CloudFront client the check calls.
-type API interface {
-	cloudfront.ListDistributionsAPIClient
-	GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error)
-}
+type API = cloudfrontdist.API
 
 var _ API = (*cloudfront.Client)(nil)
-
-// distributionsPageSize is ListDistributions' largest page.
-const distributionsPageSize = 100
 
 // Probing limits: one dead origin costs at most probeTimeout, and no more
 // than probeConcurrency connections are open at once.
@@ -155,31 +150,16 @@ type Input struct {
 // distinct address once.
 func collect(ctx context.Context, api API, dial DialFunc, timeout time.Duration) (Input, error) {
 	in := Input{Probes: map[string]Probe{}}
-	pages := cloudfront.NewListDistributionsPaginator(api, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(distributionsPageSize)},
-		func(o *cloudfront.ListDistributionsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("cloudfront ListDistributions", err)
-		}
-		if page.DistributionList == nil {
+	dists, err := cloudfrontdist.List(ctx, api, func(s cftypes.DistributionSummary) bool { return s.Origins == nil })
+	if err != nil {
+		return Input{}, err
+	}
+	for _, d := range dists {
+		if d.Err != nil {
+			in.Errors = append(in.Errors, DistributionError{ID: d.ID, DomainName: d.DomainName, Err: d.Err})
 			continue
 		}
-		for _, s := range page.DistributionList.Items {
-			origins := s.Origins
-			if origins == nil {
-				out, err := api.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
-				if err != nil {
-					in.Errors = append(in.Errors, DistributionError{ID: aws.ToString(s.Id), DomainName: aws.ToString(s.DomainName),
-						Err: check.WrapOp("cloudfront GetDistributionConfig", err)})
-					continue
-				}
-				if out.DistributionConfig != nil {
-					origins = out.DistributionConfig.Origins
-				}
-			}
-			in.Origins = append(in.Origins, httpsOrigins(aws.ToString(s.Id), aws.ToString(s.DomainName), origins)...)
-		}
+		in.Origins = append(in.Origins, httpsOrigins(d.ID, d.DomainName, d.Origins)...)
 	}
 	addresses := map[string]Origin{}
 	for _, o := range in.Origins {

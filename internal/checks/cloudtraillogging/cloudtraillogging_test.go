@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
@@ -118,35 +117,6 @@ func seedTrail(t *testing.T, cfg aws.Config, home, name string, multiRegion, log
 
 var bucketSeq atomic.Int64
 
-// The CloudTrail client (v1.56.0, the newest) names its operation only inside
-// its own initialize middleware, so awsx.Recorder and emutest.Deny, which read
-// the operation name before it, do not see CloudTrail calls. These test
-// helpers recognise the operation by its input type instead.
-
-// onInput returns a copy of cfg that runs do before every call whose input is a T.
-func onInput[T any](cfg aws.Config, do func() error) aws.Config {
-	c := cfg.Copy()
-	c.APIOptions = append(c.APIOptions, func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("testOnInput",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if _, ok := in.Parameters.(T); ok {
-					if err := do(); err != nil {
-						return middleware.InitializeOutput{}, middleware.Metadata{}, err
-					}
-				}
-				return next.HandleInitialize(ctx, in)
-			}), middleware.Before)
-	})
-	return c
-}
-
-// deny makes calls whose input is a T fail with AccessDenied, as for a role without the permission.
-func deny[T any](cfg aws.Config) aws.Config {
-	return onInput[T](cfg, func() error {
-		return &smithy.GenericAPIError{Code: "AccessDenied", Message: "injected by the test: not authorized", Fault: smithy.FaultClient}
-	})
-}
-
 type row struct {
 	region, trail string
 	status        check.Status
@@ -190,8 +160,8 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Parallel()
 			cfg, account := emutest.Config(t)
 			tt.seed(t, cfg)
-			var describeCalls atomic.Int64
-			cfg = onInput[*cloudtrail.DescribeTrailsInput](cfg, func() error { describeCalls.Add(1); return nil })
+			recorder := awsx.NewRecorder()
+			cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 			findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, regions), scan.Options{Concurrency: 2})
 			checktest.ColumnsWithin(t, Meta, findings)
 			got := rows(findings)
@@ -211,7 +181,7 @@ func TestCollectOnEmulator(t *testing.T) {
 					t.Errorf("logging trail %+v lacks its last delivery date", f)
 				}
 			}
-			if got := int(describeCalls.Load()); got != len(regions) {
+			if got := recorder.Calls("CloudTrail", "DescribeTrails"); got != len(regions) {
 				t.Errorf("DescribeTrails calls = %d, want one per region (%d)", got, len(regions))
 			}
 		})
@@ -224,7 +194,7 @@ func TestAccessDenied(t *testing.T) {
 	seedTrail(t, cfg, "us-east-1", "org-audit", true, true)
 	job := scan.Job{Check: Check, Account: account, Region: "eu-west-1"}
 
-	findings := scan.RunJob(context.Background(), deny[*cloudtrail.DescribeTrailsInput](cfg), job, 0)
+	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeTrails"), job, 0)
 	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
 		t.Fatalf("deny DescribeTrails: findings = %+v, want one error finding for the whole region", findings)
 	}
@@ -232,7 +202,7 @@ func TestAccessDenied(t *testing.T) {
 		t.Errorf("deny DescribeTrails: reason = %q, want the operation and the error code", findings[0].Reason)
 	}
 
-	findings = scan.RunJob(context.Background(), deny[*cloudtrail.GetTrailStatusInput](cfg), job, 0)
+	findings = scan.RunJob(context.Background(), emutest.Deny(cfg, "GetTrailStatus"), job, 0)
 	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].Columns[colTrailName] != "org-audit" ||
 		!strings.Contains(findings[0].Reason, "cloudtrail GetTrailStatus") || !strings.Contains(findings[0].Reason, "AccessDenied") {
 		t.Errorf("deny GetTrailStatus: findings = %+v, want one error finding for the trail naming the operation and code", findings)

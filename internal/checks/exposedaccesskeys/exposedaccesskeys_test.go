@@ -331,8 +331,9 @@ func TestHealthErrorsOnTheWire(t *testing.T) {
 	}
 }
 
-// TestRunOnEmulator runs the whole check as the scanner does. The emulator
-// has no AWS Health API, so that source is an error there, never green.
+// TestRunOnEmulator runs the whole check as the scanner does. moto has no
+// AWS Health API; the emulator patch answers as AWS does for an account with
+// no Health events, so that source is green, and an error when denied.
 func TestRunOnEmulator(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
@@ -343,8 +344,12 @@ func TestRunOnEmulator(t *testing.T) {
 	if f := byID[exposed]; f.Status != check.Red {
 		t.Errorf("finding for the quarantined user's key = %+v, want red", f)
 	}
-	if f := byID[healthResource]; f.Status != check.Error {
-		t.Errorf("health finding on the emulator = %+v, want error", f)
+	if f := byID[healthResource]; f.Status != check.Green {
+		t.Errorf("health finding on the emulator (no Health events) = %+v, want green", f)
+	}
+	denied := checktest.ByResource(scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeEvents"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0))
+	if f := denied[healthResource]; f.Status != check.Error || !strings.Contains(f.Reason, "health DescribeEvents: access denied (AccessDenied") {
+		t.Errorf("health finding with DescribeEvents denied = %+v, want an error naming the operation and AccessDenied", f)
 	}
 }
 

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/check"
@@ -72,9 +71,6 @@ func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, er
 	return evaluate(target, groups), nil
 }
 
-// beyondSpec prefixes the reasons of findings the specification does not define.
-const beyondSpec = "Beyond the Trusted Advisor spec: "
-
 // evaluate reports every inbound rule open to the IPv4 (or IPv6) internet,
 // and one green finding per group without such an IPv4 rule. IPv6 findings
 // are only added: without them the result is exactly the specification's.
@@ -83,31 +79,18 @@ func evaluate(target check.Target, groups []sgrules.Group) []check.Finding {
 	for _, g := range groups {
 		flagged := false
 		for _, r := range g.Inbound {
-			var status check.Status
-			var reason, ipRange string
-			switch {
-			case sgrules.OpenToIPv4World(r):
-				status, reason = judge(r)
-				flagged = true
-				ipRange = aws.ToString(r.CidrIpv4)
-			case sgrules.OpenToIPv6World(r):
-				status, reason = judge(r)
-				// IPv6 is outside the spec's criteria: never red, and marked.
-				if status == check.Red {
-					status = check.Yellow
-				}
-				reason = beyondSpec + "IPv6 rule (the spec evaluates IPv4 only). " + reason
-				ipRange = aws.ToString(r.CidrIpv6)
-			default:
+			open, ok := sgrules.JudgeWorldOpen(r, judge)
+			if !ok {
 				continue
 			}
-			findings = append(findings, Meta.NewFinding(target, sgrules.ResourceID(r), status, reason, map[string]string{
+			flagged = flagged || open.IPv4
+			findings = append(findings, Meta.NewFinding(target, sgrules.ResourceID(r), open.Status, open.Reason, map[string]string{
 				colGroupName: g.Name,
 				colGroupID:   g.ID,
 				colProtocol:  sgrules.ProtocolColumn(r),
 				colFromPort:  sgrules.PortColumn(r.FromPort),
 				colToPort:    sgrules.PortColumn(r.ToPort),
-				colIPRange:   ipRange,
+				colIPRange:   open.CIDR,
 			}))
 		}
 		if !flagged {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
@@ -16,6 +15,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -99,7 +99,7 @@ func TestEvaluateOneRule(t *testing.T) {
 			if f.Columns[colGroupID] != "sg-1" || f.Columns[colGroupName] != "app" {
 				t.Errorf("evaluate(%s) columns = %v, want the group's name and ID", sgrules.Describe(tt.rule), f.Columns)
 			}
-			if ipv6 != strings.HasPrefix(f.Reason, beyondSpec) {
+			if ipv6 != strings.HasPrefix(f.Reason, sgrules.BeyondSpec) {
 				t.Errorf("evaluate(%s) reason = %q, want the beyond-spec prefix only on IPv6 findings", sgrules.Describe(tt.rule), f.Reason)
 			}
 		})
@@ -135,52 +135,11 @@ func TestEvaluateGroups(t *testing.T) {
 	}
 }
 
-// seed creates a VPC with the groups a real account tends to have, and
-// returns their IDs by name.
-func seed(t *testing.T, cfg aws.Config, region string) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	client := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	ids := map[string]string{}
-	groups := []struct {
-		name  string
-		perms []types.IpPermission
-	}{
-		{"web", []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
-		}},
-		{"legacy-db", []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}, {CidrIp: aws.String("10.20.0.0/16")}}},
-		}},
-		{"bastion", []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
-		}},
-		{"internal", []types.IpPermission{
-			{IpProtocol: aws.String("-1"), IpRanges: []types.IpRange{{CidrIp: aws.String("10.20.0.0/16")}}},
-		}},
-	}
-	for _, g := range groups {
-		out, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(g.name), Description: aws.String(g.name), VpcId: vpc.Vpc.VpcId})
-		if err != nil {
-			t.Fatalf("create group %s: %v", g.name, err)
-		}
-		ids[g.name] = aws.ToString(out.GroupId)
-		if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: g.perms}); err != nil {
-			t.Fatalf("authorize %s: %v", g.name, err)
-		}
-	}
-	return ids
-}
-
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
-	ids := seed(t, cfg, "eu-west-1")
+	ids := sgrulestest.Seed(t, cfg, "eu-west-1")
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
@@ -220,7 +179,7 @@ func TestCollectOnEmulator(t *testing.T) {
 func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
-	seed(t, cfg, "us-east-1")
+	sgrulestest.Seed(t, cfg, "us-east-1")
 	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
 		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
 		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
