@@ -9,7 +9,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -38,15 +37,7 @@ type Options struct {
 // profile, SSO, instance or task role) with adaptive retries. AWS_ENDPOINT_URL
 // is honoured by the SDK itself; Options.EndpointURL overrides it.
 func Load(ctx context.Context, opts Options) (aws.Config, error) {
-	loaders := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-					so.MaxAttempts = MaxAttempts
-				})
-			})
-		}),
-	}
+	loaders := []func(*config.LoadOptions) error{config.WithRetryer(Retryer)}
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}

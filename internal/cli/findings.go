@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
@@ -79,8 +78,7 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		return usageError("%v", err)
 	}
 	if useEmulator {
-		cfg.Credentials = credentials.NewStaticCredentialsProvider("AKIAEMULATOR", "emulator-secret", "")
-		cfg.APIOptions = append(cfg.APIOptions, emulator.Patches(cfg)...)
+		cfg = emulator.Adapt(cfg)
 	}
 	records, err := queryRecords(ctx, store.New(dynamodb.NewFromConfig(cfg), table), filter)
 	if err != nil {

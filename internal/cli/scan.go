@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
@@ -75,8 +74,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	}
 	if f.emulator {
-		cfg.Credentials = credentials.NewStaticCredentialsProvider("AKIAEMULATOR", "emulator-secret", "")
-		cfg.APIOptions = append(cfg.APIOptions, emulator.Patches(cfg)...)
+		cfg = emulator.Adapt(cfg)
 	}
 	return scanAndReport(ctx, cfg, recorder, f, env)
 }

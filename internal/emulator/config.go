@@ -22,15 +22,18 @@ const AccountHeader = "x-moto-account-id"
 // (DefaultAccount when empty), with static credentials (moto checks no
 // signatures) and the gap patches applied.
 func Config(url, account string) aws.Config {
-	cfg := aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIAEMULATOR", "emulator-secret", ""),
-		BaseEndpoint: aws.String(url),
-	}
+	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url)}
 	if account != "" {
 		cfg.APIOptions = append(cfg.APIOptions, accountHeader(account))
 	}
-	cfg.APIOptions = append(cfg.APIOptions, Patches(cfg)...)
+	return Adapt(cfg)
+}
+
+// Adapt makes cfg, which already points at the emulator, fit it: static
+// credentials (moto checks no signatures) and the gap patches.
+func Adapt(cfg aws.Config) aws.Config {
+	cfg.Credentials = credentials.NewStaticCredentialsProvider("AKIAEMULATOR", "emulator-secret", "")
+	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), Patches(cfg)...)
 	return cfg
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,6 +86,13 @@ func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent
 		if err := dec.Decode(&detail); err != nil {
 			return ScanSummary{}, fmt.Errorf("refresh event detail: %w", err)
 		}
+		// A region the check worker would reject must not become jobs
+		// that are sent and then dropped (found by FuzzRefreshDetail).
+		for _, region := range detail.Regions {
+			if !regionPattern.MatchString(region) {
+				return ScanSummary{}, fmt.Errorf("refresh event detail: %q is not a region", region)
+			}
+		}
 	}
 	selected, err := checks.SelectFrom(o.catalog(), detail.Checks)
 	if err != nil {
@@ -94,7 +102,7 @@ func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent
 	if err != nil {
 		return ScanSummary{}, err
 	}
-	regions := detail.Regions
+	regions := uniqueSorted(detail.Regions)
 	if len(regions) == 0 {
 		regions = o.Regions
 	}
@@ -189,6 +197,14 @@ func (o *Orchestrator) send(ctx context.Context, queueURL string, jobs []Job) (i
 		}
 	}
 	return sent, nil
+}
+
+// uniqueSorted returns the distinct values, sorted: a region named twice is
+// scanned once.
+func uniqueSorted(values []string) []string {
+	out := slices.Clone(values)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func newScanID(now time.Time) string {

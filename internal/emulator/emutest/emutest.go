@@ -77,7 +77,9 @@ func Deny(cfg aws.Config, operations ...string) aws.Config {
 // with err before they reach the emulator.
 func FailWith(cfg aws.Config, err error, operations ...string) aws.Config {
 	c := cfg.Copy()
-	c.APIOptions = append(c.APIOptions, func(stack *middleware.Stack) error {
+	// aws.Config.Copy is shallow: clip, so that tests adding faults to copies
+	// of one configuration in parallel never write into a shared array.
+	c.APIOptions = append(slices.Clip(c.APIOptions), func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emutestFail",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				if _, op := awsx.Operation(ctx); slices.Contains(operations, op) {
