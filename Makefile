@@ -3,31 +3,81 @@
 
 GO              ?= go
 STATICCHECK     := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The Lambda runtime interface emulator, pinned: functions/lambda_test.go runs
+# the shipped bootstraps under it.
+RIE             := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
 GOBIN           ?= $(shell $(GO) env GOPATH)/bin
 BIN             := bin
 TEST_TIMEOUT    ?= 20m
+# The Lambda functions (./functions/<name>) and where their bootstraps go:
+# the CDK app (infra/) deploys <LAMBDA_DIR>/<name>/bootstrap.
+LAMBDAS         := orchestrator check notifier
+LAMBDA_DIR      := $(BIN)/lambda
+# The CDK CLI pinned in package.json (installed by `make deps`).
+CDK             := ./node_modules/.bin/cdk
+# Node 20 is end-of-life for jsii (the CDK's Go bindings): silence its banner
+# in the CDK app and the infra tests; no CLI telemetry.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := 1
+# Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c alertEmail=you@example.com"
+CDK_ARGS        ?=
 
-.PHONY: all deps tools build test demo lint vet fmt-check staticcheck clean
+.PHONY: all deps tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
 
 all: build
 
-## deps: download Go modules and install the linters; fail loudly on missing tools
+## deps: download Go modules (the CDK's included), the pinned CDK CLI (npm ci) and the linters; fail loudly on missing tools
 deps: tools
 	$(GO) mod download
+	npm ci --no-audit --no-fund
 
 tools:
 	@command -v moto_server >/dev/null 2>&1 || { echo "error: moto_server not found on PATH (moto 5.2.1 with server extras is required for tests and the demo)"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found on PATH (Node.js 20+ is required for the CDK)"; exit 1; }
+	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH (pip install cfn-lint; the infra tests lint the synthesized template)"; exit 1; }
 	$(GO) install $(STATICCHECK)
+	$(GO) install $(RIE)
 
 ## build: the CLI
 build:
 	$(GO) build -o $(BIN)/secadvisor ./cmd/secadvisor
 
-## test: vet and every test (evaluators, collectors on the emulator, CLI end to end)
+## build-lambdas: the functions as Lambda's provided.al2023 runtime on arm64 runs them
+build-lambdas:
+	@for fn in $(LAMBDAS); do \
+		echo "build $(LAMBDA_DIR)/$$fn/bootstrap"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+			-o $(LAMBDA_DIR)/$$fn/bootstrap ./functions/$$fn || exit 1; \
+	done
+
+cdk-cli:
+	@test -x ./node_modules/.bin/cdk || { echo "error: the pinned CDK CLI is not installed: run make deps (npm ci)"; exit 1; }
+
+## synth: the CloudFormation template in cdk.out/ (no network, no Docker)
+synth: build-lambdas cdk-cli
+	$(CDK) synth --quiet $(CDK_ARGS)
+	@echo "template: cdk.out/Secadvisor.template.json"
+
+## deploy: deploy the stack with the current AWS credentials (after cdk bootstrap, see README)
+deploy: build-lambdas cdk-cli
+	$(CDK) deploy $(CDK_ARGS)
+
+## destroy: delete the stack (the findings table is retained unless -c tableRemovalPolicy=destroy)
+destroy: cdk-cli
+	$(CDK) destroy $(CDK_ARGS)
+
+## test: vet and every test (evaluators, collectors on the emulator, CLI end to end,
+## the CDK stack: assertions, cdk-nag, cfn-lint on the synthesized template)
 test:
 	@command -v moto_server >/dev/null 2>&1 || { echo "error: moto_server not found on PATH: the collector tests need it and never skip"; exit 1; }
+	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH: the infra tests lint the template and never skip"; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+## test-infra: only the CDK stack's tests (assertions, cdk-nag, cfn-lint)
+test-infra:
+	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH: the infra tests lint the template and never skip"; exit 1; }
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./infra
 
 ## demo: start the emulator, seed a demo account, scan it, print the report, stop
 demo:
@@ -48,4 +98,30 @@ staticcheck:
 	$(GOBIN)/staticcheck ./...
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) cdk.out
+
+## bench: the benchmark (BENCHMARKS.md): its own emulator, the reference account at
+## BENCH_SCALE (1.0 = issue 9's numbers), scans at the default concurrency and at 1, API calls
+## against the minimum, steady-state store writes, Lambda sizes, the org-scale model
+## (results JSON in bench/results/), then the evaluators' Go benchmarks
+BENCH_SCALE     ?= 1.0
+.PHONY: bench
+bench:
+	@command -v moto_server >/dev/null 2>&1 || { echo "error: moto_server not found on PATH: the benchmark seeds and scans the emulator"; exit 1; }
+	$(GO) run ./cmd/secadvisor-bench --scale $(BENCH_SCALE)
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/checks/securitygroupports/ ./internal/checks/securitygroupunrestricted/ ./internal/checks/s3bucketpermissions/ ./internal/credreport/
+
+## fuzz: run every fuzz target for FUZZTIME each (targets: go test -list '^Fuzz' over the packages whose tests
+## declare one); a crasher is saved in the package's testdata/fuzz as a regression seed that make test runs
+FUZZTIME        ?= 30s
+.PHONY: fuzz
+fuzz:
+	@pkgs=$$(grep -rl --include='*_test.go' --exclude-dir=node_modules --exclude-dir=testdata '^func Fuzz' . | xargs -r -n1 dirname | sort -u); \
+	list=$$($(GO) test -list '^Fuzz' $$pkgs) || { echo "$$list"; exit 1; }; \
+	targets=$$(echo "$$list" | awk '/^Fuzz/ { names = names " " $$1; next } /^ok/ { n = split(names, a, " "); for (i = 1; i <= n; i++) print $$2 "," a[i]; names = "" }'); \
+	test -n "$$targets" || { echo "error: no fuzz target found"; exit 1; }; \
+	for t in $$targets; do \
+		pkg=$${t%,*}; name=$${t#*,}; \
+		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done

@@ -199,29 +199,33 @@ func PortsOutside(r types.SecurityGroupRule, allowed []int32) []string {
 	if !ok {
 		return nil
 	}
-	var out []string
-	start := int32(-1)
-	flush := func(end int32) {
-		if start < 0 {
-			return
+	// Walk the allowed ports inside the range, not every port of it: an
+	// all-ports rule would otherwise cost 65,536 steps.
+	inside := make([]int32, 0, len(allowed))
+	for _, p := range allowed {
+		if p >= from && p <= to {
+			inside = append(inside, p)
 		}
+	}
+	slices.Sort(inside)
+	var out []string
+	span := func(start, end int32) {
 		if start == end {
 			out = append(out, strconv.Itoa(int(start)))
 		} else {
 			out = append(out, fmt.Sprintf("%d-%d", start, end))
 		}
-		start = -1
 	}
-	for p := from; p <= to; p++ {
-		if slices.Contains(allowed, p) {
-			flush(p - 1)
-			continue
+	next := from
+	for _, p := range slices.Compact(inside) {
+		if p > next {
+			span(next, p-1)
 		}
-		if start < 0 {
-			start = p
-		}
+		next = p + 1
 	}
-	flush(to)
+	if next <= to {
+		span(next, to)
+	}
 	return out
 }
 

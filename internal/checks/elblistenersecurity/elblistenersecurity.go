@@ -118,9 +118,9 @@ type Input struct {
 }
 
 // collect lists the Classic Load Balancers (their listeners come with
-// them) and reads each one's policies in one DescribeLoadBalancerPolicies
-// call, which returns every policy of the load balancer with its
-// attributes. It then lists the Application and Network Load Balancers and
+// them) and reads the policies of each one with an HTTPS or SSL listener in
+// one DescribeLoadBalancerPolicies call, which returns every policy of the
+// load balancer with its attributes. It then lists the Application and Network Load Balancers and
 // their listeners: DescribeListeners takes one load balancer at a time.
 // Gateway Load Balancers have no TLS listeners and are not asked.
 func collect(ctx context.Context, classic ClassicAPI, v2 V2API) (Input, error) {
@@ -134,6 +134,13 @@ func collect(ctx context.Context, classic ClassicAPI, v2 V2API) (Input, error) {
 		}
 		for _, d := range page.LoadBalancerDescriptions {
 			lb := ClassicLoadBalancer{Name: aws.ToString(d.LoadBalancerName), Listeners: d.ListenerDescriptions}
+			if !slices.ContainsFunc(d.ListenerDescriptions, func(l elbtypes.ListenerDescription) bool {
+				return l.Listener != nil && secureClassicProtocol(aws.ToString(l.Listener.Protocol))
+			}) {
+				// Without an HTTPS or SSL listener there is no security policy to judge.
+				in.Classic = append(in.Classic, lb)
+				continue
+			}
 			out, err := classic.DescribeLoadBalancerPolicies(ctx, &elb.DescribeLoadBalancerPoliciesInput{LoadBalancerName: d.LoadBalancerName})
 			switch {
 			case awsx.Is(err, awsx.KindNotFound):

@@ -332,9 +332,10 @@ func TestCollectOnEmulator(t *testing.T) {
 	if f := got["alb/old-api:443"]; !strings.HasPrefix(f.Reason, beyondSpec) {
 		t.Errorf("ALB finding reason = %q, want it marked beyond the spec", f.Reason)
 	}
-	// One policies call per Classic LB; one listeners call per ALB.
-	if got := recorder.Calls("Elastic Load Balancing", "DescribeLoadBalancerPolicies"); got != 4 {
-		t.Errorf("DescribeLoadBalancerPolicies calls = %d, want 4", got)
+	// One policies call per Classic LB with an HTTPS or SSL listener (the
+	// HTTP-only one has no policy to judge); one listeners call per ALB.
+	if got := recorder.Calls("Elastic Load Balancing", "DescribeLoadBalancerPolicies"); got != 3 {
+		t.Errorf("DescribeLoadBalancerPolicies calls = %d, want 3", got)
 	}
 	if got := recorder.Calls("Elastic Load Balancing v2", "DescribeListeners"); got != 2 {
 		t.Errorf("DescribeListeners calls = %d, want 2", got)

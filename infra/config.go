@@ -1,0 +1,284 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks"
+)
+
+// Context keys the app reads (`cdk deploy -c key=value`, or cdk.json's "context").
+const (
+	ctxAlertEmail         = "alertEmail"
+	ctxOpsEmail           = "opsEmail"
+	ctxSchedule           = "schedule"
+	ctxRegions            = "regions"
+	ctxTableRemovalPolicy = "tableRemovalPolicy"
+	ctxNotifyResolved     = "notifyResolved"
+	ctxLogRetentionDays   = "logRetentionDays"
+	ctxCheckConcurrency   = "checkConcurrency"
+	ctxLambdaAssets       = "lambdaAssets"
+)
+
+// Defaults of the context options. The README's context table repeats them.
+const (
+	defaultSchedule         = "rate(12 hours)"
+	defaultRemovalPolicy    = removalRetain
+	defaultNotifyResolved   = true
+	defaultLogRetentionDays = 30
+	// defaultCheckConcurrency is the SQS event source's MaximumConcurrency of
+	// each check function. 2 is the smallest value Lambda accepts. Each
+	// concurrent invocation scans one region (or the account, for global
+	// checks) with the SDK's adaptive retries, so two per check stay well
+	// inside the per-region Describe*/List* request rates even where several
+	// checks share a service (EC2 security groups).
+	defaultCheckConcurrency = 2
+	// defaultLambdaAssets is where `make build-lambdas` puts <function>/bootstrap.
+	defaultLambdaAssets = "bin/lambda"
+)
+
+// Table removal policies accepted by ctxTableRemovalPolicy.
+const (
+	removalRetain  = "retain"
+	removalDestroy = "destroy"
+)
+
+// Bounds of the numeric options, as Lambda and CloudWatch Logs accept them.
+const (
+	minCheckConcurrency = 2    // SQS event source MaximumConcurrency minimum
+	maxCheckConcurrency = 1000 // and maximum
+)
+
+// logRetention maps the retentions CloudWatch Logs accepts, in days, to the CDK's names.
+var logRetention = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
+	3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// Config is everything the stack is built from: the context options and
+// the check catalog.
+type Config struct {
+	// AlertEmail, when set, subscribes to the alert topic (red findings).
+	AlertEmail string
+	// OpsEmail, when set, subscribes to the operations topic (alarms);
+	// defaults to AlertEmail.
+	OpsEmail string
+	// Schedule is the EventBridge schedule expression of the full scan.
+	Schedule string
+	// Regions limits the scan; empty scans every enabled region.
+	Regions []string
+	// TableRemovalPolicy is removalRetain or removalDestroy.
+	TableRemovalPolicy string
+	// NotifyResolved also alerts when a red finding stops being red.
+	NotifyResolved bool
+	// LogRetentionDays is the retention of every function's log group.
+	LogRetentionDays int
+	// CheckConcurrency is each check function's SQS maximum concurrency.
+	CheckConcurrency int
+	// LambdaAssets is the folder holding <function>/bootstrap.
+	LambdaAssets string
+	// Checks is the catalog the stack is built from (checks.All()).
+	Checks []check.Check
+}
+
+// DefaultConfig is the configuration when no context option is given.
+func DefaultConfig() Config {
+	return Config{
+		Schedule:           defaultSchedule,
+		TableRemovalPolicy: defaultRemovalPolicy,
+		NotifyResolved:     defaultNotifyResolved,
+		LogRetentionDays:   defaultLogRetentionDays,
+		CheckConcurrency:   defaultCheckConcurrency,
+		LambdaAssets:       defaultLambdaAssets,
+		Checks:             checks.All(),
+	}
+}
+
+// regionPattern is the shape of an AWS region name (us-east-1, us-gov-west-1, eu-isoe-west-1).
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+
+// scheduleExpression is the shape of an EventBridge schedule: rate(…) or cron(…).
+var scheduleExpression = regexp.MustCompile(`^(rate|cron)\(.+\)$`)
+
+// ConfigFromContext reads the context options through lookup (a construct
+// node's TryGetContext: nil when unset; a string from `-c key=value`; a
+// string, bool, number or list from cdk.json) and validates them.
+func ConfigFromContext(lookup func(key string) any) (Config, error) {
+	cfg := DefaultConfig()
+	var errs []string
+	fail := func(key string, err error) { errs = append(errs, fmt.Sprintf("context %s: %v", key, err)) }
+
+	if v, ok, err := contextString(lookup(ctxAlertEmail)); err != nil {
+		fail(ctxAlertEmail, err)
+	} else if ok {
+		cfg.AlertEmail = v
+	}
+	cfg.OpsEmail = cfg.AlertEmail
+	if v, ok, err := contextString(lookup(ctxOpsEmail)); err != nil {
+		fail(ctxOpsEmail, err)
+	} else if ok {
+		cfg.OpsEmail = v
+	}
+	for _, e := range []struct{ key, addr string }{{ctxAlertEmail, cfg.AlertEmail}, {ctxOpsEmail, cfg.OpsEmail}} {
+		if e.addr == "" {
+			continue
+		}
+		if a, err := mail.ParseAddress(e.addr); err != nil || a.Address != e.addr {
+			fail(e.key, fmt.Errorf("%q is not a plain email address", e.addr))
+		}
+	}
+
+	if v, ok, err := contextString(lookup(ctxSchedule)); err != nil {
+		fail(ctxSchedule, err)
+	} else if ok {
+		if !scheduleExpression.MatchString(v) {
+			fail(ctxSchedule, fmt.Errorf("%q is not an EventBridge schedule expression such as rate(12 hours) or cron(0 6 * * ? *)", v))
+		}
+		cfg.Schedule = v
+	}
+
+	if v, err := contextList(lookup(ctxRegions)); err != nil {
+		fail(ctxRegions, err)
+	} else {
+		for _, r := range v {
+			if !regionPattern.MatchString(r) {
+				fail(ctxRegions, fmt.Errorf("%q is not a region name", r))
+			}
+		}
+		cfg.Regions = v
+	}
+
+	if v, ok, err := contextString(lookup(ctxTableRemovalPolicy)); err != nil {
+		fail(ctxTableRemovalPolicy, err)
+	} else if ok {
+		v = strings.ToLower(v)
+		if v != removalRetain && v != removalDestroy {
+			fail(ctxTableRemovalPolicy, fmt.Errorf("%q is neither %s nor %s", v, removalRetain, removalDestroy))
+		}
+		cfg.TableRemovalPolicy = v
+	}
+
+	if v, ok, err := contextBool(lookup(ctxNotifyResolved)); err != nil {
+		fail(ctxNotifyResolved, err)
+	} else if ok {
+		cfg.NotifyResolved = v
+	}
+
+	if v, ok, err := contextInt(lookup(ctxLogRetentionDays)); err != nil {
+		fail(ctxLogRetentionDays, err)
+	} else if ok {
+		if _, ok := logRetention[v]; !ok {
+			fail(ctxLogRetentionDays, fmt.Errorf("%d is not a CloudWatch Logs retention (one of %v)", v, slices.Sorted(maps.Keys(logRetention))))
+		}
+		cfg.LogRetentionDays = v
+	}
+
+	if v, ok, err := contextInt(lookup(ctxCheckConcurrency)); err != nil {
+		fail(ctxCheckConcurrency, err)
+	} else if ok {
+		if v < minCheckConcurrency || v > maxCheckConcurrency {
+			fail(ctxCheckConcurrency, fmt.Errorf("%d is outside %d..%d (the SQS event source's maximum concurrency range)", v, minCheckConcurrency, maxCheckConcurrency))
+		}
+		cfg.CheckConcurrency = v
+	}
+
+	if v, ok, err := contextString(lookup(ctxLambdaAssets)); err != nil {
+		fail(ctxLambdaAssets, err)
+	} else if ok {
+		cfg.LambdaAssets = v
+	}
+
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return cfg, nil
+}
+
+func contextString(v any) (string, bool, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", false, nil
+	case string:
+		v = strings.TrimSpace(v)
+		return v, v != "", nil
+	}
+	return "", false, fmt.Errorf("%v (%T) is not a string", v, v)
+}
+
+// contextList accepts a list (cdk.json) or a comma-separated string (-c).
+func contextList(v any) ([]string, error) {
+	var parts []string
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		parts = strings.Split(v, ",")
+	case []any:
+		for _, p := range v {
+			s, ok := p.(string)
+			if !ok {
+				return nil, fmt.Errorf("%v (%T) is not a string", p, p)
+			}
+			parts = append(parts, s)
+		}
+	default:
+		return nil, fmt.Errorf("%v (%T) is neither a list nor a comma-separated string", v, v)
+	}
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func contextBool(v any) (bool, bool, error) {
+	switch v := v.(type) {
+	case nil:
+		return false, false, nil
+	case bool:
+		return v, true, nil
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return false, false, fmt.Errorf("%q is not true or false", v)
+		}
+		return b, true, nil
+	}
+	return false, false, fmt.Errorf("%v (%T) is not a boolean", v, v)
+}
+
+func contextInt(v any) (int, bool, error) {
+	switch v := v.(type) {
+	case nil:
+		return 0, false, nil
+	case float64: // JSON numbers from cdk.json
+		if v != float64(int(v)) {
+			return 0, false, fmt.Errorf("%v is not a whole number", v)
+		}
+		return int(v), true, nil
+	case int:
+		return v, true, nil
+	case string:
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return 0, false, fmt.Errorf("%q is not a whole number", v)
+		}
+		return n, true, nil
+	}
+	return 0, false, fmt.Errorf("%v (%T) is not a number", v, v)
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/secadvisor/secadvisor/internal/checks"
+)
+
+func TestConfigFromContext(t *testing.T) {
+	t.Parallel()
+	def := DefaultConfig()
+	with := func(f func(*Config)) Config {
+		c := DefaultConfig()
+		f(&c)
+		return c
+	}
+	tests := []struct {
+		name    string
+		context map[string]any
+		want    Config
+		wantErr []string // substrings of the error
+	}{
+		{name: "no context: defaults", context: nil, want: def},
+		{
+			name: "cdk deploy -c strings",
+			context: map[string]any{
+				ctxAlertEmail: "security@example.com", ctxSchedule: "rate(1 day)", ctxRegions: " eu-west-1, us-east-1,eu-west-1 ",
+				ctxTableRemovalPolicy: "DESTROY", ctxNotifyResolved: "false", ctxLogRetentionDays: "90", ctxCheckConcurrency: "4",
+				ctxLambdaAssets: "dist/lambda",
+			},
+			want: with(func(c *Config) {
+				c.AlertEmail, c.OpsEmail = "security@example.com", "security@example.com"
+				c.Schedule, c.Regions, c.TableRemovalPolicy = "rate(1 day)", []string{"eu-west-1", "us-east-1"}, removalDestroy
+				c.NotifyResolved, c.LogRetentionDays, c.CheckConcurrency, c.LambdaAssets = false, 90, 4, "dist/lambda"
+			}),
+		},
+		{
+			name: "cdk.json typed values",
+			context: map[string]any{
+				ctxAlertEmail: "security@example.com", ctxOpsEmail: "ops@example.com", ctxRegions: []any{"ap-southeast-2"},
+				ctxNotifyResolved: true, ctxLogRetentionDays: float64(365), ctxCheckConcurrency: float64(2), ctxSchedule: "cron(0 6 * * ? *)",
+			},
+			want: with(func(c *Config) {
+				c.AlertEmail, c.OpsEmail, c.Regions = "security@example.com", "ops@example.com", []string{"ap-southeast-2"}
+				c.LogRetentionDays, c.Schedule = 365, "cron(0 6 * * ? *)"
+			}),
+		},
+		{name: "empty strings are unset", context: map[string]any{ctxAlertEmail: "", ctxRegions: "", ctxSchedule: " "}, want: def},
+		{name: "bad email", context: map[string]any{ctxAlertEmail: "Security <sec@example.com>"}, wantErr: []string{ctxAlertEmail, "plain email"}},
+		{name: "bad ops email", context: map[string]any{ctxOpsEmail: "nobody"}, wantErr: []string{ctxOpsEmail}},
+		{name: "bad schedule", context: map[string]any{ctxSchedule: "every 12 hours"}, wantErr: []string{ctxSchedule, "rate(12 hours)"}},
+		{name: "bad region", context: map[string]any{ctxRegions: "eu-west-1,Europe"}, wantErr: []string{ctxRegions, `"Europe"`}},
+		{name: "bad removal policy", context: map[string]any{ctxTableRemovalPolicy: "snapshot"}, wantErr: []string{ctxTableRemovalPolicy, "retain"}},
+		{name: "bad bool", context: map[string]any{ctxNotifyResolved: "maybe"}, wantErr: []string{ctxNotifyResolved}},
+		{name: "retention CloudWatch does not offer", context: map[string]any{ctxLogRetentionDays: "31"}, wantErr: []string{ctxLogRetentionDays, "31"}},
+		{name: "fractional retention", context: map[string]any{ctxLogRetentionDays: 30.5}, wantErr: []string{ctxLogRetentionDays, "whole"}},
+		{name: "concurrency below the SQS minimum", context: map[string]any{ctxCheckConcurrency: "1"}, wantErr: []string{ctxCheckConcurrency, "2..1000"}},
+		{name: "concurrency above the SQS maximum", context: map[string]any{ctxCheckConcurrency: float64(1001)}, wantErr: []string{ctxCheckConcurrency}},
+		{name: "wrong type", context: map[string]any{ctxAlertEmail: float64(3)}, wantErr: []string{ctxAlertEmail, "not a string"}},
+		{
+			name:    "every error is reported at once",
+			context: map[string]any{ctxSchedule: "x", ctxCheckConcurrency: "0"},
+			wantErr: []string{ctxSchedule, ctxCheckConcurrency},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ConfigFromContext(func(key string) any { return tt.context[key] })
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("ConfigFromContext(%v) = %+v, want an error mentioning %q", tt.context, got, tt.wantErr)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("ConfigFromContext(%v) error = %q, want it to mention %q", tt.context, err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ConfigFromContext(%v): %v", tt.context, err)
+			}
+			if len(got.Checks) != len(checks.All()) {
+				t.Errorf("ConfigFromContext(%v) has %d checks, want the catalog's %d", tt.context, len(got.Checks), len(checks.All()))
+			}
+			// The catalog's runners need not be comparable; the rest must be equal.
+			got.Checks, tt.want.Checks = nil, nil
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ConfigFromContext(%v)\n got %+v\nwant %+v", tt.context, got, tt.want)
+			}
+		})
+	}
+}

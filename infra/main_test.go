@@ -1,0 +1,275 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// assetDir holds the bootstraps TestMain builds, so `go test ./infra` never
+// depends on an earlier `make build-lambdas`.
+var assetDir string
+
+// TestMain builds the bootstraps once. (Node 20's end-of-life banner is
+// silenced by JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20, which the
+// Makefile exports: set from here, it did not reach the jsii runtime.)
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "secadvisor-lambda-assets-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := buildLambdas(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	assetDir = dir
+	// jsii.Close stops the node child process and removes its temp folders.
+	defer jsii.Close()
+	return m.Run()
+}
+
+// buildLambdas builds every function into dir/<name>/bootstrap for this
+// machine's architecture, with the flags functions/lambda_test.go uses, so
+// that `make test` compiles the functions once. The template's assertions do
+// not depend on the architecture the asset was built for; `make
+// build-lambdas` builds the arm64 binaries that are deployed.
+func buildLambdas(dir string) error {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return err
+	}
+	errs := make([]error, len(functionNames))
+	var wg sync.WaitGroup
+	for i, name := range functionNames {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-s -w",
+				"-o", filepath.Join(dir, name, "bootstrap"), "./functions/"+name)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("build function %s: %v\n%s", name, err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// synthesized is one synthesis of the app: the stack, the CDK assertions
+// template, and the same template decoded for checks that loop over it.
+type synthesized struct {
+	cfg      Config
+	stack    *Stack
+	template assertions.Template
+	doc      templateDoc
+	raw      []byte
+}
+
+var (
+	synthMu    sync.Mutex
+	synthCache = map[string]*synthesized{}
+)
+
+// synth builds the app (stack and cdk-nag) for cfg once per test binary.
+// jsii calls are serialized: the tests share one node process.
+func synth(t *testing.T, cfg Config) *synthesized {
+	t.Helper()
+	cfg.LambdaAssets = assetDir
+	key := fmt.Sprintf("%+v", cfg)
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	if s, ok := synthCache[key]; ok {
+		return s
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	stack := newApp(app, cfg)
+	template := assertions.Template_FromStack(stack.Stack, nil)
+	raw, err := json.Marshal(template.ToJSON())
+	if err != nil {
+		t.Fatalf("template to JSON: %v", err)
+	}
+	var doc templateDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("decode template: %v", err)
+	}
+	s := &synthesized{cfg: cfg, stack: stack, template: template, doc: doc, raw: raw}
+	synthCache[key] = s
+	return s
+}
+
+// defaultSynth is the stack with no context option.
+func defaultSynth(t *testing.T) *synthesized { return synth(t, DefaultConfig()) }
+
+// customConfig sets every context option away from its default.
+func customConfig() Config {
+	cfg := DefaultConfig()
+	cfg.AlertEmail = "security@example.com"
+	cfg.OpsEmail = "ops@example.com"
+	cfg.Schedule = "cron(0 6 * * ? *)"
+	cfg.Regions = []string{"eu-west-1", "us-east-1"}
+	cfg.TableRemovalPolicy = removalDestroy
+	cfg.NotifyResolved = false
+	cfg.LogRetentionDays = 90
+	cfg.CheckConcurrency = 5
+	return cfg
+}
+
+// assertJSII runs a CDK assertion, which panics with the mismatch when it fails.
+func assertJSII(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, r)
+		}
+	}()
+	synthMu.Lock()
+	defer synthMu.Unlock()
+	f()
+}
+
+// templateDoc is the part of a CloudFormation template the tests read.
+type templateDoc struct {
+	Resources map[string]resource `json:"Resources"`
+	Outputs   map[string]any      `json:"Outputs"`
+}
+
+type resource struct {
+	Type           string         `json:"Type"`
+	Properties     map[string]any `json:"Properties"`
+	DeletionPolicy string         `json:"DeletionPolicy"`
+	Metadata       map[string]any `json:"Metadata"`
+}
+
+// ofType returns the logical IDs of the resources of type typ.
+func (d templateDoc) ofType(typ string) []string {
+	var ids []string
+	for id, r := range d.Resources {
+		if r.Type == typ {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// getAtt returns {"Fn::GetAtt": [id, attr]} as the template holds it.
+func getAtt(id, attr string) any { return map[string]any{"Fn::GetAtt": []any{id, attr}} }
+
+// ref returns {"Ref": id}.
+func ref(id string) any { return map[string]any{"Ref": id} }
+
+// refID returns the logical ID a {"Ref": id} or {"Fn::GetAtt": [id, attr]} names.
+func refID(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	if id, ok := m["Ref"].(string); ok {
+		return id
+	}
+	if att, ok := m["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+		id, _ := att[0].(string)
+		return id
+	}
+	return ""
+}
+
+// jsonString renders v compactly for comparisons and messages.
+func jsonString(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// dig follows keys through nested maps.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// strs returns a string or a list of strings as a list.
+func strs(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+func TestCheckAssetsNamesTheMissingBootstrapAndTheFix(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir()
+	err := checkAssets(empty)
+	if err == nil {
+		t.Fatalf("checkAssets(%s) = nil, want an error for the missing bootstraps", empty)
+	}
+	for _, want := range []string{filepath.Join(empty, "check", "bootstrap"), "make build-lambdas"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("checkAssets(empty) = %q, want it to mention %q", err, want)
+		}
+	}
+	if err := checkAssets(assetDir); err != nil {
+		t.Errorf("checkAssets(built assets) = %v, want nil", err)
+	}
+}
+
+// TestFunctionNamesMatchTheFunctionsFolder keeps functionNames, the
+// Makefile's LAMBDAS and ./functions in step.
+func TestFunctionNamesMatchTheFunctionsFolder(t *testing.T) {
+	t.Parallel()
+	entries, err := os.ReadDir("../functions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	got, want := strings.Join(sortedUnion(dirs), " "), strings.Join(sortedUnion(functionNames), " ")
+	if got != want {
+		t.Errorf("functions/ has %q, the stack deploys %q", got, want)
+	}
+	makefile, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line := "LAMBDAS         := " + strings.Join(functionNames, " "); !strings.Contains(string(makefile), line) {
+		t.Errorf("Makefile does not declare %q", line)
+	}
+}

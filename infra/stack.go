@@ -1,0 +1,470 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/store"
+)
+
+// The functions, each built by `make build-lambdas` into
+// <LambdaAssets>/<name>/bootstrap from ./functions/<name>.
+const (
+	fnOrchestrator = "orchestrator"
+	fnCheck        = "check"
+	fnNotifier     = "notifier"
+)
+
+// functionNames lists every function whose bootstrap the stack deploys.
+var functionNames = []string{fnOrchestrator, fnCheck, fnNotifier}
+
+// Timing of the check functions. A job is bounded by the worker's
+// JOB_TIMEOUT; the function gets a margin on top to store the findings.
+// SQS delivers one job per invocation, so the function timeout bounds one
+// job, and the queue's visibility timeout is 6× the function timeout, as
+// Lambda recommends for SQS event sources (room for retries of throttled
+// invocations without a second delivery of the same message).
+const (
+	jobTimeout            = scan.DefaultJobTimeout
+	checkStoreMargin      = time.Minute
+	checkFunctionTimeout  = jobTimeout + checkStoreMargin
+	checkVisibilityFactor = 6
+	checkBatchSize        = 1
+	// maxReceiveCount moves a job to its DLQ after three failed attempts.
+	maxReceiveCount = 3
+	// dlqRetention is SQS's longest retention: time to look at a failed job.
+	dlqRetention = 14 * 24 * time.Hour
+
+	orchestratorTimeout = 2 * time.Minute
+	notifierTimeout     = time.Minute
+	notifierBatchSize   = 100
+	// notifierRetryAttempts bounds retries of a failing stream batch (with
+	// bisection); after them the batch's description goes to the notifier's
+	// failure queue, whose depth alarms. notifierMaxRecordAge bounds how old
+	// a red transition may be and still be alerted, well inside the alert
+	// markers' TTL (pipeline.DefaultMarkTTL) so a retried record is not
+	// alerted twice.
+	notifierRetryAttempts = 10
+	notifierMaxRecordAge  = 24 * time.Hour
+
+	functionMemoryMB = 256
+	alarmPeriod      = 5 * time.Minute
+)
+
+// statusAttribute is the finding items' status attribute (store's findingItem
+// `dynamodbav:"status"`), which the notifier's stream filter matches.
+const statusAttribute = "status"
+
+// Stack is the secadvisor stack and the constructs the tests look at.
+type Stack struct {
+	awscdk.Stack
+	Table        awsdynamodb.Table
+	AlertTopic   awssns.Topic
+	OpsTopic     awssns.Topic
+	Orchestrator awslambda.Function
+	Notifier     awslambda.Function
+	// Checks holds, per implemented check ID, its queue, DLQ, function and role.
+	Checks map[string]*CheckResources
+}
+
+// CheckResources are the resources of one check.
+type CheckResources struct {
+	Check    check.Check
+	Queue    awssqs.Queue
+	DLQ      awssqs.Queue
+	Function awslambda.Function
+	Role     awsiam.Role
+}
+
+// NewStack builds the secadvisor stack from cfg.
+func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config) *Stack {
+	stack := awscdk.NewStack(scope, jsii.String(id), props)
+	s := &Stack{Stack: stack, Checks: map[string]*CheckResources{}}
+
+	s.Table = findingsTable(stack, cfg)
+
+	topicKey := awskms.NewKey(stack, jsii.String("TopicKey"), &awskms.KeyProps{
+		Description:       jsii.String("secadvisor: encrypts the alert and operations SNS topics"),
+		EnableKeyRotation: jsii.Bool(true),
+		// Only the topics use the key; they go with the stack.
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	// CloudWatch alarms publish to the operations topic; SNS needs the key
+	// to do so on their behalf, and the key policy must say so (an AWS
+	// managed alias/aws/sns key cannot, which is why this is a CMK).
+	topicKey.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarmsToUseTheKey"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+	}), nil)
+
+	s.AlertTopic = topic(stack, "AlertTopic", "secadvisor alerts", topicKey, cfg.AlertEmail)
+	s.OpsTopic = topic(stack, "OpsTopic", "secadvisor operations", topicKey, cfg.OpsEmail)
+	s.OpsTopic.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarmsOfThisAccount"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  jsii.Strings(*s.OpsTopic.TopicArn()),
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:SourceAccount": stack.Account()},
+			"ArnLike":      map[string]interface{}{"aws:SourceArn": fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", *stack.Partition(), *stack.Region(), *stack.Account())},
+		},
+	}))
+	alarmAction := awscloudwatchactions.NewSnsAction(s.OpsTopic)
+
+	// One queue, DLQ, role and function per implemented check.
+	queues := map[string]interface{}{}
+	var queueARNs []*string
+	for _, c := range cfg.Checks {
+		if !c.Implemented() {
+			continue
+		}
+		r := checkResources(stack, cfg, c, s.Table, alarmAction)
+		s.Checks[c.Meta.ID] = r
+		queues[c.Meta.ID] = r.Queue.QueueUrl()
+		queueARNs = append(queueARNs, r.Queue.QueueArn())
+	}
+
+	s.Orchestrator = orchestrator(stack, cfg, queues, queueARNs, alarmAction)
+	s.Notifier = notifier(stack, cfg, s.Table, s.AlertTopic, alarmAction)
+
+	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The findings table: secadvisor findings --table <this>"),
+		Value:       s.Table.TableName(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("AlertTopicArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("SNS topic of red findings: subscribe more endpoints here"),
+		Value:       s.AlertTopic.TopicArn(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("OpsTopicArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("SNS topic of the operational alarms (DLQ depth, function errors)"),
+		Value:       s.OpsTopic.TopicArn(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("OrchestratorFunctionName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("aws lambda invoke --function-name <this> to start a scan now"),
+		Value:       s.Orchestrator.FunctionName(),
+	})
+	return s
+}
+
+// findingsTable is the table store.CreateTable creates locally, as production needs it.
+func findingsTable(stack awscdk.Stack, cfg Config) awsdynamodb.Table {
+	removal, protect := awscdk.RemovalPolicy_RETAIN, true
+	if cfg.TableRemovalPolicy == removalDestroy {
+		removal, protect = awscdk.RemovalPolicy_DESTROY, false
+	}
+	str := awsdynamodb.AttributeType_STRING
+	table := awsdynamodb.NewTable(stack, jsii.String("Findings"), &awsdynamodb.TableProps{
+		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String(store.AttrPK), Type: str},
+		SortKey:      &awsdynamodb.Attribute{Name: jsii.String(store.AttrSK), Type: str},
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		PointInTimeRecoverySpecification: &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		},
+		// The AWS managed key (alias/aws/dynamodb): encryption at rest that
+		// shows in CloudTrail, with no key policy to maintain.
+		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
+		Stream:              awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES,
+		TimeToLiveAttribute: jsii.String(store.AttrTTL),
+		RemovalPolicy:       removal,
+		DeletionProtection:  jsii.Bool(protect),
+	})
+	table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+		IndexName:      jsii.String(store.StatusIndex),
+		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(store.AttrStatusIndexPK), Type: str},
+		SortKey:        &awsdynamodb.Attribute{Name: jsii.String(store.AttrStatusIndexSK), Type: str},
+		ProjectionType: awsdynamodb.ProjectionType_ALL,
+	})
+	return table
+}
+
+// topic is an encrypted, SSL-only SNS topic with an optional email subscription.
+func topic(stack awscdk.Stack, id, displayName string, key awskms.IKey, email string) awssns.Topic {
+	t := awssns.NewTopic(stack, jsii.String(id), &awssns.TopicProps{
+		DisplayName: jsii.String(displayName),
+		MasterKey:   key,
+		EnforceSSL:  jsii.Bool(true),
+	})
+	if email != "" {
+		t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	return t
+}
+
+// encryptedQueue is an SQS queue with SQS-managed encryption (no KMS key for
+// the functions to be granted) that denies any request not over TLS.
+func encryptedQueue(scope constructs.Construct, id string, props *awssqs.QueueProps) awssqs.Queue {
+	props.Encryption = awssqs.QueueEncryption_SQS_MANAGED
+	props.EnforceSSL = jsii.Bool(true)
+	return awssqs.NewQueue(scope, jsii.String(id), props)
+}
+
+// lambdaRole is a function's own role: only logs on its own log group to
+// start with, everything else added by the caller.
+func lambdaRole(scope constructs.Construct, description string, logs awslogs.LogGroup) awsiam.Role {
+	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String(description),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteOwnLogs"),
+		Actions:   jsii.Strings(logWriteActions...),
+		Resources: jsii.Strings(*logs.LogGroupArn()),
+	}))
+	return role
+}
+
+// goFunction is one of the Go functions: provided.al2023 on arm64, its own
+// log group with a retention, JSON logs (the functions log with slog's JSON
+// handler, so Lambda keeps their fields).
+func goFunction(scope constructs.Construct, cfg Config, name, description string, timeout time.Duration, role awsiam.IRole, logs awslogs.LogGroup, env map[string]string) awslambda.Function {
+	envp := map[string]*string{}
+	for k, v := range env {
+		envp[k] = jsii.String(v)
+	}
+	return awslambda.NewFunction(scope, jsii.String("Function"), &awslambda.FunctionProps{
+		Description:   jsii.String(description),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(filepath.Join(cfg.LambdaAssets, name)), nil),
+		MemorySize:    jsii.Number(functionMemoryMB),
+		Timeout:       awscdk.Duration_Seconds(jsii.Number(timeout.Seconds())),
+		Role:          role,
+		LogGroup:      logs,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Environment:   &envp,
+	})
+}
+
+// logGroup is a function's log group. It goes with the stack: the findings
+// table, not the logs, is the record worth keeping.
+func logGroup(scope constructs.Construct, cfg Config) awslogs.LogGroup {
+	return awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
+		Retention:     logRetention[cfg.LogRetentionDays],
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+}
+
+// errorsAlarm alarms on any error of fn in a period.
+func errorsAlarm(scope constructs.Construct, fn awslambda.Function, what string, action awscloudwatch.IAlarmAction) {
+	alarm := awscloudwatch.NewAlarm(scope, jsii.String("ErrorsAlarm"), &awscloudwatch.AlarmProps{
+		AlarmDescription: jsii.String(what + " failed: see its log group"),
+		Metric: fn.MetricErrors(&awscloudwatch.MetricOptions{
+			Period:    awscdk.Duration_Seconds(jsii.Number(alarmPeriod.Seconds())),
+			Statistic: jsii.String("Sum"),
+		}),
+		Threshold:          jsii.Number(0),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	alarm.AddAlarmAction(action)
+}
+
+// depthAlarm alarms as soon as a dead-letter queue holds a message.
+func depthAlarm(scope constructs.Construct, q awssqs.Queue, what string, action awscloudwatch.IAlarmAction) {
+	alarm := awscloudwatch.NewAlarm(scope, jsii.String("DLQAlarm"), &awscloudwatch.AlarmProps{
+		AlarmDescription: jsii.String(what + ": messages are in the dead-letter queue"),
+		Metric: q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+			Period:    awscdk.Duration_Seconds(jsii.Number(alarmPeriod.Seconds())),
+			Statistic: jsii.String("Maximum"),
+		}),
+		Threshold:          jsii.Number(0),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	alarm.AddAlarmAction(action)
+}
+
+// checkResources is one check's queue, DLQ, role, function and alarms.
+func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdynamodb.Table, alarmAction awscloudwatch.IAlarmAction) *CheckResources {
+	scope := constructs.NewConstruct(stack, jsii.String(checkConstructID(c)))
+	r := &CheckResources{Check: c}
+	r.DLQ = encryptedQueue(scope, "DLQ", &awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
+	})
+	r.Queue = encryptedQueue(scope, "Queue", &awssqs.QueueProps{
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(checkVisibilityFactor * checkFunctionTimeout.Seconds())),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: r.DLQ, MaxReceiveCount: jsii.Number(maxReceiveCount)},
+	})
+
+	logs := logGroup(scope, cfg)
+	r.Role = lambdaRole(scope, fmt.Sprintf("secadvisor check %s (%s): read-only actions of the check, findings table, own queue", c.Meta.ID, c.Meta.Slug), logs)
+	actions := slices.Sorted(slices.Values(c.Meta.IAMActions))
+	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("CheckReadOnly"),
+		Actions:   jsii.Strings(actions...),
+		Resources: jsii.Strings("*"),
+	}))
+	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("WriteFindings"),
+		Actions:   jsii.Strings(storeWriteActions()...),
+		Resources: &[]*string{table.TableArn()},
+	}))
+
+	r.Function = goFunction(scope, cfg, fnCheck, fmt.Sprintf("secadvisor check %s: %s", c.Meta.ID, c.Meta.Name),
+		checkFunctionTimeout, r.Role, logs, map[string]string{
+			pipeline.EnvCheckID:    c.Meta.ID,
+			pipeline.EnvTableName:  *table.TableName(),
+			pipeline.EnvJobTimeout: jobTimeout.String(),
+		})
+	// SqsEventSource grants the consume actions on this queue only.
+	r.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(r.Queue, &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(checkBatchSize),
+		ReportBatchItemFailures: jsii.Bool(true),
+		MaxConcurrency:          jsii.Number(float64(cfg.CheckConcurrency)),
+	}))
+	suppressCheckRole(r.Role, c, actions)
+
+	errorsAlarm(scope, r.Function, "secadvisor check "+c.Meta.Slug, alarmAction)
+	depthAlarm(scope, r.DLQ, "secadvisor check "+c.Meta.Slug+" jobs failed 3 times", alarmAction)
+	return r
+}
+
+// checkConstructID names a check's construct after its slug, so the
+// resources read well in the console: ebs-public-snapshots → CheckEbsPublicSnapshots.
+func checkConstructID(c check.Check) string {
+	var b strings.Builder
+	b.WriteString("Check")
+	for _, part := range strings.Split(c.Meta.Slug, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// orchestrator is the function that plans scans: on the schedule, and on
+// "secadvisor refresh" events on the default bus.
+func orchestrator(stack awscdk.Stack, cfg Config, queues map[string]interface{}, queueARNs []*string, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
+	scope := constructs.NewConstruct(stack, jsii.String("Orchestrator"))
+	logs := logGroup(scope, cfg)
+	role := lambdaRole(scope, "secadvisor orchestrator: discover regions, send jobs to the check queues", logs)
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("Discovery"),
+		Actions:   jsii.Strings(slices.Sorted(slices.Values(scan.DiscoveryActions))...),
+		Resources: jsii.Strings("*"),
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("SendJobs"),
+		Actions:   jsii.Strings(sendJobActions...),
+		Resources: &queueARNs,
+	}))
+	env := map[string]string{pipeline.EnvCheckQueues: *stack.ToJsonString(queues, nil)}
+	if len(cfg.Regions) > 0 {
+		env[pipeline.EnvRegions] = strings.Join(cfg.Regions, ",")
+	}
+	fn := goFunction(scope, cfg, fnOrchestrator, "secadvisor orchestrator: plans a scan, one SQS job per (region, check)",
+		orchestratorTimeout, role, logs, env)
+	suppressOrchestratorRole(role)
+
+	target := func() awsevents.IRuleTarget {
+		return awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(2),
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(1)),
+		})
+	}
+	awsevents.NewRule(scope, jsii.String("Schedule"), &awsevents.RuleProps{
+		Description: jsii.String("secadvisor: full scan on a schedule"),
+		Schedule:    awsevents.Schedule_Expression(jsii.String(cfg.Schedule)),
+		Targets:     &[]awsevents.IRuleTarget{target()},
+	})
+	awsevents.NewRule(scope, jsii.String("Refresh"), &awsevents.RuleProps{
+		Description:  jsii.String(`secadvisor: scan now on a "` + pipeline.RefreshDetailType + `" event (detail: {"checks": [...], "regions": [...]})`),
+		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(pipeline.RefreshDetailType)},
+		Targets:      &[]awsevents.IRuleTarget{target()},
+	})
+	errorsAlarm(scope, fn, "secadvisor orchestrator", alarmAction)
+	return fn
+}
+
+// notifierFilters admit the stream records the notifier can alert on: a
+// finding whose new image is red (turned red), and — when resolved alerts
+// are on — a finding whose old image was red (stopped being red, or
+// vanished). pipeline.Transitions decides among them; the filters only
+// spare the invocations for everything else (greens, summaries, markers).
+func notifierFilters(notifyResolved bool) []*map[string]interface{} {
+	red := func(image string) *map[string]interface{} {
+		return awslambda.FilterCriteria_Filter(&map[string]interface{}{
+			"dynamodb": map[string]interface{}{
+				image: map[string]interface{}{
+					store.AttrKind:  map[string]interface{}{"S": awslambda.FilterRule_IsEqual(store.KindFinding)},
+					statusAttribute: map[string]interface{}{"S": awslambda.FilterRule_IsEqual(string(check.Red))},
+				},
+			},
+		})
+	}
+	filters := []*map[string]interface{}{red("NewImage")}
+	if notifyResolved {
+		filters = append(filters, red("OldImage"))
+	}
+	return filters
+}
+
+// notifier is the function on the table's stream that publishes red transitions.
+func notifier(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alerts awssns.Topic, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
+	scope := constructs.NewConstruct(stack, jsii.String("Notifier"))
+	logs := logGroup(scope, cfg)
+	role := lambdaRole(scope, "secadvisor notifier: read the findings stream, mark alerts, publish to the alert topic", logs)
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("AlertMarks"),
+		Actions:   jsii.Strings(alertMarkActions...),
+		Resources: &[]*string{table.TableArn()},
+	}))
+	alerts.GrantPublish(role)
+
+	failures := encryptedQueue(scope, "FailedBatches", &awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
+	})
+	fn := goFunction(scope, cfg, fnNotifier, "secadvisor notifier: alerts on findings that turn red", notifierTimeout, role, logs,
+		map[string]string{
+			pipeline.EnvTopicARN:       *alerts.TopicArn(),
+			pipeline.EnvTableName:      *table.TableName(),
+			pipeline.EnvNotifyResolved: strconv.FormatBool(cfg.NotifyResolved),
+		})
+	filters := notifierFilters(cfg.NotifyResolved)
+	fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
+		StartingPosition:        awslambda.StartingPosition_LATEST,
+		BatchSize:               jsii.Number(notifierBatchSize),
+		Filters:                 &filters,
+		ReportBatchItemFailures: jsii.Bool(true),
+		BisectBatchOnError:      jsii.Bool(true),
+		RetryAttempts:           jsii.Number(notifierRetryAttempts),
+		MaxRecordAge:            awscdk.Duration_Seconds(jsii.Number(notifierMaxRecordAge.Seconds())),
+		OnFailure:               awslambdaeventsources.NewSqsDlq(failures),
+	}))
+	suppressNotifierRole(role)
+	suppress(failures, "AwsSolutions-SQS3",
+		"this queue is itself a dead-letter queue: the on-failure destination of the notifier's stream event source mapping "+
+			"(cdk-nag only recognizes redrive-policy DLQs); nothing consumes it, its depth alarms.")
+
+	errorsAlarm(scope, fn, "secadvisor notifier", alarmAction)
+	depthAlarm(scope, failures, "secadvisor notifier: stream batches failed past their retries (alerts lost)", alarmAction)
+	return fn
+}
