@@ -50,8 +50,10 @@ func wireFake(name, serviceID string, answer wireAnswer) func(*middleware.Stack)
 func jsonResponse(status int, errorType string, v any) *http.Response {
 	body, err := json.Marshal(v)
 	if err != nil {
-		// The fakes marshal maps and slices of plain values only.
-		panic("emulator fake: " + err.Error())
+		// The fakes marshal plain values only; should one ever fail, the
+		// client sees a server error, as from a broken service.
+		status, errorType = http.StatusInternalServerError, "InternalFailure"
+		body = []byte(`{"__type":"InternalFailure","message":"emulator fake could not encode its answer"}`)
 	}
 	header := http.Header{}
 	header.Set("Content-Type", "application/json")

@@ -3,6 +3,7 @@ package localpipeline
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
 	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/faultinject"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
@@ -153,4 +156,81 @@ func alertsFor(alerts []Alert, checkID string) []Alert {
 		}
 	}
 	return out
+}
+
+// TestPipelineUnderFaultsAndRedelivery runs the pipeline with 20 % transient
+// faults on every AWS call it makes (SQS, DynamoDB, the stream, SNS),
+// retried by the production retryer: the public snapshot still gives exactly
+// one stored red finding and exactly one alert. Then the same job is
+// delivered again: nothing is written and nobody is alerted twice.
+func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	region := "us-east-1"
+	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	snap, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: snap.SnapshotId,
+		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"}}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+
+	transport := faultinject.New(nil, faultinject.Options{Rate: 0.2, Seed: 42})
+	faulty := cfg.Copy()
+	faulty.HTTPClient = transport.Client()
+	faulty.Retryer = awsx.Retryer
+	recorder := awsx.NewRecorder()
+	faulty.APIOptions = append(slices.Clip(faulty.APIOptions), recorder.Middleware)
+	p, err := Setup(ctx, faulty, Options{Name: "faults", Account: account, Regions: []string{region}})
+	if err != nil {
+		t.Fatalf("Setup under faults: %v", err)
+	}
+	refresh := Scheduled(time.Now())
+	refresh.DetailType, refresh.Detail = pipeline.RefreshDetailType, []byte(`{"checks":["ebs-public-snapshots"]}`)
+	run, err := p.Scan(ctx, refresh)
+	if err != nil {
+		t.Fatalf("scan under faults: %v", err)
+	}
+	t.Logf("faults injected: %v over %d requests", transport.Injected(), transport.Requests())
+	if transport.Total() == 0 {
+		t.Fatal("no fault was injected: the test proves nothing")
+	}
+	if run.Failed != 0 {
+		t.Errorf("%d job messages failed under transient faults, want 0 (the SDK retries them)", run.Failed)
+	}
+	if len(run.Alerts) != 1 || !strings.Contains(run.Alerts[0].Body, aws.ToString(snap.SnapshotId)) {
+		t.Fatalf("alerts = %+v, want exactly one naming %s", run.Alerts, aws.ToString(snap.SnapshotId))
+	}
+	red, err := p.Store.Query(ctx, store.Filter{Status: check.Red, Account: account, CheckID: ebspublicsnapshots.Meta.ID})
+	if err != nil || len(red) != 1 {
+		t.Fatalf("red findings = %+v, %v; want exactly the public snapshot", red, err)
+	}
+
+	// SQS delivers the same job again (at-least-once delivery).
+	job := pipeline.Job{Version: pipeline.JobVersion, ScanID: run.Summary.ScanID, ScanTime: run.Summary.ScanTime,
+		CheckID: ebspublicsnapshots.Meta.ID, Account: account, Region: region}
+	if _, err := sqs.NewFromConfig(faulty).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(p.Queues[ebspublicsnapshots.Meta.ID]), MessageBody: aws.String(job.Encode())}); err != nil {
+		t.Fatalf("redeliver: %v", err)
+	}
+	writes := recorder.Calls("DynamoDB", "BatchWriteItem")
+	if failed, err := p.DrainQueues(ctx); err != nil || failed != 0 {
+		t.Fatalf("redelivered job: %d failed, %v", failed, err)
+	}
+	if err := p.PumpStream(ctx); err != nil {
+		t.Fatalf("pump stream: %v", err)
+	}
+	alerts, err := p.ReadAlerts(ctx)
+	if err != nil {
+		t.Fatalf("read alerts: %v", err)
+	}
+	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - writes; got != 0 || len(alerts) != 0 {
+		t.Errorf("redelivered job: %d BatchWriteItem calls and %d alerts, want none", got, len(alerts))
+	}
 }
