@@ -22,7 +22,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 # Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c alertEmail=you@example.com"
 CDK_ARGS        ?=
 
-.PHONY: all deps tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
+.PHONY: all deps need-moto need-npm need-cfn-lint tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
 
 all: build
 
@@ -31,10 +31,15 @@ deps: tools
 	$(GO) mod download
 	npm ci --no-audit --no-fund
 
-tools:
+# need-*: a missing tool fails loudly; tests never skip for want of one.
+need-moto:
 	@command -v moto_server >/dev/null 2>&1 || { echo "error: moto_server not found on PATH (moto 5.2.1 with server extras is required for tests and the demo)"; exit 1; }
+need-npm:
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found on PATH (Node.js 20+ is required for the CDK)"; exit 1; }
+need-cfn-lint:
 	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH (pip install cfn-lint; the infra tests lint the synthesized template)"; exit 1; }
+
+tools: need-moto need-npm need-cfn-lint
 	$(GO) install $(STATICCHECK)
 	$(GO) install $(RIE)
 
@@ -68,19 +73,15 @@ destroy: cdk-cli
 
 ## test: vet and every test (evaluators, collectors on the emulator, CLI end to end,
 ## the CDK stack: assertions, cdk-nag, cfn-lint on the synthesized template)
-test:
-	@command -v moto_server >/dev/null 2>&1 || { echo "error: moto_server not found on PATH: the collector tests need it and never skip"; exit 1; }
-	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH: the infra tests lint the template and never skip"; exit 1; }
-	$(GO) vet ./...
+test: need-moto need-cfn-lint vet
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## test-infra: only the CDK stack's tests (assertions, cdk-nag, cfn-lint)
-test-infra:
-	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH: the infra tests lint the template and never skip"; exit 1; }
+test-infra: need-cfn-lint
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./infra
 
 ## demo: start the emulator, seed a demo account, scan it, print the report, stop
-demo:
+demo: need-moto
 	$(GO) run ./cmd/secadvisor demo
 
 ## lint: gofmt, go vet, staticcheck
@@ -106,8 +107,7 @@ clean:
 ## (results JSON in bench/results/), then the evaluators' Go benchmarks
 BENCH_SCALE     ?= 1.0
 .PHONY: bench
-bench:
-	@command -v moto_server >/dev/null 2>&1 || { echo "error: moto_server not found on PATH: the benchmark seeds and scans the emulator"; exit 1; }
+bench: need-moto
 	$(GO) run ./cmd/secadvisor-bench --scale $(BENCH_SCALE)
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/checks/securitygroupports/ ./internal/checks/securitygroupunrestricted/ ./internal/checks/s3bucketpermissions/ ./internal/credreport/
 

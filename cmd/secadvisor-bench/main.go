@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/secadvisor/secadvisor/internal/bench"
+	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 func main() {
@@ -27,7 +28,7 @@ func main() {
 func run() int {
 	var (
 		scale       = flag.Float64("scale", 1.0, "multiplies the reference account (1.0 = the issue's numbers)")
-		concurrency = flag.Int("concurrency", bench.DefaultConcurrency, "job concurrency of the parallel scan (the serial scan uses 1)")
+		concurrency = flag.Int("concurrency", scan.DefaultConcurrency, "job concurrency of the parallel scan (the serial scan uses 1)")
 		seedWorkers = flag.Int("seed-workers", 16, "concurrent seeding requests")
 		outDir      = flag.String("out", "bench/results", "folder for the results JSON")
 		lambdas     = flag.Bool("lambda-sizes", true, "build the Lambda bootstraps (linux/arm64) and report their sizes")

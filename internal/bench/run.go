@@ -19,10 +19,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
-// DefaultConcurrency is the scan's default parallelism: the CLI's
-// `--concurrency` default.
-const DefaultConcurrency = 8
-
 // Options tune Run.
 type Options struct {
 	Scale float64
@@ -41,7 +37,7 @@ type Options struct {
 // on a first, an unchanged and a 1 %-changed scan, and returns the results.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Concurrency < 1 {
-		opts.Concurrency = DefaultConcurrency
+		opts.Concurrency = scan.DefaultConcurrency
 	}
 	if opts.SeedWorkers < 1 {
 		opts.SeedWorkers = 16
@@ -65,9 +61,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	defer server.Stop()
-	if err := server.Configure(ctx, `{"lambda":{"use_docker":false}}`); err != nil {
-		return nil, err
-	}
 	account := emulator.DefaultAccount
 	base := emulator.Config(server.URL, account)
 

@@ -60,9 +60,6 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		return fail(err)
 	}
 	defer server.Stop()
-	if err := server.Configure(ctx, `{"lambda":{"use_docker":false}}`); err != nil {
-		return fail(err)
-	}
 	cfg := emulator.Config(server.URL, emulator.DefaultAccount)
 	fmt.Fprintf(env.Stderr, "seeding demo account %s on %s...\n", emulator.DefaultAccount, server.URL)
 	stopOrigins, err := demo.Seed(ctx, cfg)

@@ -40,7 +40,7 @@ func (f *scanFlags) register(fs *flag.FlagSet, withConnection bool) {
 	fs.StringVar(&f.format, "format", "table", "output format: table, json or csv")
 	fs.StringVar(&f.output, "output", "", "write the report to this file instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "red", "exit 1 when a finding is at or above: red, yellow or never (error findings fail both red and yellow)")
-	fs.IntVar(&f.concurrency, "concurrency", 8, "jobs run at once")
+	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "jobs run at once")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", scan.DefaultJobTimeout, "time limit of one (check, region) job")
 	fs.BoolVar(&f.stats, "stats", false, "print the AWS API calls made, per operation, on standard error (and in JSON output)")
 	if withConnection {

@@ -72,6 +72,11 @@ func Start(ctx context.Context, env ...string) (*Server, error) {
 		s.Stop()
 		return nil, fmt.Errorf("%w; emulator output:\n%s", err, logBuf.String())
 	}
+	// Lambda functions are created without Docker: their runtime never runs here.
+	if err := s.Configure(ctx, `{"lambda":{"use_docker":false}}`); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -22,6 +22,9 @@ import (
 // resource of a job: the check could not look at the region (or account) at all.
 const WholeScope = "(all)"
 
+// DefaultConcurrency is how many jobs a scan runs at once unless told otherwise.
+const DefaultConcurrency = 8
+
 // DefaultJobTimeout bounds one job, so one stuck API cannot hold a scan.
 const DefaultJobTimeout = 5 * time.Minute
 

@@ -35,11 +35,6 @@ func Main(m *testing.M) int {
 	}
 	server = s
 	defer s.Stop()
-	// Lambda functions are created without Docker (the runtime is not run).
-	if err := s.Configure(context.Background(), `{"lambda":{"use_docker":false}}`); err != nil {
-		fmt.Fprintf(os.Stderr, "emulator harness: %v\n", err)
-		return 1
-	}
 	return m.Run()
 }
 
