@@ -6,14 +6,19 @@ STATICCHECK     := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The Lambda runtime interface emulator, pinned: functions/lambda_test.go runs
 # the shipped bootstraps under it.
 RIE             := github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
-GOBIN           ?= $(shell $(GO) env GOPATH)/bin
 BIN             := bin
+# Pinned tools install themselves here on first use (never into the user's
+# GOPATH): make test, make demo, make lint and make synth each need nothing
+# installed beforehand beyond Go, moto, Node.js/npm and cfn-lint.
+TOOLS           := $(CURDIR)/$(BIN)/tools
+RIE_BIN         := $(TOOLS)/aws-lambda-rie
+STATICCHECK_BIN := $(TOOLS)/staticcheck
 TEST_TIMEOUT    ?= 20m
 # The Lambda functions (./functions/<name>) and where their bootstraps go:
 # the CDK app (infra/) deploys <LAMBDA_DIR>/<name>/bootstrap.
 LAMBDAS         := orchestrator check notifier
 LAMBDA_DIR      := $(BIN)/lambda
-# The CDK CLI pinned in package.json (installed by `make deps`).
+# The CDK CLI pinned in package.json and package-lock.json (npm ci on first use).
 CDK             := ./node_modules/.bin/cdk
 # Node 20 is end-of-life for jsii (the CDK's Go bindings): silence its banner
 # in the CDK app and the infra tests; no CLI telemetry.
@@ -22,14 +27,14 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 # Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c alertEmail=you@example.com"
 CDK_ARGS        ?=
 
-.PHONY: all deps need-moto need-npm need-cfn-lint tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
+.PHONY: all deps need-moto need-npm need-cfn-lint need-go tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
 
 all: build
 
-## deps: download Go modules (the CDK's included), the pinned CDK CLI (npm ci) and the linters; fail loudly on missing tools
-deps: tools
+## deps: download everything ahead of time (Go modules, the CDK CLI, the pinned tools); optional:
+## every target below installs what it needs by itself
+deps: tools cdk-cli
 	$(GO) mod download
-	npm ci --no-audit --no-fund
 
 # need-*: a missing tool fails loudly; tests never skip for want of one.
 need-moto:
@@ -39,9 +44,17 @@ need-npm:
 need-cfn-lint:
 	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH (pip install cfn-lint; the infra tests lint the synthesized template)"; exit 1; }
 
-tools: need-moto need-npm need-cfn-lint
-	$(GO) install $(STATICCHECK)
-	$(GO) install $(RIE)
+tools: need-moto need-npm need-cfn-lint $(RIE_BIN) $(STATICCHECK_BIN)
+
+$(RIE_BIN):
+	GOBIN=$(TOOLS) $(GO) install $(RIE)
+
+$(STATICCHECK_BIN):
+	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK)
+
+$(CDK): package.json package-lock.json | need-npm
+	npm ci --no-audit --no-fund
+	@touch $(CDK)
 
 ## build: the CLI
 build:
@@ -55,8 +68,8 @@ build-lambdas:
 			-o $(LAMBDA_DIR)/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
-cdk-cli:
-	@test -x ./node_modules/.bin/cdk || { echo "error: the pinned CDK CLI is not installed: run make deps (npm ci)"; exit 1; }
+## cdk-cli: the pinned CDK CLI (npm ci from the lockfile when missing)
+cdk-cli: $(CDK)
 
 ## synth: the CloudFormation template in cdk.out/ (no network, no Docker)
 synth: build-lambdas cdk-cli
@@ -73,8 +86,8 @@ destroy: cdk-cli
 
 ## test: vet and every test (evaluators, collectors on the emulator, CLI end to end,
 ## the CDK stack: assertions, cdk-nag, cfn-lint on the synthesized template)
-test: need-moto need-cfn-lint vet
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+test: need-moto need-cfn-lint vet $(RIE_BIN)
+	SECADVISOR_RIE=$(RIE_BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## test-infra: only the CDK stack's tests (assertions, cdk-nag, cfn-lint)
 test-infra: need-cfn-lint
@@ -94,9 +107,8 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-staticcheck:
-	@test -x $(GOBIN)/staticcheck || $(GO) install $(STATICCHECK)
-	$(GOBIN)/staticcheck ./...
+staticcheck: $(STATICCHECK_BIN)
+	$(STATICCHECK_BIN) ./...
 
 clean:
 	rm -rf $(BIN) cdk.out

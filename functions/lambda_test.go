@@ -35,20 +35,26 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
-// rieBinary finds the runtime interface emulator that `make deps` installs.
+// rieBinary finds the runtime interface emulator: SECADVISOR_RIE (make test
+// sets it to the pinned copy it installs in bin/tools), else the project's
+// bin/tools, else PATH. A missing emulator fails the test, never skips it.
 func rieBinary(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+	if p := os.Getenv("SECADVISOR_RIE"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("SECADVISOR_RIE=%s: %v", p, err)
+		}
 		return p
 	}
-	gopath, err := exec.Command("go", "env", "GOPATH").Output()
-	if err == nil {
-		p := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "aws-lambda-rie")
+	if p, err := filepath.Abs(filepath.Join("..", "bin", "tools", "aws-lambda-rie")); err == nil {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
 	}
-	t.Fatal("aws-lambda-rie not found: run `make deps` (it installs the pinned version from the Go module proxy)")
+	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+		return p
+	}
+	t.Fatal("aws-lambda-rie not found: run `make test` (it installs the pinned version into bin/tools)")
 	return ""
 }
 

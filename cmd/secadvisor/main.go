@@ -12,8 +12,16 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-signals
+		// A second signal ends the process at once, the default way.
+		signal.Stop(signals)
+		cancel(&cli.Interrupt{Signal: sig})
+	}()
 	code := cli.Main(ctx, os.Args[1:], cli.OSEnv())
-	stop()
+	cancel(nil)
 	os.Exit(code)
 }

@@ -7,8 +7,12 @@ package awsx
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -20,6 +24,30 @@ const DefaultRegion = "us-east-1"
 // MaxAttempts bounds the adaptive retryer: enough to ride out throttling
 // during a scan, small enough that a persistent fault becomes an error finding.
 const MaxAttempts = 8
+
+// ConnectTimeout bounds opening a connection to an endpoint (TCP connect and
+// TLS handshake): an endpoint that does not answer fails that attempt
+// instead of hanging it.
+const ConnectTimeout = 10 * time.Second
+
+// AttemptTimeout bounds one attempt of one API call, from sending the
+// request to reading the whole response. The slowest answers a check reads
+// (a page of DescribeSnapshots, a credential report) take seconds; an
+// endpoint that accepts a connection and never answers costs at most this
+// per attempt, and the job's or the discovery's own deadline bounds the retries.
+const AttemptTimeout = 60 * time.Second
+
+// HTTPClient returns the HTTP client every AWS client uses: the SDK's
+// defaults plus ConnectTimeout and AttemptTimeout.
+func HTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().
+		WithTimeout(AttemptTimeout).
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = ConnectTimeout }).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.TLSHandshakeTimeout = ConnectTimeout
+			tr.ResponseHeaderTimeout = AttemptTimeout
+		})
+}
 
 // Options selects how to reach AWS.
 type Options struct {
@@ -37,7 +65,7 @@ type Options struct {
 // profile, SSO, instance or task role) with adaptive retries. AWS_ENDPOINT_URL
 // is honoured by the SDK itself; Options.EndpointURL overrides it.
 func Load(ctx context.Context, opts Options) (aws.Config, error) {
-	loaders := []func(*config.LoadOptions) error{config.WithRetryer(Retryer)}
+	loaders := []func(*config.LoadOptions) error{config.WithRetryer(Retryer), config.WithHTTPClient(HTTPClient())}
 	if opts.Profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
 	}

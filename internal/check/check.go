@@ -17,31 +17,53 @@ import (
 type Status string
 
 // The statuses. Error is never shown as green: it means the scanner could not
-// evaluate the resource (access denied, throttled past retries, not subscribed).
+// evaluate the resource (access denied, throttled past retries, timed out).
+// Unavailable means AWS says the data cannot exist for this account or region
+// (the service is not offered there, the support plan lacks it, the region is
+// not opted in); it is never green either, but it is no fault: it does not
+// fail a pipeline and never alerts.
 const (
-	Green  Status = "green"
-	Yellow Status = "yellow"
-	Red    Status = "red"
-	Error  Status = "error"
+	Green       Status = "green"
+	Yellow      Status = "yellow"
+	Red         Status = "red"
+	Error       Status = "error"
+	Unavailable Status = "unavailable"
 )
 
 // Statuses lists every status, from most to least severe for reporting.
-var Statuses = []Status{Red, Yellow, Error, Green}
+var Statuses = []Status{Red, Yellow, Error, Unavailable, Green}
 
-// Severity orders statuses for thresholds: green < yellow < red. Error is
-// ranked above red so that "fail on red" also fails when a check could not look.
+// Severity orders statuses: green < unavailable < yellow < red < error. Error
+// is ranked above red so that "fail on red" also fails when a check could not
+// look; unavailable ranks above green so that it is never hidden behind a
+// green, but below yellow so that it never fails "--fail-on yellow|red".
 func (s Status) Severity() int {
 	switch s {
 	case Green:
 		return 0
-	case Yellow:
+	case Unavailable:
 		return 1
-	case Red:
+	case Yellow:
 		return 2
-	case Error:
+	case Red:
 		return 3
+	case Error:
+		return 4
 	}
 	return -1
+}
+
+// Fails reports whether a finding of status s fails a threshold: error always
+// fails (a check that could not look must not let a pipeline pass);
+// unavailable never does (the data cannot exist there).
+func (s Status) Fails(threshold Status) bool {
+	switch s {
+	case Error:
+		return true
+	case Unavailable:
+		return false
+	}
+	return s.Severity() >= threshold.Severity()
 }
 
 // Scope says whether a check runs once per account or once per region.
@@ -81,6 +103,18 @@ type Meta struct {
 	// BeyondSpec says, for the README and reasons, where the check goes
 	// further than the Trusted Advisor specification. Empty when it does not.
 	BeyondSpec string
+	// Data lists the data files that age (lifecycle dates, policy lists,
+	// region lists) the check judges by, so `secadvisor checks` and
+	// `secadvisor version` show how fresh they are.
+	Data []Dataset
+}
+
+// Dataset describes one embedded data file that ages: what it holds, where
+// it was read from, and the date it was read.
+type Dataset struct {
+	Name   string `json:"name"`
+	Source string `json:"source"`
+	AsOf   string `json:"asOf"`
 }
 
 // Finding is the state of one resource as one check sees it.
@@ -147,6 +181,13 @@ func (m Meta) ErrorFinding(target Target, resourceID, op string, err error) Find
 	return m.NewFinding(target, resourceID, Error, fmt.Sprintf("could not evaluate: %s: %s", op, awsx.Describe(err)), nil)
 }
 
+// UnavailableFinding returns the finding that stands for "this data cannot
+// exist for this account or region": status Unavailable with AWS's reason
+// (the service is not offered in the region, the support plan lacks it).
+func (m Meta) UnavailableFinding(target Target, resourceID, reason string) Finding {
+	return m.NewFinding(target, resourceID, Unavailable, "unavailable: "+reason, nil)
+}
+
 // OpError wraps err with the API operation that failed, e.g.
 // "iam GetAccountPasswordPolicy", so error findings name it.
 type OpError struct {
@@ -177,6 +218,8 @@ func (s Status) StatusText() string {
 		return "Red"
 	case Error:
 		return "Error"
+	case Unavailable:
+		return "Unavailable"
 	}
 	return string(s)
 }

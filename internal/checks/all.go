@@ -89,3 +89,19 @@ func SelectFrom(all []check.Check, names []string) ([]check.Check, error) {
 	}
 	return out, nil
 }
+
+// Datasets returns the data files that age which the given checks judge by,
+// each once, in catalog order.
+func Datasets(all []check.Check) []check.Dataset {
+	var out []check.Dataset
+	seen := map[check.Dataset]bool{}
+	for _, c := range all {
+		for _, d := range c.Meta.Data {
+			if !seen[d] {
+				seen[d] = true
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}

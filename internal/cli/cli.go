@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // Exit codes.
@@ -15,7 +16,29 @@ const (
 	ExitOK       = 0
 	ExitFindings = 1 // findings at or above --fail-on (or error findings)
 	ExitUsage    = 2 // bad flags, or the scan could not start
+	// ExitInterrupted and ExitTerminated follow the shell's 128+signal
+	// convention for SIGINT and SIGTERM.
+	ExitInterrupted = 130
+	ExitTerminated  = 143
 )
+
+// Interrupt is the cause of a context cancelled by a signal: cmd/secadvisor
+// cancels the command's context with it, and commands tell an interrupted
+// run from a finished one by it.
+type Interrupt struct {
+	Signal os.Signal
+}
+
+func (i *Interrupt) Error() string { return "interrupted by " + i.Signal.String() }
+
+// ExitCode is the process exit code for the signal: 143 for SIGTERM, 130
+// otherwise (SIGINT).
+func (i *Interrupt) ExitCode() int {
+	if i.Signal == syscall.SIGTERM {
+		return ExitTerminated
+	}
+	return ExitInterrupted
+}
 
 // Env is what a command reads and writes besides its arguments.
 type Env struct {
@@ -41,11 +64,49 @@ Usage:
   secadvisor findings [flags] list what the findings table holds (secadvisor findings -h)
   secadvisor checks [flags]   list the checks; --iam-policy prints the IAM policy a scan needs
   secadvisor demo   [flags]   start the local emulator, seed a demo account and scan it
+  secadvisor version          the version, commit, Go version and the data files' dates (also --version)
 `
 
+// ExitWriteFailed is the exit code when the output could not be written
+// (a full disk, a closed pipe): the command's result is lost, so it must not
+// exit as if it had reported.
+const ExitWriteFailed = ExitUsage
+
 // Main runs the command named by args (without the program name) and
-// returns the process exit code.
+// returns the process exit code. A failure to write standard output is
+// reported and makes the exit code non-zero, whatever the command returned.
 func Main(ctx context.Context, args []string, env Env) int {
+	out := &stickyWriter{w: env.Stdout}
+	env.Stdout = out
+	code := dispatch(ctx, args, env)
+	if out.err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor: write output: %v\n", out.err)
+		if code == ExitOK || code == ExitFindings {
+			return ExitWriteFailed
+		}
+	}
+	return code
+}
+
+// stickyWriter remembers the first write error, so that a command's many
+// small writes are checked once, at the end.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
+func dispatch(ctx context.Context, args []string, env Env) int {
 	if len(args) == 0 {
 		fmt.Fprint(env.Stderr, usage)
 		return ExitUsage
@@ -59,6 +120,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runChecks(args[1:], env)
 	case "demo":
 		return runDemo(ctx, args[1:], env)
+	case "version", "--version", "-version":
+		return runVersion(env)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -25,8 +24,7 @@ import (
 // stored findings as a report and the alerts as they would arrive by email,
 // then stops the emulator and the demo's local origin servers.
 func runDemo(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := newFlagSet("demo", env)
 	var f scanFlags
 	f.register(fs, false)
 	if err := fs.Set("regions", strings.Join(demo.Regions, ",")); err != nil {
@@ -36,8 +34,8 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if err := fs.Set("fail-on", "never"); err != nil {
 		return ExitUsage
 	}
-	if err := fs.Parse(args); err != nil {
-		return ExitUsage
+	if code, done := parseFlags(fs, args, env); done {
+		return code
 	}
 	if !validFormat(f.format) {
 		fmt.Fprintf(env.Stderr, "secadvisor demo: --format %q: want table, json or csv\n", f.format)
@@ -69,7 +67,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	defer stopOrigins()
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	regions := splitList(f.regions)
+	regions := []string(f.regions)
 	p, err := localpipeline.Setup(ctx, cfg, localpipeline.Options{Name: "secadvisor-demo", Account: emulator.DefaultAccount, Regions: regions, NotifyResolved: true})
 	if err != nil {
 		return fail(err)

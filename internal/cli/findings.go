@@ -6,15 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/secadvisor/secadvisor/internal/awsregions"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
@@ -23,18 +24,20 @@ import (
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
+// accountID is the form of an AWS account ID.
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
 // runFindings is `secadvisor findings`: what the findings table holds now.
 func runFindings(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("findings", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := newFlagSet("findings", env)
 	var (
 		table, status, checkName, format string
 		filter                           store.Filter
 		endpointURL, profile             string
 		useEmulator                      bool
 	)
-	fs.StringVar(&table, "table", "", "the DynamoDB findings table (required)")
-	fs.StringVar(&status, "status", "", "only findings with this status: red, yellow, error or green")
+	fs.StringVar(&table, "table", "", "the DynamoDB findings `table` (required)")
+	fs.StringVar(&status, "status", "", "only findings with this status: red, yellow, error, unavailable or green")
 	fs.StringVar(&checkName, "check", "", "only this check (ID or slug)")
 	fs.StringVar(&filter.Account, "account", "", "only this account ID")
 	fs.StringVar(&filter.Region, "region", "", "only this region (global for global checks)")
@@ -42,8 +45,8 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too")
 	fs.StringVar(&profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
 	fs.BoolVar(&useEmulator, "emulator", false, "the endpoint is the moto emulator: use static credentials")
-	if err := fs.Parse(args); err != nil {
-		return ExitUsage
+	if code, done := parseFlags(fs, args, env); done {
+		return code
 	}
 	usageError := func(format string, a ...any) int {
 		fmt.Fprintf(env.Stderr, "secadvisor findings: "+format+"\n", a...)
@@ -59,11 +62,20 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 	case useEmulator && endpointURL == "":
 		return usageError("--emulator needs --endpoint-url")
 	}
+	if err := validEndpoint(endpointURL); err != nil {
+		return usageError("%v", err)
+	}
 	if status != "" {
 		filter.Status = check.Status(status)
 		if filter.Status.Severity() < 0 {
-			return usageError("--status %q: want red, yellow, error or green", status)
+			return usageError("--status %q: want red, yellow, error, unavailable or green", status)
 		}
+	}
+	if filter.Account != "" && !accountID.MatchString(filter.Account) {
+		return usageError("--account %q: want a 12-digit AWS account ID", filter.Account)
+	}
+	if filter.Region != "" && filter.Region != check.GlobalRegion && !awsregions.Known(filter.Region) {
+		return usageError("--region %q: unknown region (AWS's endpoint metadata as of %s; global for global checks)", filter.Region, awsregions.AsOf())
 	}
 	if checkName != "" {
 		selected, err := checks.Select([]string{checkName})

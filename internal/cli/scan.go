@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -20,13 +23,14 @@ import (
 
 // scanFlags are the options of `secadvisor scan` (and `demo`).
 type scanFlags struct {
-	regions     string
+	regions     regionList
 	checks      string
 	format      string
 	output      string
 	failOn      string
 	concurrency int
 	jobTimeout  time.Duration
+	timeout     time.Duration
 	stats       bool
 	endpointURL string
 	profile     string
@@ -35,29 +39,29 @@ type scanFlags struct {
 }
 
 func (f *scanFlags) register(fs *flag.FlagSet, withConnection bool) {
-	fs.StringVar(&f.regions, "regions", "", "comma-separated regions to scan (default: the account's enabled regions)")
-	fs.StringVar(&f.checks, "checks", "", "comma-separated check IDs or slugs (default: all)")
-	fs.StringVar(&f.format, "format", "table", "output format: table, json or csv")
-	fs.StringVar(&f.output, "output", "", "write the report to this file instead of standard output")
-	fs.StringVar(&f.failOn, "fail-on", "red", "exit 1 when a finding is at or above: red, yellow or never (error findings fail both red and yellow)")
-	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "jobs run at once")
-	fs.DurationVar(&f.jobTimeout, "job-timeout", scan.DefaultJobTimeout, "time limit of one (check, region) job")
+	fs.Var(&f.regions, "regions", "comma-separated `regions` to scan, e.g. eu-west-1,us-east-1 (default: the account's enabled regions)")
+	fs.StringVar(&f.checks, "checks", "", "comma-separated check IDs or slugs (`checks`; default: all)")
+	fs.StringVar(&f.format, "format", "table", "output `format`: table, json or csv")
+	fs.StringVar(&f.output, "output", "", "write the report to this `file` instead of standard output")
+	fs.StringVar(&f.failOn, "fail-on", "red", "exit 1 when a finding is at or above this `status`: red, yellow or never (error findings fail both red and yellow; unavailable findings fail neither)")
+	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "`number` of jobs run at once")
+	fs.DurationVar(&f.jobTimeout, "job-timeout", scan.DefaultJobTimeout, "time limit (`duration`) of one (check, region) job, and of finding the account and its regions before the scan")
+	fs.DurationVar(&f.timeout, "timeout", DefaultScanTimeout, "time limit (`duration`) of the whole scan: jobs not finished by then are error findings")
 	fs.BoolVar(&f.stats, "stats", false, "print the AWS API calls made, per operation, on standard error (and in JSON output)")
 	if withConnection {
-		fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too")
-		fs.StringVar(&f.profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
+		fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
+		fs.StringVar(&f.profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
 		fs.BoolVar(&f.emulator, "emulator", false, "the endpoint is the moto emulator: use static credentials and patch its known gaps")
-		fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings table (only what changed)")
+		fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings `table` (only what changed)")
 	}
 }
 
 func runScan(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
+	fs := newFlagSet("scan", env)
 	var f scanFlags
 	f.register(fs, true)
-	if err := fs.Parse(args); err != nil {
-		return ExitUsage
+	if code, done := parseFlags(fs, args, env); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: unexpected argument %q\n", fs.Arg(0))
@@ -65,6 +69,10 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	}
 	if f.emulator && f.endpointURL == "" {
 		fmt.Fprintln(env.Stderr, "secadvisor scan: --emulator needs --endpoint-url")
+		return ExitUsage
+	}
+	if err := validEndpoint(f.endpointURL); err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
 	}
 	cfg, err := awsx.Load(ctx, awsx.Options{Profile: f.profile, EndpointURL: f.endpointURL})
@@ -85,6 +93,10 @@ func runScan(ctx context.Context, args []string, env Env) int {
 // scanAndReport runs the scan described by f with cfg, writes the report and
 // returns the exit code.
 func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder, f scanFlags, env Env) int {
+	if f.concurrency <= 0 || f.jobTimeout <= 0 || f.timeout <= 0 {
+		fmt.Fprintf(env.Stderr, "secadvisor scan: --concurrency, --job-timeout and --timeout must be positive (got %d, %s, %s)\n", f.concurrency, f.jobTimeout, f.timeout)
+		return ExitUsage
+	}
 	threshold, ok := map[string]check.Status{"red": check.Red, "yellow": check.Yellow, "never": ""}[f.failOn]
 	if !ok {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: --fail-on %q: want red, yellow or never\n", f.failOn)
@@ -99,30 +111,57 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
 	}
-	started := time.Now()
-	account, err := scan.CallerAccount(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "secadvisor scan: cannot tell which account the credentials belong to: %v\n", err)
+	if err := checkWritable(f.output); err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor scan: --output: %v\n", err)
 		return ExitUsage
 	}
-	regions := splitList(f.regions)
+	started := time.Now()
+	// Discovery is bounded like a job: an endpoint that accepts connections
+	// and never answers fails here, fast, instead of hanging the scan.
+	discoverCtx, cancelDiscovery := context.WithTimeout(ctx, f.jobTimeout)
+	defer cancelDiscovery()
+	account, err := scan.CallerAccount(discoverCtx, cfg)
+	if err != nil {
+		if code, ok := interrupted(ctx, env, nil, 0); ok {
+			return code
+		}
+		fmt.Fprintf(env.Stderr, "secadvisor scan: cannot reach AWS to tell which account the credentials belong to: %s\n", discoveryFailure(discoverCtx, f.jobTimeout, err))
+		return ExitUsage
+	}
+	regions := []string(f.regions)
 	if len(regions) == 0 {
-		if regions, err = scan.EnabledRegions(ctx, cfg); err != nil {
-			fmt.Fprintf(env.Stderr, "secadvisor scan: cannot list the enabled regions (pass --regions): %v\n", err)
+		if regions, err = scan.EnabledRegions(discoverCtx, cfg); err != nil {
+			if code, ok := interrupted(ctx, env, nil, 0); ok {
+				return code
+			}
+			fmt.Fprintf(env.Stderr, "secadvisor scan: cannot list the enabled regions (pass --regions): %s\n", discoveryFailure(discoverCtx, f.jobTimeout, err))
 			return ExitUsage
 		}
 	}
+	cancelDiscovery()
 	jobs := scan.Plan(selected, []string{account}, regions)
+	scanCtx, cancelScan := context.WithTimeout(ctx, f.timeout)
+	defer cancelScan()
+	var completed []scan.Job
 	opts := scan.Options{Concurrency: f.concurrency, JobTimeout: f.jobTimeout}
-	if env.Terminal {
-		opts.Progress = func(done, total int, job scan.Job) {
+	opts.Progress = func(done, total int, job scan.Job) {
+		// A job that returns after an interrupt was cut short: it did not complete.
+		if ctx.Err() == nil {
+			completed = append(completed, job)
+		}
+		if env.Terminal {
 			fmt.Fprintf(env.Stderr, "\r\033[K[%d/%d] %s", done, total, job)
 			if done == total {
 				fmt.Fprint(env.Stderr, "\r\033[K")
 			}
 		}
 	}
-	findings := scan.Run(ctx, cfg, jobs, opts)
+	findings := scan.Run(scanCtx, cfg, jobs, opts)
+	if code, ok := interrupted(ctx, env, completed, len(jobs)); ok {
+		// No report and no table writes: an interrupted scan must not look
+		// finished, nor replace stored findings with cut-short ones.
+		return code
+	}
 	rep := report.New(report.ScanInfo{Accounts: []string{account}, Regions: regions, StartedAt: started.UTC(), FinishedAt: time.Now().UTC()}, selected, findings)
 	if f.stats {
 		rep.APICalls = recorder.Counts()
@@ -146,6 +185,63 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	return ExitOK
 }
 
+// validEndpoint accepts "" (AWS's own endpoints) or an http(s) URL with a host.
+func validEndpoint(endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--endpoint-url %q: want an http:// or https:// URL with a host", endpoint)
+	}
+	return nil
+}
+
+// checkWritable tells, before a scan, whether the report file can be
+// written: its directory exists and takes a new file. "" is standard output.
+func checkWritable(path string) error {
+	if path == "" {
+		return nil
+	}
+	probe, err := os.CreateTemp(filepath.Dir(path), ".secadvisor-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// DefaultScanTimeout is --timeout's default: a full scan of one account's
+// 17 default regions takes minutes; an hour leaves room for throttling.
+const DefaultScanTimeout = time.Hour
+
+// discoveryFailure says why a call made before the scan failed, naming the
+// time limit when that was the cause.
+func discoveryFailure(ctx context.Context, limit time.Duration, err error) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("no answer within %s (--job-timeout); is the endpoint right and reachable? (%v)", limit, err)
+	}
+	return err.Error()
+}
+
+// interrupted reports whether ctx was cancelled by a signal and, if so,
+// says so on stderr with the jobs that completed before it and returns the
+// signal's exit code.
+func interrupted(ctx context.Context, env Env, completed []scan.Job, total int) (int, bool) {
+	var in *Interrupt
+	if !errors.As(context.Cause(ctx), &in) {
+		return 0, false
+	}
+	if env.Terminal {
+		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	fmt.Fprintf(env.Stderr, "secadvisor: interrupted by %s: %d of %d jobs completed; no report written, no findings stored\n", in.Signal, len(completed), total)
+	for _, j := range completed {
+		fmt.Fprintf(env.Stderr, "  completed: %s\n", j)
+	}
+	return in.ExitCode(), true
+}
+
 func validFormat(format string) bool {
 	for _, f := range report.Formats {
 		if f == format {
@@ -163,11 +259,19 @@ func writeReport(f scanFlags, rep report.Report, selected []check.Check, stdout 
 	if err != nil {
 		return fmt.Errorf("create report file: %w", err)
 	}
-	if err := report.Write(file, f.format, rep, selected); err != nil {
-		file.Close()
-		return fmt.Errorf("write report file: %w", err)
+	out := &stickyWriter{w: file}
+	err = report.Write(out, f.format, rep, selected)
+	if err == nil {
+		err = out.err
 	}
-	return file.Close()
+	if err != nil {
+		file.Close()
+		return fmt.Errorf("write report file %s: %w", f.output, err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("write report file %s: %w", f.output, err)
+	}
+	return nil
 }
 
 func writeStats(w io.Writer, counts []awsx.OpCount) {

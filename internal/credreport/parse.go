@@ -20,8 +20,9 @@ const RootUser = "<root_account>"
 
 // Values AWS writes instead of a date or a flag, per the credential report
 // documentation: N/A (the credential does not exist), not_supported (the
-// field does not apply, e.g. a password for the root user), no_information
-// (AWS has not recorded it, e.g. a password used before tracking began).
+// field does not apply, e.g. the root user's password_enabled in accounts
+// whose root user keeps its password), no_information (AWS has not recorded
+// it, e.g. a password used before tracking began).
 const (
 	valueNotApplicable = "N/A"
 	valueNotSupported  = "not_supported"
@@ -74,6 +75,12 @@ type User struct {
 	Name string
 	ARN  string
 	Root bool
+	// PasswordEnabled says whether the user has a console password. For the
+	// root user AWS writes not_supported (Unknown) in the classic report,
+	// where the root user always has a password, and false once the password
+	// is removed, as with centralized root access for organization member
+	// accounts. Unknown also when the column is absent.
+	PasswordEnabled Flag
 	// MFAActive says whether an MFA device is enabled for the user.
 	MFAActive Flag
 	// AccessKeys are the two key slots, access_key_1 and access_key_2.
@@ -95,9 +102,10 @@ type AccessKey struct {
 
 // Column names read from the header row.
 const (
-	colUser = "user"
-	colARN  = "arn"
-	colMFA  = "mfa_active"
+	colUser     = "user"
+	colARN      = "arn"
+	colPassword = "password_enabled"
+	colMFA      = "mfa_active"
 )
 
 // keyColumns names the columns of each key slot, computed once rather than per row.
@@ -108,9 +116,10 @@ var keyColumns = [2]struct{ active, lastRotated, lastUsed string }{
 
 func keyColumn(slot int, field string) string { return fmt.Sprintf("access_key_%d_%s", slot, field) }
 
-// requiredColumns are the columns Parse needs. access_key_N_last_used_date
-// is read when present; the report's other columns (passwords, certificates,
-// last-used region and service) are not read.
+// requiredColumns are the columns Parse needs. password_enabled and
+// access_key_N_last_used_date are read when present; the report's other
+// columns (password dates, certificates, last-used region and service) are
+// not read.
 var requiredColumns = []string{
 	colUser, colARN, colMFA,
 	keyColumn(1, "active"), keyColumn(1, "last_rotated"),
@@ -202,6 +211,9 @@ func parseRow(record []string, index map[string]int) (User, error) {
 	}
 	u.Root = u.Name == RootUser
 	var err error
+	if u.PasswordEnabled, err = parseFlag(colPassword, field(colPassword)); err != nil {
+		return User{}, err
+	}
 	if u.MFAActive, err = parseFlag(colMFA, field(colMFA)); err != nil {
 		return User{}, err
 	}

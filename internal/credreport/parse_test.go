@@ -32,17 +32,18 @@ func TestParseRecordedAWSReport(t *testing.T) {
 		t.Fatalf("Parse(aws-report.csv): %v", err)
 	}
 	want := []User{
-		{Name: RootUser, ARN: "arn:aws:iam::111122223333:root", Root: true, MFAActive: Yes,
+		// The classic root row: password_enabled not_supported.
+		{Name: RootUser, ARN: "arn:aws:iam::111122223333:root", Root: true, PasswordEnabled: Unknown, MFAActive: Yes,
 			AccessKeys: [2]AccessKey{{Slot: 1, Active: No}, {Slot: 2, Active: No}}},
-		{Name: "alice", ARN: "arn:aws:iam::111122223333:user/alice", MFAActive: Yes,
+		{Name: "alice", ARN: "arn:aws:iam::111122223333:user/alice", PasswordEnabled: Yes, MFAActive: Yes,
 			AccessKeys: [2]AccessKey{
 				{Slot: 1, Active: Yes, LastRotated: date("2026-04-20T10:00:00Z"), LastUsed: date("2026-05-31T22:10:00Z")},
 				{Slot: 2, Active: No}}},
-		{Name: "ci-deploy", ARN: "arn:aws:iam::111122223333:user/automation/ci-deploy", MFAActive: No,
+		{Name: "ci-deploy", ARN: "arn:aws:iam::111122223333:user/automation/ci-deploy", PasswordEnabled: No, MFAActive: No,
 			AccessKeys: [2]AccessKey{
 				{Slot: 1, Active: Yes, LastRotated: date("2020-02-10T15:31:12Z"), LastUsed: date("2026-05-31T23:59:01Z")},
 				{Slot: 2, Active: Yes, LastRotated: date("2025-09-01T00:00:00Z")}}},
-		{Name: "legacy-backup", ARN: "arn:aws:iam::111122223333:user/legacy-backup", MFAActive: No,
+		{Name: "legacy-backup", ARN: "arn:aws:iam::111122223333:user/legacy-backup", PasswordEnabled: Yes, MFAActive: No,
 			AccessKeys: [2]AccessKey{
 				{Slot: 1, Active: No, LastRotated: date("2017-08-08T08:10:00Z"), LastUsed: date("2018-01-01T00:00:00Z")},
 				{Slot: 2, Active: No}}},
@@ -53,6 +54,27 @@ func TestParseRecordedAWSReport(t *testing.T) {
 	root, ok := report.Root()
 	if !ok || root.MFAActive != Yes {
 		t.Errorf("Root() = %+v, %v; want the root row with MFA active", root, ok)
+	}
+}
+
+// TestParseRecordedRootRemovedReport reads the report of an organization
+// member account whose root credentials are removed (centralized root
+// access): the root row says password_enabled false, no active key, no MFA.
+func TestParseRecordedRootRemovedReport(t *testing.T) {
+	t.Parallel()
+	content, err := os.ReadFile("testdata/aws-report-root-removed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := Parse(content)
+	if err != nil {
+		t.Fatalf("Parse(aws-report-root-removed.csv): %v", err)
+	}
+	root, ok := report.Root()
+	want := User{Name: RootUser, ARN: "arn:aws:iam::444455556666:root", Root: true, PasswordEnabled: No, MFAActive: No,
+		AccessKeys: [2]AccessKey{{Slot: 1, Active: No}, {Slot: 2, Active: No}}}
+	if !ok || fmt.Sprintf("%+v", root) != fmt.Sprintf("%+v", want) {
+		t.Errorf("Parse(aws-report-root-removed.csv) Root() = %+v, %v; want %+v, true", root, ok, want)
 	}
 }
 
@@ -101,6 +123,7 @@ func TestParse(t *testing.T) {
 		{"row with an extra field", minimal + "u,arn:x,false,false,N/A,false,N/A,extra\n", 0, "line 2: 8 fields, the header has 7"},
 		{"row with a missing field", minimal + "u,arn:x,false,false,N/A,false\n", 0, "line 2: 6 fields, the header has 7"},
 		{"bad flag", minimal + "u,arn:x,yes,false,N/A,false,N/A\n", 0, `line 2: column mfa_active: "yes" is not true`},
+		{"bad password_enabled", "user,arn,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_2_active,access_key_2_last_rotated\nu,arn:x,maybe,false,false,N/A,false,N/A\n", 0, `line 2: column password_enabled: "maybe" is not true`},
 		{"bad date", minimal + "u,arn:x,false,true,01/02/2026,false,N/A\n", 0, `line 2: column access_key_1_last_rotated: "01/02/2026" is not an RFC 3339 date`},
 		{"bad date on a later line", minimal + "u,arn:x,false,false,N/A,false,N/A\nv,arn:y,false,false,N/A,true,2026-13-01T00:00:00Z\n", 0, "line 3: column access_key_2_last_rotated"},
 		{"empty user name", minimal + ",arn:x,false,false,N/A,false,N/A\n", 0, "line 2: empty user name"},
@@ -129,7 +152,7 @@ func TestParse(t *testing.T) {
 // FuzzParse feeds arbitrary bytes to Parse: it must never panic, and what it
 // accepts must be self-consistent.
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"testdata/aws-report.csv", "testdata/emulator-report.csv"} {
+	for _, name := range []string{"testdata/aws-report.csv", "testdata/aws-report-root-removed.csv", "testdata/emulator-report.csv"} {
 		content, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)

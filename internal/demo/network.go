@@ -60,6 +60,25 @@ func tcpFrom(port int32, cidrs ...string) ec2types.IpPermission {
 	return p
 }
 
+// prefixList creates a customer-managed IPv4 prefix list with cidrs and
+// returns its ID.
+func (n *network) prefixList(ctx context.Context, name string, cidrs ...string) (string, error) {
+	in := &ec2.CreateManagedPrefixListInput{PrefixListName: aws.String(name), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(10)}
+	for _, c := range cidrs {
+		in.Entries = append(in.Entries, ec2types.AddPrefixListEntry{Cidr: aws.String(c)})
+	}
+	out, err := n.client.CreateManagedPrefixList(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("create prefix list %s: %w", name, err)
+	}
+	return aws.ToString(out.PrefixList.PrefixListId), nil
+}
+
+func tcpFromPrefixList(port int32, listID string) ec2types.IpPermission {
+	return ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port),
+		PrefixListIds: []ec2types.PrefixListId{{PrefixListId: aws.String(listID)}}}
+}
+
 func tcpFromGroup(port int32, groupID string) ec2types.IpPermission {
 	return ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port),
 		UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(groupID)}}}
@@ -68,7 +87,10 @@ func tcpFromGroup(port int32, groupID string) ec2types.IpPermission {
 // seedSecurityGroups creates, in each demo region, a shop VPC whose public
 // load balancer group opens 80 and 443 (green), an application tier reachable
 // only from it, and an office RDP rule limited to a /24 (green); the first
-// region has a bastion with SSH and ping open to the world (IPv4 and IPv6).
+// region has a bastion with SSH and ping open to the world (IPv4 and IPv6),
+// and a partner SFTP group whose SSH rule names the customer-managed prefix
+// list "partner-offices", to which someone once added 0.0.0.0/0 (open to the
+// world, like a 0.0.0.0/0 rule).
 // Classic Load Balancers: "shop-web" uses only its listener ports (green),
 // "legacy-admin" also opens 8080 to the office (yellow), and in the second
 // region "spring-campaign" names a security group that was deleted (red).
@@ -96,6 +118,13 @@ func seedSecurityGroups(ctx context.Context, cfg aws.Config) error {
 			ssh.Ipv6Ranges = []ec2types.Ipv6Range{{CidrIpv6: aws.String("::/0")}}
 			ping := ec2types.IpPermission{IpProtocol: aws.String("icmp"), FromPort: aws.Int32(8), ToPort: aws.Int32(-1), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}
 			if err := n.group(ctx, "bastion", "SSH bastion", ssh, ping); err != nil {
+				return err
+			}
+			partners, err := n.prefixList(ctx, "partner-offices", "203.0.113.0/24", "198.51.100.0/24", "0.0.0.0/0")
+			if err != nil {
+				return err
+			}
+			if err := n.group(ctx, "partner-sftp", "SFTP for partners", tcpFromPrefixList(22, partners)); err != nil {
 				return err
 			}
 		} else {
@@ -130,10 +159,12 @@ func seedSecurityGroups(ctx context.Context, cfg aws.Config) error {
 
 // seedDatabases creates, in each demo region, a PostgreSQL instance reachable
 // only from the application tier (green) and an Aurora cluster reachable from
-// the whole VPC range (yellow); the first region keeps a DB security group
-// from EC2-Classic days with a rule for everyone (red) and one for a single
-// address (green), the second a MySQL reporting instance whose group is open
-// to the internet (red).
+// the whole VPC range (green: a private range); the first region keeps a DB
+// security group from EC2-Classic days with a rule for everyone (red) and one
+// for a single address (green), and its Aurora cluster also admits the
+// customer-managed prefix list "bi-vendors", which holds 0.0.0.0/0 (red); the
+// second region has a MySQL reporting instance whose group is open to the
+// internet (red).
 func seedDatabases(ctx context.Context, cfg aws.Config) error {
 	for i, region := range Regions {
 		n, err := newNetwork(ctx, cfg, region)
@@ -146,7 +177,15 @@ func seedDatabases(ctx context.Context, cfg aws.Config) error {
 		if err := n.group(ctx, "orders-db", "order database", tcpFromGroup(5432, n.groups["orders-app"])); err != nil {
 			return err
 		}
-		if err := n.group(ctx, "catalog-db", "catalog database", tcpFrom(3306, "10.0.0.0/16")); err != nil {
+		catalog := []ec2types.IpPermission{tcpFrom(3306, "10.0.0.0/16")}
+		if i == 0 {
+			vendors, err := n.prefixList(ctx, "bi-vendors", "192.0.2.0/24", "0.0.0.0/0")
+			if err != nil {
+				return err
+			}
+			catalog = append(catalog, tcpFromPrefixList(3306, vendors))
+		}
+		if err := n.group(ctx, "catalog-db", "catalog database", catalog...); err != nil {
 			return err
 		}
 		client := rds.NewFromConfig(awsx.InRegion(cfg, region))

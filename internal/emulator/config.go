@@ -63,6 +63,7 @@ func Patches(base aws.Config) []func(*middleware.Stack) error {
 		ssmInventoryEmpty(),
 		wellArchitectedWorkloads(),
 		healthNoEvents(),
+		snapshotBlockPublicAccess(),
 		iamServerCertificateIDs,
 		func(stack *middleware.Stack) error {
 			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorRestorableByAll",

@@ -60,9 +60,14 @@ func isolated(cfg aws.Config) aws.Config {
 //     policy. (Known limit, reported: a policy S3 calls public but the
 //     document reading does not would turn from yellow to green with the
 //     note. The demo account has no such policy.)
+//   - EBS Public Snapshots, GetSnapshotBlockPublicAccessState: block public
+//     access for snapshots (block-all-sharing) can only make a public
+//     snapshot unreachable, so without it every public snapshot stays red
+//     with the note; private snapshots do not depend on it.
 var conservativeFallback = map[[2]string]string{
-	{"s3-bucket-permissions", "GetPublicAccessBlock"}:  "Block Public Access could not be read",
-	{"s3-bucket-permissions", "GetBucketPolicyStatus"}: "policy status could not be read",
+	{"s3-bucket-permissions", "GetPublicAccessBlock"}:             "Block Public Access could not be read",
+	{"s3-bucket-permissions", "GetBucketPolicyStatus"}:            "policy status could not be read",
+	{"ebs-public-snapshots", "GetSnapshotBlockPublicAccessState"}: "Block Public Access for snapshots could not be read",
 }
 
 // identityOnly lists the operations that only name resources: denied, the

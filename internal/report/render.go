@@ -30,11 +30,12 @@ func Write(w io.Writer, format string, r Report, checks []check.Check) error {
 }
 
 var marks = map[string]string{
-	string(check.Red):    "✖ red",
-	string(check.Yellow): "! yellow",
-	string(check.Green):  "✔ green",
-	string(check.Error):  "? error",
-	NotImplemented:       "– not implemented",
+	string(check.Red):         "✖ red",
+	string(check.Yellow):      "! yellow",
+	string(check.Green):       "✔ green",
+	string(check.Error):       "? error",
+	string(check.Unavailable): "∅ unavailable",
+	NotImplemented:            "– not implemented",
 }
 
 // writeTable reads like the Trusted Advisor console: per check a status mark,
@@ -51,13 +52,13 @@ func writeTable(w io.Writer, r Report, checks []check.Check) error {
 		if !s.Implemented {
 			continue
 		}
-		fmt.Fprintf(w, "%18s red %d · yellow %d · green %d · error %d\n", "",
-			s.Counts["red"], s.Counts["yellow"], s.Counts["green"], s.Counts["error"])
+		fmt.Fprintf(w, "%18s red %d · yellow %d · green %d · error %d · unavailable %d\n", "",
+			s.Counts["red"], s.Counts["yellow"], s.Counts["green"], s.Counts["error"], s.Counts["unavailable"])
 		var flagged, failed []check.Finding
 		for _, f := range r.Findings {
 			switch {
 			case f.CheckID != s.CheckID || f.Status == check.Green:
-			case f.Status == check.Error:
+			case f.Status == check.Error || f.Status == check.Unavailable:
 				failed = append(failed, f)
 			default:
 				flagged = append(flagged, f)
@@ -68,9 +69,10 @@ func writeTable(w io.Writer, r Report, checks []check.Check) error {
 				return err
 			}
 		}
-		// An error finding has no resource columns: say what could not be looked at.
+		// Error and unavailable findings have no resource columns: say what
+		// could not be looked at, and why.
 		for _, f := range failed {
-			fmt.Fprintf(w, "%18s %s %s %s: %s\n", "", marks[string(check.Error)], f.Region, f.ResourceID, cell(f.Reason))
+			fmt.Fprintf(w, "%18s %s %s %s: %s\n", "", marks[string(f.Status)], f.Region, f.ResourceID, cell(f.Reason))
 		}
 		if len(failed) > 0 {
 			fmt.Fprintln(w)

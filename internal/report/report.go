@@ -38,8 +38,8 @@ type Summary struct {
 	CheckName   string `json:"checkName"`
 	Scope       string `json:"scope"`
 	Implemented bool   `json:"implemented"`
-	// Status is the check's overall status: red, yellow, error or green by
-	// what its findings hold (in that order), or "not_implemented".
+	// Status is the check's overall status: red, yellow, error, unavailable
+	// or green by what its findings hold (in that order), or "not_implemented".
 	Status string         `json:"status"`
 	Counts map[string]int `json:"counts"`
 }
@@ -112,6 +112,9 @@ func summarize(c check.Check, findings []check.Finding) Summary {
 		s.Status = string(check.Yellow)
 	case s.Counts[string(check.Error)] > 0:
 		s.Status = string(check.Error)
+	case s.Counts[string(check.Unavailable)] > 0:
+		// Never green: part of what the check looks at cannot exist here.
+		s.Status = string(check.Unavailable)
 	default:
 		s.Status = string(check.Green)
 	}
@@ -120,10 +123,10 @@ func summarize(c check.Check, findings []check.Finding) Summary {
 
 // Fails reports whether any finding is at or above threshold. Error findings
 // count as failing at every threshold: a check that could not look must not
-// let a pipeline pass.
+// let a pipeline pass. Unavailable findings never fail: the data cannot exist.
 func Fails(findings []check.Finding, threshold check.Status) bool {
 	for _, f := range findings {
-		if f.Status == check.Error || f.Status.Severity() >= threshold.Severity() {
+		if f.Status.Fails(threshold) {
 			return true
 		}
 	}

@@ -89,12 +89,48 @@ func TestSummaryOfAnImplementedCheckWithOnlyErrorsIsError(t *testing.T) {
 	}
 }
 
+// TestUnavailableIsNeverGreen: a check whose findings are green except for a
+// source that cannot exist here (Health without a support plan, a service not
+// offered in the region) summarises as unavailable, shows the reason in the
+// table, and counts in JSON; it is never green.
+func TestUnavailableIsNeverGreen(t *testing.T) {
+	t.Parallel()
+	target := check.Target{Account: "111122223333", Region: "ap-northeast-3"}
+	fs := []check.Finding{
+		metaA.NewFinding(target, "thing-1", check.Green, "fine", nil),
+		metaA.UnavailableFinding(target, "(service)", "the service is not offered in ap-northeast-3"),
+	}
+	r := New(ScanInfo{}, catalog()[:1], fs)
+	if got := r.Summaries[0].Status; got != string(check.Unavailable) {
+		t.Errorf("summary status = %q, want unavailable", got)
+	}
+	if got := r.Summaries[0].Counts["unavailable"]; got != 1 {
+		t.Errorf("summary unavailable count = %d, want 1", got)
+	}
+	var table, js, cs bytes.Buffer
+	for format, buf := range map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &cs} {
+		if err := Write(buf, format, r, catalog()[:1]); err != nil {
+			t.Fatalf("Write %s: %v", format, err)
+		}
+		if !strings.Contains(buf.String(), "not offered in ap-northeast-3") {
+			t.Errorf("%s output lacks the unavailable reason:\n%s", format, buf.String())
+		}
+	}
+	if first := strings.Split(table.String(), "\n")[2]; !strings.HasPrefix(first, "∅ unavailable") || !strings.Contains(first, "Check A") {
+		t.Errorf("table line %q should mark Check A unavailable, not green:\n%s", first, table.String())
+	}
+	if Fails(fs, check.Yellow) {
+		t.Error("Fails(green+unavailable, yellow) = true, want false: unavailable never fails a pipeline")
+	}
+}
+
 func TestFails(t *testing.T) {
 	t.Parallel()
 	green := check.Finding{Status: check.Green}
 	yellow := check.Finding{Status: check.Yellow}
 	red := check.Finding{Status: check.Red}
 	failed := check.Finding{Status: check.Error}
+	unavailable := check.Finding{Status: check.Unavailable}
 	tests := []struct {
 		findings  []check.Finding
 		threshold check.Status
@@ -106,6 +142,9 @@ func TestFails(t *testing.T) {
 		{[]check.Finding{green}, check.Yellow, false},
 		{[]check.Finding{green, failed}, check.Red, true},
 		{[]check.Finding{failed}, check.Yellow, true},
+		{[]check.Finding{green, unavailable}, check.Red, false},
+		{[]check.Finding{unavailable}, check.Yellow, false},
+		{[]check.Finding{unavailable, red}, check.Red, true},
 		{nil, check.Red, false},
 	}
 	for _, tt := range tests {

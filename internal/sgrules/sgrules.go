@@ -5,7 +5,10 @@
 //
 // Rules come from DescribeSecurityGroupRules, which returns one rule per
 // source (one CIDR, one prefix list or one referenced group), each with its
-// own ID: exactly the unit the checks report on.
+// own ID: exactly the unit the checks report on. A rule whose source is a
+// customer-managed prefix list admits every address of the list, so the
+// checks that ask "open to the internet?" expand those lists
+// (ExpandPrefixLists) and judge their entries like a rule's own CIDR.
 package sgrules
 
 import (
@@ -44,6 +47,9 @@ type Group struct {
 	VpcID string
 	// Inbound holds the group's ingress rules, one per source.
 	Inbound []types.SecurityGroupRule
+	// PrefixLists are the region's prefix lists that ExpandPrefixLists read,
+	// shared by all the groups it was given; nil when it was not called.
+	PrefixLists PrefixLists
 }
 
 // Collect returns every security group of the region with its inbound rules:
@@ -275,26 +281,46 @@ type WorldOpen struct {
 	IPv4 bool
 	// CIDR is the /0 source.
 	CIDR string
+	// PrefixListID names the customer-managed prefix list the /0 source is
+	// an entry of, when the rule's source is a prefix list.
+	PrefixListID string
 }
 
-// JudgeWorldOpen judges r with judge when its source is the whole IPv4 or
-// IPv6 internet; ok is false otherwise. An IPv4 rule is judged as the
-// specifications say. IPv6 is outside their criteria: such a rule is never
-// red, and its reason says that it is beyond the specification.
-func JudgeWorldOpen(r types.SecurityGroupRule, judge func(types.SecurityGroupRule) (check.Status, string)) (w WorldOpen, ok bool) {
-	switch {
-	case OpenToIPv4World(r):
-		status, reason := judge(r)
-		return WorldOpen{Status: status, Reason: reason, IPv4: true, CIDR: aws.ToString(r.CidrIpv4)}, true
-	case OpenToIPv6World(r):
-		status, reason := judge(r)
-		if status == check.Red {
-			status = check.Yellow
-		}
-		reason = BeyondSpec + "IPv6 rule (the spec evaluates IPv4 only). " + reason
-		return WorldOpen{Status: status, Reason: reason, CIDR: aws.ToString(r.CidrIpv6)}, true
+// CIDRColumn renders the /0 source for a report column: the CIDR, and the
+// prefix list that holds it.
+func (w WorldOpen) CIDRColumn() string {
+	if w.PrefixListID == "" {
+		return w.CIDR
 	}
-	return WorldOpen{}, false
+	return w.CIDR + " (prefix list " + w.PrefixListID + ")"
+}
+
+// JudgeWorldOpen judges r, an inbound rule of g, with judge when its source
+// is the whole IPv4 or IPv6 internet, directly or through a customer-managed
+// prefix list (WorldSource); ok is false otherwise. An IPv4 rule is judged
+// as the specifications say: a prefix list holding 0.0.0.0/0 opens exactly
+// what a 0.0.0.0/0 source does. IPv6 is outside their criteria: such a rule
+// is never red, and its reason says that it is beyond the specification.
+// unreadable, when set, says that r names a prefix list that could not be
+// read: r cannot be judged, and must not count as closed.
+func (g Group) JudgeWorldOpen(r types.SecurityGroupRule, judge func(types.SecurityGroupRule) (check.Status, string)) (w WorldOpen, ok bool, unreadable *PrefixListError) {
+	cidr, list, unreadable := g.WorldSource(r)
+	if unreadable != nil || cidr == "" {
+		return WorldOpen{}, false, unreadable
+	}
+	status, reason := judge(r)
+	w = WorldOpen{Status: status, Reason: reason, IPv4: !strings.Contains(cidr, ":"), CIDR: cidr}
+	if list != nil {
+		w.PrefixListID = list.ID
+		w.Reason += fmt.Sprintf(" The customer-managed prefix list %s contains %s.", list.Label(), cidr)
+	}
+	if !w.IPv4 {
+		if w.Status == check.Red {
+			w.Status = check.Yellow
+		}
+		w.Reason = BeyondSpec + "IPv6 rule (the spec evaluates IPv4 only). " + w.Reason
+	}
+	return w, true, nil
 }
 
 // Source names where r admits traffic from: a CIDR, a prefix list or a

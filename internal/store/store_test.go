@@ -277,7 +277,7 @@ func TestApplyWritesOnlyChanges(t *testing.T) {
 		"kind": KindSummary, "account": account, "checkId": testCheck, "region": testRegion,
 		"lastScanId": "scan-08:00", "scanTime": at(8).Format(ScanTimeLayout), "error": "",
 		"lastRefreshed": "2026-03-01T12:00:00Z",
-		"counts":        map[string]any{"red": 1.0, "yellow": 0.0, "error": 0.0, "green": 1.0},
+		"counts":        map[string]any{"red": 1.0, "yellow": 0.0, "error": 0.0, "unavailable": 0.0, "green": 1.0},
 	}
 	for k, want := range wantSummary {
 		if got := sum[k]; fmt.Sprint(got) != fmt.Sprint(want) {

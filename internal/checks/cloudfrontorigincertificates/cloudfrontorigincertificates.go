@@ -4,9 +4,10 @@
 //
 // The check does what CloudFront does: it opens a TLS connection to each
 // custom origin CloudFront reaches over HTTPS, with the origin's domain name
-// as SNI, on the origin's HTTPS port, and reads the certificate the origin
-// presents. Like Trusted Advisor, it does not validate the chain or the
-// issuer. These outbound connections are not AWS API calls: no IAM action
+// as SNI, on the origin's HTTPS port, offering every protocol version from
+// TLS 1.0 and every cipher suite Go implements, and reads the certificate the
+// origin presents. Like Trusted Advisor, it does not validate the chain or
+// the issuer. These outbound connections are not AWS API calls: no IAM action
 // covers them, and a Lambda running the check needs a route to the internet.
 package cloudfrontorigincertificates
 
@@ -62,7 +63,8 @@ var Meta = check.Meta{
 	IAMActions: []string{"cloudfront:ListDistributions", "cloudfront:GetDistributionConfig"},
 	Scope:      check.Global,
 	BeyondSpec: "Makes outbound TLS connections (port from the origin's HTTPSPort, SNI = origin domain name, 5 s timeout, 8 at a time) to every custom origin CloudFront reaches over HTTPS (https-only or match-viewer); no IAM action covers them, and a Lambda needs internet access. " +
-		"An origin that answers on its HTTPS port without TLS is red (no certificate); one that cannot be reached is yellow. " +
+		"The handshake offers TLS 1.0 to 1.3 and every cipher suite Go implements, RSA key exchange and 3DES included, as CloudFront does towards origins: the probe only reads the certificate and sends no data. " +
+		"An origin that answers on its HTTPS port without TLS is red (no certificate); one that cannot be reached is yellow, and the reason says that origins admitting only CloudFront's managed prefix list cannot be probed from outside. " +
 		"S3 and VPC origins are skipped; one TLS connection per origin host and port, however many distributions share it.",
 }
 
@@ -128,6 +130,9 @@ type Probe struct {
 	// NoTLS is set when the origin answered, but not with TLS: there is no
 	// certificate on its HTTPS port.
 	NoTLS bool
+	// Unreachable is set when no TCP connection could be opened (refused,
+	// reset, timed out): the origin may admit only CloudFront.
+	Unreachable bool
 	// Err is why no certificate was read.
 	Err error
 }
@@ -213,6 +218,22 @@ func httpsOrigins(distID, distDomain string, origins *cftypes.Origins) []Origin 
 	return out
 }
 
+// probeCipherSuites are every TLS 1.0–1.2 cipher suite Go implements, the
+// insecure ones included. Since Go 1.22 and 1.23 the defaults leave out RSA
+// key exchange and 3DES (GODEBUG tlsrsakex, tls3des), so an origin that
+// speaks only those would fail the handshake and its certificate would go
+// unread; CloudFront still offers them to origins. Listing the suites in
+// Config.CipherSuites is what re-enables them for a client. Offering weak
+// suites costs nothing here: the probe reads the certificate and sends no
+// data. (TLS 1.3 suites are not configurable and always offered.)
+var probeCipherSuites = func() []uint16 {
+	var ids []uint16
+	for _, s := range append(tls.CipherSuites(), tls.InsecureCipherSuites()...) {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}()
+
 // probe connects to addr and reads the certificate presented for host. The
 // chain is deliberately not verified (InsecureSkipVerify): the check judges
 // the leaf's dates and signature, as the specification says.
@@ -221,7 +242,7 @@ func probe(ctx context.Context, dial DialFunc, timeout time.Duration, host, addr
 	defer cancel()
 	conn, err := dial(ctx, "tcp", addr)
 	if err != nil {
-		return Probe{Err: err}
+		return Probe{Unreachable: true, Err: err}
 	}
 	defer conn.Close()
 	if deadline, ok := ctx.Deadline(); ok {
@@ -231,14 +252,15 @@ func probe(ctx context.Context, dial DialFunc, timeout time.Duration, host, addr
 		ServerName:         host,
 		InsecureSkipVerify: true, // reading the leaf only; no data is exchanged
 		// CloudFront still talks TLS 1.0 and 1.1 to origins that allow only those.
-		MinVersion: tls.VersionTLS10,
+		MinVersion:   tls.VersionTLS10,
+		CipherSuites: probeCipherSuites,
 	})
 	if err := client.HandshakeContext(ctx); err != nil {
 		var notTLS tls.RecordHeaderError
 		if errors.As(err, &notTLS) {
 			return Probe{NoTLS: true, Err: err}
 		}
-		return Probe{Err: err}
+		return Probe{Err: fmt.Errorf("TLS handshake: %w", err)}
 	}
 	state := client.ConnectionState()
 	if len(state.PeerCertificates) == 0 {
@@ -249,8 +271,8 @@ func probe(ctx context.Context, dial DialFunc, timeout time.Duration, host, addr
 
 // evaluate reports each HTTPS custom origin: red when its certificate has
 // expired or it answers without TLS, yellow when the certificate expires in
-// 30 days or less, is signed with SHA-1, or the origin cannot be reached,
-// green otherwise.
+// 30 days or less, is signed with SHA-1, or the origin cannot be reached
+// (the spec's "can't be located"), green otherwise.
 func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
 	var findings []check.Finding
 	for _, e := range in.Errors {
@@ -272,6 +294,9 @@ func judge(p Probe, o Origin, now time.Time) (check.Status, string) {
 	switch {
 	case p.NoTLS:
 		return check.Red, fmt.Sprintf("The origin answers on port %d without TLS: it has no SSL certificate.", o.HTTPSPort)
+	case p.Unreachable:
+		return check.Yellow, fmt.Sprintf("The SSL certificate on the origin can't be located: could not connect to origin %s from the scanner: %v; "+
+			"origins that only admit CloudFront (managed prefix list com.amazonaws.global.cloudfront.origin-facing) cannot be probed from outside.", o.Address(), p.Err)
 	case p.Cert == nil:
 		reason := "The SSL certificate on the origin can't be located"
 		if p.Err != nil {

@@ -50,7 +50,9 @@ func TestEvaluate(t *testing.T) {
 		{"ECDSA with SHA-1", Probe{Cert: cert(now.AddDate(1, 0, 0), x509.ECDSAWithSHA1)}, check.Yellow, "SHA-1"},
 		{"expired and SHA-1", Probe{Cert: cert(now.Add(-day), x509.ECDSAWithSHA1)}, check.Red, "SHA-1"},
 		{"answers without TLS: missing", Probe{NoTLS: true, Err: errors.New("tls: first record does not look like a TLS handshake")}, check.Red, "without TLS"},
-		{"cannot connect", Probe{Err: errors.New("dial tcp: i/o timeout")}, check.Yellow, "can't be located: dial tcp: i/o timeout"},
+		{"cannot connect", Probe{Unreachable: true, Err: errors.New("dial tcp: i/o timeout")}, check.Yellow,
+			"could not connect to origin app.example.com:443 from the scanner: dial tcp: i/o timeout; origins that only admit CloudFront (managed prefix list com.amazonaws.global.cloudfront.origin-facing) cannot be probed from outside"},
+		{"handshake fails", Probe{Err: errors.New("TLS handshake: remote error: tls: handshake failure")}, check.Yellow, "can't be located: TLS handshake: remote error"},
 		{"not probed", Probe{}, check.Yellow, "can't be located"},
 	}
 	for _, tt := range tests {
@@ -248,6 +250,78 @@ func TestCollectOnEmulatorWithLocalOrigins(t *testing.T) {
 	// The silent origin costs one timeout, in parallel with the others.
 	if elapsed > 4*time.Second {
 		t.Errorf("scan took %s, want the silent origin bounded by the 500ms timeout", elapsed)
+	}
+}
+
+// TestOriginRSAKeyExchangeOnly serves an expired RSA certificate from origins
+// that accept only suites Go's client leaves out by default since Go 1.22
+// (RSA key exchange) and 1.23 (3DES), the latter on TLS 1.0 only: the probe
+// must still complete the handshake and report the expiry red, not fall
+// back to "can't be located".
+func TestOriginRSAKeyExchangeOnly(t *testing.T) {
+	t.Parallel()
+	expired := certstest.New(t, certstest.Spec{DNSNames: []string{"legacy.example.com"}, NotAfter: time.Now().Add(-2 * day), Algorithm: x509.SHA256WithRSA})
+	tests := []struct {
+		name   string
+		server *tls.Config
+	}{
+		{"TLS_RSA_WITH_AES_128_CBC_SHA on TLS 1.2", &tls.Config{CipherSuites: []uint16{tls.TLS_RSA_WITH_AES_128_CBC_SHA}, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12}},
+		{"TLS_RSA_WITH_3DES_EDE_CBC_SHA on TLS 1.0 only", &tls.Config{CipherSuites: []uint16{tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS10}},
+		{"TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA on TLS 1.1 only", &tls.Config{CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA}, MinVersion: tls.VersionTLS11, MaxVersion: tls.VersionTLS11}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := tt.server.Clone()
+			cfg.Certificates = []tls.Certificate{expired.TLS}
+			var network origins
+			network.add("legacy.example.com:443", listen(t, func(c net.Conn) {
+				conn := tls.Server(c, cfg)
+				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+				_ = conn.Handshake()
+			}))
+			cf := &fakeDistributions{origins: []cftypes.Origin{customOrigin("legacy", "legacy.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443)}}
+			in, err := collect(context.Background(), cf, network.dial, 5*time.Second)
+			if err != nil {
+				t.Fatalf("collect: %v", err)
+			}
+			got := evaluate(checktest.Target(check.GlobalRegion), in, time.Now())
+			if len(got) != 1 || got[0].Status != check.Red || !strings.Contains(got[0].Reason, "expired on") {
+				t.Errorf("origin serving an expired RSA certificate with only %s: findings = %+v, want one red finding saying it expired", tt.name, got)
+			}
+		})
+	}
+}
+
+// TestUnreachableOriginSaysSo: an origin the scanner cannot connect to (for
+// example one whose security group admits only CloudFront's managed prefix
+// list) is yellow, and the reason says the scanner could not connect and why
+// that may be.
+func TestUnreachableOriginSaysSo(t *testing.T) {
+	t.Parallel()
+	var network origins
+	// A closed port: connection refused. unrouted.example.com is not on the
+	// test network at all.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	network.add("closed.example.com:443", closed)
+	cf := &fakeDistributions{origins: []cftypes.Origin{
+		customOrigin("closed", "closed.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443),
+		customOrigin("unrouted", "unrouted.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443),
+	}}
+	in, err := collect(context.Background(), cf, network.dial, time.Second)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	for _, f := range evaluate(checktest.Target(check.GlobalRegion), in, time.Now()) {
+		want := "could not connect to origin " + f.Columns[colOrigin] + ":443 from the scanner: "
+		if f.Status != check.Yellow || !strings.Contains(f.Reason, want) || !strings.Contains(f.Reason, "com.amazonaws.global.cloudfront.origin-facing") {
+			t.Errorf("unreachable origin %s = %s %q, want yellow saying %q and naming the CloudFront prefix list", f.Columns[colOrigin], f.Status, f.Reason, want)
+		}
 	}
 }
 

@@ -1,10 +1,19 @@
 // Package ebspublicsnapshots finds EBS volume snapshots that anyone can
 // restore. A public snapshot gives every AWS account a full copy of the
 // volume's data.
+//
+// A snapshot marked public is red, unless the region's block public access
+// for snapshots is in block-all-sharing mode: EBS then treats it as private
+// (its permissions still say public, and it is public again as soon as the
+// setting is turned off), so it is yellow, beyond the specification.
+// block-new-sharing only stops new sharing: existing public snapshots stay
+// public, and red. When the setting cannot be read, public snapshots stay red
+// and say so.
 package ebspublicsnapshots
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -32,8 +41,9 @@ var Meta = check.Meta{
 	},
 	RecommendedAction: "Unless you are certain you want to share all the data in the snapshot with all AWS accounts and users, modify the permissions: mark the snapshot as private, and then specify the accounts that you want to give permissions to. For more information, see Sharing an Amazon EBS Snapshot. To modify permissions for your snapshots directly, you can use a runbook in the AWS Systems Manager console. For more information, see AWSSupport-ModifyEBSSnapshotPermission.",
 	Columns:           []string{colStatus, colRegion, colVolumeID, colSnapshotID, colDescription},
-	IAMActions:        []string{"ec2:DescribeSnapshots"},
+	IAMActions:        []string{"ec2:DescribeSnapshots", "ec2:GetSnapshotBlockPublicAccessState"},
 	Scope:             check.Regional,
+	BeyondSpec:        "A public snapshot in a region whose block public access for snapshots is in block-all-sharing mode is yellow, not red: EBS treats it as private until the setting is turned off. In block-new-sharing mode, or when the setting cannot be read, it stays red and the reason says so.",
 }
 
 // Check is the catalog entry.
@@ -42,6 +52,7 @@ var Check = check.Check{Meta: Meta, Runner: runner{}}
 // API is the part of the EC2 client the check calls.
 type API interface {
 	ec2.DescribeSnapshotsAPIClient
+	GetSnapshotBlockPublicAccessState(context.Context, *ec2.GetSnapshotBlockPublicAccessStateInput, ...func(*ec2.Options)) (*ec2.GetSnapshotBlockPublicAccessStateOutput, error)
 }
 
 var _ API = (*ec2.Client)(nil)
@@ -60,15 +71,23 @@ func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, er
 }
 
 // Input is what the check evaluates: the account's own snapshots in the
-// region, and the IDs of those that are restorable by all accounts.
+// region, the IDs of those that are restorable by all accounts, and the
+// region's block public access for snapshots, read only when a snapshot is
+// public.
 type Input struct {
 	Snapshots []types.Snapshot
 	Public    map[string]bool
+	// BlockPublicAccess is the region's state ("" when not read).
+	BlockPublicAccess types.SnapshotBlockPublicAccessState
+	// BlockPublicAccessErr is why the state could not be read.
+	BlockPublicAccessErr error
 }
 
 // collect lists the account's snapshots, then asks EC2 for those restorable
 // by "all": the second call returns exactly the public ones, one request per
-// page instead of one DescribeSnapshotAttribute per snapshot.
+// page instead of one DescribeSnapshotAttribute per snapshot. When one is
+// public, it reads the region's block public access for snapshots, which
+// decides whether EBS honours that permission.
 func collect(ctx context.Context, api API) (Input, error) {
 	snapshots, err := listSnapshots(ctx, api, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}})
 	if err != nil {
@@ -92,6 +111,17 @@ func collect(ctx context.Context, api API) (Input, error) {
 			in.Snapshots = append(in.Snapshots, s)
 		}
 	}
+	if len(in.Public) == 0 {
+		return in, nil
+	}
+	// Any error is kept, not returned: the state can only make a public
+	// snapshot less exposed, so without it the snapshot is judged public.
+	state, err := api.GetSnapshotBlockPublicAccessState(ctx, &ec2.GetSnapshotBlockPublicAccessStateInput{})
+	if err != nil {
+		in.BlockPublicAccessErr = check.WrapOp("ec2 GetSnapshotBlockPublicAccessState", err)
+		return in, nil
+	}
+	in.BlockPublicAccess = state.State
 	return in, nil
 }
 
@@ -111,7 +141,11 @@ func listSnapshots(ctx context.Context, api API, input *ec2.DescribeSnapshotsInp
 	return out, nil
 }
 
-// evaluate reports each snapshot: red when public, green otherwise.
+// publicText is the reason of a snapshot whose public permission is in effect.
+const publicText = "The EBS volume snapshot is marked as public: any AWS account can create a volume from it."
+
+// evaluate reports each snapshot: red when public, yellow when public but
+// blocked by block-all-sharing, green otherwise.
 func evaluate(target check.Target, in Input) []check.Finding {
 	findings := make([]check.Finding, 0, len(in.Snapshots))
 	for _, s := range in.Snapshots {
@@ -122,12 +156,26 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			colDescription: aws.ToString(s.Description),
 		}
 		if in.Public[id] {
-			findings = append(findings, Meta.NewFinding(target, id, check.Red,
-				"The EBS volume snapshot is marked as public: any AWS account can create a volume from it.", columns))
+			status, reason := judgePublic(in)
+			findings = append(findings, Meta.NewFinding(target, id, status, reason, columns))
 			continue
 		}
 		findings = append(findings, Meta.NewFinding(target, id, check.Green,
 			"The snapshot is not public.", columns))
 	}
 	return findings
+}
+
+// judgePublic rates a snapshot marked public by the region's block public
+// access for snapshots.
+func judgePublic(in Input) (check.Status, string) {
+	switch {
+	case in.BlockPublicAccessErr != nil:
+		return check.Red, fmt.Sprintf("%s Block Public Access for snapshots could not be read (%v); the snapshot is reported as public.", publicText, in.BlockPublicAccessErr)
+	case in.BlockPublicAccess == types.SnapshotBlockPublicAccessStateBlockAllSharing:
+		return check.Yellow, "Beyond the Trusted Advisor spec: the EBS volume snapshot is marked as public, but block public access for snapshots is in block-all-sharing mode in this region, so EBS treats it as private; it becomes public again if the setting is turned off or changed to block-new-sharing."
+	case in.BlockPublicAccess == types.SnapshotBlockPublicAccessStateBlockNewSharing:
+		return check.Red, publicText + " Block public access for snapshots is in block-new-sharing mode, which only prevents new public sharing: snapshots already public stay public."
+	}
+	return check.Red, publicText
 }

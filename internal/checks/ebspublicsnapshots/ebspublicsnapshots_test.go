@@ -2,6 +2,7 @@ package ebspublicsnapshots
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -33,6 +34,16 @@ func TestEvaluate(t *testing.T) {
 		{"private snapshot", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "")}}, map[string]check.Status{"snap-1": check.Green}},
 		{"public snapshot", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "x")}, Public: map[string]bool{"snap-1": true}},
 			map[string]check.Status{"snap-1": check.Red}},
+		{"public, block-all-sharing: EBS treats it as private", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "x")}, Public: map[string]bool{"snap-1": true},
+			BlockPublicAccess: types.SnapshotBlockPublicAccessStateBlockAllSharing}, map[string]check.Status{"snap-1": check.Yellow}},
+		{"public, block-new-sharing: existing public snapshots stay public", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "x")}, Public: map[string]bool{"snap-1": true},
+			BlockPublicAccess: types.SnapshotBlockPublicAccessStateBlockNewSharing}, map[string]check.Status{"snap-1": check.Red}},
+		{"public, unblocked", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "x")}, Public: map[string]bool{"snap-1": true},
+			BlockPublicAccess: types.SnapshotBlockPublicAccessStateUnblocked}, map[string]check.Status{"snap-1": check.Red}},
+		{"public, block public access unreadable", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "x")}, Public: map[string]bool{"snap-1": true},
+			BlockPublicAccessErr: errors.New("AccessDenied")}, map[string]check.Status{"snap-1": check.Red}},
+		{"private, block-all-sharing", Input{Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", "x")},
+			BlockPublicAccess: types.SnapshotBlockPublicAccessStateBlockAllSharing}, map[string]check.Status{"snap-1": check.Green}},
 		{"one public among private", Input{
 			Snapshots: []types.Snapshot{snapshot("snap-1", "vol-1", ""), snapshot("snap-2", "vol-1", ""), snapshot("snap-3", "vol-2", "")},
 			Public:    map[string]bool{"snap-2": true}},
@@ -109,6 +120,72 @@ func TestCollectOnEmulator(t *testing.T) {
 	// Two listings per region, each one page: all own snapshots, then the public ones.
 	if got := recorder.Calls("EC2", "DescribeSnapshots"); got != 4 {
 		t.Errorf("DescribeSnapshots calls = %d, want 4 (2 per region)", got)
+	}
+	// Block public access only matters where a snapshot is public: eu-west-1.
+	if got := recorder.Calls("EC2", "GetSnapshotBlockPublicAccessState"); got != 1 {
+		t.Errorf("GetSnapshotBlockPublicAccessState calls = %d, want 1 (only the region with a public snapshot)", got)
+	}
+}
+
+// TestEBSSnapshotBlockPublicAccess sets the region's block public access for
+// snapshots through the SDK, as an account owner would, and scans: only
+// block-all-sharing stops EBS honouring a public permission (yellow);
+// block-new-sharing leaves existing public snapshots public (red).
+func TestEBSSnapshotBlockPublicAccess(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		state      types.SnapshotBlockPublicAccessState // "" leaves the region as a new account has it
+		want       check.Status
+		wantReason string
+	}{
+		{"", check.Red, "marked as public"},
+		{types.SnapshotBlockPublicAccessStateBlockNewSharing, check.Red, "snapshots already public stay public"},
+		{types.SnapshotBlockPublicAccessStateBlockAllSharing, check.Yellow, "block-all-sharing"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.state), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			cfg, account := emutest.Config(t)
+			private, public := seedSnapshots(t, cfg, "eu-west-1")
+			if tt.state != "" {
+				client := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1"))
+				if _, err := client.EnableSnapshotBlockPublicAccess(ctx, &ec2.EnableSnapshotBlockPublicAccessInput{State: tt.state}); err != nil {
+					t.Fatalf("EnableSnapshotBlockPublicAccess(%s): %v", tt.state, err)
+				}
+			}
+			findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: "eu-west-1"}, 0)
+			byID := checktest.ByResource(findings)
+			if got := byID[public]; got.Status != tt.want || !strings.Contains(got.Reason, tt.wantReason) {
+				t.Errorf("state %q: public snapshot = %s (%s), want %s with %q in the reason", tt.state, got.Status, got.Reason, tt.want, tt.wantReason)
+			}
+			if got := byID[private]; got.Status != check.Green {
+				t.Errorf("state %q: private snapshot = %s (%s), want green", tt.state, got.Status, got.Reason)
+			}
+		})
+	}
+}
+
+// TestBlockPublicAccessUnreadable: without the permission to read block
+// public access, a public snapshot is judged public (red) and says why; a
+// private one does not depend on it.
+func TestBlockPublicAccessUnreadable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	private, public := seedSnapshots(t, cfg, "eu-west-1")
+	if _, err := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")).EnableSnapshotBlockPublicAccess(ctx,
+		&ec2.EnableSnapshotBlockPublicAccessInput{State: types.SnapshotBlockPublicAccessStateBlockAllSharing}); err != nil {
+		t.Fatalf("EnableSnapshotBlockPublicAccess: %v", err)
+	}
+	denied := emutest.Deny(cfg, "GetSnapshotBlockPublicAccessState")
+	byID := checktest.ByResource(scan.RunJob(ctx, denied, scan.Job{Check: Check, Account: account, Region: "eu-west-1"}, 0))
+	if got := byID[public]; got.Status != check.Red ||
+		!strings.Contains(got.Reason, "Block Public Access for snapshots could not be read") || !strings.Contains(got.Reason, "AccessDenied") {
+		t.Errorf("public snapshot with block public access unreadable = %s (%s), want red naming the unread setting and AccessDenied", got.Status, got.Reason)
+	}
+	if got := byID[private]; got.Status != check.Green {
+		t.Errorf("private snapshot = %s (%s), want green", got.Status, got.Reason)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
@@ -51,7 +52,9 @@ var Meta = check.Meta{
 	// and the ELBv2 DescribeLoadBalancers; DescribeListeners is ELBv2's.
 	IAMActions: []string{"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerPolicies", "elasticloadbalancing:DescribeListeners"},
 	Scope:      check.Regional,
-	BeyondSpec: "Also evaluates the SslPolicy of Application and Network Load Balancer HTTPS/TLS listeners: outdated (no TLS 1.3) or enabling TLS 1.0/1.1 is yellow, enabling 3DES is red.",
+	BeyondSpec: "Also evaluates the SslPolicy of Application and Network Load Balancer HTTPS/TLS listeners against the predefined policies in policies.json: enabling TLS 1.0/1.1 is yellow (and the 2015-2019 policies that do are also outdated), enabling 3DES is red; TLS 1.2-only and TLS 1.3 policies are green. " +
+		"A policy name missing from policies.json (Classic reference or ELBv2 SslPolicy) is an error naming the list's asOf date, never a guess.",
+	Data: []check.Dataset{policyDataset()},
 }
 
 // Check is the catalog entry.
@@ -85,6 +88,9 @@ const (
 type runner struct{}
 
 func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	if policyListErr != nil {
+		return nil, policyListErr
+	}
 	in, err := collect(ctx, elb.NewFromConfig(target.Config), elbv2.NewFromConfig(target.Config))
 	if err != nil {
 		return nil, err
@@ -268,7 +274,7 @@ func judgeClassicListener(policyNames []string, policies map[string]elbtypes.Pol
 		if described && aws.ToString(p.PolicyTypeName) == sslNegotiationPolicyType {
 			return judgeClassicPolicy(name, p.PolicyAttributeDescriptions)
 		}
-		if !described && isPredefinedClassic(name) {
+		if !described && policyList.isPredefinedClassic(name) {
 			return judgeClassicPolicy(name, nil)
 		}
 		if !described {
@@ -277,7 +283,7 @@ func judgeClassicListener(policyNames []string, policies map[string]elbtypes.Pol
 	}
 	// ELB attaches the default policy to an HTTPS/SSL listener created
 	// without one; AWS lists it, the emulator does not.
-	status, reason := judgeClassicPolicy(defaultClassicPolicy, nil)
+	status, reason := judgeClassicPolicy(policyList.defaultClassic, nil)
 	return status, reason + " (No policy is listed for the listener: ELB applies its default.)"
 }
 
@@ -287,7 +293,7 @@ func judgeClassicListener(policyNames []string, policies map[string]elbtypes.Pol
 // predefined policy's documented configuration is used.
 func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescription) (check.Status, string) {
 	reference := ""
-	if isPredefinedClassic(name) {
+	if policyList.isPredefinedClassic(name) {
 		reference = name
 	}
 	var enabled []string
@@ -305,10 +311,13 @@ func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescri
 			}
 		}
 	}
-	if !expanded {
-		if p, ok := classicPolicies[reference]; ok {
-			enabled = join(p.Protocols, p.Ciphers)
-		}
+	if reference != "" && !policyList.isPredefinedClassic(reference) {
+		return check.Error, fmt.Sprintf("could not evaluate: the listener's policy %s is based on the predefined policy %s, which is not in the policy list as of %s.",
+			name, reference, policyList.asOf.Format(time.DateOnly))
+	}
+	documented, isDocumented := policyList.classic[reference]
+	if !expanded && isDocumented {
+		enabled = join(documented.Protocols, documented.Ciphers)
 	}
 
 	var insecure, notRecommended []string
@@ -322,7 +331,7 @@ func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescri
 			}
 		case insecureCipher(e):
 			insecure = append(insecure, e)
-		case !recommendedCipher(e):
+		case !policyList.recommendedCiphers[e]:
 			notRecommended = append(notRecommended, e)
 		}
 	}
@@ -335,19 +344,19 @@ func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescri
 		status = check.Red
 		problems = append(problems, "enables insecure protocols or ciphers: "+strings.Join(insecure, ", "))
 	}
-	if reference != "" && reference != currentClassicPolicy {
+	if current := policyList.currentClassic; reference != "" && reference != current {
 		status = worse(status, check.Yellow)
 		if reference == name {
-			problems = append(problems, fmt.Sprintf("is outdated (current: %s)", currentClassicPolicy))
+			problems = append(problems, fmt.Sprintf("is outdated (current: %s)", current))
 		} else {
-			problems = append(problems, fmt.Sprintf("is based on the outdated predefined policy %s (current: %s)", reference, currentClassicPolicy))
+			problems = append(problems, fmt.Sprintf("is based on the outdated predefined policy %s (current: %s)", reference, current))
 		}
 	}
 	if len(notRecommended) > 0 {
 		status = worse(status, check.Yellow)
 		problems = append(problems, "enables protocols or ciphers that are not recommended: "+strings.Join(notRecommended, ", "))
 	}
-	if _, documented := classicPolicies[reference]; !expanded && !documented {
+	if !expanded && !isDocumented {
 		// Only an emulator answers this way: AWS returns every attribute.
 		problems = append(problems, "its protocols and ciphers were not returned and are not in the shipped policy table")
 	}
@@ -355,6 +364,14 @@ func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescri
 		return status, fmt.Sprintf("The listener's policy %s enables only recommended protocols and ciphers.", name)
 	}
 	return status, fmt.Sprintf("The listener's policy %s %s.", name, strings.Join(problems, "; "))
+}
+
+func join(sets ...[]string) []string {
+	var out []string
+	for _, s := range sets {
+		out = append(out, s...)
+	}
+	return out
 }
 
 func worse(a, b check.Status) check.Status {
@@ -391,29 +408,33 @@ func evaluateV2(target check.Target, lb V2LoadBalancer) []check.Finding {
 	}
 	if len(findings) == 0 && len(tlsPorts) > 0 {
 		findings = append(findings, finding(target, resource, lb.Name, strings.Join(tlsPorts, ", "), check.Green,
-			beyondSpec+"every HTTPS/TLS listener uses a current security policy with TLS 1.3 and no protocol older than TLS 1.2."))
+			beyondSpec+"every HTTPS/TLS listener uses a predefined security policy that accepts no protocol older than TLS 1.2 and no insecure cipher."))
 	}
 	return findings
 }
 
-// judgeV2Policy applies the ELBv2 rule documented in policies.go.
+// judgeV2Policy judges a predefined ELBv2 policy by its entry in
+// policies.json: red when it enables an insecure cipher, yellow when it is
+// outdated or accepts TLS 1.0/1.1, green otherwise; an error when the name is
+// not in the list, so that a policy AWS released since is never guessed at.
 func judgeV2Policy(name string) (check.Status, string) {
-	p, ok := lookupV2Policy(name)
+	p, ok := policyList.v2[name]
 	if !ok {
-		return check.Yellow, fmt.Sprintf("the listener's security policy %s is not a current predefined policy (recommended: %s).", name, recommendedV2Policy)
+		return check.Error, fmt.Sprintf("could not evaluate: the listener's security policy %s is not in the policy list as of %s (recommended: %s).",
+			name, policyList.asOf.Format(time.DateOnly), strings.Join(policyList.recommendedV2, " or "))
 	}
 	status := check.Green
 	var problems []string
-	if len(p.Insecure) > 0 {
+	if len(p.InsecureCiphers) > 0 {
 		status = check.Red
-		problems = append(problems, "enables the insecure cipher "+strings.Join(p.Insecure, ", "))
+		problems = append(problems, "enables the insecure cipher "+strings.Join(p.InsecureCiphers, ", "))
 	}
-	if !slices.Contains(p.Protocols, tls13) {
+	if p.Outdated {
 		status = worse(status, check.Yellow)
-		problems = append(problems, fmt.Sprintf("is outdated: it does not offer TLS 1.3 (recommended: %s)", recommendedV2Policy))
+		problems = append(problems, fmt.Sprintf("is an outdated predefined policy (recommended: %s)", strings.Join(policyList.recommendedV2, " or ")))
 	}
 	var old []string
-	for _, proto := range p.Protocols {
+	for _, proto := range p.protocols() {
 		if proto == tls10 || proto == tls11 {
 			old = append(old, proto)
 		}

@@ -98,6 +98,8 @@ func TestEvaluateClassicPolicy(t *testing.T) {
 		{"custom enabling anonymous DH", expandedPolicy("custom", "", append(slices.Clone(recommended), "ADH-AES128-SHA")...), check.Red, "ADH-AES128-SHA"},
 		{"custom enabling anonymous ECDH", expandedPolicy("custom", "", append(slices.Clone(recommended), "AECDH-AES128-SHA")...), check.Red, "AECDH-AES128-SHA"},
 		{"custom on current reference adding RC4", expandedPolicy("custom", "ELBSecurityPolicy-TLS-1-2-2017-01", append(slices.Clone(recommended), "RC4-SHA")...), check.Red, "RC4-SHA"},
+		{"reference to a policy missing from the list", referencePolicy("p", "ELBSecurityPolicy-2030-01"), check.Error, "not in the policy list as of 2026-12-01"},
+		{"expanded, reference missing from the list", expandedPolicy("custom", "ELBSecurityPolicy-2030-01", recommended...), check.Error, "ELBSecurityPolicy-2030-01"},
 		{"insecure and outdated: red wins, both said", expandedPolicy("custom", "ELBSecurityPolicy-2016-08", append(slices.Clone(recommended), protocolSSLv3)...), check.Red, "outdated"},
 	}
 	for _, tt := range tests {
@@ -181,15 +183,19 @@ func TestEvaluateV2(t *testing.T) {
 		{"ELBSecurityPolicy-TLS13-1-2-Res-2021-06", check.Green},
 		{"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04", check.Green},
 		{"ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", check.Green},
-		{"ELBSecurityPolicy-TLS13-1-2-Future-2030-01", check.Green}, // newer than the table, read from its name
+		{"ELBSecurityPolicy-TLS13-1-2-Future-2030-01", check.Error}, // newer than the list: never guessed
 		{"ELBSecurityPolicy-TLS13-1-1-2021-06", check.Yellow},
 		{"ELBSecurityPolicy-TLS13-1-0-2021-06", check.Yellow},
-		{"ELBSecurityPolicy-FS-1-2-Res-2020-10", check.Yellow},
-		{"ELBSecurityPolicy-TLS-1-2-2017-01", check.Yellow},
+		{"ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09", check.Yellow},
+		{"ELBSecurityPolicy-FS-1-2-Res-2020-10", check.Green},
+		{"ELBSecurityPolicy-TLS-1-2-2017-01", check.Green},
+		{"ELBSecurityPolicy-FS-1-1-2019-08", check.Yellow},
+		{"ELBSecurityPolicy-FS-2018-06", check.Yellow},
+		{"ELBSecurityPolicy-TLS-1-1-2017-01", check.Yellow},
 		{"ELBSecurityPolicy-2016-08", check.Yellow},
 		{"ELBSecurityPolicy-TLS-1-0-2015-04", check.Red},
-		{"ELBSecurityPolicy-2015-05", check.Red},
-		{"SomethingElse", check.Yellow},
+		{"ELBSecurityPolicy-2015-05", check.Yellow}, // same ciphers as 2016-08 (s2n-tls): no 3DES
+		{"SomethingElse", check.Error},
 	}
 	for _, tt := range tests {
 		t.Run(tt.policy, func(t *testing.T) {
@@ -223,6 +229,73 @@ func TestEvaluateV2(t *testing.T) {
 			t.Errorf("evaluate(denied listeners) = %+v, want one error finding naming DescribeListeners", got)
 		}
 	})
+}
+
+// TestELBStrongTLS12PoliciesNotOutdated: the TLS 1.2-only predefined
+// policies AWS still documents (forward-secrecy and TLS-1-2 ones) and every
+// TLS 1.3 policy (FIPS, RFC 9151, post-quantum) with a minimum of TLS 1.2 or
+// 1.3 are current: green, and never called outdated. A name missing from the
+// list is an error naming the list's date, not a yellow guess.
+func TestELBStrongTLS12PoliciesNotOutdated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		policy     string
+		want       check.Status
+		wantReason string
+	}{
+		{"ELBSecurityPolicy-FS-1-2-Res-2020-10", check.Green, ""},
+		{"ELBSecurityPolicy-FS-1-2-Res-2019-08", check.Green, ""},
+		{"ELBSecurityPolicy-FS-1-2-2019-08", check.Green, ""},
+		{"ELBSecurityPolicy-TLS-1-2-Ext-2018-06", check.Green, ""},
+		{"ELBSecurityPolicy-TLS-1-2-2017-01", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-2021-06", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-3-2021-06", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-2-RFC9151-FIPS-2023-07", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-3-CNSA2-INTEROP1-FIPS-PQ-2026-07", check.Green, ""},
+		{"ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04", check.Yellow, "not recommended: TLSv1.1"},
+		{"ELBSecurityPolicy-TLS13-1-2-Brand-New-2031-01", check.Error, "not in the policy list as of 2026-12-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.policy, func(t *testing.T) {
+			t.Parallel()
+			status, reason := judgeV2Policy(tt.policy)
+			if status != tt.want || !strings.Contains(reason, tt.wantReason) || (tt.want != check.Yellow && strings.Contains(reason, "outdated")) {
+				t.Errorf("judgeV2Policy(%s) = %s %q, want %s mentioning %q and not calling it outdated", tt.policy, status, reason, tt.want, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestPolicyData(t *testing.T) {
+	t.Parallel()
+	if policyListErr != nil {
+		t.Fatalf("policies.json: %v", policyListErr)
+	}
+	if got := policyList.asOf.Format("2006-01-02"); got != "2026-12-01" {
+		t.Errorf("policies.json asOf = %s, want 2026-12-01", got)
+	}
+	tests := []struct {
+		name, json string
+	}{
+		{"not JSON", "{"},
+		{"unknown field", `{"asOf":"2026-12-01","extra":1}`},
+		{"bad date", `{"asOf":"December"}`},
+		{"no sources", `{"asOf":"2026-12-01"}`},
+		{"recommended Classic policy missing", `{"asOf":"2026-12-01","classic":{"sources":["u"],"recommended":"X","default":"X"},"v2":{"sources":["u"],"recommended":["Y"],"policies":[{"name":"Y","minProtocol":"TLSv1.2"}]}}`},
+		{"unknown protocol", `{"asOf":"2026-12-01","classic":{"sources":["u"],"recommended":"X","default":"X","policies":[{"name":"X","protocols":["p"],"ciphers":["c"]}]},"v2":{"sources":["u"],"recommended":["Y"],"policies":[{"name":"Y","minProtocol":"SSLv3"}]}}`},
+		{"recommended ELBv2 policy outdated", `{"asOf":"2026-12-01","classic":{"sources":["u"],"recommended":"X","default":"X","policies":[{"name":"X","protocols":["p"],"ciphers":["c"]}]},"v2":{"sources":["u"],"recommended":["Y"],"policies":[{"name":"Y","minProtocol":"TLSv1.2","outdated":true}]}}`},
+	}
+	for _, tt := range tests {
+		if _, err := parsePolicies([]byte(tt.json)); err == nil {
+			t.Errorf("parsePolicies(%s: %s) = nil error, want one", tt.name, tt.json)
+		}
+	}
 }
 
 // seedLoadBalancers creates, in region, the load balancers a real account
@@ -260,7 +333,7 @@ func seedLoadBalancers(t *testing.T, cfg aws.Config, account, region string) {
 	}
 	create("web-plain", httpL(80))
 	create("shop", httpL(80), tlsL("HTTPS", 443))
-	policy("shop", "shop-tls12", map[string]string{referenceAttribute: currentClassicPolicy}, 443)
+	policy("shop", "shop-tls12", map[string]string{referenceAttribute: policyList.currentClassic}, 443)
 	create("legacy", tlsL("HTTPS", 443), tlsL("SSL", 8443))
 	policy("legacy", "legacy-ssl3", map[string]string{protocolSSLv3: "true", protocolTLSv12: "true", "RC4-SHA": "true", "AES128-GCM-SHA256": "true"}, 443)
 	policy("legacy", "legacy-2016", map[string]string{referenceAttribute: "ELBSecurityPolicy-2016-08"}, 8443)

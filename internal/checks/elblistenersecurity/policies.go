@@ -1,44 +1,170 @@
 package elblistenersecurity
 
 import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/datafile"
+	"slices"
 	"strings"
+	"time"
 )
 
-// This file is data: the predefined security policies of Elastic Load
-// Balancing and how the check judges protocols and ciphers.
+// policiesJSON is the predefined security policies of Elastic Load Balancing
+// as data: for Classic Load Balancers each documented policy's protocols and
+// ciphers, for Application and Network Load Balancers each policy's minimum
+// protocol version, whether it is outdated and any insecure cipher it
+// enables. The file names its sources and the day they were read (asOf), and
+// says in its notes how each policy was decided. AWS adds policies: a name
+// not in the file is reported as an error until the file is updated.
 //
-// Sources, checked 2026-11-28:
-//   - Classic Load Balancers: "Predefined SSL security policies for Classic
-//     Load Balancers",
-//     https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html
-//     (protocols and ciphers of the six policies it lists), and "Update the SSL
-//     negotiation configuration of your Classic Load Balancer",
-//     https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/ssl-config-update.html
-//     (the older predefined names DescribeLoadBalancerPolicies still returns,
-//     and ELBSecurityPolicy-2016-08 as the default).
-//   - Application and Network Load Balancers: "Security policies for your
-//     Application Load Balancer",
-//     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html,
-//     and the same page for Network Load Balancers (protocols of each
-//     policy; ELBSecurityPolicy-TLS13-1-2-2021-06 recommended). The 3DES
-//     cipher of ELBSecurityPolicy-TLS-1-0-2015-04 and -2015-05 is confirmed by
-//     aws/s2n-tls's elb_security_policy_2015_04 cipher preferences.
-//
-// The emulator has none of the Classic policies and expands no
-// Reference-Security-Policy (EMULATOR.md), and real AWS expands them into
-// the policy's attributes: the tables below stand in only when the
-// attributes are absent.
+//go:embed policies.json
+var policiesJSON []byte
 
-// currentClassicPolicy is the predefined Classic policy AWS recommends
-// ("We recommend TLS 1.2, which is used in the
-// ELBSecurityPolicy-TLS-1-2-2017-01 predefined security policy"). Every
-// other predefined policy is outdated, including the 2016-08 default, which
-// still enables TLS 1.0 and 1.1.
-const currentClassicPolicy = "ELBSecurityPolicy-TLS-1-2-2017-01"
+// policiesFile is policies.json as written.
+type policiesFile struct {
+	AsOf    string   `json:"asOf"`
+	Notes   []string `json:"notes"`
+	Classic struct {
+		Sources      []string           `json:"sources"`
+		Recommended  string             `json:"recommended"`
+		Default      string             `json:"default"`
+		Policies     []predefinedPolicy `json:"policies"`
+		Undocumented []string           `json:"undocumented"`
+	} `json:"classic"`
+	V2 struct {
+		Sources     []string   `json:"sources"`
+		Recommended []string   `json:"recommended"`
+		Policies    []v2Policy `json:"policies"`
+	} `json:"v2"`
+}
 
-// defaultClassicPolicy is what ELB applies to an HTTPS/SSL listener created
-// without a security policy.
-const defaultClassicPolicy = "ELBSecurityPolicy-2016-08"
+// predefinedPolicy is the configuration of one predefined Classic policy:
+// its protocol and cipher attribute names.
+type predefinedPolicy struct {
+	Name      string   `json:"name"`
+	Protocols []string `json:"protocols"`
+	Ciphers   []string `json:"ciphers"`
+}
+
+// v2Policy is one ELBv2 predefined policy.
+type v2Policy struct {
+	Name string `json:"name"`
+	// MinProtocol is the oldest protocol version the policy accepts, as
+	// DescribeSSLPolicies names it (TLSv1, TLSv1.1, TLSv1.2, TLSv1.3).
+	MinProtocol string `json:"minProtocol"`
+	// Outdated is set for the policies of the generation AWS replaced that
+	// still accept TLS 1.0 or 1.1 (see the notes in policies.json).
+	Outdated bool `json:"outdated"`
+	// InsecureCiphers are ciphers the policy enables that offer no real
+	// protection (3DES).
+	InsecureCiphers []string `json:"insecureCiphers"`
+	// Source overrides the group's sources for this one policy.
+	Source string `json:"source"`
+}
+
+// policyTable is the parsed policy data.
+type policyTable struct {
+	// asOf is the day the data was read: a policy AWS added later is missing.
+	asOf time.Time
+	// Classic Load Balancers.
+	currentClassic string
+	defaultClassic string
+	classic        map[string]predefinedPolicy
+	undocumented   map[string]bool
+	// recommendedCiphers are the ciphers of the current Classic policy.
+	recommendedCiphers map[string]bool
+	// Application and Network Load Balancers.
+	recommendedV2 []string
+	v2            map[string]v2Policy
+}
+
+// policyList is the shipped table. A file that does not parse is a build
+// defect (TestPolicyData catches it); at run time it makes every job an
+// error instead of a crash.
+var policyList, policyListErr = parsePolicies(policiesJSON)
+
+// v2Protocols are the ELBv2 protocol versions, oldest first.
+var v2Protocols = []string{tls10, tls11, tls12, tls13}
+
+// parsePolicies reads and validates the policy data: a date, sources, unique
+// names, known protocol versions, and recommended policies that are listed.
+func parsePolicies(data []byte) (policyTable, error) {
+	var f policiesFile
+	if err := datafile.Decode("policies.json", data, &f); err != nil {
+		return policyTable{}, err
+	}
+	asOf, err := datafile.AsOf("policies.json", f.AsOf)
+	if err != nil {
+		return policyTable{}, err
+	}
+	if len(f.Classic.Sources) == 0 || len(f.V2.Sources) == 0 {
+		return policyTable{}, errors.New("policies.json: every group names its sources")
+	}
+	t := policyTable{
+		asOf:               asOf,
+		currentClassic:     f.Classic.Recommended,
+		defaultClassic:     f.Classic.Default,
+		classic:            map[string]predefinedPolicy{},
+		undocumented:       map[string]bool{},
+		recommendedCiphers: map[string]bool{},
+		recommendedV2:      f.V2.Recommended,
+		v2:                 map[string]v2Policy{},
+	}
+	for _, p := range f.Classic.Policies {
+		if _, dup := t.classic[p.Name]; dup || p.Name == "" || len(p.Protocols) == 0 || len(p.Ciphers) == 0 {
+			return policyTable{}, fmt.Errorf("policies.json: Classic policy %q is duplicated or incomplete", p.Name)
+		}
+		t.classic[p.Name] = p
+	}
+	for _, name := range f.Classic.Undocumented {
+		if _, dup := t.classic[name]; dup || t.undocumented[name] {
+			return policyTable{}, fmt.Errorf("policies.json: Classic policy %q is listed twice", name)
+		}
+		t.undocumented[name] = true
+	}
+	current, ok := t.classic[t.currentClassic]
+	if !ok {
+		return policyTable{}, fmt.Errorf("policies.json: recommended Classic policy %q is not listed", t.currentClassic)
+	}
+	if _, ok := t.classic[t.defaultClassic]; !ok {
+		return policyTable{}, fmt.Errorf("policies.json: default Classic policy %q is not listed", t.defaultClassic)
+	}
+	for _, c := range current.Ciphers {
+		t.recommendedCiphers[c] = true
+	}
+	for _, p := range f.V2.Policies {
+		if _, dup := t.v2[p.Name]; dup || p.Name == "" || !slices.Contains(v2Protocols, p.MinProtocol) {
+			return policyTable{}, fmt.Errorf("policies.json: ELBv2 policy %q is duplicated or has no known minProtocol", p.Name)
+		}
+		t.v2[p.Name] = p
+	}
+	for _, name := range t.recommendedV2 {
+		if p, ok := t.v2[name]; !ok || p.Outdated {
+			return policyTable{}, fmt.Errorf("policies.json: recommended ELBv2 policy %q is not listed as current", name)
+		}
+	}
+	if len(t.recommendedV2) == 0 {
+		return policyTable{}, errors.New("policies.json: no recommended ELBv2 policy")
+	}
+	return t, nil
+}
+
+// isPredefinedClassic reports whether name is a predefined Classic policy,
+// documented or not.
+func (t policyTable) isPredefinedClassic(name string) bool {
+	_, ok := t.classic[name]
+	return ok || t.undocumented[name]
+}
+
+// protocols returns the protocol versions p accepts, newest first.
+func (p v2Policy) protocols() []string {
+	i := slices.Index(v2Protocols, p.MinProtocol)
+	out := slices.Clone(v2Protocols[i:])
+	slices.Reverse(out)
+	return out
+}
 
 // Protocol attribute names of an SSLNegotiationPolicyType policy.
 const (
@@ -56,64 +182,13 @@ const (
 	serverOrderAttribute = "Server-Defined-Cipher-Order"
 )
 
-// tls12Ciphers are the ciphers of ELBSecurityPolicy-TLS-1-2-2017-01, the
-// recommended set.
-var tls12Ciphers = []string{
-	"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
-	"ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256",
-	"ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
-	"ECDHE-ECDSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA384",
-	"AES128-GCM-SHA256", "AES128-SHA256", "AES256-GCM-SHA384", "AES256-SHA256",
-}
-
-// sha1CBCCiphers are added to the TLS 1.2 set by every older policy.
-var sha1CBCCiphers = []string{
-	"ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA",
-	"ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA",
-	"AES128-SHA", "AES256-SHA",
-}
-
-func join(sets ...[]string) []string {
-	var out []string
-	for _, s := range sets {
-		out = append(out, s...)
-	}
-	return out
-}
-
-// predefinedPolicy is the configuration of one predefined Classic policy.
-type predefinedPolicy struct {
-	Protocols []string
-	Ciphers   []string
-}
-
-// classicPolicies are the predefined Classic policies AWS documents, with
-// their protocols and ciphers.
-var classicPolicies = map[string]predefinedPolicy{
-	"ELBSecurityPolicy-TLS-1-2-2017-01": {Protocols: []string{protocolTLSv12}, Ciphers: tls12Ciphers},
-	"ELBSecurityPolicy-TLS-1-1-2017-01": {Protocols: []string{protocolTLSv12, protocolTLSv11}, Ciphers: join(tls12Ciphers, sha1CBCCiphers)},
-	"ELBSecurityPolicy-2016-08":         {Protocols: []string{protocolTLSv12, protocolTLSv11, protocolTLSv1}, Ciphers: join(tls12Ciphers, sha1CBCCiphers)},
-	"ELBSecurityPolicy-2015-05":         {Protocols: []string{protocolTLSv12, protocolTLSv11, protocolTLSv1}, Ciphers: join(tls12Ciphers, sha1CBCCiphers, []string{"DES-CBC3-SHA"})},
-	"ELBSecurityPolicy-2015-03":         {Protocols: []string{protocolTLSv12, protocolTLSv11, protocolTLSv1}, Ciphers: join(tls12Ciphers, sha1CBCCiphers, []string{"DHE-RSA-AES128-SHA", "DHE-DSS-AES128-SHA", "DES-CBC3-SHA"})},
-	"ELBSecurityPolicy-2015-02":         {Protocols: []string{protocolTLSv12, protocolTLSv11, protocolTLSv1}, Ciphers: join(tls12Ciphers, sha1CBCCiphers, []string{"DHE-RSA-AES128-SHA", "DHE-DSS-AES128-SHA"})},
-}
-
-// legacyClassicPolicies are predefined Classic policies AWS still lists but
-// no longer documents. They are outdated; their protocols and ciphers are
-// judged from the attributes AWS returns with them.
-var legacyClassicPolicies = map[string]bool{
-	"ELBSecurityPolicy-2014-10":            true,
-	"ELBSecurityPolicy-2014-01":            true,
-	"ELBSecurityPolicy-2011-08":            true,
-	"ELBSample-ELBDefaultCipherPolicy":     true,
-	"ELBSample-OpenSSLDefaultCipherPolicy": true,
-}
-
-// isPredefinedClassic reports whether name is a predefined Classic policy.
-func isPredefinedClassic(name string) bool {
-	_, ok := classicPolicies[name]
-	return ok || legacyClassicPolicies[name]
-}
+// TLS protocol names as ELBv2 DescribeSSLPolicies gives them.
+const (
+	tls10 = "TLSv1"
+	tls11 = "TLSv1.1"
+	tls12 = "TLSv1.2"
+	tls13 = "TLSv1.3"
+)
 
 // insecureProtocols are broken protocol versions (DROWN, POODLE): red.
 var insecureProtocols = map[string]bool{protocolSSLv2: true, protocolSSLv3: true}
@@ -139,108 +214,11 @@ func insecureCipher(name string) bool {
 	return false
 }
 
-// recommendedCipher reports whether a cipher is in the recommended set.
-func recommendedCipher(name string) bool {
-	for _, c := range tls12Ciphers {
-		if c == name {
-			return true
-		}
+// policyDataset describes policies.json for `secadvisor checks` and `version`.
+func policyDataset() check.Dataset {
+	return check.Dataset{
+		Name:   "ELB predefined security policies",
+		Source: "internal/checks/elblistenersecurity/policies.json (AWS Elastic Load Balancing security-policy documentation, s2n-tls)",
+		AsOf:   policyList.asOf.Format(time.DateOnly),
 	}
-	return false
-}
-
-// ELBv2 (Application and Network Load Balancer) policies.
-//
-// Rule, decided here because the specification covers Classic Load Balancers
-// only: AWS recommends ELBSecurityPolicy-TLS13-1-2-2021-06, "which includes
-// TLS 1.3". A policy is outdated when it does not offer TLS 1.3 (every
-// policy released before the TLS13 family of 2021-06): yellow. A policy
-// offering TLS 1.0 or 1.1 enables a protocol that is not recommended:
-// yellow. A policy with the 3DES cipher is insecure: red. A TLS13 policy
-// whose minimum version is 1.2 or 1.3 is current: green.
-
-// v2Policy is one ELBv2 predefined policy: its protocol versions and any
-// insecure cipher it enables.
-type v2Policy struct {
-	Protocols []string
-	Insecure  []string
-}
-
-// TLS protocol names as ELBv2 DescribeSSLPolicies gives them.
-const (
-	tls10 = "TLSv1"
-	tls11 = "TLSv1.1"
-	tls12 = "TLSv1.2"
-	tls13 = "TLSv1.3"
-)
-
-var (
-	from13 = []string{tls13}
-	from12 = []string{tls13, tls12}
-	from11 = []string{tls13, tls12, tls11}
-	from10 = []string{tls13, tls12, tls11, tls10}
-)
-
-// v2Policies are the ELBv2 predefined policies.
-var v2Policies = map[string]v2Policy{
-	"ELBSecurityPolicy-TLS13-1-3-2021-06":           {Protocols: from13},
-	"ELBSecurityPolicy-TLS13-1-2-2021-06":           {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Res-2021-06":       {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06":      {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06":      {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-1-2021-06":           {Protocols: from11},
-	"ELBSecurityPolicy-TLS13-1-0-2021-06":           {Protocols: from10},
-	"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04":      {Protocols: from13},
-	"ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04":  {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04":      {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04": {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04": {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04": {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04":      {Protocols: from11},
-	"ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04":      {Protocols: from10},
-	"ELBSecurityPolicy-TLS13-1-3-PQ-2025-09":        {Protocols: from13},
-	"ELBSecurityPolicy-TLS13-1-2-PQ-2025-09":        {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09":    {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09":   {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09":   {Protocols: from12},
-	"ELBSecurityPolicy-TLS13-1-0-PQ-2025-09":        {Protocols: from10},
-	"ELBSecurityPolicy-FS-1-2-Res-2020-10":          {Protocols: []string{tls12}},
-	"ELBSecurityPolicy-FS-1-2-Res-2019-08":          {Protocols: []string{tls12}},
-	"ELBSecurityPolicy-FS-1-2-2019-08":              {Protocols: []string{tls12}},
-	"ELBSecurityPolicy-FS-1-1-2019-08":              {Protocols: []string{tls12, tls11}},
-	"ELBSecurityPolicy-FS-2018-06":                  {Protocols: []string{tls12, tls11, tls10}},
-	"ELBSecurityPolicy-TLS-1-2-Ext-2018-06":         {Protocols: []string{tls12}},
-	"ELBSecurityPolicy-TLS-1-2-2017-01":             {Protocols: []string{tls12}},
-	"ELBSecurityPolicy-TLS-1-1-2017-01":             {Protocols: []string{tls12, tls11}},
-	"ELBSecurityPolicy-2016-08":                     {Protocols: []string{tls12, tls11, tls10}},
-	"ELBSecurityPolicy-TLS-1-0-2015-04":             {Protocols: []string{tls12, tls11, tls10}, Insecure: []string{"DES-CBC3-SHA"}},
-	"ELBSecurityPolicy-2015-05":                     {Protocols: []string{tls12, tls11, tls10}, Insecure: []string{"DES-CBC3-SHA"}},
-}
-
-// recommendedV2Policy is the policy AWS recommends for HTTPS and TLS listeners.
-const recommendedV2Policy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-
-// lookupV2Policy returns a policy's protocols. A TLS13 policy released
-// after this table (its name reads ELBSecurityPolicy-TLS13-1-<minor>-...)
-// is understood from its name, so a new AWS policy is not reported as
-// outdated; any other unknown name is not found.
-func lookupV2Policy(name string) (v2Policy, bool) {
-	if p, ok := v2Policies[name]; ok {
-		return p, true
-	}
-	rest, ok := strings.CutPrefix(name, "ELBSecurityPolicy-TLS13-1-")
-	if !ok || rest == "" {
-		return v2Policy{}, false
-	}
-	switch rest[0] {
-	case '3':
-		return v2Policy{Protocols: from13}, true
-	case '2':
-		return v2Policy{Protocols: from12}, true
-	case '1':
-		return v2Policy{Protocols: from11}, true
-	case '0':
-		return v2Policy{Protocols: from10}, true
-	}
-	return v2Policy{}, false
 }

@@ -8,9 +8,12 @@
 //     …V3) that AWS attaches to an IAM user whose key it found exposed
 //     (iam ListEntitiesForPolicy, then iam ListAccessKeys for the user);
 //   - open AWS Health events of the RISK service about exposed or compromised
-//     credentials (health DescribeEvents, DescribeEventDetails). The Health
-//     API needs a Business, Enterprise On-Ramp or Enterprise support plan;
-//     without one that source is an error finding, never green.
+//     credentials (health DescribeEvents, DescribeEventDetails), asked of the
+//     Health endpoint of the account's partition. The Health API needs a
+//     Business, Enterprise On-Ramp or Enterprise support plan; without one
+//     (SubscriptionRequiredException) that source cannot exist for the
+//     account: it is one unavailable finding, never green, while the
+//     quarantine-policy results stand. Any other Health failure is an error.
 package exposedaccesskeys
 
 import (
@@ -27,6 +30,7 @@ import (
 	healthtypes "github.com/aws/aws-sdk-go-v2/service/health/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/secadvisor/secadvisor/internal/awsregions"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
@@ -58,13 +62,16 @@ var Meta = check.Meta{
 	Columns:           []string{colKeyID, colUser, colFraudType, colCaseID, colUpdated, colLocation, colDeadline, colUsage},
 	IAMActions:        []string{"iam:ListEntitiesForPolicy", "iam:ListAccessKeys", "health:DescribeEvents", "health:DescribeEventDetails"},
 	Scope:             check.Global,
+	Data:              []check.Dataset{awsregions.Dataset()},
 	BeyondSpec: "Trusted Advisor's own fraud data is not readable by customers; this check uses the two signals an account can read: " +
 		"IAM users with an AWS-managed quarantine policy attached (AWSCompromisedKeyQuarantine, AWSCompromisedKeyQuarantineV2, " +
 		"AWSCompromisedKeyQuarantineV3; red, one row per active key of the user) and open or upcoming AWS Health events " +
 		"AWS_RISK_CREDENTIALS_EXPOSED, AWS_RISK_CREDENTIALS_EXPOSURE_SUSPECTED, AWS_RISK_CREDENTIALS_COMPROMISED, " +
 		"AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED and AWS_RISK_IAM_QUARANTINE (red, the key ID read from the event description). " +
-		"Each source readable and clean gives one green finding; an unreadable source (e.g. the Health API without a Business " +
-		"support plan: SubscriptionRequiredException) gives an error finding. Case ID, Location, Deadline and Usage are not " +
+		"Each source readable and clean gives one green finding; an unreadable source gives an error finding, except the Health API " +
+		"without a Business, Enterprise On-Ramp or Enterprise support plan (SubscriptionRequiredException): one unavailable finding, " +
+		"the quarantine-policy results standing. Health is asked in its partition's region (us-east-1; cn-northwest-1 in aws-cn; " +
+		"us-gov-west-1 in aws-us-gov, per AWS's endpoint metadata). Case ID, Location, Deadline and Usage are not " +
 		"available to customers and stay empty.",
 }
 
@@ -101,8 +108,12 @@ const (
 	healthResource     = "health-events"
 )
 
-// healthRegion is where the AWS Health API answers for the whole account.
-const healthRegion = "us-east-1"
+// healthService is AWS Health's key in AWS's endpoint metadata (internal/awsregions).
+const healthService = "health"
+
+// subscriptionRequired is the error code with which the AWS Health API
+// answers an account whose support plan lacks it (Basic, Developer).
+const subscriptionRequired = "SubscriptionRequiredException"
 
 // Page sizes: the largest each API accepts.
 const (
@@ -131,21 +142,34 @@ var (
 type runner struct{}
 
 func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	partition := partitionOf(target.Config.Region)
 	iamClient := iam.NewFromConfig(target.Config)
-	healthClient := health.NewFromConfig(target.Config, func(o *health.Options) { o.Region = healthRegion })
-	in := collect(ctx, iamClient, healthClient, partitionOf(target.Config.Region))
+	healthClient := health.NewFromConfig(target.Config, func(o *health.Options) { o.Region = healthRegion(partition, target.Config.Region) })
+	in := collect(ctx, iamClient, healthClient, partition)
 	return evaluate(target, in), nil
 }
 
-// partitionOf returns the ARN partition of region, for the managed policies' ARNs.
+// partitionOf returns the partition of region, for the managed policies'
+// ARNs and the Health endpoint. A configuration without a region, or with
+// one no partition claims, is taken as the commercial partition "aws", where
+// the SDK's own default would send it too.
 func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
+	if p, ok := awsregions.PartitionOf(region); ok {
+		return p.ID
 	}
 	return "aws"
+}
+
+// healthRegion is the region whose AWS Health endpoint answers for the whole
+// account: the partition-wide endpoint's (us-east-1 in aws, cn-northwest-1
+// in aws-cn, us-gov-west-1 in aws-us-gov). A partition without one in the
+// metadata (the isolated ones) is asked in the configured region itself: if
+// Health has no endpoint there, the call fails and the source is an error.
+func healthRegion(partition, region string) string {
+	if global, ok := awsregions.GlobalRegion(healthService, partition); ok {
+		return global
+	}
+	return region
 }
 
 // Input is what the check evaluates: each source's answer or its error.
@@ -321,12 +345,10 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	}
 
 	switch {
+	case awsx.Code(in.HealthErr) == subscriptionRequired:
+		findings = append(findings, Meta.UnavailableFinding(target, healthResource, notSubscribedReason(in)))
 	case in.HealthErr != nil:
-		reason := "could not evaluate: " + in.HealthErr.Error()
-		if awsx.Is(in.HealthErr, awsx.KindNotSubscribed) {
-			reason += ". The AWS Health API needs a Business, Enterprise On-Ramp or Enterprise support plan: AWS Health events are not checked."
-		}
-		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error, reason, nil))
+		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error, "could not evaluate: "+in.HealthErr.Error(), nil))
 	case in.DetailsErr != nil:
 		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error,
 			"could not evaluate the events' descriptions (the affected keys): "+in.DetailsErr.Error(), nil))
@@ -362,6 +384,16 @@ func evaluate(target check.Target, in Input) []check.Finding {
 		findings = append(findings, Meta.NewFinding(target, r.id, check.Red, strings.Join(r.reasons, " "), r.columns))
 	}
 	return findings
+}
+
+// notSubscribedReason says why the Health source cannot exist for the
+// account, and what the other source's result is.
+func notSubscribedReason(in Input) string {
+	other := "the quarantine-policy source was evaluated"
+	if in.QuarantineErr != nil {
+		other = "the quarantine-policy source could not be read either (see its error finding)"
+	}
+	return fmt.Sprintf("AWS Health API requires a Business, Enterprise On-Ramp or Enterprise support plan (%s); %s.", in.HealthErr.Error(), other)
 }
 
 func uniqueKeyIDs(description string) []string {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/health"
 	healthtypes "github.com/aws/aws-sdk-go-v2/service/health/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -50,6 +51,9 @@ type fakeHealth struct {
 	mu       sync.Mutex
 	requests []map[string]any
 	targets  []string
+	// scopes are the Health requests' SigV4 credential scopes
+	// (date/region/service/aws4_request): which region the client signed for.
+	scopes []string
 }
 
 func (f *fakeHealth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +64,12 @@ func (f *fakeHealth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests = append(f.requests, req)
 	f.targets = append(f.targets, target)
+	if strings.HasPrefix(target, "AWSHealth_") {
+		_, scope, _ := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+		scope, _, _ = strings.Cut(scope, ",")
+		_, scope, _ = strings.Cut(scope, "/") // drop the access key ID
+		f.scopes = append(f.scopes, scope)
+	}
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	fail := func(errType string) {
@@ -97,7 +107,7 @@ func healthClient(t *testing.T, fake *fakeHealth) *health.Client {
 	t.Helper()
 	server := httptest.NewServer(fake)
 	t.Cleanup(server.Close)
-	return health.New(health.Options{Region: healthRegion, BaseEndpoint: aws.String(server.URL),
+	return health.New(health.Options{Region: "us-east-1", BaseEndpoint: aws.String(server.URL),
 		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
 }
 
@@ -155,8 +165,19 @@ func TestEvaluate(t *testing.T) {
 			map[string]string{quarantineResource: "green||||",
 				"AKIAFIRST00000000001": "red|AKIAFIRST00000000001||Potentially compromised|2026-05-30T14:00:00Z",
 				"AKIASECOND0000000002": "red|AKIASECOND0000000002||Potentially compromised|2026-05-30T14:00:00Z"}},
-		{"health not subscribed: an error, never green",
+		{"health not subscribed: unavailable, never green; the quarantine result stands",
 			Input{HealthErr: check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))},
+			map[string]string{quarantineResource: "green||||", healthResource: "unavailable||||"}},
+		{"health not subscribed and a quarantined key: the red stands",
+			Input{Quarantined: []QuarantinedUser{{UserName: "ci-deploy", Policies: []string{"AWSCompromisedKeyQuarantineV2"},
+				Keys: []iamtypes.AccessKeyMetadata{key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}}},
+				HealthErr: check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))},
+			map[string]string{"AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001|ci-deploy|Exposed|", healthResource: "unavailable||||"}},
+		{"health denied: an error",
+			Input{HealthErr: check.WrapOp("health DescribeEvents", apiErr("AccessDeniedException"))},
+			map[string]string{quarantineResource: "green||||", healthResource: "error||||"}},
+		{"health throttled: an error",
+			Input{HealthErr: check.WrapOp("health DescribeEvents", apiErr("ThrottlingException"))},
 			map[string]string{quarantineResource: "green||||", healthResource: "error||||"}},
 		{"descriptions unreadable: the events stay red, and an error",
 			Input{Events: []HealthEvent{event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/x3", "AWS_RISK_CREDENTIALS_EXPOSED")},
@@ -190,12 +211,122 @@ func TestEvaluate(t *testing.T) {
 
 func TestNotSubscribedReason(t *testing.T) {
 	t.Parallel()
-	findings := evaluate(checktest.Target(check.GlobalRegion), Input{HealthErr: check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))})
-	f := checktest.ByResource(findings)[healthResource]
-	for _, want := range []string{"health DescribeEvents", "not subscribed (SubscriptionRequiredException", "Business"} {
-		if !strings.Contains(f.Reason, want) {
-			t.Errorf("reason = %q, want it to mention %q", f.Reason, want)
+	notSubscribed := check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))
+	tests := []struct {
+		name string
+		in   Input
+		want []string
+	}{
+		{"quarantine read", Input{HealthErr: notSubscribed}, []string{
+			"AWS Health API requires a Business, Enterprise On-Ramp or Enterprise support plan",
+			"health DescribeEvents: not subscribed (SubscriptionRequiredException", "the quarantine-policy source was evaluated"}},
+		{"quarantine unreadable", Input{HealthErr: notSubscribed, QuarantineErr: check.WrapOp("iam ListEntitiesForPolicy", apiErr("AccessDenied"))}, []string{
+			"support plan", "the quarantine-policy source could not be read either"}},
+	}
+	for _, tt := range tests {
+		f := checktest.ByResource(evaluate(checktest.Target(check.GlobalRegion), tt.in))[healthResource]
+		if f.Status != check.Unavailable {
+			t.Errorf("%s: health finding status = %s, want unavailable", tt.name, f.Status)
 		}
+		for _, want := range tt.want {
+			if !strings.Contains(f.Reason, want) {
+				t.Errorf("%s: reason = %q, want it to mention %q", tt.name, f.Reason, want)
+			}
+		}
+	}
+}
+
+// TestExposedKeysHealthSubscriptionRequired: on a Basic or Developer support
+// plan the Health API answers SubscriptionRequiredException; the quarantine
+// policies (read from the emulator) still give their red finding, and Health
+// is one unavailable finding naming the support plan. Any other Health
+// failure (access denied, throttling) stays an error. moto has no Health
+// API: the answers come from the wire-level fake, in AWS's awsJson1_1 error
+// shape.
+func TestExposedKeysHealthSubscriptionRequired(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		errorType  string
+		wantStatus check.Status
+		wantText   string
+	}{
+		{"SubscriptionRequiredException", check.Unavailable, "unavailable: AWS Health API requires a Business, Enterprise On-Ramp or Enterprise support plan (health DescribeEvents: not subscribed (SubscriptionRequiredException"},
+		{"AccessDeniedException", check.Error, "health DescribeEvents: access denied (AccessDeniedException"},
+		{"ThrottlingException", check.Error, "health DescribeEvents: throttled (ThrottlingException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.errorType, func(t *testing.T) {
+			t.Parallel()
+			cfg, _ := emutest.Config(t)
+			client := iam.NewFromConfig(cfg)
+			exposed, _ := seedQuarantine(t, client, "AWSCompromisedKeyQuarantineV3")
+			in := collect(context.Background(), client, healthClient(t, &fakeHealth{errorType: tt.errorType}), "aws")
+			findings := evaluate(checktest.Target(check.GlobalRegion), in)
+			byID := checktest.ByResource(findings)
+			if len(findings) != 2 {
+				t.Errorf("Health answering %s: findings = %+v, want the quarantined key and one Health finding", tt.errorType, findings)
+			}
+			if f := byID[exposed]; f.Status != check.Red {
+				t.Errorf("Health answering %s: quarantined key %s = %+v, want red (the quarantine source stands)", tt.errorType, exposed, f)
+			}
+			if f := byID[healthResource]; f.Status != tt.wantStatus || !strings.Contains(f.Reason, tt.wantText) {
+				t.Errorf("Health answering %s: health finding = %s %q, want %s containing %q", tt.errorType, f.Status, f.Reason, tt.wantStatus, tt.wantText)
+			}
+		})
+	}
+}
+
+// TestHealthRegionByPartition: AWS Health answers for the whole account from
+// its partition's endpoint: us-east-1 in aws, cn-northwest-1 in aws-cn,
+// us-gov-west-1 in aws-us-gov (AWS's endpoint metadata). The check picks it
+// from the configured region's partition and signs for it.
+func TestHealthRegionByPartition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		configRegion, wantPartition, wantHealth string
+	}{
+		{"us-east-1", "aws", "us-east-1"},
+		{"eu-west-1", "aws", "us-east-1"},
+		{"ap-northeast-3", "aws", "us-east-1"},
+		{"cn-north-1", "aws-cn", "cn-northwest-1"},
+		{"cn-northwest-1", "aws-cn", "cn-northwest-1"},
+		{"us-gov-east-1", "aws-us-gov", "us-gov-west-1"},
+		{"us-gov-west-1", "aws-us-gov", "us-gov-west-1"},
+		// No partition-wide Health endpoint in the metadata: the configured region is asked.
+		{"us-iso-east-1", "aws-iso", "us-iso-east-1"},
+		// No region configured: the commercial partition.
+		{"", "aws", "us-east-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.configRegion, func(t *testing.T) {
+			t.Parallel()
+			partition := partitionOf(tt.configRegion)
+			if got := healthRegion(partition, tt.configRegion); partition != tt.wantPartition || got != tt.wantHealth {
+				t.Errorf("config region %q: partition %q, Health region %q; want %q, %q", tt.configRegion, partition, got, tt.wantPartition, tt.wantHealth)
+			}
+			if tt.configRegion == "" {
+				return
+			}
+			// The whole check, as the scanner runs it: every call goes to the
+			// fake (IAM's fail there, which does not matter here); the Health
+			// request must be signed for the partition's Health region.
+			fake := &fakeHealth{}
+			server := httptest.NewServer(fake)
+			defer server.Close()
+			cfg := aws.Config{Region: tt.configRegion, BaseEndpoint: aws.String(server.URL), RetryMaxAttempts: 1,
+				Credentials: credentials.NewStaticCredentialsProvider("AKIAFAKE", "fake-secret", "")}
+			scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: "123456789012", Region: check.GlobalRegion}, 0)
+			fake.mu.Lock()
+			defer fake.mu.Unlock()
+			if len(fake.scopes) == 0 {
+				t.Fatalf("config region %q: no Health request reached the fake", tt.configRegion)
+			}
+			for _, scope := range fake.scopes {
+				if !strings.HasSuffix(scope, "/"+tt.wantHealth+"/health/aws4_request") {
+					t.Errorf("config region %q: Health request signed for %q, want region %s", tt.configRegion, scope, tt.wantHealth)
+				}
+			}
+		})
 	}
 }
 
@@ -307,7 +438,6 @@ func TestHealthErrorsOnTheWire(t *testing.T) {
 		fake     *fakeHealth
 		wantText string
 	}{
-		{"not subscribed", &fakeHealth{errorType: "SubscriptionRequiredException"}, "health DescribeEvents: not subscribed (SubscriptionRequiredException"},
 		{"access denied", &fakeHealth{errorType: "AccessDeniedException"}, "health DescribeEvents: access denied (AccessDeniedException"},
 		{"details denied", &fakeHealth{events: []map[string]any{riskEvent("arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/q1", "AWS_RISK_IAM_QUARANTINE", time.Now())},
 			detailsErrorType: "AccessDeniedException"}, "health DescribeEventDetails: access denied (AccessDeniedException"},
@@ -378,7 +508,8 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 
 func TestPartition(t *testing.T) {
 	t.Parallel()
-	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov", "": "aws"} {
+	for region, want := range map[string]string{"us-east-1": "aws", "eu-west-1": "aws", "cn-north-1": "aws-cn", "us-gov-west-1": "aws-us-gov",
+		"us-iso-east-1": "aws-iso", "eu-south-9": "aws", "": "aws", "moon-base-1": "aws"} {
 		if got := partitionOf(region); got != want {
 			t.Errorf("partitionOf(%q) = %q, want %q", region, got, want)
 		}

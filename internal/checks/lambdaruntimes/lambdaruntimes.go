@@ -5,7 +5,9 @@
 // Every function version is checked ($LATEST and each published version:
 // ListFunctions with FunctionVersion=ALL), because published versions are
 // immutable and keep running the runtime they were published with. Runtime
-// deprecation dates come from the versioned table in lifecycle.go.
+// deprecation dates come from the embedded lifecycle.json, which names its
+// source and the day it was read; a runtime it does not know is an error,
+// never green.
 //
 // Functions deployed as container images have no managed runtime (the image
 // brings its own), so they are not evaluated and produce no finding.
@@ -13,8 +15,11 @@ package lambdaruntimes
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,9 +57,11 @@ var Meta = check.Meta{
 	},
 	RecommendedAction: "If you have functions that are running on a runtime that is approaching deprecation, you should prepare for migration to a supported runtime. For more information, see Runtime support policy. We recommend that you delete earlier function versions that you’re no longer using.",
 	Columns:           []string{colStatus, colRegion, colFunctionARN, colRuntime, colDaysToDeprecation, colDeprecationDate, colAverageDailyInvoke, colLastUpdatedTime},
-	IAMActions:        []string{"lambda:ListFunctions", "cloudwatch:GetMetricData"},
+	IAMActions:        []string{"lambda:ListFunctions", "lambda:ListAliases", "cloudwatch:GetMetricData"},
 	Scope:             check.Regional,
-	BeyondSpec:        "Runtimes missing from the shipped lifecycle table are reported as error rather than green; the reason names the dates Lambda blocks creating and updating functions on the runtime.",
+	BeyondSpec: "Runtimes missing from the shipped lifecycle data are reported as error rather than green; reasons name the day the lifecycle data was read and the dates Lambda blocks creating and updating functions on the runtime. " +
+		"A published version's Average Daily Invokes include the invocations made through the aliases that route to it (a weighted alias's by its current routing weight, said so in the reason).",
+	Data: []check.Dataset{lifecycleDataset()},
 }
 
 // Check is the catalog entry.
@@ -63,6 +70,7 @@ var Check = check.Check{Meta: Meta, Runner: runner{}}
 // LambdaAPI is the part of the Lambda client the check calls.
 type LambdaAPI interface {
 	lambda.ListFunctionsAPIClient
+	lambda.ListAliasesAPIClient
 }
 
 // MetricsAPI is the part of the CloudWatch client the check calls.
@@ -78,6 +86,8 @@ var (
 const (
 	// listPageSize is ListFunctions' largest page (MaxItems 1–50).
 	listPageSize = 50
+	// aliasPageSize is ListAliases' largest page (MaxItems 1–10000).
+	aliasPageSize = 10000
 	// queriesPerRequest is GetMetricData's limit of MetricDataQueries per request.
 	queriesPerRequest = 500
 	// invocationDays is the window averaged for "Average Daily Invokes".
@@ -91,14 +101,18 @@ const (
 type runner struct{}
 
 func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	if lifecycleErr != nil {
+		return nil, lifecycleErr
+	}
 	now := time.Now()
-	functions, err := collect(ctx, lambda.NewFromConfig(target.Config))
+	client := lambda.NewFromConfig(target.Config)
+	functions, err := collect(ctx, client)
 	if err != nil {
 		return nil, err
 	}
 	in := Input{Functions: functions}
-	in.Invocations, in.MetricsErr = averageDailyInvocations(ctx, newCloudWatch(target.Config), flagged(functions, now), now)
-	return evaluate(target, in, now), nil
+	in.Aliases, in.Invocations, in.MetricsErr = collectInvocations(ctx, client, newCloudWatch(target.Config), flagged(functions, lifecycle, now), now)
+	return evaluate(target, in, lifecycle, now), nil
 }
 
 // newCloudWatch returns a CloudWatch client. The current SDK speaks Smithy
@@ -114,11 +128,18 @@ func newCloudWatch(cfg aws.Config) *cloudwatch.Client {
 }
 
 // Input is what the check evaluates: every function version in the region
-// and, for the flagged ones, their average daily invocations by function ARN.
-// MetricsErr is set when the invocation metrics could not be read; the
+// and, for the flagged ones, what their invocations are made of.
+//
+// Invocations holds average daily Invocations by CloudWatch resource: the
+// function name for $LATEST (the function-level metric), "name:version" for
+// a published version, "name:alias" for an alias. Aliases lists, by function
+// name, the aliases of each function with a flagged published version: an
+// invocation through an alias is recorded under the alias, not under the
+// version it runs. MetricsErr is set when either could not be read; the
 // runtime statuses stand without them.
 type Input struct {
 	Functions   []types.FunctionConfiguration
+	Aliases     map[string][]types.AliasConfiguration
 	Invocations map[string]float64
 	MetricsErr  error
 }
@@ -142,38 +163,120 @@ func collect(ctx context.Context, api LambdaAPI) ([]types.FunctionConfiguration,
 
 // flagged returns the functions that will be red or yellow: only those get
 // their invocation metrics fetched, which saves calls on large accounts.
-func flagged(functions []types.FunctionConfiguration, now time.Time) []types.FunctionConfiguration {
+func flagged(functions []types.FunctionConfiguration, table lifecycleTable, now time.Time) []types.FunctionConfiguration {
 	var out []types.FunctionConfiguration
 	for _, fn := range functions {
-		if lc, ok := runtimes[string(fn.Runtime)]; ok && statusFor(daysUntil(lc.Deprecation, now)) != check.Green {
+		if lc, ok := table.runtimes[string(fn.Runtime)]; ok && statusFor(daysUntil(lc.Deprecation, now)) != check.Green {
 			out = append(out, fn)
 		}
 	}
 	return out
 }
 
-// averageDailyInvocations reads each function's CloudWatch Invocations over
-// the last invocationDays days, up to 500 functions per GetMetricData
-// request, and returns the sum divided by the number of days, keyed by ARN.
-func averageDailyInvocations(ctx context.Context, api MetricsAPI, functions []types.FunctionConfiguration, now time.Time) (map[string]float64, error) {
-	averages := make(map[string]float64, len(functions))
+// collectInvocations reads what the flagged versions' Average Daily Invokes
+// are made of: the aliases of every function with a flagged published
+// version, then the Invocations of each flagged version and of each alias
+// that routes to one.
+func collectInvocations(ctx context.Context, lambdaAPI LambdaAPI, metricsAPI MetricsAPI, flagged []types.FunctionConfiguration, now time.Time) (map[string][]types.AliasConfiguration, map[string]float64, error) {
+	aliases, err := listAliases(ctx, lambdaAPI, flagged)
+	if err != nil {
+		return nil, nil, err
+	}
+	invocations, err := averageDailyInvocations(ctx, metricsAPI, invocationSeries(flagged, aliases), now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return aliases, invocations, nil
+}
+
+// listAliases lists, by function name, the aliases of each function that
+// has a flagged published version. $LATEST needs none: its figure is the
+// function-level metric, which already counts invocations through aliases.
+func listAliases(ctx context.Context, api LambdaAPI, flagged []types.FunctionConfiguration) (map[string][]types.AliasConfiguration, error) {
+	out := map[string][]types.AliasConfiguration{}
+	for _, fn := range flagged {
+		name := aws.ToString(fn.FunctionName)
+		if _, done := out[name]; done || isLatest(fn) {
+			continue
+		}
+		out[name] = []types.AliasConfiguration{}
+		pages := lambda.NewListAliasesPaginator(api, &lambda.ListAliasesInput{
+			FunctionName: aws.String(name),
+			MaxItems:     aws.Int32(aliasPageSize),
+		}, func(o *lambda.ListAliasesPaginatorOptions) { o.StopOnDuplicateToken = true })
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return nil, check.WrapOp("lambda ListAliases", err)
+			}
+			out[name] = append(out[name], page.Aliases...)
+		}
+	}
+	return out, nil
+}
+
+// metricSeries is one Invocations metric to read: its resource key (see
+// Input.Invocations) and the dimensions that select it.
+type metricSeries struct {
+	resource   string
+	dimensions []cwtypes.Dimension
+}
+
+// invocationSeries lists the metrics the flagged versions' figures need:
+// each flagged version's own, and each alias that routes part of its
+// traffic to a flagged published version.
+func invocationSeries(flagged []types.FunctionConfiguration, aliases map[string][]types.AliasConfiguration) []metricSeries {
+	var out []metricSeries
+	seen := map[string]bool{}
+	add := func(s metricSeries) {
+		if !seen[s.resource] {
+			seen[s.resource] = true
+			out = append(out, s)
+		}
+	}
+	for _, fn := range flagged {
+		add(metricSeries{resource: metricResource(fn), dimensions: invocationDimensions(fn)})
+	}
+	for _, fn := range flagged {
+		if isLatest(fn) {
+			continue
+		}
+		name := aws.ToString(fn.FunctionName)
+		for _, alias := range aliases[name] {
+			if aliasShare(alias, aws.ToString(fn.Version)) > 0 {
+				resource := name + ":" + aws.ToString(alias.Name)
+				add(metricSeries{resource: resource, dimensions: []cwtypes.Dimension{
+					{Name: aws.String("FunctionName"), Value: aws.String(name)},
+					{Name: aws.String("Resource"), Value: aws.String(resource)},
+				}})
+			}
+		}
+	}
+	return out
+}
+
+// averageDailyInvocations reads each series' Invocations over the last
+// invocationDays days, up to 500 series per GetMetricData request, and
+// returns the sum divided by the number of days, keyed by resource.
+func averageDailyInvocations(ctx context.Context, api MetricsAPI, series []metricSeries, now time.Time) (map[string]float64, error) {
+	averages := make(map[string]float64, len(series))
 	end := now.UTC().Truncate(time.Minute)
 	start := end.AddDate(0, 0, -invocationDays)
-	for first := 0; first < len(functions); first += queriesPerRequest {
-		batch := functions[first:min(first+queriesPerRequest, len(functions))]
+	for first := 0; first < len(series); first += queriesPerRequest {
+		batch := series[first:min(first+queriesPerRequest, len(series))]
 		queries := make([]cwtypes.MetricDataQuery, len(batch))
-		arnByID := make(map[string]string, len(batch))
-		for i, fn := range batch {
-			id := "f" + strconv.Itoa(i)
-			arnByID[id] = aws.ToString(fn.FunctionArn)
-			averages[aws.ToString(fn.FunctionArn)] = 0
+		resourceByID := make(map[string]string, len(batch))
+		for i, s := range batch {
+			id := "q" + strconv.Itoa(i)
+			resourceByID[id] = s.resource
+			averages[s.resource] = 0
 			queries[i] = cwtypes.MetricDataQuery{
 				Id: aws.String(id),
 				MetricStat: &cwtypes.MetricStat{
 					Metric: &cwtypes.Metric{
 						Namespace:  aws.String("AWS/Lambda"),
 						MetricName: aws.String("Invocations"),
-						Dimensions: invocationDimensions(fn),
+						Dimensions: s.dimensions,
 					},
 					Period: aws.Int32(24 * 60 * 60),
 					Stat:   aws.String("Sum"),
@@ -193,17 +296,31 @@ func averageDailyInvocations(ctx context.Context, api MetricsAPI, functions []ty
 			}
 			// A query's values can span pages: add them up per query.
 			for _, r := range page.MetricDataResults {
-				arn, ok := arnByID[aws.ToString(r.Id)]
+				resource, ok := resourceByID[aws.ToString(r.Id)]
 				if !ok {
 					continue
 				}
 				for _, v := range r.Values {
-					averages[arn] += v / invocationDays
+					averages[resource] += v / invocationDays
 				}
 			}
 		}
 	}
 	return averages, nil
+}
+
+// isLatest reports whether fn is a function's unpublished version.
+func isLatest(fn types.FunctionConfiguration) bool {
+	v := aws.ToString(fn.Version)
+	return v == "" || v == latest
+}
+
+// metricResource is the key of fn's own Invocations in Input.Invocations.
+func metricResource(fn types.FunctionConfiguration) string {
+	if isLatest(fn) {
+		return aws.ToString(fn.FunctionName)
+	}
+	return aws.ToString(fn.FunctionName) + ":" + aws.ToString(fn.Version)
 }
 
 // invocationDimensions selects one version's Invocations: Lambda publishes a
@@ -213,17 +330,84 @@ func averageDailyInvocations(ctx context.Context, api MetricsAPI, functions []ty
 func invocationDimensions(fn types.FunctionConfiguration) []cwtypes.Dimension {
 	name := aws.ToString(fn.FunctionName)
 	dims := []cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String(name)}}
-	if v := aws.ToString(fn.Version); v != "" && v != latest {
-		dims = append(dims, cwtypes.Dimension{Name: aws.String("Resource"), Value: aws.String(name + ":" + v)})
+	if !isLatest(fn) {
+		dims = append(dims, cwtypes.Dimension{Name: aws.String("Resource"), Value: aws.String(metricResource(fn))})
 	}
 	return dims
+}
+
+// aliasShare is the fraction of an alias's invocations that version runs.
+// An alias without routing configuration sends everything to its
+// FunctionVersion. A weighted alias sends each additional version its
+// weight and the primary version the rest; Lambda draws every invocation
+// at random with those weights, so the split is an estimate, exact only if
+// the weights did not change within the window (CloudWatch does not say
+// which version an alias invocation ran).
+func aliasShare(alias types.AliasConfiguration, version string) float64 {
+	var additional float64
+	if alias.RoutingConfig != nil {
+		for v, w := range alias.RoutingConfig.AdditionalVersionWeights {
+			if v == version {
+				return w
+			}
+			additional += w
+		}
+	}
+	if aws.ToString(alias.FunctionVersion) == version {
+		return max(1-additional, 0)
+	}
+	return 0
+}
+
+// weighted reports whether alias splits its traffic between versions.
+func weighted(alias types.AliasConfiguration) bool {
+	return alias.RoutingConfig != nil && len(alias.RoutingConfig.AdditionalVersionWeights) > 0
+}
+
+// versionInvocations returns fn's average daily invocations: its own plus,
+// for a published version, its share of each alias that routes to it, and a
+// sentence naming those aliases. ok is false when a figure it needs was not
+// read: an undercount is never shown.
+func versionInvocations(fn types.FunctionConfiguration, in Input) (avg float64, note string, ok bool) {
+	avg, ok = in.Invocations[metricResource(fn)]
+	if !ok || isLatest(fn) {
+		return avg, "", ok
+	}
+	name, version := aws.ToString(fn.FunctionName), aws.ToString(fn.Version)
+	var through []string
+	for _, alias := range in.Aliases[name] {
+		share := aliasShare(alias, version)
+		if share <= 0 {
+			continue
+		}
+		aliasName := aws.ToString(alias.Name)
+		aliasAvg, read := in.Invocations[name+":"+aliasName]
+		if !read {
+			return 0, "", false
+		}
+		avg += share * aliasAvg
+		if weighted(alias) {
+			percent := strconv.FormatFloat(math.Round(share*1e4)/1e2, 'f', -1, 64)
+			through = append(through, fmt.Sprintf("an estimated %s%% of the invocations through alias %s (its current routing weight for this version)", percent, aliasName))
+		} else {
+			through = append(through, "the invocations through alias "+aliasName)
+		}
+	}
+	if len(through) > 0 {
+		note = " Average daily invokes include " + strings.Join(through, " and ") + "."
+	}
+	return avg, note, true
+}
+
+// utcDay is 00:00 UTC on t's UTC date.
+func utcDay(t time.Time) time.Time {
+	return t.UTC().Truncate(24 * time.Hour)
 }
 
 // daysUntil counts whole UTC calendar days from now's date to deadline's:
 // 0 on the deadline itself, negative after it.
 func daysUntil(deadline, now time.Time) int {
-	today := now.UTC().Truncate(24 * time.Hour)
-	return int(deadline.Sub(today).Hours() / 24)
+	return int(deadline.Sub(utcDay(now)).Hours() / 24)
 }
 
 // statusFor applies the spec to the days left before deprecation: red once
@@ -238,8 +422,10 @@ func statusFor(days int) check.Status {
 	return check.Green
 }
 
-// evaluate reports every function version that has a managed runtime.
-func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
+// evaluate reports every function version that has a managed runtime,
+// judged against table's dates on now's UTC date.
+func evaluate(target check.Target, in Input, table lifecycleTable, now time.Time) []check.Finding {
+	asOf := table.asOf.Format(time.DateOnly)
 	findings := make([]check.Finding, 0, len(in.Functions)+1)
 	for _, fn := range in.Functions {
 		if fn.Runtime == "" {
@@ -251,42 +437,57 @@ func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
 			colRuntime:         string(fn.Runtime),
 			colLastUpdatedTime: aws.ToString(fn.LastModified),
 		}
-		lc, known := runtimes[string(fn.Runtime)]
+		lc, known := table.runtimes[string(fn.Runtime)]
 		if !known {
 			findings = append(findings, Meta.NewFinding(target, arn, check.Error, fmt.Sprintf(
-				"could not evaluate: runtime %q is not in the lifecycle table (checked %s); update internal/checks/lambdaruntimes/lifecycle.go",
-				fn.Runtime, lifecycleChecked.Format(time.DateOnly)), columns))
+				"could not evaluate: runtime %q is not in the Lambda runtime lifecycle data (as of %s): the runtime is newer than the data, or the data does not know it; update internal/checks/lambdaruntimes/lifecycle.json from its source",
+				fn.Runtime, asOf), columns))
 			continue
 		}
 		days := daysUntil(lc.Deprecation, now)
 		status := statusFor(days)
 		columns[colDaysToDeprecation] = strconv.Itoa(max(days, 0))
 		columns[colDeprecationDate] = lc.Deprecation.Format(time.DateOnly)
+		why := reason(lc, days, now)
 		if status != check.Green {
-			if avg, ok := in.Invocations[arn]; ok {
+			if avg, note, ok := versionInvocations(fn, in); ok {
 				columns[colAverageDailyInvoke] = strconv.FormatFloat(avg, 'f', 2, 64)
+				why += note
 			}
 		}
-		findings = append(findings, Meta.NewFinding(target, arn, status, reason(lc, days), columns))
+		why += " Lifecycle data as of " + asOf + "."
+		findings = append(findings, Meta.NewFinding(target, arn, status, why, columns))
 	}
 	if in.MetricsErr != nil {
-		findings = append(findings, Meta.ErrorFinding(target, "(invocation metrics)", "cloudwatch GetMetricData", in.MetricsErr))
+		// Name the call that failed: ListAliases or GetMetricData.
+		op := "invocation metrics"
+		var opErr *check.OpError
+		if errors.As(in.MetricsErr, &opErr) {
+			op = opErr.Op
+		}
+		findings = append(findings, Meta.ErrorFinding(target, "(invocation metrics)", op, in.MetricsErr))
 	}
 	return findings
 }
 
-func reason(lc runtimeLifecycle, days int) string {
-	blocks := ""
-	if !lc.BlockUpdate.IsZero() {
-		blocks = fmt.Sprintf(" Lambda blocks creating functions on it from %s and updating them from %s.",
-			lc.BlockCreate.Format(time.DateOnly), lc.BlockUpdate.Format(time.DateOnly))
-	}
-	switch status := statusFor(days); status {
+// reason says where the runtime stands and what Lambda blocks when.
+func reason(lc runtimeLifecycle, days int, now time.Time) string {
+	var state string
+	switch statusFor(days) {
 	case check.Red:
-		return fmt.Sprintf("%s was deprecated on %s (%d days ago): no more security patches or technical support.%s",
-			lc.Name, lc.Deprecation.Format(time.DateOnly), -days, blocks)
+		state = fmt.Sprintf("%s was deprecated on %s (%d days ago): no more security patches or technical support.",
+			lc.Name, lc.Deprecation.Format(time.DateOnly), -days)
 	case check.Yellow:
-		return fmt.Sprintf("%s will be deprecated on %s, in %d days.%s", lc.Name, lc.Deprecation.Format(time.DateOnly), days, blocks)
+		state = fmt.Sprintf("%s will be deprecated on %s, in %d days.", lc.Name, lc.Deprecation.Format(time.DateOnly), days)
+	default:
+		state = fmt.Sprintf("%s is supported until %s (%d days).", lc.Name, lc.Deprecation.Format(time.DateOnly), days)
 	}
-	return fmt.Sprintf("%s is supported until %s (%d days).", lc.Name, lc.Deprecation.Format(time.DateOnly), days)
+	today := utcDay(now)
+	block := func(what string, from time.Time) string {
+		if today.Before(from) {
+			return fmt.Sprintf("blocks %s from %s", what, from.Format(time.DateOnly))
+		}
+		return fmt.Sprintf("has blocked %s since %s", what, from.Format(time.DateOnly))
+	}
+	return fmt.Sprintf("%s Lambda %s and %s.", state, block("creating functions on it", lc.BlockCreate), block("updating them", lc.BlockUpdate))
 }

@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -44,7 +46,7 @@ func function(runtime types.Runtime) types.FunctionConfiguration {
 // and after red. The time of day does not matter: days are UTC calendar days.
 func TestEvaluateBoundaries(t *testing.T) {
 	t.Parallel()
-	deprecation := runtimes["nodejs22.x"].Deprecation
+	deprecation := lifecycle.runtimes["nodejs22.x"].Deprecation
 	tests := []struct {
 		name     string
 		now      time.Time
@@ -62,8 +64,8 @@ func TestEvaluateBoundaries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			in := Input{Functions: []types.FunctionConfiguration{function("nodejs22.x")}, Invocations: map[string]float64{testARN: 12.5}}
-			got := evaluate(checktest.Target("eu-west-1"), in, tt.now)
+			in := Input{Functions: []types.FunctionConfiguration{function("nodejs22.x")}, Invocations: map[string]float64{"orders": 12.5}}
+			got := evaluate(checktest.Target("eu-west-1"), in, lifecycle, tt.now)
 			checktest.ColumnsWithin(t, Meta, got)
 			if len(got) != 1 {
 				t.Fatalf("evaluate(now=%s) = %d findings, want 1", tt.now, len(got))
@@ -89,7 +91,7 @@ func TestEvaluateBoundaries(t *testing.T) {
 
 func TestEvaluateCases(t *testing.T) {
 	t.Parallel()
-	now := day(2026, time.November, 28)
+	now := day(2026, time.December, 1)
 	image := function("")
 	image.PackageType = types.PackageTypeImage
 	tests := []struct {
@@ -101,15 +103,18 @@ func TestEvaluateCases(t *testing.T) {
 		{"no functions: nothing to evaluate", Input{}, nil, ""},
 		{"container image: no managed runtime, no finding", Input{Functions: []types.FunctionConfiguration{image}}, nil, ""},
 		{"deprecated runtime", Input{Functions: []types.FunctionConfiguration{function("python3.9")}}, []check.Status{check.Red}, "deprecated on 2025-12-15"},
-		{"runtime newer than the table: error, never green", Input{Functions: []types.FunctionConfiguration{function("python3.99")}}, []check.Status{check.Error}, "not in the lifecycle table"},
+		{"runtime newer than the data: error, never green", Input{Functions: []types.FunctionConfiguration{function("python3.99")}}, []check.Status{check.Error}, "not in the Lambda runtime lifecycle data (as of 2026-12-01)"},
 		{"metrics unreadable: statuses stand, one error names the operation",
-			Input{Functions: []types.FunctionConfiguration{function("python3.9")}, MetricsErr: check.WrapOp("cloudwatch GetMetricData", fmt.Errorf("boom"))},
+			Input{Functions: []types.FunctionConfiguration{function("python3.9")}, MetricsErr: check.WrapOp("cloudwatch GetMetricData", errors.New("boom"))},
+			[]check.Status{check.Red, check.Error}, "deprecated"},
+		{"aliases unreadable: statuses stand, one error names the operation",
+			Input{Functions: []types.FunctionConfiguration{function("python3.9")}, MetricsErr: check.WrapOp("lambda ListAliases", errors.New("boom"))},
 			[]check.Status{check.Red, check.Error}, "deprecated"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := evaluate(checktest.Target("eu-west-1"), tt.in, now)
+			got := evaluate(checktest.Target("eu-west-1"), tt.in, lifecycle, now)
 			checktest.ColumnsWithin(t, Meta, got)
 			if len(got) != len(tt.want) {
 				t.Fatalf("evaluate(%s) = %+v, want statuses %v", tt.name, got, tt.want)
@@ -122,21 +127,155 @@ func TestEvaluateCases(t *testing.T) {
 			if len(got) > 0 && !strings.Contains(got[0].Reason, tt.wantReason) {
 				t.Errorf("evaluate(%s) reason = %q, want it to mention %q", tt.name, got[0].Reason, tt.wantReason)
 			}
+			if tt.in.MetricsErr != nil {
+				var opErr *check.OpError
+				errors.As(tt.in.MetricsErr, &opErr)
+				if last := got[len(got)-1]; last.ResourceID != "(invocation metrics)" || !strings.Contains(last.Reason, opErr.Op) {
+					t.Errorf("evaluate(%s) metrics finding = %+v, want \"(invocation metrics)\" naming %q", tt.name, last, opErr.Op)
+				}
+			}
 		})
 	}
 }
 
-// TestLifecycleTable guards the data: every row has a name and a deprecation
-// date, and never blocks updates before it blocks creation.
-func TestLifecycleTable(t *testing.T) {
+// orders returns version of the function "orders" on runtime.
+func orders(runtime types.Runtime, version string) types.FunctionConfiguration {
+	fn := function(runtime)
+	fn.Version = aws.String(version)
+	if version != latest {
+		fn.FunctionArn = aws.String(testARN + ":" + version)
+	}
+	return fn
+}
+
+// alias is an alias of "orders" as ListAliases returns it; weights are
+// RoutingConfig.AdditionalVersionWeights (nil: no routing configuration).
+func alias(name, version string, weights map[string]float64) types.AliasConfiguration {
+	a := types.AliasConfiguration{
+		Name:            aws.String(name),
+		AliasArn:        aws.String(testARN + ":" + name),
+		FunctionVersion: aws.String(version),
+	}
+	if weights != nil {
+		a.RoutingConfig = &types.AliasRoutingConfiguration{AdditionalVersionWeights: weights}
+	}
+	return a
+}
+
+// TestAliasInvocationsCountTowardTheirVersion (issue 13, item 11): Lambda
+// records an invocation through an alias under Resource "name:alias", not
+// under the version it runs; a version's Average Daily Invokes add what the
+// aliases routing to it carried. The weighted case is evaluator-level data
+// shaped like ListAliases' AliasConfiguration (RoutingConfig with
+// AdditionalVersionWeights), which the emulator test does not cover.
+func TestAliasInvocationsCountTowardTheirVersion(t *testing.T) {
 	t.Parallel()
-	for id, lc := range runtimes {
-		if lc.Name == "" || lc.Deprecation.IsZero() {
-			t.Errorf("runtime %s = %+v, want a name and a deprecation date", id, lc)
+	now := day(2026, time.December, 1) // python3.9 is red
+	v1, v2, head := orders("python3.9", "1"), orders("python3.9", "2"), orders("python3.9", latest)
+	tests := []struct {
+		name        string
+		versions    []types.FunctionConfiguration
+		aliases     []types.AliasConfiguration
+		invocations map[string]float64
+		want        map[string]string // average daily invokes by ARN
+		wantNote    map[string]string // part of the reason, by ARN
+	}{
+		{
+			name:        "no alias: the version's own",
+			versions:    []types.FunctionConfiguration{v1},
+			invocations: map[string]float64{"orders:1": 3},
+			want:        map[string]string{testARN + ":1": "3.00"},
+		},
+		{
+			name:        "alias to the version: summed in",
+			versions:    []types.FunctionConfiguration{v1},
+			aliases:     []types.AliasConfiguration{alias("live", "1", nil)},
+			invocations: map[string]float64{"orders:1": 3, "orders:live": 40},
+			want:        map[string]string{testARN + ":1": "43.00"},
+			wantNote:    map[string]string{testARN + ":1": "include the invocations through alias live."},
+		},
+		{
+			name:        "two aliases to the version, one elsewhere",
+			versions:    []types.FunctionConfiguration{v1},
+			aliases:     []types.AliasConfiguration{alias("live", "1", nil), alias("prod", "1", nil), alias("next", "7", nil)},
+			invocations: map[string]float64{"orders:1": 1, "orders:live": 10, "orders:prod": 100},
+			want:        map[string]string{testARN + ":1": "111.00"},
+			wantNote:    map[string]string{testARN + ":1": "the invocations through alias live and the invocations through alias prod."},
+		},
+		{
+			name:        "weighted alias: split by its current weights",
+			versions:    []types.FunctionConfiguration{v1, v2},
+			aliases:     []types.AliasConfiguration{alias("canary", "1", map[string]float64{"2": 0.1})},
+			invocations: map[string]float64{"orders:1": 0, "orders:2": 0, "orders:canary": 50},
+			want:        map[string]string{testARN + ":1": "45.00", testARN + ":2": "5.00"},
+			wantNote: map[string]string{
+				testARN + ":1": "an estimated 90% of the invocations through alias canary (its current routing weight for this version)",
+				testARN + ":2": "include an estimated 10% of the invocations through alias canary",
+			},
+		},
+		{
+			name:        "alias metric not read: no figure rather than an undercount",
+			versions:    []types.FunctionConfiguration{v1},
+			aliases:     []types.AliasConfiguration{alias("live", "1", nil)},
+			invocations: map[string]float64{"orders:1": 3},
+			want:        map[string]string{testARN + ":1": ""},
+		},
+		{
+			name:        "$LATEST: the function-level metric, which already counts alias invocations",
+			versions:    []types.FunctionConfiguration{head},
+			aliases:     []types.AliasConfiguration{alias("dev", latest, nil)},
+			invocations: map[string]float64{"orders": 9, "orders:dev": 4},
+			want:        map[string]string{testARN: "9.00"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := Input{Functions: tt.versions, Aliases: map[string][]types.AliasConfiguration{"orders": tt.aliases}, Invocations: tt.invocations}
+			got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in, lifecycle, now))
+			for arn, want := range tt.want {
+				f := got[arn]
+				if f.Columns[colAverageDailyInvoke] != want {
+					t.Errorf("aliases %+v, invocations %v: %s average daily invokes = %q, want %q (reason %q)", tt.aliases, tt.invocations, arn, f.Columns[colAverageDailyInvoke], want, f.Reason)
+				}
+				note := tt.wantNote[arn]
+				if (note == "" && strings.Contains(f.Reason, "through")) || !strings.Contains(f.Reason, note) {
+					t.Errorf("aliases %+v: %s reason = %q, want it to say %q", tt.aliases, arn, f.Reason, note)
+				}
+			}
+		})
+	}
+}
+
+// TestInvocationSeries checks which metrics are read: each flagged version's
+// own, and only the aliases that route some traffic to a flagged published
+// version.
+func TestInvocationSeries(t *testing.T) {
+	t.Parallel()
+	flaggedVersions := []types.FunctionConfiguration{orders("python3.9", latest), orders("python3.9", "1"), orders("python3.9", "2")}
+	aliases := map[string][]types.AliasConfiguration{"orders": {
+		alias("live", "1", nil),
+		alias("canary", "5", map[string]float64{"2": 0.2}),
+		alias("other", "5", nil),
+		alias("dev", latest, nil),
+	}}
+	var got []string
+	for _, s := range invocationSeries(flaggedVersions, aliases) {
+		var dims []string
+		for _, d := range s.dimensions {
+			dims = append(dims, aws.ToString(d.Name)+"="+aws.ToString(d.Value))
 		}
-		if !lc.BlockUpdate.IsZero() && lc.BlockUpdate.Before(lc.BlockCreate) {
-			t.Errorf("runtime %s blocks updates (%s) before creation (%s)", id, lc.BlockUpdate, lc.BlockCreate)
-		}
+		got = append(got, s.resource+" "+strings.Join(dims, ","))
+	}
+	want := []string{
+		"orders FunctionName=orders",
+		"orders:1 FunctionName=orders,Resource=orders:1",
+		"orders:2 FunctionName=orders,Resource=orders:2",
+		"orders:live FunctionName=orders,Resource=orders:live",
+		"orders:canary FunctionName=orders,Resource=orders:canary",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("invocationSeries(%d versions, aliases live→1, canary→5+2, other→5, dev→$LATEST) = %q, want %q", len(flaggedVersions), got, want)
 	}
 }
 
@@ -160,20 +299,21 @@ func (c *countingMetrics) GetMetricData(_ context.Context, in *cloudwatch.GetMet
 
 func TestMetricsAreBatched(t *testing.T) {
 	t.Parallel()
-	functions := make([]types.FunctionConfiguration, 501)
-	for i := range functions {
-		functions[i] = types.FunctionConfiguration{FunctionName: aws.String(fmt.Sprintf("fn%d", i)), FunctionArn: aws.String(fmt.Sprintf("arn:fn%d", i)), Version: aws.String(latest)}
+	series := make([]metricSeries, 501)
+	for i := range series {
+		fn := types.FunctionConfiguration{FunctionName: aws.String(fmt.Sprintf("fn%d", i)), Version: aws.String(latest)}
+		series[i] = metricSeries{resource: metricResource(fn), dimensions: invocationDimensions(fn)}
 	}
 	metrics := &countingMetrics{}
-	got, err := averageDailyInvocations(context.Background(), metrics, functions, time.Now())
+	got, err := averageDailyInvocations(context.Background(), metrics, series, time.Now())
 	if err != nil {
 		t.Fatalf("averageDailyInvocations: %v", err)
 	}
 	if metrics.requests.Load() != 2 || metrics.largest.Load() != queriesPerRequest {
-		t.Errorf("501 functions took %d requests (largest %d queries), want 2 (largest 500)", metrics.requests.Load(), metrics.largest.Load())
+		t.Errorf("501 series took %d requests (largest %d queries), want 2 (largest 500)", metrics.requests.Load(), metrics.largest.Load())
 	}
-	if len(got) != 501 || got["arn:fn500"] != 1 {
-		t.Errorf("averages = %d entries, fn500 = %v, want 501 entries and 14/14 = 1", len(got), got["arn:fn500"])
+	if len(got) != 501 || got["fn500"] != 1 {
+		t.Errorf("averages = %d entries, fn500 = %v, want 501 entries and 14/14 = 1", len(got), got["fn500"])
 	}
 }
 
@@ -194,9 +334,10 @@ func zipped(t *testing.T) []byte {
 }
 
 // seed creates, as a real account would have them, a function on a
-// deprecated runtime with one published version, and one on a current
-// runtime; it records Invocations for the deprecated one's $LATEST (70 over
-// the window) and version 1 (28). It returns the ARNs by name.
+// deprecated runtime with one published version and an alias "live" to it,
+// and one on a current runtime; it records Invocations for the deprecated
+// one's $LATEST (70 over the window), version 1 (28) and the alias (42). It
+// returns the ARNs by name.
 func seed(t *testing.T, cfg aws.Config, region string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
@@ -225,6 +366,11 @@ func seed(t *testing.T, cfg aws.Config, region string) map[string]string {
 		t.Fatalf("publish version: %v", err)
 	}
 	arns["legacy-report:1"] = aws.ToString(v1.FunctionArn)
+	if _, err := client.CreateAlias(ctx, &lambda.CreateAliasInput{
+		FunctionName: aws.String("legacy-report"), Name: aws.String("live"), FunctionVersion: v1.Version,
+	}); err != nil {
+		t.Fatalf("create alias: %v", err)
+	}
 
 	now := time.Now().UTC()
 	var data []cwtypes.MetricDatum
@@ -238,6 +384,8 @@ func seed(t *testing.T, cfg aws.Config, region string) map[string]string {
 		// Outside the 14-day window: not counted.
 		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}}, 1000, 20 * 24 * time.Hour},
 		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}, {Name: aws.String("Resource"), Value: aws.String("legacy-report:1")}}, 28, 24 * time.Hour},
+		// Invocations through the alias live, which points to version 1.
+		{[]cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String("legacy-report")}, {Name: aws.String("Resource"), Value: aws.String("legacy-report:live")}}, 42, 2 * 24 * time.Hour},
 	} {
 		data = append(data, cwtypes.MetricDatum{MetricName: aws.String("Invocations"), Dimensions: d.dims, Value: aws.Float64(d.value), Timestamp: aws.Time(now.Add(-d.ago)), Unit: cwtypes.StandardUnitCount})
 	}
@@ -279,7 +427,7 @@ func TestCollectOnEmulator(t *testing.T) {
 		invokes string
 	}{
 		{arns["legacy-report"], check.Red, "5.00"},   // (50+20)/14
-		{arns["legacy-report:1"], check.Red, "2.00"}, // 28/14
+		{arns["legacy-report:1"], check.Red, "5.00"}, // (28 + 42 through alias live)/14
 		{arns["checkout"], check.Green, ""},          // not flagged: metrics not fetched
 	}
 	for _, w := range want {
@@ -295,9 +443,17 @@ func TestCollectOnEmulator(t *testing.T) {
 	if got := recorder.Calls("Lambda", "ListFunctions"); got != 2 {
 		t.Errorf("ListFunctions calls = %d, want 2 (one page per region)", got)
 	}
-	// Only eu-west-1 has flagged functions: one batched request for both.
+	// Only eu-west-1 has flagged functions: one batched request for the
+	// three series ($LATEST, version 1, alias live).
 	if got := recorder.Calls("CloudWatch", "GetMetricData"); got != 1 {
 		t.Errorf("GetMetricData calls = %d, want 1", got)
+	}
+	// Only legacy-report has a flagged published version.
+	if got := recorder.Calls("Lambda", "ListAliases"); got != 1 {
+		t.Errorf("ListAliases calls = %d, want 1", got)
+	}
+	if got, _ := findingFor(byID, arns["legacy-report:1"]); !strings.Contains(got.Reason, "through alias live") || !strings.Contains(got.Reason, "Lifecycle data as of "+LifecycleAsOf()) {
+		t.Errorf("legacy-report:1 reason = %q, want it to name alias live and the lifecycle data's date", got.Reason)
 	}
 }
 
@@ -316,15 +472,27 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 			t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
 		}
 	})
-	t.Run("GetMetricData: statuses kept, one error finding", func(t *testing.T) {
-		findings := scan.RunJob(ctx, emutest.Deny(cfg, "GetMetricData"), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		byID := checktest.ByResource(findings)
-		if got, _ := findingFor(byID, arns["legacy-report"]); got.Status != check.Red || got.Columns[colAverageDailyInvoke] != "" {
-			t.Errorf("legacy-report = %+v, want red without invocations", got)
-		}
-		metrics := byID["(invocation metrics)"]
-		if metrics.Status != check.Error || !strings.Contains(metrics.Reason, "cloudwatch GetMetricData") || !strings.Contains(metrics.Reason, "AccessDenied") {
-			t.Errorf("metrics finding = %+v, want an error naming cloudwatch GetMetricData and AccessDenied", metrics)
-		}
-	})
+	for _, denied := range []struct{ operation, op string }{
+		{"GetMetricData", "cloudwatch GetMetricData"},
+		{"ListAliases", "lambda ListAliases"},
+	} {
+		t.Run(denied.operation+": statuses kept, one error finding", func(t *testing.T) {
+			findings := scan.RunJob(ctx, emutest.Deny(cfg, denied.operation), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+			byID := checktest.ByResource(findings)
+			for _, name := range []string{"legacy-report", "legacy-report:1"} {
+				if got, _ := findingFor(byID, arns[name]); got.Status != check.Red || got.Columns[colAverageDailyInvoke] != "" {
+					t.Errorf("%s denied: %s = %+v, want red without invocations", denied.operation, name, got)
+				}
+			}
+			metrics := byID["(invocation metrics)"]
+			if metrics.Status != check.Error || !strings.Contains(metrics.Reason, denied.op) || !strings.Contains(metrics.Reason, "AccessDenied") {
+				t.Errorf("%s denied: metrics finding = %+v, want an error naming %s and AccessDenied", denied.operation, metrics, denied.op)
+			}
+		})
+	}
+}
+
+// day is 00:00 UTC on the given date.
+func day(year int, month time.Month, d int) time.Time {
+	return time.Date(year, month, d, 0, 0, 0, 0, time.UTC)
 }

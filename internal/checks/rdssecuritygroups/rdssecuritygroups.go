@@ -10,14 +10,20 @@
 //     1434, 3306, 3389, 4333, 5432, 5500, and green otherwise.
 //   - Beyond the specification, because modern accounts have no DB security
 //     groups: the VPC security groups attached to each DB instance and DB
-//     cluster, with the same criteria, on the rules that reach the database's
-//     port (a single IPv6 address is /128). Instances that belong to a listed
+//     cluster, on the rules that reach the database's port. Only what the
+//     whole internet reaches is flagged there: a /0 source (IPv4 or IPv6,
+//     directly or as an entry of a customer-managed prefix list) is red, a
+//     referenced group is judged as in a DB security group; any other range
+//     is green, since a VPC or office range on the database port is how
+//     databases are meant to be reached. Instances that belong to a listed
 //     cluster are evaluated through their cluster, which holds their groups.
 //
-// A group without a rule to judge is one green finding.
+// A group without a rule to judge is one green finding. A rule that names a
+// prefix list that cannot be read makes its group an error, never green.
 package rdssecuritygroups
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -56,9 +62,10 @@ var Meta = check.Meta{
 	IAMActions: []string{
 		"rds:DescribeDBSecurityGroups", "rds:DescribeDBInstances", "rds:DescribeDBClusters",
 		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
+		"ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries",
 	},
 	Scope:      check.Regional,
-	BeyondSpec: "Also evaluates the VPC security groups attached to DB instances and clusters, with the same criteria, on the rules that reach the database's port; their findings say so in the reason.",
+	BeyondSpec: "Also evaluates the VPC security groups attached to DB instances and clusters, on the rules that reach the database's port, flagging only global access: a /0 source (IPv4 or IPv6, directly or in a customer-managed prefix list) is red, a referenced EC2 security group that grants global access on a risky port is yellow as in the spec; private and other limited ranges are green. Their findings say so in the reason.",
 }
 
 // Check is the catalog entry.
@@ -72,6 +79,14 @@ type API interface {
 }
 
 var _ API = (*rds.Client)(nil)
+
+// EC2API is the part of the EC2 client the check calls.
+type EC2API interface {
+	sgrules.API
+	sgrules.PrefixListAPI
+}
+
+var _ EC2API = (*ec2.Client)(nil)
 
 // riskyPorts are the ports on which a referenced EC2 security group must not
 // grant global access (the specification's list).
@@ -103,7 +118,8 @@ type Input struct {
 // collect lists the DB security groups, DB instances and DB clusters (one
 // paginated call each), then the region's EC2 security groups when something
 // refers to them: two more paginated calls, whatever the number of databases.
-func collect(ctx context.Context, api API, ec2API sgrules.API) (Input, error) {
+// The prefix lists named by the groups it judges are read once each.
+func collect(ctx context.Context, api API, ec2API EC2API) (Input, error) {
 	var in Input
 	sgPages := rds.NewDescribeDBSecurityGroupsPaginator(api, &rds.DescribeDBSecurityGroupsInput{MaxRecords: aws.Int32(pageSize)},
 		func(o *rds.DescribeDBSecurityGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
@@ -139,8 +155,44 @@ func collect(ctx context.Context, api API, ec2API sgrules.API) (Input, error) {
 	if err != nil {
 		return Input{}, err
 	}
+	lists := sgrules.ReadPrefixLists(ctx, ec2API, sgrules.PrefixListIDs(judgedGroups(in, groups)))
+	for i := range groups {
+		groups[i].PrefixLists = lists
+	}
 	in.Groups = groups
 	return in, nil
+}
+
+// judgedGroups returns the groups whose rules evaluate reads: those of the
+// databases, those DB security groups refer to, and those the databases'
+// groups refer to. Prefix lists named only by other groups are not read.
+func judgedGroups(in Input, groups []sgrules.Group) []sgrules.Group {
+	byID := sgrules.ByID(groups)
+	judged := map[string]bool{}
+	for _, db := range databases(in) {
+		for _, id := range db.groupIDs {
+			judged[id] = true
+			for _, r := range byID[id].Inbound {
+				if r.ReferencedGroupInfo != nil {
+					judged[aws.ToString(r.ReferencedGroupInfo.GroupId)] = true
+				}
+			}
+		}
+	}
+	for _, dbsg := range in.DBSecurityGroups {
+		for _, ref := range dbsg.EC2SecurityGroups {
+			if g, ok := findEC2Group(ref, groups, byID); ok {
+				judged[g.ID] = true
+			}
+		}
+	}
+	var out []sgrules.Group
+	for _, g := range groups {
+		if judged[g.ID] {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func refersToEC2Groups(in Input) bool {
@@ -203,7 +255,7 @@ func evaluateDBSecurityGroup(target check.Target, dbsg rdstypes.DBSecurityGroup,
 	var findings []check.Finding
 	for _, r := range dbsg.IPRanges {
 		cidr := aws.ToString(r.CIDRIP)
-		status, reason := judgeCIDR(cidr, false)
+		status, reason := judgeCIDR(cidr)
 		findings = append(findings, finding(target, resource+"/"+cidr, status, reason, name, cidr))
 	}
 	for _, ref := range dbsg.EC2SecurityGroups {
@@ -213,7 +265,12 @@ func evaluateDBSecurityGroup(target check.Target, dbsg rdstypes.DBSecurityGroup,
 		var reason string
 		if found {
 			label = g.Label()
-			status, reason = judgeReferencedGroup(g)
+			var unreadable *sgrules.PrefixListError
+			status, reason, unreadable = judgeReferencedGroup(g)
+			if unreadable != nil {
+				findings = append(findings, prefixListError(target, resource+"/"+ec2GroupKey(ref), unreadable, name, "EC2 security group "+label))
+				continue
+			}
 		} else {
 			status, reason = check.Yellow, fmt.Sprintf("The rule references EC2 security group %s, which is not in this account and region: its rules could not be checked for global access.", label)
 		}
@@ -258,14 +315,11 @@ func ec2GroupLabel(ref rdstypes.EC2SecurityGroup) string {
 	return label
 }
 
-// judgeCIDR applies the CIDR criteria: /0 red, a single address green, any
-// other range yellow. A single IPv6 address is /128 (VPC groups only).
-func judgeCIDR(cidr string, ipv6 bool) (check.Status, string) {
+// judgeCIDR applies the CIDR criteria of a DB security group (IPv4 only):
+// /0 red, a single address (/32) green, any other range yellow.
+func judgeCIDR(cidr string) (check.Status, string) {
 	suffix, ok := sgrules.CIDRSuffix(cidr)
-	single := 32
-	if ipv6 {
-		single = 128
-	}
+	const single = 32
 	switch {
 	case !ok:
 		return check.Yellow, fmt.Sprintf("The rule's source %q is not in CIDR notation: it could not be checked.", cidr)
@@ -278,21 +332,47 @@ func judgeCIDR(cidr string, ipv6 bool) (check.Status, string) {
 }
 
 // judgeReferencedGroup applies the referenced-group criterion: yellow when g
-// grants global access on one of the risky ports.
-func judgeReferencedGroup(g sgrules.Group) (check.Status, string) {
+// grants global access (an IPv4 /0 source, directly or in a customer-managed
+// prefix list) on one of the risky ports. unreadable is set when that is
+// unknown: no known rule grants it, but one on a risky port names a prefix
+// list that could not be read.
+func judgeReferencedGroup(g sgrules.Group) (status check.Status, reason string, unreadable *sgrules.PrefixListError) {
 	var open []string
 	for _, r := range g.Inbound {
-		if !sgrules.OpenToIPv4World(r) {
+		ports := sgrules.CoveredPorts(r, riskyPorts)
+		if len(ports) == 0 {
 			continue
 		}
-		if ports := sgrules.CoveredPorts(r, riskyPorts); len(ports) > 0 {
-			open = append(open, fmt.Sprintf("%s (port %s)", sgrules.Describe(r), joinPorts(ports)))
+		cidr, list, err := g.WorldSource(r)
+		switch {
+		case err != nil:
+			unreadable = cmp.Or(unreadable, err)
+			continue
+		case cidr == "" || strings.Contains(cidr, ":"):
+			continue
 		}
+		rule := sgrules.Describe(r)
+		if list != nil {
+			rule += fmt.Sprintf(", whose prefix list %s contains %s", list.Label(), cidr)
+		}
+		open = append(open, fmt.Sprintf("%s (port %s)", rule, joinPorts(ports)))
 	}
 	if len(open) > 0 {
-		return check.Yellow, fmt.Sprintf("The rule references EC2 security group %s, which grants global access: %s.", g.Label(), strings.Join(open, "; "))
+		return check.Yellow, fmt.Sprintf("The rule references EC2 security group %s, which grants global access: %s.", g.Label(), strings.Join(open, "; ")), nil
 	}
-	return check.Green, fmt.Sprintf("The rule references EC2 security group %s, which grants no global access on ports 20, 21, 22, 1433, 1434, 3306, 3389, 4333, 5432 or 5500.", g.Label())
+	if unreadable != nil {
+		return "", "", unreadable
+	}
+	return check.Green, fmt.Sprintf("The rule references EC2 security group %s, which grants no global access on ports 20, 21, 22, 1433, 1434, 3306, 3389, 4333, 5432 or 5500.", g.Label()), nil
+}
+
+// prefixListError is the error finding of a resource whose judgement depends
+// on a prefix list that could not be read.
+func prefixListError(target check.Target, resourceID string, unreadable *sgrules.PrefixListError, groupName, ingressRule string) check.Finding {
+	f := Meta.ErrorFinding(target, resourceID, unreadable.Op, unreadable.Err)
+	f.Reason += fmt.Sprintf(" (prefix list %s: whether it grants global access is unknown)", unreadable.ListID)
+	f.Columns = map[string]string{colGroupName: groupName, colIngressRule: ingressRule, colReason: f.Reason}
+	return f
 }
 
 // databases lists the DB clusters and the DB instances not in a listed
@@ -341,12 +421,21 @@ func evaluateVPCGroup(target check.Target, db database, groupID string, groups m
 		return []check.Finding{finding(target, resource, check.Yellow, prefix+"The security group was not found: its rules could not be checked.", groupID, "")}
 	}
 	var findings []check.Finding
+	var unreadable *sgrules.PrefixListError
 	for _, r := range g.Inbound {
 		if db.port != 0 && !sgrules.Covers(r, db.port) {
 			continue
 		}
-		status, reason := judgeVPCRule(r, groups)
+		status, reason, err := judgeVPCRule(g, r, groups)
+		if err != nil {
+			unreadable = cmp.Or(unreadable, err)
+			continue
+		}
 		findings = append(findings, finding(target, db.resource+"/"+sgrules.ResourceID(r), status, prefix+reason, g.Label(), sgrules.Describe(r)))
+	}
+	if unreadable != nil {
+		// The group stands for its unjudged rule: never green.
+		return append(findings, prefixListError(target, resource, unreadable, g.Label(), ""))
 	}
 	if len(findings) == 0 {
 		findings = append(findings, finding(target, resource, check.Green, prefix+"No inbound rule reaches the database's port.", g.Label(), ""))
@@ -354,23 +443,41 @@ func evaluateVPCGroup(target check.Target, db database, groupID string, groups m
 	return findings
 }
 
-// judgeVPCRule rates one VPC security group rule by its source.
-func judgeVPCRule(r ec2types.SecurityGroupRule, groups map[string]sgrules.Group) (check.Status, string) {
+// judgeVPCRule rates one rule of g, a VPC security group of a database, by
+// its source: red for global access, directly or through a customer-managed
+// prefix list; a referenced group as in a DB security group; green for any
+// other range, private or public (beyond the specification only global
+// access is flagged). unreadable is set when r names a prefix list that
+// could not be read.
+func judgeVPCRule(g sgrules.Group, r ec2types.SecurityGroupRule, groups map[string]sgrules.Group) (status check.Status, reason string, unreadable *sgrules.PrefixListError) {
+	cidr, list, unreadable := g.WorldSource(r)
 	switch {
-	case r.CidrIpv4 != nil:
-		return judgeCIDR(aws.ToString(r.CidrIpv4), false)
-	case r.CidrIpv6 != nil:
-		return judgeCIDR(aws.ToString(r.CidrIpv6), true)
+	case unreadable != nil:
+		return "", "", unreadable
+	case list != nil:
+		return check.Red, fmt.Sprintf("The rule grants global access: prefix list %s contains %s.", list.Label(), cidr), nil
+	case cidr != "":
+		return check.Red, fmt.Sprintf("The rule grants global access: %s has a /0 suffix.", cidr), nil
+	case r.CidrIpv4 != nil || r.CidrIpv6 != nil:
+		source := aws.ToString(r.CidrIpv4) + aws.ToString(r.CidrIpv6)
+		if _, ok := sgrules.CIDRSuffix(source); !ok {
+			return check.Yellow, fmt.Sprintf("The rule's source %q is not in CIDR notation: it could not be checked.", source), nil
+		}
+		return check.Green, fmt.Sprintf("The rule grants access to %s, not to the whole internet.", source), nil
 	case r.ReferencedGroupInfo != nil:
 		id := aws.ToString(r.ReferencedGroupInfo.GroupId)
-		if g, ok := groups[id]; ok {
-			return judgeReferencedGroup(g)
+		if ref, ok := groups[id]; ok {
+			return judgeReferencedGroup(ref)
 		}
-		return check.Yellow, fmt.Sprintf("The rule references security group %s, which is not in this account and region (another account or a peered VPC): its rules could not be checked for global access.", id)
+		return check.Yellow, fmt.Sprintf("The rule references security group %s, which is not in this account and region (another account or a peered VPC): its rules could not be checked for global access.", id), nil
 	case r.PrefixListId != nil:
-		return check.Yellow, fmt.Sprintf("The rule grants access to the addresses of prefix list %s, usually more than a single IP address.", aws.ToString(r.PrefixListId))
+		l := g.PrefixLists[aws.ToString(r.PrefixListId)]
+		if l.AWSManaged {
+			return check.Green, fmt.Sprintf("The rule grants access to the AWS-managed prefix list %s: addresses of an AWS service, not the whole internet.", l.Label()), nil
+		}
+		return check.Green, fmt.Sprintf("The rule grants access to the addresses of prefix list %s, which holds no /0 range.", l.Label()), nil
 	}
-	return check.Yellow, "The rule's source could not be read: it could not be checked."
+	return check.Yellow, "The rule's source could not be read: it could not be checked.", nil
 }
 
 func joinPorts(ports []int32) string {

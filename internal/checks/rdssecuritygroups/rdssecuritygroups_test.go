@@ -2,6 +2,7 @@ package rdssecuritygroups
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -39,6 +40,16 @@ func rule(group, id, proto string, from, to int32, cidr string) ec2types.Securit
 		r.CidrIpv4 = aws.String(cidr)
 	}
 	return r
+}
+
+// prefixLists are the region's prefix lists as ExpandPrefixLists leaves
+// them: a customer-managed list holding 0.0.0.0/0, one of partner ranges, an
+// AWS-managed one (never read) and one whose entries could not be read.
+var prefixLists = sgrules.PrefixLists{
+	"pl-open":     {ID: "pl-open", Name: "migration", CIDRs: []string{"198.51.100.0/24", "0.0.0.0/0"}},
+	"pl-partners": {ID: "pl-partners", Name: "partners", CIDRs: []string{"198.51.100.0/24", "203.0.113.7/32"}},
+	"pl-aws":      {ID: "pl-aws", Name: "com.amazonaws.eu-west-1.s3", AWSManaged: true},
+	"pl-unread":   {ID: "pl-unread", Op: "ec2 GetManagedPrefixListEntries pl-unread", Err: errors.New("access denied")},
 }
 
 func dbsgWithCIDR(cidr string) rdstypes.DBSecurityGroup {
@@ -103,12 +114,17 @@ func TestEvaluateDBSecurityGroupReferencingEC2Group(t *testing.T) {
 		{"ssh from a /24 is not global", rule("sg-web", "sgr-1", "tcp", 22, 22, "198.51.100.0/24"), check.Green},
 		{"ssh from /32", rule("sg-web", "sgr-1", "tcp", 22, 22, "198.51.100.7/32"), check.Green},
 		{"ssh from IPv6 ::/0 is not in the IPv4 criterion", rule("sg-web", "sgr-1", "tcp", 22, 22, "::/0"), check.Green},
+		{"ssh from a customer prefix list holding 0.0.0.0/0", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-open"), check.Yellow},
+		{"ssh from a customer prefix list of partner ranges", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-partners"), check.Green},
+		{"ssh from an AWS-managed prefix list", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-aws"), check.Green},
+		{"ssh from an unreadable prefix list", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-unread"), check.Error},
+		{"https from an unreadable prefix list: not a risky port", rule("sg-web", "sgr-1", "tcp", 443, 443, "pl-unread"), check.Green},
 	}...)
 	dbsg := rdstypes.DBSecurityGroup{DBSecurityGroupName: aws.String("legacy"), EC2SecurityGroups: []rdstypes.EC2SecurityGroup{
 		{EC2SecurityGroupId: aws.String("sg-web"), EC2SecurityGroupName: aws.String("web"), EC2SecurityGroupOwnerId: aws.String("111122223333"), Status: aws.String("authorized")},
 	}}
 	for _, tt := range tests {
-		in := Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{dbsg}, Groups: []sgrules.Group{{ID: "sg-web", Name: "web", Inbound: []ec2types.SecurityGroupRule{tt.rule}}}}
+		in := Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{dbsg}, Groups: []sgrules.Group{{ID: "sg-web", Name: "web", Inbound: []ec2types.SecurityGroupRule{tt.rule}, PrefixLists: prefixLists}}}
 		got := evaluate(checktest.Target("eu-west-1"), in)
 		checktest.ColumnsWithin(t, Meta, got)
 		if len(got) != 1 || got[0].Status != tt.want || got[0].ResourceID != "secgrp:legacy/sg-web" {
@@ -137,13 +153,15 @@ func TestEvaluateVPCSecurityGroups(t *testing.T) {
 		VpcSecurityGroups: []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String("sg-db"), Status: aws.String("active")}}}
 	bastion := sgrules.Group{ID: "sg-bastion", Name: "bastion", Inbound: []ec2types.SecurityGroupRule{rule("sg-bastion", "sgr-b", "tcp", 22, 22, "0.0.0.0/0")}}
 	app := sgrules.Group{ID: "sg-app", Name: "app", Inbound: []ec2types.SecurityGroupRule{rule("sg-app", "sgr-a", "tcp", 443, 443, "0.0.0.0/0")}}
+	listed := sgrules.Group{ID: "sg-listed", Name: "listed", Inbound: []ec2types.SecurityGroupRule{rule("sg-listed", "sgr-l", "tcp", 22, 22, "pl-open")}, PrefixLists: prefixLists}
 	tests := []struct {
 		name string
 		rule ec2types.SecurityGroupRule
 		want check.Status // "" when the rule does not reach the port: the group is green
 	}{
 		{"database port from /0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "0.0.0.0/0"), check.Red},
-		{"database port from a /16", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "10.0.0.0/16"), check.Yellow},
+		{"database port from a /16", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "10.0.0.0/16"), check.Green},
+		{"database port from a public /24", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "198.51.100.0/24"), check.Green},
 		{"database port from a /32", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "203.0.113.7/32"), check.Green},
 		{"range covering the port from /0", rule("sg-db", "sgr-1", "tcp", 5000, 6000, "0.0.0.0/0"), check.Red},
 		{"range ending just below the port", rule("sg-db", "sgr-1", "tcp", 5000, 5431, "0.0.0.0/0"), ""},
@@ -151,16 +169,19 @@ func TestEvaluateVPCSecurityGroups(t *testing.T) {
 		{"all traffic from /0", rule("sg-db", "sgr-1", "-1", -1, -1, "0.0.0.0/0"), check.Red},
 		{"icmp from /0 does not reach the port", rule("sg-db", "sgr-1", "icmp", -1, -1, "0.0.0.0/0"), ""},
 		{"IPv6 ::/0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "::/0"), check.Red},
-		{"IPv6 /64", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::/64"), check.Yellow},
+		{"IPv6 /64", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::/64"), check.Green},
 		{"IPv6 single address", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::7/128"), check.Green},
 		{"group granting global ssh", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-bastion"), check.Yellow},
 		{"group granting global https only", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-app"), check.Green},
 		{"group of a peered VPC", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-peer"), check.Yellow},
-		{"prefix list", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-1234"), check.Yellow},
+		{"customer prefix list holding 0.0.0.0/0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-open"), check.Red},
+		{"customer prefix list of partner ranges", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-partners"), check.Green},
+		{"AWS-managed prefix list", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-aws"), check.Green},
+		{"group granting global ssh through a prefix list", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-listed"), check.Yellow},
 	}
 	for _, tt := range tests {
-		db := sgrules.Group{ID: "sg-db", Name: "orders-db", Inbound: []ec2types.SecurityGroupRule{tt.rule}}
-		in := Input{Instances: []rdstypes.DBInstance{postgres}, Groups: []sgrules.Group{db, bastion, app}}
+		db := sgrules.Group{ID: "sg-db", Name: "orders-db", Inbound: []ec2types.SecurityGroupRule{tt.rule}, PrefixLists: prefixLists}
+		in := Input{Instances: []rdstypes.DBInstance{postgres}, Groups: []sgrules.Group{db, bastion, app, listed}}
 		got := evaluate(checktest.Target("eu-west-1"), in)
 		checktest.ColumnsWithin(t, Meta, got)
 		wantID, want := "db:orders/sg-db/sgr-1", tt.want
@@ -337,5 +358,76 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 		if !strings.Contains(findings[0].Reason, op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
 			t.Errorf("%s denied: reason = %q, want the operation and the error code", op, findings[0].Reason)
 		}
+	}
+}
+
+// TestRDSPrivateCIDRGreen: beyond the specification, a VPC security group
+// rule from a private (or any other limited) range on the database port is
+// how databases are meant to be reached: green, not yellow. Only global
+// access is flagged there.
+func TestRDSPrivateCIDRGreen(t *testing.T) {
+	t.Parallel()
+	cluster := rdstypes.DBCluster{DBClusterIdentifier: aws.String("catalog"), Port: aws.Int32(3306),
+		VpcSecurityGroups: []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String("sg-db"), Status: aws.String("active")}}}
+	for _, cidr := range []string{"10.0.0.0/16", "172.16.0.0/12", "192.168.10.0/24", "10.0.0.0/8", "100.64.0.0/10", "fd00:ec2::/64"} {
+		db := sgrules.Group{ID: "sg-db", Name: "catalog-db", Inbound: []ec2types.SecurityGroupRule{rule("sg-db", "sgr-1", "tcp", 3306, 3306, cidr)}}
+		got := evaluate(checktest.Target("eu-west-1"), Input{Clusters: []rdstypes.DBCluster{cluster}, Groups: []sgrules.Group{db}})
+		if len(got) != 1 || got[0].Status != check.Green || !strings.Contains(got[0].Reason, "not to the whole internet") {
+			t.Errorf("evaluate(DB cluster on 3306 from %s) = %+v, want one green finding", cidr, got)
+		}
+	}
+}
+
+// TestRDSPrefixListWorldOpen seeds, as an account would, a customer-managed
+// prefix list holding 0.0.0.0/0 and a DB instance whose group admits it on
+// the database port: red. Denied the list's entries, the group is an error.
+func TestRDSPrefixListWorldOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	region := awsx.InRegion(cfg, "eu-west-1")
+	ec2c, rdsc := ec2.NewFromConfig(region), rds.NewFromConfig(region)
+	list, err := ec2c.CreateManagedPrefixList(ctx, &ec2.CreateManagedPrefixListInput{
+		PrefixListName: aws.String("bi-vendors"), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(5),
+		Entries: []ec2types.AddPrefixListEntry{{Cidr: aws.String("198.51.100.0/24")}, {Cidr: aws.String("0.0.0.0/0")}},
+	})
+	if err != nil {
+		t.Fatalf("create prefix list: %v", err)
+	}
+	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.40.0.0/16")})
+	if err != nil {
+		t.Fatalf("create vpc: %v", err)
+	}
+	group, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("reports-db"), Description: aws.String("reports"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		t.Fatalf("create group: %v", err)
+	}
+	if _, err := ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: group.GroupId, IpPermissions: []ec2types.IpPermission{
+		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), PrefixListIds: []ec2types.PrefixListId{{PrefixListId: list.PrefixList.PrefixListId}}},
+		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("10.40.0.0/16")}}},
+	}}); err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	if _, err := rdsc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String("reports"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"),
+		VpcSecurityGroupIds: []string{aws.ToString(group.GroupId)},
+	}); err != nil {
+		t.Fatalf("create DB instance: %v", err)
+	}
+	job := scan.Job{Check: Check, Account: account, Region: "eu-west-1"}
+	statuses := map[string]check.Status{}
+	for _, f := range scan.RunJob(ctx, cfg, job, 0) {
+		statuses[f.Columns[colIngressRule]] = f.Status
+	}
+	want := map[string]check.Status{"tcp port 5432 from prefix list " + aws.ToString(list.PrefixList.PrefixListId): check.Red, "tcp port 5432 from 10.40.0.0/16": check.Green}
+	if fmt.Sprint(statuses) != fmt.Sprint(want) {
+		t.Errorf("reports instance findings by rule = %v, want %v", statuses, want)
+	}
+
+	denied := checktest.ByResource(scan.RunJob(ctx, emutest.Deny(cfg, "GetManagedPrefixListEntries"), job, 0))
+	f := denied["db:reports/"+aws.ToString(group.GroupId)]
+	if f.Status != check.Error || !strings.Contains(f.Reason, "ec2 GetManagedPrefixListEntries") || !strings.Contains(f.Reason, "AccessDenied") {
+		t.Errorf("entries denied: group finding = %s (%s), want error naming the operation and AccessDenied", f.Status, f.Reason)
 	}
 }

@@ -2,6 +2,7 @@ package rootmfa
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -26,8 +27,9 @@ func summary(mfa int32) map[string]int32 {
 		"AccountSigningCertificatesPresent": 0, "Users": 4, "UsersQuota": 5000, "MFADevices": 2, "MFADevicesInUse": 1}
 }
 
-// reportWithRoot is a credential report as credreport.Parse returns AWS's,
-// whose root row says mfa; nil mfa means a report without a root row (the emulator's).
+// reportWithRoot is a credential report as credreport.Parse returns AWS's
+// classic one (root password_enabled not_supported, no root key), whose root
+// row says mfa; withRoot false is a report without a root row (the emulator's).
 func reportWithRoot(mfa credreport.Flag, withRoot bool) *credreport.Report {
 	r := &credreport.Report{GeneratedTime: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC), Users: []credreport.User{
 		{Name: "alice", ARN: "arn:aws:iam::111122223333:user/alice", MFAActive: credreport.Yes,
@@ -38,6 +40,14 @@ func reportWithRoot(mfa credreport.Flag, withRoot bool) *credreport.Report {
 			AccessKeys: [2]credreport.AccessKey{{Slot: 1, Active: credreport.No}, {Slot: 2, Active: credreport.No}}}}, r.Users...)
 	}
 	return r
+}
+
+// rootRow is a report whose root row has no MFA and the given password and
+// key states, as credreport.Parse returns it.
+func rootRow(password, key1, key2 credreport.Flag) *credreport.Report {
+	return &credreport.Report{Users: []credreport.User{{Name: credreport.RootUser, ARN: "arn:aws:iam::444455556666:root", Root: true,
+		PasswordEnabled: password, MFAActive: credreport.No,
+		AccessKeys: [2]credreport.AccessKey{{Slot: 1, Active: key1}, {Slot: 2, Active: key2}}}}}
 }
 
 var denied = check.WrapOp("iam GetAccountSummary", &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized", Fault: smithy.FaultClient})
@@ -70,6 +80,18 @@ func TestEvaluate(t *testing.T) {
 			map[string]check.Status{ResourceID: check.Red, summaryResource: check.Error}, "per the credential report"},
 		{"report denied, summary on: green, and an error for the report", Input{Summary: summary(1), ReportErr: reportDenied},
 			map[string]check.Status{ResourceID: check.Green, reportResource: check.Error}, "per the account summary"},
+		{"report denied, summary off: error, not red (the report could show the root credentials removed)", Input{Summary: summary(0), ReportErr: reportDenied},
+			map[string]check.Status{ResourceID: check.Error}, "could not evaluate: MFA is not enabled on the root account (per the account summary (AccountMFAEnabled)), but whether the root credentials are removed could not be read: iam GenerateCredentialReport: access denied (AccessDenied"},
+		{"summary off, classic root row without MFA: red, naming the root password", Input{Summary: summary(0), Report: reportWithRoot(credreport.No, true)},
+			map[string]check.Status{ResourceID: check.Red}, "still has a password (password_enabled not false: the classic report says not_supported"},
+		{"summary off, root row without password but key 1 of unknown status: red", Input{Summary: summary(0), Report: rootRow(credreport.No, credreport.Unknown, credreport.No)},
+			map[string]check.Status{ResourceID: check.Red}, "possibly an active access key (access_key_1_active not true or false)"},
+		{"summary off, root row without password but key 2 active: red", Input{Summary: summary(0), Report: rootRow(credreport.No, credreport.No, credreport.Yes)},
+			map[string]check.Status{ResourceID: check.Red}, "still has an active access key (access_key_2_active true)"},
+		{"summary denied, root credentials removed: green, and an error for the summary", Input{SummaryErr: denied, Report: rootRow(credreport.No, credreport.No, credreport.No)},
+			map[string]check.Status{ResourceID: check.Green, summaryResource: check.Error}, "The root credentials are removed"},
+		{"summary on, stale report shows the root credentials removed: green", Input{Summary: summary(1), Report: rootRow(credreport.No, credreport.No, credreport.No)},
+			map[string]check.Status{ResourceID: check.Green}, "The root credentials are removed"},
 		{"summary denied, no root row: error, never green", Input{SummaryErr: denied, Report: reportWithRoot(0, false)},
 			map[string]check.Status{ResourceID: check.Error}, "could not evaluate: iam GetAccountSummary: access denied (AccessDenied"},
 		{"both denied: error", Input{SummaryErr: denied, ReportErr: reportDenied},
@@ -140,8 +162,10 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 		wantText string
 	}{
 		{[]string{"GetAccountSummary"}, map[string]check.Status{ResourceID: check.Error}, "iam GetAccountSummary: access denied (AccessDenied"},
-		{[]string{"GenerateCredentialReport"}, map[string]check.Status{ResourceID: check.Red, reportResource: check.Error}, "iam GenerateCredentialReport: access denied (AccessDenied"},
-		{[]string{"GetCredentialReport"}, map[string]check.Status{ResourceID: check.Red, reportResource: check.Error}, "iam GetCredentialReport: access denied (AccessDenied"},
+		// The emulator's summary says MFA is off; without the report, whether
+		// the root credentials are removed is unknown: error, not red.
+		{[]string{"GenerateCredentialReport"}, map[string]check.Status{ResourceID: check.Error}, "iam GenerateCredentialReport: access denied (AccessDenied"},
+		{[]string{"GetCredentialReport"}, map[string]check.Status{ResourceID: check.Error}, "iam GetCredentialReport: access denied (AccessDenied"},
 		{[]string{"GetAccountSummary", "GetCredentialReport"}, map[string]check.Status{ResourceID: check.Error}, "iam GetCredentialReport: access denied"},
 	}
 	for _, tt := range tests {
@@ -167,6 +191,145 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 			}
 			if !strings.Contains(errorText, tt.wantText) {
 				t.Errorf("denying %v: error reasons %q, want them to contain %q", tt.deny, errorText, tt.wantText)
+			}
+		})
+	}
+}
+
+// awsHeader is the credential report's header as AWS documents it.
+const awsHeader = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active," +
+	"access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service," +
+	"access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service," +
+	"cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
+
+// parseReport parses report content with the credential report parser, as
+// collect does with what GetCredentialReport returns.
+func parseReport(t *testing.T, content string) *credreport.Report {
+	t.Helper()
+	report, err := credreport.Parse([]byte(content))
+	if err != nil {
+		t.Fatalf("credreport.Parse(%q): %v", content, err)
+	}
+	report.GeneratedTime = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	return report
+}
+
+// TestRootCredentialsRemoved: an organization member account under
+// centralized root access has no root password, no root key and no MFA
+// device. Its report (testdata of credreport, shaped as AWS documents it,
+// since the emulator's report has no root row) makes it green, beyond the
+// spec, even though the account summary says MFA is off.
+func TestRootCredentialsRemoved(t *testing.T) {
+	t.Parallel()
+	content, err := os.ReadFile("../../credreport/testdata/aws-report-root-removed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{Summary: summary(0), Report: parseReport(t, string(content))}
+	findings := evaluate(checktest.Target(check.GlobalRegion), in)
+	checktest.ColumnsWithin(t, Meta, findings)
+	if len(findings) != 1 || findings[0].ResourceID != ResourceID || findings[0].Status != check.Green {
+		t.Fatalf("evaluate(aws-report-root-removed.csv, AccountMFAEnabled 0) = %+v, want one green finding on %s", findings, ResourceID)
+	}
+	for _, want := range []string{"root credentials are removed", "generated 2026-06-01T08:00:00Z", "password_enabled false",
+		"no active access key", "Beyond the Trusted Advisor spec"} {
+		if !strings.Contains(findings[0].Reason, want) {
+			t.Errorf("evaluate(aws-report-root-removed.csv) reason = %q, want it to contain %q", findings[0].Reason, want)
+		}
+	}
+}
+
+// TestReportWithoutRootRowIsNotRemoved: the emulator's report has no root
+// row. It must not read as "credentials removed": the verdict falls back to
+// the account summary, and the reason says the row is missing.
+func TestReportWithoutRootRowIsNotRemoved(t *testing.T) {
+	t.Parallel()
+	content, err := os.ReadFile("../../credreport/testdata/emulator-report.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		mfa  int32
+		want check.Status
+	}{
+		{0, check.Red},
+		{1, check.Green},
+	}
+	for _, tt := range tests {
+		in := Input{Summary: summary(tt.mfa), Report: parseReport(t, string(content))}
+		findings := evaluate(checktest.Target(check.GlobalRegion), in)
+		if len(findings) != 1 || findings[0].Status != tt.want {
+			t.Errorf("evaluate(emulator-report.csv, AccountMFAEnabled %d) = %+v, want one %s finding", tt.mfa, findings, tt.want)
+			continue
+		}
+		if r := findings[0].Reason; !strings.Contains(r, "no <root_account> row") || strings.Contains(r, "root credentials are removed") {
+			t.Errorf("evaluate(emulator-report.csv, AccountMFAEnabled %d) reason = %q, want it to name the missing root row and not claim removal", tt.mfa, r)
+		}
+	}
+}
+
+// TestRootRowBoundaries evaluates root rows written as AWS writes them and
+// parsed by credreport.Parse: password_enabled true, false or not_supported
+// (the classic report's value for the root user) × each access key active
+// or not × MFA, with the account summary agreeing with mfa_active. Green
+// only with MFA, or with no password and no active key (removed).
+func TestRootRowBoundaries(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		password   string // password_enabled
+		key1, key2 bool   // access_key_N_active
+		mfa        bool   // mfa_active and AccountMFAEnabled
+		want       check.Status
+		wantReason string
+	}{
+		{"false", false, false, false, check.Green, "root credentials are removed"},
+		{"false", false, false, true, check.Green, "root credentials are removed"},
+		{"false", true, false, false, check.Red, "access_key_1_active true"},
+		{"false", true, false, true, check.Green, "MFA is enabled"},
+		{"false", false, true, false, check.Red, "access_key_2_active true"},
+		{"false", false, true, true, check.Green, "MFA is enabled"},
+		{"false", true, true, false, check.Red, "access_key_1_active true) and an active access key (access_key_2_active true"},
+		{"false", true, true, true, check.Green, "MFA is enabled"},
+		{"true", false, false, false, check.Red, "a password (password_enabled true)"},
+		{"true", false, false, true, check.Green, "MFA is enabled"},
+		{"true", true, false, false, check.Red, "a password (password_enabled true) and an active access key (access_key_1_active true)"},
+		{"true", true, false, true, check.Green, "MFA is enabled"},
+		{"true", false, true, false, check.Red, "access_key_2_active true"},
+		{"true", false, true, true, check.Green, "MFA is enabled"},
+		{"true", true, true, false, check.Red, "MFA is not enabled"},
+		{"true", true, true, true, check.Green, "MFA is enabled"},
+		{"not_supported", false, false, false, check.Red, "password_enabled not false"},
+		{"not_supported", false, false, true, check.Green, "MFA is enabled"},
+		{"not_supported", true, false, false, check.Red, "access_key_1_active true"},
+		{"not_supported", true, false, true, check.Green, "MFA is enabled"},
+		{"not_supported", false, true, false, check.Red, "access_key_2_active true"},
+		{"not_supported", false, true, true, check.Green, "MFA is enabled"},
+		{"not_supported", true, true, false, check.Red, "MFA is not enabled"},
+		{"not_supported", true, true, true, check.Green, "MFA is enabled"},
+	}
+	key := func(active bool, rotated string) string {
+		if !active {
+			return "false,N/A,N/A,N/A,N/A"
+		}
+		return "true," + rotated + ",N/A,N/A,N/A"
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("password_enabled=%s,key1=%t,key2=%t,mfa=%t", tt.password, tt.key1, tt.key2, tt.mfa)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			// The root row's password dates are not_supported in both shapes.
+			row := fmt.Sprintf("<root_account>,arn:aws:iam::111122223333:root,2016-03-14T09:12:01+00:00,%s,N/A,not_supported,not_supported,%t,%s,%s,false,N/A,false,N/A",
+				tt.password, tt.mfa, key(tt.key1, "2019-01-01T00:00:00+00:00"), key(tt.key2, "2020-01-01T00:00:00+00:00"))
+			var mfa int32
+			if tt.mfa {
+				mfa = 1
+			}
+			findings := evaluate(checktest.Target(check.GlobalRegion), Input{Summary: summary(mfa), Report: parseReport(t, awsHeader+"\n"+row+"\n")})
+			if len(findings) != 1 || findings[0].Status != tt.want {
+				t.Fatalf("evaluate(%s) = %+v, want one %s finding", row, findings, tt.want)
+			}
+			if !strings.Contains(findings[0].Reason, tt.wantReason) {
+				t.Errorf("evaluate(%s) reason = %q, want it to contain %q", row, findings[0].Reason, tt.wantReason)
 			}
 		})
 	}

@@ -10,10 +10,15 @@ package s3bucketpermissions
 //   - Principal "*", {"AWS": "*"}, or any principal list containing "*" (or
 //     an AWS principal with a wildcard in it) is everyone. NotPrincipal with
 //     Allow is "everyone except", so it is everyone too.
-//   - A condition confines an Allow when its key is one of confiningKeys, its
-//     operator is a positive match (StringEquals, StringEqualsIgnoreCase,
-//     StringLike, ArnEquals, ArnLike, IpAddress, each also under ForAnyValue:)
-//     and every value is fixed: no wildcard, no policy variable, no /0 CIDR.
+//   - A condition confines an Allow when its key is one of the confining keys
+//     of conditionkeys.json (keys AWS sets, whose fixed values name one
+//     account, organization, network, VPC, endpoint or unique principal;
+//     aws:username is not one: alice exists in every account), its operator
+//     is a positive match of the key's family (StringEquals,
+//     StringEqualsIgnoreCase, StringLike, ArnEquals, ArnLike, IpAddress, each
+//     also under ForAnyValue:) and every value is fixed for the key: no
+//     wildcard (except after a literal account or organization, see
+//     fixedValue), no policy variable, no CIDR broader than S3 accepts.
 //     An "IfExists" operator does not confine (it also matches requests
 //     without the key, e.g. anonymous ones); neither does ForAllValues: (true
 //     when the key is absent), Null (any VPC endpoint or organization is not a
@@ -38,55 +43,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 )
-
-// confiningKeys are the condition keys (lower case) whose fixed values limit
-// a statement to known principals or networks. From S3's definition of
-// non-public policies, plus the principal and network keys added since
-// (organization, account, VPC endpoint owner).
-var confiningKeys = map[string]bool{
-	"aws:sourceip":              true,
-	"aws:sourcevpc":             true,
-	"aws:sourcevpce":            true,
-	"aws:sourcearn":             true,
-	"aws:sourceowner":           true,
-	"aws:sourceaccount":         true,
-	"aws:sourceorgid":           true,
-	"aws:sourceorgpaths":        true,
-	"aws:principalarn":          true,
-	"aws:principalaccount":      true,
-	"aws:principalorgid":        true,
-	"aws:principalorgpaths":     true,
-	"aws:userid":                true,
-	"aws:username":              true,
-	"aws:vpceaccount":           true,
-	"aws:vpceorgid":             true,
-	"aws:vpceorgpaths":          true,
-	"s3:dataaccesspointaccount": true,
-	"s3:dataaccesspointarn":     true,
-	"s3:x-amz-server-side-encryption-aws-kms-key-id": true,
-}
-
-// Base condition operators (lower case, without ForAnyValue:/ForAllValues:
-// and IfExists) that only match the listed values, and their negations.
-var (
-	matchingOperators = map[string]bool{
-		"stringequals": true, "stringequalsignorecase": true, "stringlike": true,
-		"arnequals": true, "arnlike": true, "ipaddress": true,
-	}
-	negatedOperators = map[string]bool{
-		"stringnotequals": true, "stringnotequalsignorecase": true, "stringnotlike": true,
-		"arnnotequals": true, "arnnotlike": true, "notipaddress": true,
-	}
-)
-
-// roleSessionUserID is the one wildcard S3 accepts as fixed for aws:userid:
-// every session of one role ("AROAEXAMPLEID:*").
-var roleSessionUserID = regexp.MustCompile(`^AROA[A-Z0-9]+:\*$`)
 
 // policyVerdict is what the evaluator concludes of one policy document.
 type policyVerdict struct {
@@ -144,6 +103,9 @@ type condition struct {
 // evaluatePolicy judges a bucket policy document. An error means the
 // document could not be evaluated (malformed JSON or an unsupported shape).
 func evaluatePolicy(document string) (policyVerdict, error) {
+	if conditionKeysErr != nil {
+		return policyVerdict{}, unsupported("%v", conditionKeysErr)
+	}
 	statements, err := parsePolicy(document)
 	if err != nil {
 		return policyVerdict{}, err
@@ -295,44 +257,6 @@ func globMatch(pattern, s string) bool {
 		p++
 	}
 	return p == len(pattern)
-}
-
-// fixedValues reports whether c names a confining key with only fixed
-// values: no wildcard, no policy variable, and for aws:SourceIp valid CIDRs
-// that are not the whole address space (/0).
-func fixedValues(c condition) bool {
-	if !confiningKeys[c.key] || len(c.values) == 0 {
-		return false
-	}
-	sourceIP := c.key == "aws:sourceip"
-	if sourceIP != (c.base == "ipaddress" || c.base == "notipaddress") {
-		return false
-	}
-	for _, v := range c.values {
-		switch {
-		case sourceIP:
-			if !narrowCIDR(v) {
-				return false
-			}
-		case v == "" || strings.Contains(v, "${"):
-			return false
-		case strings.ContainsAny(v, "*?"):
-			if c.key != "aws:userid" || !roleSessionUserID.MatchString(v) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// narrowCIDR reports whether v is an IP address or a CIDR smaller than the
-// whole address space.
-func narrowCIDR(v string) bool {
-	if p, err := netip.ParsePrefix(v); err == nil {
-		return p.Bits() > 0
-	}
-	_, err := netip.ParseAddr(v)
-	return err == nil
 }
 
 // parsePolicy reads a policy document into statements, accepting every form

@@ -54,6 +54,7 @@ var Meta = check.Meta{
 		"An ACL grant of WRITE_ACP counts as upload/delete (it lets anyone grant themselves full control); READ_ACP is named in the reason but raises no alert. " +
 		"Public ACL grants that Block Public Access IgnorePublicAcls neutralizes are reported yellow, as the spec does for public policies restricted by RestrictPublicBuckets. " +
 		"A read error other than access denied (throttling, a server error) is an error finding for that bucket, never a green.",
+	Data: []check.Dataset{dataset()},
 }
 
 // Check is the catalog entry.

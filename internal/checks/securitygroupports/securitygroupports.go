@@ -9,12 +9,17 @@
 // protocols without ports, which are not among the green ports. A group with
 // no such rule is one green finding. IPv6 ::/0 rules are beyond the
 // specification: reported as their own findings, yellow at most, so they can
-// never turn a group red nor change a spec-defined status.
+// never turn a group red nor change a spec-defined status. A rule whose
+// source is a customer-managed prefix list holding a /0 entry is judged as
+// that source; a group with a rule naming a list that cannot be read is an
+// error, never green.
 package securitygroupports
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -47,16 +52,19 @@ var Meta = check.Meta{
 	},
 	RecommendedAction: "Restrict access to only those IP addresses that require it. To restrict access to a specific IP address, set the suffix to /32 (for example, 192.0.2.10/32). Be sure to delete overly permissive rules after creating rules that are more restrictive.",
 	Columns:           []string{colStatus, colRegion, colGroupName, colGroupID, colProtocol, colFromPort, colToPort},
-	IAMActions:        sgrules.IAMActions,
+	IAMActions:        slices.Concat(sgrules.IAMActions, sgrules.PrefixListIAMActions),
 	Scope:             check.Regional,
-	BeyondSpec:        "A port range is judged by the worst port it covers (0-65535 covers 3389: red), an all-protocol rule opens every port (red); ICMP and other protocols without ports are yellow. Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most.",
+	BeyondSpec:        "A port range is judged by the worst port it covers (0-65535 covers 3389: red), an all-protocol rule opens every port (red); ICMP and other protocols without ports are yellow. Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
 }
 
 // Check is the catalog entry.
 var Check = check.Check{Meta: Meta, Runner: runner{}}
 
 // API is the part of the EC2 client the check calls.
-type API = sgrules.API
+type API interface {
+	sgrules.API
+	sgrules.PrefixListAPI
+}
 
 var _ API = (*ec2.Client)(nil)
 
@@ -69,22 +77,31 @@ var (
 type runner struct{}
 
 func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	groups, err := sgrules.Collect(ctx, ec2.NewFromConfig(target.Config))
+	api := ec2.NewFromConfig(target.Config)
+	groups, err := sgrules.Collect(ctx, api)
 	if err != nil {
 		return nil, err
 	}
+	sgrules.ExpandPrefixLists(ctx, api, groups)
 	return evaluate(target, groups), nil
 }
 
 // evaluate reports every inbound rule open to the IPv4 (or IPv6) internet,
 // and one green finding per group without such an IPv4 rule. IPv6 findings
 // are only added: without them the result is exactly the specification's.
+// A group with a rule that names an unreadable prefix list is an error
+// instead of green: that rule may be open to everyone.
 func evaluate(target check.Target, groups []sgrules.Group) []check.Finding {
 	var findings []check.Finding
 	for _, g := range groups {
 		flagged := false
+		var unreadable *sgrules.PrefixListError
 		for _, r := range g.Inbound {
-			open, ok := sgrules.JudgeWorldOpen(r, judge)
+			open, ok, err := g.JudgeWorldOpen(r, judge)
+			if err != nil {
+				unreadable = cmp.Or(unreadable, err)
+				continue
+			}
 			if !ok {
 				continue
 			}
@@ -96,6 +113,13 @@ func evaluate(target check.Target, groups []sgrules.Group) []check.Finding {
 				colFromPort:  sgrules.PortColumn(r.FromPort),
 				colToPort:    sgrules.PortColumn(r.ToPort),
 			}))
+		}
+		if unreadable != nil {
+			f := Meta.ErrorFinding(target, g.ID, unreadable.Op, unreadable.Err)
+			f.Reason += fmt.Sprintf(" (prefix list %s, named by an inbound rule: it may open the group to everyone)", unreadable.ListID)
+			f.Columns = map[string]string{colGroupName: g.Name, colGroupID: g.ID}
+			findings = append(findings, f)
+			continue
 		}
 		if !flagged {
 			findings = append(findings, Meta.NewFinding(target, g.ID, check.Green,

@@ -9,11 +9,16 @@
 // specification exempts only those three ports. A group with no /0 rule is
 // one green finding. IPv6 ::/0 rules are beyond the specification: reported
 // as their own findings, yellow at most, so they never change a spec status.
+// A rule whose source is a customer-managed prefix list holding a /0 entry
+// is judged as that source; a group with a rule naming a list that cannot
+// be read is an error, never green.
 package securitygroupunrestricted
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -45,16 +50,19 @@ var Meta = check.Meta{
 	},
 	RecommendedAction: "Restrict access to only those IP addresses that require it. To restrict access to a specific IP address, set the suffix to /32 (for example, 192.0.2.10/32). Be sure to delete overly permissive rules after creating rules that are more restrictive.",
 	Columns:           []string{colStatus, colRegion, colGroupName, colGroupID, colProtocol, colFromPort, colToPort, colIPRange},
-	IAMActions:        sgrules.IAMActions,
+	IAMActions:        slices.Concat(sgrules.IAMActions, sgrules.PrefixListIAMActions),
 	Scope:             check.Regional,
-	BeyondSpec:        "A port range is judged by every port it covers (80-443 is red), all-protocol, ICMP and other portless rules from /0 are red (only ports 25, 80 and 443 are exempt). Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most.",
+	BeyondSpec:        "A port range is judged by every port it covers (80-443 is red), all-protocol, ICMP and other portless rules from /0 are red (only ports 25, 80 and 443 are exempt). Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
 }
 
 // Check is the catalog entry.
 var Check = check.Check{Meta: Meta, Runner: runner{}}
 
 // API is the part of the EC2 client the check calls.
-type API = sgrules.API
+type API interface {
+	sgrules.API
+	sgrules.PrefixListAPI
+}
 
 var _ API = (*ec2.Client)(nil)
 
@@ -64,22 +72,31 @@ var exemptPorts = []int32{25, 80, 443}
 type runner struct{}
 
 func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	groups, err := sgrules.Collect(ctx, ec2.NewFromConfig(target.Config))
+	api := ec2.NewFromConfig(target.Config)
+	groups, err := sgrules.Collect(ctx, api)
 	if err != nil {
 		return nil, err
 	}
+	sgrules.ExpandPrefixLists(ctx, api, groups)
 	return evaluate(target, groups), nil
 }
 
 // evaluate reports every inbound rule open to the IPv4 (or IPv6) internet,
 // and one green finding per group without such an IPv4 rule. IPv6 findings
 // are only added: without them the result is exactly the specification's.
+// A group with a rule that names an unreadable prefix list is an error
+// instead of green: that rule may be open to everyone.
 func evaluate(target check.Target, groups []sgrules.Group) []check.Finding {
 	var findings []check.Finding
 	for _, g := range groups {
 		flagged := false
+		var unreadable *sgrules.PrefixListError
 		for _, r := range g.Inbound {
-			open, ok := sgrules.JudgeWorldOpen(r, judge)
+			open, ok, err := g.JudgeWorldOpen(r, judge)
+			if err != nil {
+				unreadable = cmp.Or(unreadable, err)
+				continue
+			}
 			if !ok {
 				continue
 			}
@@ -90,8 +107,15 @@ func evaluate(target check.Target, groups []sgrules.Group) []check.Finding {
 				colProtocol:  sgrules.ProtocolColumn(r),
 				colFromPort:  sgrules.PortColumn(r.FromPort),
 				colToPort:    sgrules.PortColumn(r.ToPort),
-				colIPRange:   open.CIDR,
+				colIPRange:   open.CIDRColumn(),
 			}))
+		}
+		if unreadable != nil {
+			f := Meta.ErrorFinding(target, g.ID, unreadable.Op, unreadable.Err)
+			f.Reason += fmt.Sprintf(" (prefix list %s, named by an inbound rule: it may open the group to everyone)", unreadable.ListID)
+			f.Columns = map[string]string{colGroupName: g.Name, colGroupID: g.ID}
+			findings = append(findings, f)
+			continue
 		}
 		if !flagged {
 			findings = append(findings, Meta.NewFinding(target, g.ID, check.Green,

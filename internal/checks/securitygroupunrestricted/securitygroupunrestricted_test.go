@@ -190,3 +190,60 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerPrefixListWorldOpen: a rule whose source is a customer-managed
+// prefix list holding 0.0.0.0/0 is open to everyone, as a 0.0.0.0/0 source
+// is; a rule naming an AWS-managed list is not. Seeded on the emulator as an
+// account would do it: CreateManagedPrefixList, then a rule naming the list.
+func TestCustomerPrefixListWorldOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	id := sgrulestest.SeedPrefixList(t, cfg, "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: "eu-west-1"}, 0)
+	checktest.ColumnsWithin(t, Meta, findings)
+	got := map[string]check.Status{}
+	for _, f := range findings {
+		if f.Columns[colGroupID] != id {
+			continue
+		}
+		got[f.Columns[colFromPort]] = f.Status
+		if !strings.Contains(f.Reason, "prefix list partners (pl-") {
+			t.Errorf("finding %s reason = %q, want the prefix list named", f.ResourceID, f.Reason)
+		}
+	}
+	want := map[string]check.Status{"22": check.Red, "3306": check.Red}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("partner-sftp findings by port = %v, want %v (the 443 rule names the AWS-managed S3 list: not flagged)", got, want)
+	}
+	if n := recorder.Calls("EC2", "GetManagedPrefixListEntries"); n != 1 {
+		t.Errorf("GetManagedPrefixListEntries calls = %d, want 1 (one list, read once for its two rules)", n)
+	}
+}
+
+// TestPrefixListUnreadableIsAnErrorFinding: when the entries of a prefix
+// list cannot be read, a group whose rule names it is an error, never green.
+func TestPrefixListUnreadableIsAnErrorFinding(t *testing.T) {
+	t.Parallel()
+	cfg, account := emutest.Config(t)
+	ids := sgrulestest.Seed(t, cfg, "us-east-1")
+	id := sgrulestest.SeedPrefixList(t, cfg, "us-east-1")
+	for _, op := range []string{"DescribeManagedPrefixLists", "GetManagedPrefixListEntries"} {
+		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+		byID := checktest.ByResource(findings)
+		f := byID[id]
+		if f.Status != check.Error || !strings.Contains(f.Reason, "ec2 "+op) || !strings.Contains(f.Reason, "AccessDenied") {
+			t.Errorf("%s denied: partner-sftp = %s (%s), want error naming the operation and AccessDenied", op, f.Status, f.Reason)
+		}
+		for _, f := range findings {
+			if f.Columns[colGroupID] == id && f.Status != check.Error {
+				t.Errorf("%s denied: partner-sftp has %s finding %s (%s), want only the error", op, f.Status, f.ResourceID, f.Reason)
+			}
+		}
+		if got := byID[ids["internal"]]; got.Status != check.Green {
+			t.Errorf("%s denied: internal = %s (%s), want green: it names no prefix list", op, got.Status, got.Reason)
+		}
+	}
+}

@@ -1,50 +1,113 @@
 package sqlserverendofsupport
 
-import "time"
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/datafile"
+	"regexp"
+	"time"
+)
 
-// SQL Server lifecycle, as versioned data.
+// lifecycleJSON is SQL Server's Fixed Lifecycle as data: per version
+// ("2014", "2008 R2") the last day of mainstream and of extended support.
+// The file names its source and the day it was read (asOf); a version
+// Microsoft releases later is missing from it, and an instance running it is
+// an error finding until its row is added.
 //
-// Source: Microsoft Lifecycle, "SQL Server end of support options"
-// (https://learn.microsoft.com/en-us/sql/sql-server/end-of-support/sql-server-end-of-support-overview)
-// and the per-version pages it links under
-// https://learn.microsoft.com/en-us/lifecycle/products/ (Fixed Lifecycle
-// Policy: "Mainstream End Date", "Extended End Date"). Cross-checked with
-// Microsoft's ODBC driver lifecycle page, whose driver dates are aligned with
-// SQL Server 2014, 2017 and 2022
-// (https://learn.microsoft.com/en-us/sql/connect/odbc/support-lifecycle).
-//
-// Each date is the last day of support, as Microsoft lists it; the check
-// treats support as ended from 00:00 UTC on that day (Microsoft's Pacific-time
-// cut-off falls within it), so a version is red on its end date.
-//
-// SQL Server 2025 (17.x) is not listed: its dates could not be confirmed from
-// Microsoft's pages when the table was checked. An instance running a version
-// missing from the table is reported as error ("could not evaluate"), never
-// as green; add the row when the dates are published.
+//go:embed lifecycle.json
+var lifecycleJSON []byte
 
-// lifecycleChecked is the day the table above was last compared with its source.
-var lifecycleChecked = time.Date(2026, time.November, 28, 0, 0, 0, 0, time.UTC)
+// lifecycleFile is lifecycle.json as written.
+type lifecycleFile struct {
+	Source       string   `json:"source"`
+	AsOf         string   `json:"asOf"`
+	CrossChecked []string `json:"crossChecked"`
+	Notes        []string `json:"notes"`
+	Versions     map[string]struct {
+		MainstreamEnd string `json:"mainstreamEnd"`
+		ExtendedEnd   string `json:"extendedEnd"`
+	} `json:"versions"`
+}
 
-// supportLifecycle is one SQL Server version's Fixed Lifecycle dates.
+// lifecycleTable is the parsed lifecycle data.
+type lifecycleTable struct {
+	// asOf is the day the data was read from its source.
+	asOf     time.Time
+	source   string
+	versions map[string]supportLifecycle
+}
+
+// supportLifecycle is one SQL Server version's Fixed Lifecycle dates, each
+// 00:00 UTC on the last day of that support phase as Microsoft lists it:
+// the check treats support as ended from that instant (Microsoft's
+// Pacific-time cut-off falls within the day), so a version is red on its
+// end date.
 type supportLifecycle struct {
 	MainstreamEnd time.Time
 	ExtendedEnd   time.Time
 }
 
-// lifecycles maps a SQL Server version ("2014", "2008 R2") to its dates.
-var lifecycles = map[string]supportLifecycle{
-	"2005":    {day(2011, time.April, 12), day(2016, time.April, 12)},
-	"2008":    {day(2014, time.July, 8), day(2019, time.July, 9)},
-	"2008 R2": {day(2014, time.July, 8), day(2019, time.July, 9)},
-	"2012":    {day(2017, time.July, 11), day(2022, time.July, 12)},
-	"2014":    {day(2019, time.July, 9), day(2024, time.July, 9)},
-	"2016":    {day(2021, time.July, 13), day(2026, time.July, 14)},
-	"2017":    {day(2022, time.October, 11), day(2027, time.October, 12)},
-	"2019":    {day(2025, time.February, 28), day(2030, time.January, 8)},
-	"2022":    {day(2028, time.January, 11), day(2033, time.January, 11)},
+// lifecycle is the shipped table. A file that does not parse is a build
+// defect (TestLifecycleData catches it); at run time it makes every SQL
+// Server instance an error finding instead of a crash.
+var lifecycle, lifecycleErr = parseLifecycle(lifecycleJSON)
+
+// LifecycleAsOf returns the day the SQL Server lifecycle data was read from
+// its source (YYYY-MM-DD), for showing beside the check.
+func LifecycleAsOf() string {
+	return datafile.OrUnknown(lifecycle.asOf.Format(time.DateOnly), lifecycleErr)
 }
 
-// day is 00:00 UTC on the given date.
-func day(year int, month time.Month, d int) time.Time {
-	return time.Date(year, month, d, 0, 0, 0, 0, time.UTC)
+// LifecycleSource names the source of the SQL Server lifecycle data.
+func LifecycleSource() string {
+	return datafile.OrUnknown(lifecycle.source, lifecycleErr)
+}
+
+// versionName is how the table and the detectors name a release.
+var versionName = regexp.MustCompile(`^\d{4}( R2)?$`)
+
+// parseLifecycle reads and validates the lifecycle data: every version is
+// named like the detectors name it and has two well-formed dates, mainstream
+// support ending before extended support.
+func parseLifecycle(raw []byte) (lifecycleTable, error) {
+	var file lifecycleFile
+	if err := datafile.Decode("lifecycle data", raw, &file); err != nil {
+		return lifecycleTable{}, err
+	}
+	asOf, err := datafile.AsOf("lifecycle data", file.AsOf)
+	if err != nil {
+		return lifecycleTable{}, err
+	}
+	if file.Source == "" {
+		return lifecycleTable{}, errors.New("lifecycle data: source is required")
+	}
+	if len(file.Versions) == 0 {
+		return lifecycleTable{}, errors.New("lifecycle data: no versions")
+	}
+	table := lifecycleTable{asOf: asOf, source: file.Source, versions: make(map[string]supportLifecycle, len(file.Versions))}
+	for name, v := range file.Versions {
+		if !versionName.MatchString(name) {
+			return lifecycleTable{}, fmt.Errorf("lifecycle data: version %q is not named like \"2014\" or \"2008 R2\"", name)
+		}
+		var lc supportLifecycle
+		if lc.MainstreamEnd, err = time.Parse(time.DateOnly, v.MainstreamEnd); err != nil {
+			return lifecycleTable{}, fmt.Errorf("lifecycle data: version %s mainstreamEnd: %w", name, err)
+		}
+		if lc.ExtendedEnd, err = time.Parse(time.DateOnly, v.ExtendedEnd); err != nil {
+			return lifecycleTable{}, fmt.Errorf("lifecycle data: version %s extendedEnd: %w", name, err)
+		}
+		if !lc.MainstreamEnd.Before(lc.ExtendedEnd) {
+			return lifecycleTable{}, fmt.Errorf("lifecycle data: version %s ends mainstream support (%s) no earlier than extended support (%s)",
+				name, v.MainstreamEnd, v.ExtendedEnd)
+		}
+		table.versions[name] = lc
+	}
+	return table, nil
+}
+
+// dataset describes the embedded data file for `secadvisor checks` and `version`.
+func dataset() check.Dataset {
+	return check.Dataset{Name: "SQL Server lifecycle", Source: LifecycleSource(), AsOf: LifecycleAsOf()}
 }

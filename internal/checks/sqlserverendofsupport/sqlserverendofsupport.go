@@ -22,7 +22,8 @@
 //     that case is reported as error, never as green.
 //
 // An instance none of these sources ties to SQL Server is not a SQL Server
-// instance and gets no finding. Support dates come from lifecycle.go.
+// instance and gets no finding. Support dates come from lifecycle.json
+// (Microsoft's Fixed Lifecycle dates, with their source and the day read).
 package sqlserverendofsupport
 
 import (
@@ -69,6 +70,7 @@ var Meta = check.Meta{
 	IAMActions:        []string{"ec2:DescribeInstances", "ec2:DescribeImages", "ssm:GetInventory"},
 	Scope:             check.Regional,
 	BeyondSpec:        "Self-installed SQL Server is found through Systems Manager inventory; a license-included instance whose version cannot be determined, or a version missing from the shipped lifecycle table, is reported as error rather than green.",
+	Data:              []check.Dataset{dataset()},
 }
 
 // Check is the catalog entry.
@@ -419,18 +421,22 @@ func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
 // evaluateInstance reports the instance by its least supported SQL Server.
 func evaluateInstance(target check.Target, id string, found []detection, now time.Time) check.Finding {
 	for _, d := range found {
-		if _, known := lifecycles[d.Release]; !known {
+		columns := map[string]string{colInstanceID: id, colVersion: d.label(), colLastUpdatedTime: d.Updated}
+		if lifecycleErr != nil {
 			return Meta.NewFinding(target, id, check.Error, fmt.Sprintf(
-				"could not evaluate: %s (from %s) is not in the lifecycle table (checked %s); update internal/checks/sqlserverendofsupport/lifecycle.go",
-				d.label(), d.Source, lifecycleChecked.Format(time.DateOnly)),
-				map[string]string{colInstanceID: id, colVersion: d.label(), colLastUpdatedTime: d.Updated})
+				"could not evaluate %s: the shipped lifecycle table is unreadable: %v", d.label(), lifecycleErr), columns)
+		}
+		if _, known := lifecycle.versions[d.Release]; !known {
+			return Meta.NewFinding(target, id, check.Error, fmt.Sprintf(
+				"could not evaluate: %s (from %s) is not in the lifecycle table (read from Microsoft's lifecycle pages on %s); add its dates to internal/checks/sqlserverendofsupport/lifecycle.json",
+				d.label(), d.Source, lifecycle.asOf.Format(time.DateOnly)), columns)
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool {
-		return lifecycles[found[i].Release].ExtendedEnd.Before(lifecycles[found[j].Release].ExtendedEnd)
+		return lifecycle.versions[found[i].Release].ExtendedEnd.Before(lifecycle.versions[found[j].Release].ExtendedEnd)
 	})
 	worst := found[0]
-	lc := lifecycles[worst.Release]
+	lc := lifecycle.versions[worst.Release]
 	status := statusFor(lc.ExtendedEnd, now)
 	end := lc.ExtendedEnd.Format(time.DateOnly)
 	var reason string

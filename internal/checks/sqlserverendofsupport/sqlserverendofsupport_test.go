@@ -157,8 +157,8 @@ func TestEvaluateSources(t *testing.T) {
 		}, check.Error, "SQL Server Enterprise", "version is unknown"},
 		{"version newer than the table: error, never green", Input{
 			Instances: []ec2types.Instance{running(testInstance, testImage)},
-			Images:    map[string]ec2types.Image{testImage: image(testImage, "Windows_Server-2025-English-Full-SQL_2025_Standard-2026.01.14", "", "Windows with SQL Server Standard")},
-		}, check.Error, "SQL Server 2025 Standard", "not in the lifecycle table"},
+			Images:    map[string]ec2types.Image{testImage: image(testImage, "Windows_Server-2025-English-Full-SQL_2029_Standard-2030.01.14", "", "Windows with SQL Server Standard")},
+		}, check.Error, "SQL Server 2029 Standard", "not in the lifecycle table (read from Microsoft's lifecycle pages on 2026-12-01)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,6 +4,9 @@
 //
 // The figures come from each workload's review under the AWS Well-Architected
 // Framework lens ("wellarchitected"): its security pillar's risk counts.
+// In a region where AWS does not offer the Well-Architected Tool (per AWS's
+// endpoint metadata, internal/awsregions) there is nothing to review: the
+// check reports that as unavailable without calling.
 package wellarchitected
 
 import (
@@ -17,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/wellarchitected"
 	"github.com/aws/aws-sdk-go-v2/service/wellarchitected/types"
+	"github.com/secadvisor/secadvisor/internal/awsregions"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
@@ -52,9 +56,12 @@ var Meta = check.Meta{
 	Columns:           []string{colStatus, colRegion, colWorkloadARN, colWorkloadName, colReviewer, colWorkloadType, colStarted, colLastModified, colHRIs, colHRIsResolved, colQuestionsAnswered, colQuestionsTotal, colLastUpdated},
 	IAMActions:        []string{"wellarchitected:ListWorkloads", "wellarchitected:GetWorkload", "wellarchitected:GetLensReview"},
 	Scope:             check.Regional,
+	Data:              []check.Dataset{awsregions.Dataset()},
 	BeyondSpec: "Workloads without the AWS Well-Architected Framework lens are not reported (they have no security pillar review). " +
 		"\"Number of questions for Security\" counts answered questions (all but UNANSWERED); the total counts every question of the pillar. " +
-		"\"Workload Started Date\" and \"Number of HRIs resolved for Security\" are left empty: the Well-Architected API records neither.",
+		"\"Workload Started Date\" and \"Number of HRIs resolved for Security\" are left empty: the Well-Architected API records neither. " +
+		"In a region where AWS does not offer the Well-Architected Tool (no endpoint in AWS's endpoint metadata, botocore's endpoints.json; " +
+		"e.g. ap-northeast-3 and several opt-in regions) the check makes no call and reports one unavailable finding naming the region and the data's source and date.",
 }
 
 // Check is the catalog entry.
@@ -79,9 +86,32 @@ const (
 	workloadsPageSize = 50
 )
 
+// endpointsService is the Well-Architected Tool's key in AWS's endpoint
+// metadata (internal/awsregions).
+const endpointsService = "wellarchitected"
+
+// serviceResource is the resource ID of the finding that stands for the
+// service in a region where AWS does not offer it.
+const serviceResource = "(service)"
+
 type runner struct{}
 
+// notOfferedReason says that region has no Well-Architected endpoint and
+// where that fact comes from, so a stale table is visible.
+func notOfferedReason(region string) string {
+	return fmt.Sprintf("the AWS Well-Architected Tool is not offered in %s (no endpoint there in %s, read %s); no API call was made.",
+		region, awsregions.Source(), awsregions.AsOf())
+}
+
 func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+	region := target.Config.Region
+	// A region without the service has no endpoint: the call would fail with
+	// a network error, indistinguishable from an outage. AWS's endpoint
+	// metadata says which it is, without calling. A region the metadata does
+	// not know is asked, so a failure there stays an error.
+	if offered, known := awsregions.ServiceAvailable(endpointsService, region); known && !offered {
+		return []check.Finding{Meta.UnavailableFinding(target, serviceResource, notOfferedReason(region))}, nil
+	}
 	workloads, err := collect(ctx, wellarchitected.NewFromConfig(target.Config))
 	if err != nil {
 		return nil, err

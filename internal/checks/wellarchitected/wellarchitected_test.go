@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/wellarchitected/types"
 	"github.com/aws/smithy-go"
+	"github.com/secadvisor/secadvisor/internal/awsregions"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
@@ -294,16 +295,72 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 	})
 }
 
-// A region where the service does not exist has no endpoint: the call fails
-// to connect. That is an error for the region, never a green.
-func TestRegionWithoutServiceIsAnError(t *testing.T) {
+// TestWellArchitectedUnavailableInRegion: where AWS's endpoint metadata
+// gives the Well-Architected Tool no endpoint, the check reports one
+// unavailable finding naming the region and the data's source and date, and
+// calls nothing; elsewhere it calls the service as before.
+func TestWellArchitectedUnavailableInRegion(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		region      string
+		unavailable bool
+	}{
+		{"ap-northeast-3", true}, // Osaka: no Well-Architected endpoint
+		{"il-central-1", true},   // an opt-in region without one
+		{"cn-north-1", true},     // not offered in the China partition
+		{"eu-west-1", false},
+		{"us-gov-west-1", false},
+		// A region newer than the data: AWS is asked (see TestRegionUnknownToTheDataIsAsked).
+		{"eu-south-9", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			t.Parallel()
+			fake := &fakeWellArchitected{pageSize: 50, workloads: []fakeWorkload{
+				{id: "wl-shop", name: "shop", lenses: []string{"wellarchitected"}, security: securityCounts(1, 0, 10, 0, 0)}}}
+			server := httptest.NewServer(fake)
+			defer server.Close()
+			findings := scan.RunJob(context.Background(), fakeConfig(server.URL), scan.Job{Check: Check, Account: "123456789012", Region: tt.region}, 0)
+			fake.mu.Lock()
+			calls := len(fake.calls)
+			fake.mu.Unlock()
+			if !tt.unavailable {
+				if calls == 0 || len(findings) != 1 || findings[0].Status != check.Red {
+					t.Errorf("region %s: %d operations called, findings %+v; want the service called and the workload red", tt.region, calls, findings)
+				}
+				return
+			}
+			if calls != 0 {
+				t.Errorf("region %s: the fake was called (%v), want no API call", tt.region, fake.calls)
+			}
+			if len(findings) != 1 {
+				t.Fatalf("region %s: findings = %+v, want one unavailable finding", tt.region, findings)
+			}
+			f := findings[0]
+			if f.Status != check.Unavailable || f.ResourceID != serviceResource || f.Region != tt.region || f.Columns[colStatus] != "Unavailable" {
+				t.Errorf("region %s: finding = %+v, want unavailable for %s in the region", tt.region, f, serviceResource)
+			}
+			for _, want := range []string{"not offered in " + tt.region, "botocore/data/endpoints.json", "read " + awsregions.AsOf(), "no API call"} {
+				if !strings.Contains(f.Reason, want) {
+					t.Errorf("region %s: reason = %q, want it to contain %q", tt.region, f.Reason, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRegionUnknownToTheDataIsAsked: a region the endpoint data does not
+// list (launched after it was read) is called; without an endpoint the call
+// fails to connect, which is an error for the region, never a green and
+// never a guessed "unavailable".
+func TestRegionUnknownToTheDataIsAsked(t *testing.T) {
 	t.Parallel()
 	server := httptest.NewServer(http.NotFoundHandler())
 	url := server.URL
 	server.Close() // nothing listens there any more
 	cfg := fakeConfig(url)
 	cfg.RetryMaxAttempts = 1
-	findings := scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: "123456789012", Region: "ap-east-2"}, 0)
+	findings := scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: "123456789012", Region: "eu-south-9"}, 0)
 	if len(findings) != 1 || findings[0].Status != check.Error || !strings.Contains(findings[0].Reason, "wellarchitected ListWorkloads") {
 		t.Fatalf("findings = %+v, want one error finding naming ListWorkloads", findings)
 	}

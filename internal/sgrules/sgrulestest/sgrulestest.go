@@ -90,3 +90,47 @@ func BenchmarkGroups(allPorts bool) []sgrules.Group {
 	}
 	return groups
 }
+
+// SeedPrefixList creates, in region, a customer-managed prefix list
+// "partners" that holds a partner range and, by mistake, 0.0.0.0/0, and a
+// group "partner-sftp" in a new VPC whose SSH (22) and MySQL (3306) rules
+// name the list and whose HTTPS (443) rule names the region's AWS-managed S3
+// list. It returns the group's ID.
+func SeedPrefixList(t *testing.T, cfg aws.Config, region string) string {
+	t.Helper()
+	ctx := context.Background()
+	client := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	list, err := client.CreateManagedPrefixList(ctx, &ec2.CreateManagedPrefixListInput{
+		PrefixListName: aws.String("partners"), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(10),
+		Entries: []types.AddPrefixListEntry{
+			{Cidr: aws.String("203.0.113.0/24"), Description: aws.String("partner office")},
+			{Cidr: aws.String("0.0.0.0/0"), Description: aws.String("temporary, during the migration")},
+		},
+	})
+	if err != nil {
+		t.Fatalf("create prefix list: %v", err)
+	}
+	s3List, err := client.DescribeManagedPrefixLists(ctx, &ec2.DescribeManagedPrefixListsInput{
+		Filters: []types.Filter{{Name: aws.String("prefix-list-name"), Values: []string{"com.amazonaws." + region + ".s3"}}},
+	})
+	if err != nil || len(s3List.PrefixLists) != 1 {
+		t.Fatalf("find the AWS-managed S3 prefix list = %+v, %v; want one", s3List, err)
+	}
+	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.30.0.0/16")})
+	if err != nil {
+		t.Fatalf("create vpc: %v", err)
+	}
+	g, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("partner-sftp"), Description: aws.String("partner file exchange"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		t.Fatalf("create group partner-sftp: %v", err)
+	}
+	fromList := func(port int32, id *string) types.IpPermission {
+		return types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), PrefixListIds: []types.PrefixListId{{PrefixListId: id}}}
+	}
+	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g.GroupId, IpPermissions: []types.IpPermission{
+		fromList(22, list.PrefixList.PrefixListId), fromList(3306, list.PrefixList.PrefixListId), fromList(443, s3List.PrefixLists[0].PrefixListId),
+	}}); err != nil {
+		t.Fatalf("authorize partner-sftp: %v", err)
+	}
+	return aws.ToString(g.GroupId)
+}

@@ -1,0 +1,73 @@
+package check
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestSeverityOrder pins the order every consumer relies on: the store keeps
+// the most severe of two findings for one resource, --fail-on compares
+// against it, and error ranks above red so that "could not look" is never
+// hidden behind a red.
+func TestSeverityOrder(t *testing.T) {
+	t.Parallel()
+	order := []Status{Green, Unavailable, Yellow, Red, Error}
+	for i := 1; i < len(order); i++ {
+		if lo, hi := order[i-1], order[i]; lo.Severity() >= hi.Severity() {
+			t.Errorf("%s.Severity() = %d, %s.Severity() = %d: want %s below %s", lo, lo.Severity(), hi, hi.Severity(), lo, hi)
+		}
+	}
+	if got := Status("purple").Severity(); got != -1 {
+		t.Errorf("unknown status severity = %d, want -1", got)
+	}
+	if len(Statuses) != len(order) {
+		t.Errorf("Statuses = %v, want every status of %v", Statuses, order)
+	}
+}
+
+func TestFails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status, threshold Status
+		want              bool
+	}{
+		{Green, Yellow, false},
+		{Green, Red, false},
+		{Yellow, Yellow, true},
+		{Yellow, Red, false},
+		{Red, Red, true},
+		{Red, Yellow, true},
+		{Error, Red, true},
+		{Error, Yellow, true},
+		{Unavailable, Yellow, false},
+		{Unavailable, Red, false},
+		{Unavailable, Green, false},
+	}
+	for _, tt := range tests {
+		if got := tt.status.Fails(tt.threshold); got != tt.want {
+			t.Errorf("%s.Fails(%s) = %v, want %v", tt.status, tt.threshold, got, tt.want)
+		}
+	}
+}
+
+func TestErrorAndUnavailableFindings(t *testing.T) {
+	t.Parallel()
+	meta := Meta{ID: "AAAAAAAAAA", Slug: "a", Name: "A", Columns: []string{"Status", "Region"}}
+	target := Target{Account: "111122223333", Region: "eu-west-1"}
+	e := meta.ErrorFinding(target, "(all)", "ec2 DescribeThings", errors.New("boom"))
+	if e.Status != Error || !strings.Contains(e.Reason, "ec2 DescribeThings") || !strings.Contains(e.Reason, "boom") {
+		t.Errorf("ErrorFinding = %+v, want status error naming the operation and the error", e)
+	}
+	u := meta.UnavailableFinding(target, "(service)", "not offered here")
+	if u.Status != Unavailable || !strings.Contains(u.Reason, "not offered here") {
+		t.Errorf("UnavailableFinding = %+v, want status unavailable with the reason", u)
+	}
+	meta.Complete(&u)
+	if got, want := u.Columns["Status"], "Unavailable"; got != want {
+		t.Errorf("Status column = %q, want %q", got, want)
+	}
+	if got, want := u.Columns["Region"], "eu-west-1"; got != want {
+		t.Errorf("Region column = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,45 @@
+// Package datafile reads the embedded data files that age (lifecycle dates,
+// policy and condition-key lists): strictly, so that a misspelt key is an
+// error instead of silently missing data, and with the date the data was
+// read, so that a stale table is visible.
+package datafile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Decode reads the JSON data file name from raw into v, refusing fields v
+// does not declare and anything after the first value.
+func Decode(name string, raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: data after the first JSON value", name)
+	}
+	return nil
+}
+
+// AsOf parses the file's asOf field, the day (YYYY-MM-DD) the data was read
+// from its source.
+func AsOf(name, value string) (time.Time, error) {
+	day, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s asOf: %w", name, err)
+	}
+	return day, nil
+}
+
+// OrUnknown returns value, or "unknown (err)" when the file could not be
+// read, for the accessors that show a file's date and source.
+func OrUnknown(value string, err error) string {
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	return value
+}

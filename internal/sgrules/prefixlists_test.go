@@ -1,0 +1,242 @@
+package sgrules
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+)
+
+// prefixListRule is a rule whose source is prefix list id, shaped like a
+// DescribeSecurityGroupRules answer.
+func prefixListRule(port int32, id string) types.SecurityGroupRule {
+	return types.SecurityGroupRule{
+		GroupId: aws.String("sg-1"), SecurityGroupRuleId: aws.String("sgr-" + id), IsEgress: aws.Bool(false),
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), PrefixListId: aws.String(id),
+	}
+}
+
+// judgeRed rates every rule red, so that a test sees what JudgeWorldOpen
+// makes of the source alone.
+func judgeRed(r types.SecurityGroupRule) (check.Status, string) {
+	return check.Red, "Open: " + Describe(r) + "."
+}
+
+// TestAWSManagedPrefixListNotWorldOpen: a list AWS maintains holds the
+// addresses of an AWS service (S3, CloudFront origin-facing…), never the
+// whole internet, and its entries are never read.
+func TestAWSManagedPrefixListNotWorldOpen(t *testing.T) {
+	t.Parallel()
+	g := Group{ID: "sg-1", Inbound: []types.SecurityGroupRule{prefixListRule(443, "pl-4fa04526")},
+		PrefixLists: PrefixLists{"pl-4fa04526": {ID: "pl-4fa04526", Name: "com.amazonaws.global.cloudfront.origin-facing", AWSManaged: true}}}
+	w, ok, err := g.JudgeWorldOpen(g.Inbound[0], judgeRed)
+	if ok || err != nil {
+		t.Errorf("JudgeWorldOpen(AWS-managed list) = %+v, %t, %v; want not world-open, no error", w, ok, err)
+	}
+}
+
+// TestPrefixListWorldOpen judges rules whose source is a customer-managed
+// prefix list by the list's entries.
+func TestPrefixListWorldOpen(t *testing.T) {
+	t.Parallel()
+	denied := errors.New("AccessDenied")
+	tests := []struct {
+		name     string
+		list     *PrefixList // nil: the list was not read
+		wantOK   bool
+		wantIPv4 bool
+		want     check.Status
+		wantErr  bool
+	}{
+		{"IPv4 list with 0.0.0.0/0", &PrefixList{CIDRs: []string{"203.0.113.0/24", "0.0.0.0/0"}}, true, true, check.Red, false},
+		{"IPv6 list with ::/0: beyond the spec, yellow at most", &PrefixList{CIDRs: []string{"2001:db8::/32", "::/0"}}, true, false, check.Yellow, false},
+		{"list of partner ranges", &PrefixList{CIDRs: []string{"203.0.113.0/24", "198.51.100.7/32"}}, false, false, "", false},
+		{"empty list", &PrefixList{}, false, false, "", false},
+		{"entries unreadable", &PrefixList{Op: "ec2 GetManagedPrefixListEntries pl-1", Err: denied}, false, false, "", true},
+		{"not read", nil, false, false, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := Group{ID: "sg-1", Inbound: []types.SecurityGroupRule{prefixListRule(22, "pl-1")}, PrefixLists: PrefixLists{}}
+			if tt.list != nil {
+				l := *tt.list
+				l.ID, l.Name = "pl-1", "partners"
+				g.PrefixLists["pl-1"] = l
+			}
+			w, ok, err := g.JudgeWorldOpen(g.Inbound[0], judgeRed)
+			if ok != tt.wantOK || (err != nil) != tt.wantErr {
+				t.Fatalf("JudgeWorldOpen(%s) = %+v, %t, %v; want ok %t, error %t", tt.name, w, ok, err, tt.wantOK, tt.wantErr)
+			}
+			if err != nil {
+				if err.ListID != "pl-1" || !strings.HasPrefix(err.Op, "ec2 ") || err.Err == nil {
+					t.Errorf("JudgeWorldOpen(%s) unreadable = %+v, want pl-1 named with the operation and its error", tt.name, err)
+				}
+				return
+			}
+			if !ok {
+				return
+			}
+			if w.Status != tt.want || w.IPv4 != tt.wantIPv4 || w.PrefixListID != "pl-1" || !strings.Contains(w.Reason, "prefix list partners (pl-1) contains") {
+				t.Errorf("JudgeWorldOpen(%s) = %+v; want %s, IPv4 %t, the list named in the reason", tt.name, w, tt.want, tt.wantIPv4)
+			}
+		})
+	}
+}
+
+// pagedPrefixLists answers DescribeManagedPrefixLists and
+// GetManagedPrefixListEntries as EC2 does for one customer-managed list whose
+// entries span two pages, the world-open entry on the second. The emulator
+// never paginates these operations, so the pages are built here, shaped as
+// the EC2 API reference documents them (NextToken on all pages but the last).
+type pagedPrefixLists struct {
+	entryCalls int
+}
+
+func (f *pagedPrefixLists) DescribeManagedPrefixLists(_ context.Context, in *ec2.DescribeManagedPrefixListsInput, _ ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error) {
+	return &ec2.DescribeManagedPrefixListsOutput{PrefixLists: []types.ManagedPrefixList{
+		{PrefixListId: aws.String("pl-0123456789abcdef0"), PrefixListName: aws.String("partners"), OwnerId: aws.String("111122223333"), AddressFamily: aws.String("IPv4")},
+		{PrefixListId: aws.String("pl-63a5400a"), PrefixListName: aws.String("com.amazonaws.us-east-1.s3"), OwnerId: aws.String("AWS"), AddressFamily: aws.String("IPv4")},
+	}}, nil
+}
+
+func (f *pagedPrefixLists) GetManagedPrefixListEntries(_ context.Context, in *ec2.GetManagedPrefixListEntriesInput, _ ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
+	f.entryCalls++
+	if aws.ToString(in.PrefixListId) != "pl-0123456789abcdef0" {
+		return nil, errors.New("entries of an AWS-managed list were read")
+	}
+	if aws.ToString(in.NextToken) == "" {
+		return &ec2.GetManagedPrefixListEntriesOutput{Entries: []types.PrefixListEntry{{Cidr: aws.String("203.0.113.0/24")}}, NextToken: aws.String("page-2")}, nil
+	}
+	return &ec2.GetManagedPrefixListEntriesOutput{Entries: []types.PrefixListEntry{{Cidr: aws.String("0.0.0.0/0"), Description: aws.String("temporary")}}}, nil
+}
+
+// TestPrefixListEntriesPaginated reads every page of a list's entries, once
+// for all the rules that name it, and never reads an AWS-managed list.
+func TestPrefixListEntriesPaginated(t *testing.T) {
+	t.Parallel()
+	api := &pagedPrefixLists{}
+	groups := []Group{
+		{ID: "sg-1", Inbound: []types.SecurityGroupRule{prefixListRule(22, "pl-0123456789abcdef0"), prefixListRule(443, "pl-63a5400a")}},
+		{ID: "sg-2", Inbound: []types.SecurityGroupRule{prefixListRule(3389, "pl-0123456789abcdef0")}},
+	}
+	ExpandPrefixLists(context.Background(), api, groups)
+	if api.entryCalls != 2 {
+		t.Errorf("GetManagedPrefixListEntries calls = %d, want 2 (two pages of one list, read once for both groups)", api.entryCalls)
+	}
+	for _, g := range groups {
+		for _, r := range g.Inbound {
+			w, ok, err := g.JudgeWorldOpen(r, judgeRed)
+			wantOpen := aws.ToString(r.PrefixListId) == "pl-0123456789abcdef0"
+			if err != nil || ok != wantOpen || (ok && w.CIDR != "0.0.0.0/0") {
+				t.Errorf("%s %s: JudgeWorldOpen = %+v, %t, %v; want world-open %t through the second page's 0.0.0.0/0", g.ID, Describe(r), w, ok, err, wantOpen)
+			}
+		}
+	}
+}
+
+// seedPrefixListGroup creates, in region, a customer-managed prefix list
+// "partners" holding 0.0.0.0/0 beside a partner range, and a group "sftp"
+// whose SSH rule names it and whose HTTPS rule names the region's
+// AWS-managed S3 list. It returns the group's ID.
+func seedPrefixListGroup(t *testing.T, client *ec2.Client, region string) string {
+	t.Helper()
+	ctx := context.Background()
+	list, err := client.CreateManagedPrefixList(ctx, &ec2.CreateManagedPrefixListInput{
+		PrefixListName: aws.String("partners"), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(10),
+		Entries: []types.AddPrefixListEntry{{Cidr: aws.String("203.0.113.0/24")}, {Cidr: aws.String("0.0.0.0/0"), Description: aws.String("temporary, for testing")}},
+	})
+	if err != nil {
+		t.Fatalf("create prefix list: %v", err)
+	}
+	s3List, err := client.DescribeManagedPrefixLists(ctx, &ec2.DescribeManagedPrefixListsInput{
+		Filters: []types.Filter{{Name: aws.String("prefix-list-name"), Values: []string{"com.amazonaws." + region + ".s3"}}},
+	})
+	if err != nil || len(s3List.PrefixLists) != 1 || aws.ToString(s3List.PrefixLists[0].OwnerId) != "AWS" {
+		t.Fatalf("find the AWS-managed S3 list = %+v, %v; want one list owned by AWS", s3List, err)
+	}
+	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.2.0.0/16")})
+	if err != nil {
+		t.Fatalf("create vpc: %v", err)
+	}
+	g, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("sftp"), Description: aws.String("partner SFTP"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		t.Fatalf("create group: %v", err)
+	}
+	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g.GroupId, IpPermissions: []types.IpPermission{
+		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), PrefixListIds: []types.PrefixListId{{PrefixListId: list.PrefixList.PrefixListId}}},
+		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), PrefixListIds: []types.PrefixListId{{PrefixListId: s3List.PrefixLists[0].PrefixListId}}},
+	}}); err != nil {
+		t.Fatalf("authorize: %v", err)
+	}
+	return aws.ToString(g.GroupId)
+}
+
+func TestExpandPrefixListsOnEmulator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, _ := emutest.Config(t)
+	id := seedPrefixListGroup(t, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), "eu-west-1")
+	recorder := awsx.NewRecorder()
+	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	client := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1"))
+	groups, err := Collect(ctx, client)
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	ExpandPrefixLists(ctx, client, groups)
+	g := ByID(groups)[id]
+	if len(g.Inbound) != 2 {
+		t.Fatalf("sftp group = %+v, want its two prefix-list rules", g)
+	}
+	for _, r := range g.Inbound {
+		w, ok, err := g.JudgeWorldOpen(r, judgeRed)
+		wantOpen := aws.ToInt32(r.FromPort) == 22
+		if err != nil || ok != wantOpen || (ok && (!w.IPv4 || w.CIDR != "0.0.0.0/0")) {
+			t.Errorf("%s: JudgeWorldOpen = %+v, %t, %v; want world-open %t (customer list with 0.0.0.0/0 on 22, AWS-managed S3 list on 443)", Describe(r), w, ok, err, wantOpen)
+		}
+	}
+	if n := recorder.Calls("EC2", "DescribeManagedPrefixLists"); n != 1 {
+		t.Errorf("DescribeManagedPrefixLists calls = %d, want 1", n)
+	}
+	if n := recorder.Calls("EC2", "GetManagedPrefixListEntries"); n != 1 {
+		t.Errorf("GetManagedPrefixListEntries calls = %d, want 1 (the customer-managed list only)", n)
+	}
+}
+
+func TestExpandPrefixListsDenied(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, _ := emutest.Config(t)
+	id := seedPrefixListGroup(t, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), "eu-west-1")
+	for _, op := range []string{"DescribeManagedPrefixLists", "GetManagedPrefixListEntries"} {
+		client := ec2.NewFromConfig(awsx.InRegion(emutest.Deny(cfg, op), "eu-west-1"))
+		groups, err := Collect(ctx, client)
+		if err != nil {
+			t.Fatalf("Collect: %v", err)
+		}
+		ExpandPrefixLists(ctx, client, groups)
+		g := ByID(groups)[id]
+		for _, r := range g.Inbound {
+			_, ok, err := g.JudgeWorldOpen(r, judgeRed)
+			customer := aws.ToInt32(r.FromPort) == 22
+			if op == "GetManagedPrefixListEntries" && !customer {
+				// The AWS-managed list needs no entries.
+				if err != nil || ok {
+					t.Errorf("%s denied, %s: ok %t, err %v; want not world-open, no error", op, Describe(r), ok, err)
+				}
+				continue
+			}
+			if ok || err == nil || !strings.Contains(err.Op, "ec2 "+op) || awsx.Code(err.Err) != "AccessDenied" {
+				t.Errorf("%s denied, %s: ok %t, err %v; want a prefix-list error naming the operation and AccessDenied", op, Describe(r), ok, err)
+			}
+		}
+	}
+}
