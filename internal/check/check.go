@@ -13,7 +13,8 @@ import (
 )
 
 // Status is the outcome for one resource, as Trusted Advisor shows it, plus
-// Error for "the check could not look".
+// Error for "the check could not look" and Unavailable for "the data cannot
+// exist here".
 type Status string
 
 // The statuses. Error is never shown as green: it means the scanner could not

@@ -145,6 +145,9 @@ func TestTransitions(t *testing.T) {
 		{"red to error is not resolved... but leaves red", record("1", "1", "MODIFY", img(check.Red), img(check.Error)), true, Resolved},
 		{"red finding vanished", record("1", "1", "REMOVE", img(check.Red), nil), true, Resolved},
 		{"green vanished", record("1", "1", "REMOVE", img(check.Green), nil), true, ""},
+		{"new unavailable finding: no alert", record("1", "1", "INSERT", nil, img(check.Unavailable)), true, ""},
+		{"green to unavailable: no alert", record("1", "1", "MODIFY", img(check.Green), img(check.Unavailable)), true, ""},
+		{"unavailable to red", record("1", "1", "MODIFY", img(check.Unavailable), img(check.Red)), false, TurnedRed},
 		{"unreadable image", record("1", "1", "INSERT", nil, broken), false, "bad"},
 		{"another check's red", record("1", "1", "INSERT", nil, findingImage(iam, "global", "password-policy", check.Red, nil)), false, TurnedRed},
 	}
