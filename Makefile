@@ -14,9 +14,8 @@ TOOLS           := $(CURDIR)/$(BIN)/tools
 RIE_BIN         := $(TOOLS)/aws-lambda-rie
 STATICCHECK_BIN := $(TOOLS)/staticcheck
 TEST_TIMEOUT    ?= 20m
-# The Lambda functions (./functions/<name>) and where their bootstraps go:
-# the CDK app (infra/) deploys <LAMBDA_DIR>/<name>/bootstrap.
-LAMBDAS         := orchestrator check notifier
+# Where the Lambda bootstraps go: the CDK app (infra/) deploys
+# <LAMBDA_DIR>/<function>/bootstrap.
 LAMBDA_DIR      := $(BIN)/lambda
 # The CDK CLI pinned in package.json and package-lock.json (npm ci on first use).
 CDK             := ./node_modules/.bin/cdk
@@ -60,13 +59,18 @@ $(CDK): package.json package-lock.json | need-npm
 build:
 	$(GO) build -o $(BIN)/secadvisor ./cmd/secadvisor
 
-## build-lambdas: the functions as Lambda's provided.al2023 runtime on arm64 runs them
+## build-lambdas: the functions as Lambda's provided.al2023 runtime on arm64 runs them: the
+## orchestrator and the notifier (./functions/<name>), and one bootstrap per check of
+## internal/checks/all.go, linking only that check, from a main generated in bin/_lambda-mains
 build-lambdas:
-	@for fn in $(LAMBDAS); do \
-		echo "build $(LAMBDA_DIR)/$$fn/bootstrap"; \
-		CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
-			-o $(LAMBDA_DIR)/$$fn/bootstrap ./functions/$$fn || exit 1; \
-	done
+	$(GO) run ./cmd/secadvisor-lambdas -o $(LAMBDA_DIR) -goarch arm64
+
+## docs: regenerate every document derived from the check catalog (internal/checks/all.go): the
+## README's check table, docs/checks.md and the catalog metadata the Lambda functions embed
+## (internal/catalog/catalog.json); the tests fail with "run make docs" when one is stale
+.PHONY: docs
+docs:
+	$(GO) run ./cmd/secadvisor-docs
 
 ## cdk-cli: the pinned CDK CLI (npm ci from the lockfile when missing)
 cdk-cli: $(CDK)

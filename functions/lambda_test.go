@@ -22,14 +22,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
-	"github.com/secadvisor/secadvisor/internal/emulator"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
@@ -58,16 +63,28 @@ func rieBinary(t *testing.T) string {
 	return ""
 }
 
-// buildBootstrap builds one function as Lambda's provided.al2023 runtime expects it.
-func buildBootstrap(t *testing.T, name string) string {
+// buildBootstraps builds every function as `make build-lambdas` does (the
+// checks' mains generated from the catalog), for this machine's architecture,
+// and returns them by name with the folder they are in.
+func buildBootstraps(t *testing.T) (map[string]lambdabuild.Function, string) {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-s -w", "-o", out, "./"+name)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", name, err, msg)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	fns, err := lambdabuild.Generate(root)
+	if err != nil {
+		t.Fatalf("generate the checks' mains: %v", err)
+	}
+	dir := t.TempDir()
+	if err := lambdabuild.Build(root, dir, runtime.GOARCH, fns); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]lambdabuild.Function{}
+	for _, fn := range fns {
+		byName[fn.Name] = fn
+	}
+	return byName, dir
 }
 
 // syncBuffer is a bytes.Buffer safe for the emulator's writer goroutines.
@@ -189,6 +206,18 @@ func awsEnv(url string) []string {
 		"AWS_REGION=us-east-1", "AWS_LAMBDA_FUNCTION_NAME=secadvisor-test"}
 }
 
+// sqsJob is an SQS event delivering one job of check c to its function.
+func sqsJob(t *testing.T, c check.Check, region string) []byte {
+	t.Helper()
+	job := pipeline.JobMessage{Version: pipeline.JobVersion, ScanID: "scan-rie-" + c.Meta.ID, ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
+		CheckID: c.Meta.ID, Account: emulator.DefaultAccount, Region: region}
+	event, err := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job-" + c.Meta.ID, Body: job.Encode(), EventSource: "aws:sqs"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return event
+}
+
 func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 	ctx := context.Background()
 	server := emutest.Server(t)
@@ -222,12 +251,14 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		Endpoint: aws.String("arn:aws:sqs:us-east-1:" + emulator.DefaultAccount + ":rie-inbox")}); err != nil {
 		t.Fatalf("subscribe: %v", err)
 	}
+	fns, dir := buildBootstraps(t)
+	bootstrap := func(name string) string { return filepath.Join(dir, name, "bootstrap") }
 
 	t.Run("orchestrator", func(t *testing.T) {
-		bootstrap := buildBootstrap(t, "orchestrator")
-		resp, logs := invoke(t, bootstrap, append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1"), sample(t, "scheduled.json"))
-		report(t, "orchestrator", bootstrap, logs)
-		var summary pipeline.ScanSummary
+		t.Parallel()
+		resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1"), sample(t, "scheduled.json"))
+		report(t, lambdabuild.Orchestrator, bootstrap(lambdabuild.Orchestrator), logs)
+		var summary orchestrator.ScanSummary
 		if err := json.Unmarshal(resp, &summary); err != nil {
 			t.Fatalf("response %s is not a scan summary: %v\nlogs:\n%s", resp, err, logs)
 		}
@@ -236,23 +267,47 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		}
 	})
 
-	t.Run("check", func(t *testing.T) {
-		bootstrap := buildBootstrap(t, "check")
-		resp, logs := invoke(t, bootstrap, append(awsEnv(server.URL), pipeline.EnvCheckID+"=ePs02jT06w", pipeline.EnvTableName+"="+table), sample(t, "sqs-jobs.json"))
-		report(t, "check", bootstrap, logs)
+	// The sample batch: a good EBS job and a truncated message.
+	t.Run("check sample batch", func(t *testing.T) {
+		t.Parallel()
+		ebs := bootstrap(lambdabuild.CheckFunction(ebspublicsnapshots.Check.Meta.Slug))
+		resp, logs := invoke(t, ebs, append(awsEnv(server.URL), pipeline.EnvTableName+"="+table), sample(t, "sqs-jobs.json"))
 		want := `{"batchItemFailures":[{"itemIdentifier":"5a1e0c77-0d4b-4a8a-8f7e-aa0000000bad"}]}`
 		if strings.TrimSpace(string(resp)) != want {
 			t.Errorf("response = %s, want %s (the truncated message failed, the good job stored)\nlogs:\n%s", resp, want, logs)
 		}
-		if !strings.Contains(logs, `"check_id":"ePs02jT06w"`) {
-			t.Errorf("logs are not structured JSON with check_id:\n%s", logs)
-		}
 	})
 
+	// Every check's own bootstrap starts and runs one job of its check.
+	for _, c := range checks.All() {
+		if !c.Implemented() {
+			continue
+		}
+		name := lambdabuild.CheckFunction(c.Meta.Slug)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if fns[name].CheckID != c.Meta.ID {
+				t.Fatalf("function %s runs check %q, want %s", name, fns[name].CheckID, c.Meta.ID)
+			}
+			region := "us-east-1"
+			if c.Meta.Scope == check.Global {
+				region = check.GlobalRegion
+			}
+			resp, logs := invoke(t, bootstrap(name), append(awsEnv(server.URL), pipeline.EnvTableName+"="+table), sqsJob(t, c, region))
+			report(t, name, bootstrap(name), logs)
+			if got := strings.TrimSpace(string(resp)); got != `{"batchItemFailures":null}` && got != `{"batchItemFailures":[]}` {
+				t.Errorf("response = %s, want no failure\nlogs:\n%s", resp, logs)
+			}
+			if want := `"msg":"job done","check_id":"` + c.Meta.ID + `"`; !strings.Contains(logs, want) {
+				t.Errorf("logs do not say %s:\n%s", want, logs)
+			}
+		})
+	}
+
 	t.Run("notifier", func(t *testing.T) {
-		bootstrap := buildBootstrap(t, "notifier")
-		resp, logs := invoke(t, bootstrap, append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+aws.ToString(topic.TopicArn), pipeline.EnvTableName+"="+table), sample(t, "dynamodb-stream-red.json"))
-		report(t, "notifier", bootstrap, logs)
+		t.Parallel()
+		resp, logs := invoke(t, bootstrap(lambdabuild.Notifier), append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+aws.ToString(topic.TopicArn), pipeline.EnvTableName+"="+table), sample(t, "dynamodb-stream-red.json"))
+		report(t, lambdabuild.Notifier, bootstrap(lambdabuild.Notifier), logs)
 		if !strings.Contains(string(resp), `"batchItemFailures":[]`) && !strings.Contains(string(resp), `"batchItemFailures":null`) {
 			t.Errorf("response = %s, want no failures\nlogs:\n%s", resp, logs)
 		}

@@ -33,7 +33,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := checkAssets(cfg.LambdaAssets); err != nil {
+	if err := checkAssets(cfg.LambdaAssets, cfg.Checks); err != nil {
 		return err
 	}
 	newApp(app, cfg)

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,11 +14,16 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 )
 
 // assetDir holds the bootstraps TestMain builds, so `go test ./infra` never
-// depends on an earlier `make build-lambdas`.
-var assetDir string
+// depends on an earlier `make build-lambdas`; built are the functions
+// lambdabuild generates from the catalog.
+var (
+	assetDir string
+	built    []lambdabuild.Function
+)
 
 // TestMain builds the bootstraps once. (Node 20's end-of-life banner is
 // silenced by JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20, which the
@@ -32,7 +37,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	if err := buildLambdas(dir); err != nil {
+	if built, err = buildLambdas(dir); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -42,38 +47,20 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-// buildLambdas builds every function into dir/<name>/bootstrap for this
-// machine's architecture, with the flags functions/lambda_test.go uses, so
-// that `make test` compiles the functions once. The template's assertions do
-// not depend on the architecture the asset was built for; `make
-// build-lambdas` builds the arm64 binaries that are deployed.
-func buildLambdas(dir string) error {
+// buildLambdas builds every function as `make build-lambdas` does, but for
+// this machine's architecture: the template's assertions do not depend on
+// the architecture the assets were built for, and functions/lambda_test.go
+// runs the same host builds, so `make test` compiles them once.
+func buildLambdas(dir string) ([]lambdabuild.Function, error) {
 	root, err := filepath.Abs("..")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	errs := make([]error, len(functionNames))
-	var wg sync.WaitGroup
-	for i, name := range functionNames {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags", "-s -w",
-				"-o", filepath.Join(dir, name, "bootstrap"), "./functions/"+name)
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				errs[i] = fmt.Errorf("build function %s: %v\n%s", name, err, out)
-			}
-		}()
+	fns, err := lambdabuild.Generate(root)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return fns, lambdabuild.Build(root, dir, runtime.GOARCH, fns)
 }
 
 // synthesized is one synthesis of the app: the stack, the CDK assertions
@@ -232,44 +219,36 @@ func strs(v any) []string {
 
 func TestCheckAssetsNamesTheMissingBootstrapAndTheFix(t *testing.T) {
 	t.Parallel()
+	cfg := DefaultConfig()
 	empty := t.TempDir()
-	err := checkAssets(empty)
+	err := checkAssets(empty, cfg.Checks)
 	if err == nil {
 		t.Fatalf("checkAssets(%s) = nil, want an error for the missing bootstraps", empty)
 	}
-	for _, want := range []string{filepath.Join(empty, "check", "bootstrap"), "make build-lambdas"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("checkAssets(empty) = %q, want it to mention %q", err, want)
+	want := []string{"make build-lambdas"}
+	for _, name := range functionNames(cfg.Checks) {
+		want = append(want, filepath.Join(empty, name, "bootstrap"))
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("checkAssets(empty) = %q, want it to mention %q", err, w)
 		}
 	}
-	if err := checkAssets(assetDir); err != nil {
+	if err := checkAssets(assetDir, cfg.Checks); err != nil {
 		t.Errorf("checkAssets(built assets) = %v, want nil", err)
 	}
 }
 
-// TestFunctionNamesMatchTheFunctionsFolder keeps functionNames, the
-// Makefile's LAMBDAS and ./functions in step.
-func TestFunctionNamesMatchTheFunctionsFolder(t *testing.T) {
+// TestTheStackDeploysWhatMakeBuildLambdasBuilds: the stack's functions are
+// exactly the bootstraps lambdabuild generates and builds from the catalog,
+// one per implemented check among them.
+func TestTheStackDeploysWhatMakeBuildLambdasBuilds(t *testing.T) {
 	t.Parallel()
-	entries, err := os.ReadDir("../functions")
-	if err != nil {
-		t.Fatal(err)
+	var names []string
+	for _, fn := range built {
+		names = append(names, fn.Name)
 	}
-	var dirs []string
-	for _, e := range entries {
-		if e.IsDir() {
-			dirs = append(dirs, e.Name())
-		}
-	}
-	got, want := strings.Join(sortedUnion(dirs), " "), strings.Join(sortedUnion(functionNames), " ")
-	if got != want {
-		t.Errorf("functions/ has %q, the stack deploys %q", got, want)
-	}
-	makefile, err := os.ReadFile("../Makefile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if line := "LAMBDAS         := " + strings.Join(functionNames, " "); !strings.Contains(string(makefile), line) {
-		t.Errorf("Makefile does not declare %q", line)
+	if got, want := functionNames(DefaultConfig().Checks), names; !slices.Equal(got, want) {
+		t.Errorf("the stack deploys %q, make build-lambdas builds %q", got, want)
 	}
 }

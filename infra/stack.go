@@ -25,21 +25,25 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
-// The functions, each built by `make build-lambdas` into
-// <LambdaAssets>/<name>/bootstrap from ./functions/<name>.
-const (
-	fnOrchestrator = "orchestrator"
-	fnCheck        = "check"
-	fnNotifier     = "notifier"
-)
-
-// functionNames lists every function whose bootstrap the stack deploys.
-var functionNames = []string{fnOrchestrator, fnCheck, fnNotifier}
+// functionNames lists every function whose bootstrap the stack deploys from
+// <LambdaAssets>/<name>/bootstrap (`make build-lambdas` builds them): the
+// orchestrator, the notifier and each implemented check's own bootstrap,
+// which links only that check.
+func functionNames(checks []check.Check) []string {
+	names := []string{lambdabuild.Orchestrator, lambdabuild.Notifier}
+	for _, c := range checks {
+		if c.Implemented() {
+			names = append(names, lambdabuild.CheckFunction(c.Meta.Slug))
+		}
+	}
+	return names
+}
 
 // Timing of the check functions. A job is bounded by the worker's
 // JOB_TIMEOUT; the function gets a margin on top to store the findings.
@@ -65,7 +69,7 @@ const (
 	// bisection); after them the batch's description goes to the notifier's
 	// failure queue, whose depth alarms. notifierMaxRecordAge bounds how old
 	// a red transition may be and still be alerted, well inside the alert
-	// markers' TTL (pipeline.DefaultMarkTTL) so a retried record is not
+	// markers' TTL (DefaultMarkTTL in internal/pipeline/notifier) so a retried record is not
 	// alerted twice.
 	notifierRetryAttempts = 10
 	notifierMaxRecordAge  = 24 * time.Hour
@@ -328,9 +332,8 @@ func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdyna
 		Resources: &[]*string{table.TableArn()},
 	}))
 
-	r.Function = goFunction(scope, cfg, fnCheck, fmt.Sprintf("secadvisor check %s: %s", c.Meta.ID, c.Meta.Name),
+	r.Function = goFunction(scope, cfg, lambdabuild.CheckFunction(c.Meta.Slug), fmt.Sprintf("secadvisor check %s: %s", c.Meta.ID, c.Meta.Name),
 		checkFunctionTimeout, r.Role, logs, map[string]string{
-			pipeline.EnvCheckID:    c.Meta.ID,
 			pipeline.EnvTableName:  *table.TableName(),
 			pipeline.EnvJobTimeout: jobTimeout.String(),
 		})
@@ -380,7 +383,7 @@ func orchestrator(stack awscdk.Stack, cfg Config, queues map[string]interface{},
 	if len(cfg.Regions) > 0 {
 		env[pipeline.EnvRegions] = strings.Join(cfg.Regions, ",")
 	}
-	fn := goFunction(scope, cfg, fnOrchestrator, "secadvisor orchestrator: plans a scan, one SQS job per (region, check)",
+	fn := goFunction(scope, cfg, lambdabuild.Orchestrator, "secadvisor orchestrator: plans a scan, one SQS job per (region, check)",
 		orchestratorTimeout, role, logs, env)
 	suppressOrchestratorRole(role)
 
@@ -407,7 +410,7 @@ func orchestrator(stack awscdk.Stack, cfg Config, queues map[string]interface{},
 // notifierFilters admit the stream records the notifier can alert on: a
 // finding whose new image is red (turned red), and — when resolved alerts
 // are on — a finding whose old image was red (stopped being red, or
-// vanished). pipeline.Transitions decides among them; the filters only
+// vanished). Transitions in internal/pipeline/notifier decides among them; the filters only
 // spare the invocations for everything else (greens, summaries, markers).
 func notifierFilters(notifyResolved bool) []*map[string]interface{} {
 	red := func(image string) *map[string]interface{} {
@@ -442,7 +445,7 @@ func notifier(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alerts aw
 	failures := encryptedQueue(scope, "FailedBatches", &awssqs.QueueProps{
 		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
 	})
-	fn := goFunction(scope, cfg, fnNotifier, "secadvisor notifier: alerts on findings that turn red", notifierTimeout, role, logs,
+	fn := goFunction(scope, cfg, lambdabuild.Notifier, "secadvisor notifier: alerts on findings that turn red", notifierTimeout, role, logs,
 		map[string]string{
 			pipeline.EnvTopicARN:       *alerts.TopicArn(),
 			pipeline.EnvTableName:      *table.TableName(),

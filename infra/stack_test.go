@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	alerting "github.com/secadvisor/secadvisor/internal/pipeline/notifier"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
@@ -108,18 +109,22 @@ func TestFindingsTable(t *testing.T) {
 }
 
 // checkResourceIDs are the logical IDs of one check's resources, found by
-// following the template's references from its function (CHECK_ID).
+// following the template's references from its function (described
+// "secadvisor check <ID>: <name>").
 type checkResourceIDs struct {
 	function, role, queue, dlq, logGroup, mapping string
 }
 
+// findCheckResources finds the resources of every function described as a
+// check's, by check ID.
 func findCheckResources(t *testing.T, doc templateDoc) map[string]checkResourceIDs {
 	t.Helper()
 	out := map[string]checkResourceIDs{}
 	for _, fnID := range doc.ofType("AWS::Lambda::Function") {
 		fn := doc.Resources[fnID]
-		id, _ := dig(fn.Properties, "Environment", "Variables", pipeline.EnvCheckID).(string)
-		if id == "" {
+		description, _ := fn.Properties["Description"].(string)
+		id, _, ok := strings.Cut(strings.TrimPrefix(description, "secadvisor check "), ":")
+		if !ok || !strings.HasPrefix(description, "secadvisor check ") {
 			continue
 		}
 		if _, dup := out[id]; dup {
@@ -136,6 +141,26 @@ func findCheckResources(t *testing.T, doc templateDoc) map[string]checkResourceI
 		out[id] = ids
 	}
 	return out
+}
+
+// TestEachFunctionDeploysItsOwnBootstrap: every function's code is its own
+// asset (the check functions' bootstraps each link one check), so no two
+// functions share an S3 key.
+func TestEachFunctionDeploysItsOwnBootstrap(t *testing.T) {
+	t.Parallel()
+	s := defaultSynth(t)
+	byKey := map[string]string{}
+	for _, fnID := range s.doc.ofType("AWS::Lambda::Function") {
+		key, _ := dig(s.doc.Resources[fnID].Properties, "Code", "S3Key").(string)
+		if key == "" {
+			t.Errorf("function %s: Code = %s, want an S3 asset", fnID, jsonString(s.doc.Resources[fnID].Properties["Code"]))
+			continue
+		}
+		if other, dup := byKey[key]; dup {
+			t.Errorf("functions %s and %s deploy the same code %s, want each its own bootstrap", other, fnID, key)
+		}
+		byKey[key] = fnID
+	}
 }
 
 func TestOneQueueDLQAndFunctionPerImplementedCheck(t *testing.T) {
@@ -175,7 +200,7 @@ func TestOneQueueDLQAndFunctionPerImplementedCheck(t *testing.T) {
 					"Timeout":       checkFunctionTimeout.Seconds(),
 					"LoggingConfig": map[string]any{"LogFormat": "JSON", "LogGroup": ref(ids.logGroup)},
 					"Environment": map[string]any{"Variables": map[string]any{
-						pipeline.EnvCheckID: c.Meta.ID, pipeline.EnvTableName: ref(tableID(t, s.doc)), pipeline.EnvJobTimeout: scan.DefaultJobTimeout.String(),
+						pipeline.EnvTableName: ref(tableID(t, s.doc)), pipeline.EnvJobTimeout: scan.DefaultJobTimeout.String(),
 					}},
 				}
 				for k, want := range wantFn {
@@ -566,7 +591,7 @@ func TestNotifier(t *testing.T) {
 
 // TestNotifierFiltersAdmitWhatTheNotifierAlertsOn runs the stream filters
 // (exact-value patterns, as Lambda evaluates them) over records shaped like
-// the table's stream, and compares with pipeline.Transitions: every record
+// the table's stream, and compares with alerting.Transitions: every record
 // the notifier would alert on must pass the filter.
 func TestNotifierFiltersAdmitWhatTheNotifierAlertsOn(t *testing.T) {
 	t.Parallel()
@@ -696,7 +721,7 @@ func transitionsOf(t *testing.T, rec map[string]any, resolved bool) int {
 	if err := json.Unmarshal(b, &ev); err != nil {
 		t.Fatalf("decode stream record %s: %v", b, err)
 	}
-	out, bad := pipeline.Transitions(ev.Records, resolved)
+	out, bad := alerting.Transitions(ev.Records, resolved)
 	if len(bad) > 0 {
 		t.Fatalf("stream record %s unreadable: %v", b, bad)
 	}

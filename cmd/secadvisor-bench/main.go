@@ -11,13 +11,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/secadvisor/secadvisor/internal/bench"
+	"github.com/secadvisor/secadvisor/internal/dev/bench"
+	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -100,29 +100,29 @@ func recompute(name string) int {
 	return 0
 }
 
-// lambdaSizes builds the three functions as `make build-lambdas` does
-// (linux/arm64, -tags lambda.norpc, -trimpath, -ldflags '-s -w') into a
-// temporary folder and returns their sizes.
-func lambdaSizes(ctx context.Context) ([]bench.LambdaSize, error) {
+// lambdaSizes builds every function as `make build-lambdas` does (one
+// bootstrap per check, linux/arm64, through lambdabuild) into a temporary
+// folder and returns their sizes.
+func lambdaSizes(context.Context) ([]bench.LambdaSize, error) {
 	dir, err := os.MkdirTemp("", "secadvisor-bench-lambda")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	fns, err := lambdabuild.Generate(".")
+	if err != nil {
+		return nil, fmt.Errorf("list the functions: %w", err)
+	}
+	if err := lambdabuild.Build(".", dir, "arm64", fns); err != nil {
+		return nil, fmt.Errorf("build the functions: %w", err)
+	}
 	var out []bench.LambdaSize
-	for _, fn := range []string{"orchestrator", "check", "notifier"} {
-		bin := filepath.Join(dir, fn, "bootstrap")
-		cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, "./functions/"+fn)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("build %s: %w", fn, err)
-		}
-		info, err := os.Stat(bin)
+	for _, fn := range fns {
+		info, err := os.Stat(filepath.Join(dir, fn.Name, "bootstrap"))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, bench.LambdaSize{Function: fn, Bytes: info.Size()})
+		out = append(out, bench.LambdaSize{Function: fn.Name, Bytes: info.Size()})
 	}
 	return out, nil
 }

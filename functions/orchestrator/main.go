@@ -4,25 +4,19 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/secadvisor/secadvisor/internal/lambdastart"
+	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 )
 
 func main() {
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
-	ctx := context.Background()
-	cfg, err := pipeline.LoadConfig(ctx)
-	if err != nil {
-		slog.Error("init", "err", err.Error())
-		os.Exit(1)
-	}
-	orchestrator, err := pipeline.NewOrchestrator(cfg, os.Getenv)
-	if err != nil {
-		slog.Error("init", "err", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(orchestrator.Handle)
+	lambdastart.Start(func(_ context.Context, cfg aws.Config) (any, error) {
+		o, err := orchestrator.New(cfg, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		return o.Handle, nil
+	})
 }

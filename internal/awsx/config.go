@@ -1,20 +1,17 @@
 // Package awsx holds the AWS plumbing shared by the CLI, the Lambda functions
-// and the tests: configuration from the standard credential chain, an
-// endpoint override for the local emulator, adaptive retries, the API-call
-// recorder and error classification.
+// and the tests: adaptive retries, timeouts, the API-call recorder and error
+// classification. Loading a configuration from the standard credential chain
+// is in awsconfig, which only the CLI needs: the Lambda functions read their
+// credentials from their environment (lambdastart) and do not link it.
 package awsx
 
 import (
-	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/smithy-go/middleware"
 )
 
 // DefaultRegion is used for global services and region discovery when the
@@ -47,43 +44,6 @@ func HTTPClient() *awshttp.BuildableClient {
 			tr.TLSHandshakeTimeout = ConnectTimeout
 			tr.ResponseHeaderTimeout = AttemptTimeout
 		})
-}
-
-// Options selects how to reach AWS.
-type Options struct {
-	// Profile is a named profile from the shared config files ("" = default chain).
-	Profile string
-	// EndpointURL sends every call to this endpoint (the local emulator).
-	EndpointURL string
-	// Recorder, when set, counts every API call.
-	Recorder *Recorder
-	// APIOptions are extra middleware for every client (tests use it to inject faults).
-	APIOptions []func(*middleware.Stack) error
-}
-
-// Load builds an aws.Config from the standard chain (environment, shared
-// profile, SSO, instance or task role) with adaptive retries. AWS_ENDPOINT_URL
-// is honoured by the SDK itself; Options.EndpointURL overrides it.
-func Load(ctx context.Context, opts Options) (aws.Config, error) {
-	loaders := []func(*config.LoadOptions) error{config.WithRetryer(Retryer), config.WithHTTPClient(HTTPClient())}
-	if opts.Profile != "" {
-		loaders = append(loaders, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if opts.EndpointURL != "" {
-		loaders = append(loaders, config.WithBaseEndpoint(opts.EndpointURL))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load aws config: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = DefaultRegion
-	}
-	if opts.Recorder != nil {
-		cfg.APIOptions = append(cfg.APIOptions, opts.Recorder.Middleware)
-	}
-	cfg.APIOptions = append(cfg.APIOptions, opts.APIOptions...)
-	return cfg, nil
 }
 
 // InRegion returns a copy of cfg that calls region.

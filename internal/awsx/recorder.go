@@ -24,10 +24,14 @@ type OpKey struct {
 
 // OpCount is what the recorder saw of one operation: Calls are SDK operation
 // invocations (one per page), Attempts are HTTP requests including retries.
+// NotFound counts calls answered "no such thing" (no password policy, no
+// bucket policy): checks read that as an answer, so it is not an error.
+// Errors counts the calls that failed otherwise.
 type OpCount struct {
 	OpKey
 	Calls    int `json:"calls"`
 	Attempts int `json:"attempts"`
+	NotFound int `json:"notFound"`
 	Errors   int `json:"errors"`
 }
 
@@ -47,7 +51,11 @@ func (r *Recorder) Middleware(stack *middleware.Stack) error {
 			out, md, err := next.HandleInitialize(ctx, in)
 			r.add(ctx, func(c *OpCount) {
 				c.Calls++
-				if err != nil {
+				switch {
+				case err == nil:
+				case Is(err, KindNotFound):
+					c.NotFound++
+				default:
 					c.Errors++
 				}
 			})

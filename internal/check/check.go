@@ -7,6 +7,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/awsx"
@@ -31,8 +32,10 @@ const (
 	Unavailable Status = "unavailable"
 )
 
-// Statuses lists every status, from most to least severe for reporting.
-var Statuses = []Status{Red, Yellow, Error, Unavailable, Green}
+// Statuses lists every status in reading order: what needs action first
+// (red, then error: a check that could not look may hide a red), then
+// yellow, unavailable and green.
+var Statuses = []Status{Red, Error, Yellow, Unavailable, Green}
 
 // Severity orders statuses: green < unavailable < yellow < red < error. Error
 // is ranked above red so that "fail on red" also fails when a check could not
@@ -78,6 +81,10 @@ const (
 
 // GlobalRegion is the region recorded on findings of global checks.
 const GlobalRegion = "global"
+
+// WholeScope is the resource ID of an error finding that stands for every
+// resource of a job: the check could not look at the region (or account) at all.
+const WholeScope = "(all)"
 
 // Criterion is one line of a check's alert criteria.
 type Criterion struct {
@@ -139,6 +146,10 @@ type Target struct {
 	// Region is the region recorded on findings (GlobalRegion for global checks).
 	Region string
 	Config aws.Config
+	// ScanTime is when the scan started: evaluators judge ages and deadlines
+	// against it, never the wall clock, so that a job redelivered an hour
+	// later is judged as of the scan it belongs to.
+	ScanTime time.Time
 }
 
 // Runner collects and evaluates one check for one target. A returned error
@@ -147,6 +158,26 @@ type Target struct {
 // error findings by the check itself.
 type Runner interface {
 	Run(ctx context.Context, target Target) ([]Finding, error)
+}
+
+// New returns the catalog entry of a check written in two stages: collect
+// reads what the check needs from AWS (returning an error when it could not
+// look at the target at all), and evaluate, a pure function, judges it.
+func New[In any](meta Meta, collect func(context.Context, Target) (In, error), evaluate func(Target, In) []Finding) Check {
+	return Check{Meta: meta, Runner: stages[In]{collect: collect, evaluate: evaluate}}
+}
+
+type stages[In any] struct {
+	collect  func(context.Context, Target) (In, error)
+	evaluate func(Target, In) []Finding
+}
+
+func (s stages[In]) Run(ctx context.Context, target Target) ([]Finding, error) {
+	in, err := s.collect(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	return s.evaluate(target, in), nil
 }
 
 // Check is one entry of the catalog. A nil Runner means the check is
@@ -175,11 +206,22 @@ func (m Meta) NewFinding(target Target, resourceID string, status Status, reason
 	}
 }
 
+// CouldNotEvaluate is the reason of every error finding: why the resource
+// could not be evaluated, after one fixed prefix that people and filters
+// recognise.
+func CouldNotEvaluate(why string) string { return "could not evaluate: " + why }
+
+// Unevaluated returns an error finding: resourceID could not be evaluated,
+// for why (columns may be nil).
+func (m Meta) Unevaluated(target Target, resourceID, why string, columns map[string]string) Finding {
+	return m.NewFinding(target, resourceID, Error, CouldNotEvaluate(why), columns)
+}
+
 // ErrorFinding returns the finding that stands for "could not evaluate
 // resourceID": status Error, with the failed operation and the classified
 // error code in the reason.
 func (m Meta) ErrorFinding(target Target, resourceID, op string, err error) Finding {
-	return m.NewFinding(target, resourceID, Error, fmt.Sprintf("could not evaluate: %s: %s", op, awsx.Describe(err)), nil)
+	return m.Unevaluated(target, resourceID, fmt.Sprintf("%s: %s", op, awsx.Describe(err)), nil)
 }
 
 // UnavailableFinding returns the finding that stands for "this data cannot

@@ -1,9 +1,12 @@
 package check
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestSeverityOrder pins the order every consumer relies on: the store keeps
@@ -69,5 +72,33 @@ func TestErrorAndUnavailableFindings(t *testing.T) {
 	}
 	if got, want := u.Columns["Region"], "eu-west-1"; got != want {
 		t.Errorf("Region column = %q, want %q", got, want)
+	}
+}
+
+// TestNew: a check built from two stages evaluates what collect returned,
+// with the same target; a collect error is the run's error and nothing is
+// evaluated.
+func TestNew(t *testing.T) {
+	t.Parallel()
+	meta := Meta{ID: "TTTTTTTTTT", Slug: "t", Name: "T"}
+	target := Target{Account: "111122223333", Region: "eu-west-1", ScanTime: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)}
+	evaluate := func(t Target, n int) []Finding {
+		return []Finding{meta.NewFinding(t, fmt.Sprintf("thing-%d", n), Green, "judged at "+t.ScanTime.Format(time.DateOnly), nil)}
+	}
+	ok := New(meta, func(context.Context, Target) (int, error) { return 7, nil }, evaluate)
+	got, err := ok.Runner.Run(context.Background(), target)
+	if err != nil || len(got) != 1 || got[0].ResourceID != "thing-7" || got[0].Reason != "judged at 2026-11-30" {
+		t.Errorf("Run = %+v, %v; want one finding thing-7 judged at 2026-11-30", got, err)
+	}
+	denied := errors.New("access denied")
+	failing := New(meta, func(context.Context, Target) (int, error) { return 0, denied }, func(Target, int) []Finding {
+		t.Error("evaluate ran after collect failed")
+		return nil
+	})
+	if got, err := failing.Runner.Run(context.Background(), target); !errors.Is(err, denied) || got != nil {
+		t.Errorf("Run = %+v, %v; want no findings and the collect error", got, err)
+	}
+	if f := meta.Unevaluated(target, WholeScope, "ec2 X: access denied", nil); f.Status != Error || f.Reason != "could not evaluate: ec2 X: access denied" {
+		t.Errorf("Unevaluated = %+v, want an error finding with the could-not-evaluate reason", f)
 	}
 }

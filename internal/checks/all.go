@@ -1,13 +1,12 @@
 // Package checks is the catalog: the explicit list of every check, in the
 // order of the Trusted Advisor specification. Adding a check is one package
-// and one line here; the CLI, the IAM policy, the CDK stack and the README
-// table derive from this list.
+// and one entry in All() (with its import); the CLI, the IAM policy, the CDK
+// stack, the Lambda bootstraps and the generated documents (make docs)
+// derive from this list. See README.md here.
 package checks
 
 import (
-	"fmt"
-	"strings"
-
+	"github.com/secadvisor/secadvisor/internal/catalog"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/cloudfrontiamcertificates"
 	"github.com/secadvisor/secadvisor/internal/checks/cloudfrontorigincertificates"
@@ -65,29 +64,7 @@ func Select(names []string) ([]check.Check, error) {
 
 // SelectFrom is Select over another list of checks.
 func SelectFrom(all []check.Check, names []string) ([]check.Check, error) {
-	if len(names) == 0 {
-		return all, nil
-	}
-	want := map[string]bool{}
-	for _, n := range names {
-		found := false
-		for _, c := range all {
-			if c.Meta.ID == n || strings.EqualFold(c.Meta.Slug, n) {
-				want[c.Meta.ID] = true
-				found = true
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("unknown check %q: see `secadvisor checks` for IDs and slugs", n)
-		}
-	}
-	var out []check.Check
-	for _, c := range all {
-		if want[c.Meta.ID] {
-			out = append(out, c)
-		}
-	}
-	return out, nil
+	return catalog.Select(all, func(c check.Check) (string, string) { return c.Meta.ID, c.Meta.Slug }, names)
 }
 
 // Datasets returns the data files that age which the given checks judge by,

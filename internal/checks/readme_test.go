@@ -1,57 +1,75 @@
-package checks
+package checks_test
 
 import (
-	"flag"
-	"fmt"
+	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secadvisor/secadvisor/internal/catalog"
+	"github.com/secadvisor/secadvisor/internal/checks"
+	"github.com/secadvisor/secadvisor/internal/docgen"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's check table from the catalog")
+// moduleRoot is where the generated documents' paths start.
+const moduleRoot = "../.."
 
-const (
-	readmePath  = "../../README.md"
-	tableBegin  = "<!-- checks:begin (generated from internal/checks/all.go: go test ./internal/checks -run TestREADMECheckTable -update) -->"
-	tableFinish = "<!-- checks:end -->"
-)
-
-// checkTable renders the catalog as the README's markdown table.
-func checkTable() string {
-	var b strings.Builder
-	b.WriteString("| # | Check ID | Slug | Check | Scope | State |\n|---|---|---|---|---|---|\n")
-	for i, c := range All() {
-		state := "implemented"
-		if !c.Implemented() {
-			state = "not implemented"
-		}
-		fmt.Fprintf(&b, "| %d | `%s` | `%s` | %s | %s | %s |\n", i+1, c.Meta.ID, c.Meta.Slug, c.Meta.Name, c.Meta.Scope, state)
+// TestGeneratedDocsAreCurrent keeps every document generated from the
+// catalog (the README's check table, docs/checks.md and the embedded
+// catalog metadata the Lambda functions read) equal to what `make docs`
+// writes from checks.All().
+func TestGeneratedDocsAreCurrent(t *testing.T) {
+	t.Parallel()
+	files, err := docgen.Generate(moduleRoot, checks.All())
+	if err != nil {
+		t.Fatalf("generate: %v", err)
 	}
-	return b.String()
+	for _, f := range files {
+		got, err := os.ReadFile(filepath.Join(moduleRoot, f.Path))
+		if err != nil {
+			t.Errorf("%s: %v; run make docs", f.Path, err)
+			continue
+		}
+		if !bytes.Equal(got, f.Content) {
+			line, gotLine, wantLine := firstDifference(string(got), string(f.Content))
+			t.Errorf("%s is stale; run make docs\nfirst difference, line %d:\ngot:  %q\nwant: %q", f.Path, line, gotLine, wantLine)
+		}
+	}
 }
 
-// TestREADMECheckTable keeps the README's table of checks true to the catalog.
-func TestREADMECheckTable(t *testing.T) {
-	raw, err := os.ReadFile(readmePath)
+// TestEmbeddedCatalogEqualsChecks checks what the Lambda functions see: the
+// embedded metadata decodes to exactly the catalog's.
+func TestEmbeddedCatalogEqualsChecks(t *testing.T) {
+	t.Parallel()
+	want, err := catalog.Encode(catalog.FromChecks(checks.All()))
 	if err != nil {
-		t.Fatalf("read README: %v", err)
+		t.Fatal(err)
 	}
-	readme := string(raw)
-	begin := strings.Index(readme, tableBegin)
-	end := strings.Index(readme, tableFinish)
-	if begin < 0 || end < begin {
-		t.Fatalf("README has no check table between %q and %q", tableBegin, tableFinish)
+	got, err := catalog.Encode(catalog.All())
+	if err != nil {
+		t.Fatal(err)
 	}
-	got := readme[begin+len(tableBegin) : end]
-	want := "\n" + checkTable()
-	if got == want {
-		return
+	if !bytes.Equal(got, want) {
+		line, gotLine, wantLine := firstDifference(string(got), string(want))
+		t.Errorf("embedded catalog differs from checks.All(); run make docs\nfirst difference, line %d:\ngot:  %q\nwant: %q", line, gotLine, wantLine)
 	}
-	if *update {
-		if err := os.WriteFile(readmePath, []byte(readme[:begin+len(tableBegin)]+want+readme[end:]), 0o644); err != nil {
-			t.Fatalf("write README: %v", err)
+}
+
+// firstDifference returns the first line (1-based) where got and want differ.
+func firstDifference(got, want string) (line int, gotLine, wantLine string) {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < max(len(g), len(w)); i++ {
+		var a, b string
+		if i < len(g) {
+			a = g[i]
 		}
-		return
+		if i < len(w) {
+			b = w[i]
+		}
+		if a != b || i >= len(g) || i >= len(w) {
+			return i + 1, a, b
+		}
 	}
-	t.Errorf("README check table is stale; run: go test ./internal/checks -run TestREADMECheckTable -update\ngot:\n%s\nwant:\n%s", got, want)
+	return 0, "", ""
 }

@@ -13,7 +13,7 @@ import (
 
 func runChecks(args []string, env Env) int {
 	fs := newFlagSet("checks", env)
-	iamPolicy := fs.Bool("iam-policy", false, "print the least-privilege IAM policy (JSON) that `secadvisor scan` needs for the implemented checks")
+	iamPolicy := fs.Bool("iam-policy", false, "print the least-privilege IAM policy (JSON) that a scan needs for the implemented checks")
 	if code, done := parseFlags(fs, args, env); done {
 		return code
 	}

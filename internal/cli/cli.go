@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // Exit codes.
@@ -44,17 +47,23 @@ func (i *Interrupt) ExitCode() int {
 type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
-	// Terminal says Stderr is a terminal, so progress is shown.
+	// Terminal says Stderr is a terminal, so a live progress line is shown.
 	Terminal bool
+	// Width is the width in columns the table report must fit: the
+	// terminal's when Stdout is one, else $COLUMNS; 0 leaves it to the
+	// report's default.
+	Width int
 }
 
 // OSEnv is the process's own environment.
 func OSEnv() Env {
-	terminal := false
-	if fi, err := os.Stderr.Stat(); err == nil {
-		terminal = fi.Mode()&os.ModeCharDevice != 0
+	env := Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: term.IsTerminal(int(os.Stderr.Fd()))}
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+		env.Width = w
+	} else if w, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && w > 0 {
+		env.Width = w
 	}
-	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: terminal}
+	return env
 }
 
 const usage = `secadvisor: the AWS Trusted Advisor security checks, run from your own credentials.

@@ -17,9 +17,9 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
-	"github.com/secadvisor/secadvisor/internal/demo"
-	"github.com/secadvisor/secadvisor/internal/emulator"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/demo"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
@@ -133,6 +133,13 @@ func TestStrictInput(t *testing.T) {
 		{[]string{"findings", "--table", "t", "--status", "purple"}, `--status "purple"`},
 		{[]string{"--regions", "us-east-1", "--endpoint-url", "localhost:4566"}, "want an http:// or https:// URL"},
 		{[]string{"--regions", "us-east-1", "--endpoint-url", "ftp://127.0.0.1"}, "want an http:// or https:// URL"},
+		{[]string{"--regions", "us-east-1", "--status", "purple"}, `unknown status "purple"`},
+		{[]string{"--regions", "us-east-1", "--status", ","}, "name at least one status"},
+		{[]string{"--regions", "us-east-1", "--status", "red", "--only-failing"}, "--only-failing and --status: use one"},
+		{[]string{"--regions", "us-east-1", "--format", "yaml"}, `--format "yaml"`},
+		{[]string{"--regions", "us-east-1", "--fail-on", "green"}, `--fail-on "green"`},
+		{[]string{"--regions", "us-east-1", "--checks", "no-such-check"}, `unknown check "no-such-check"`},
+		{[]string{"--regions", "us-east-1", "--output", "/no/such/dir/report.json"}, "--output: cannot write /no/such/dir/report.json"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"scan", "--endpoint-url", endpoint, "--emulator", "--job-timeout", "5s"}, tt.args...)

@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/secadvisor/secadvisor/internal/awsx"
-	"github.com/secadvisor/secadvisor/internal/checks"
-	"github.com/secadvisor/secadvisor/internal/demo"
-	"github.com/secadvisor/secadvisor/internal/emulator"
-	"github.com/secadvisor/secadvisor/internal/localpipeline"
+	"github.com/secadvisor/secadvisor/internal/dev/demo"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator"
+	"github.com/secadvisor/secadvisor/internal/dev/localpipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -25,30 +24,23 @@ import (
 // then stops the emulator and the demo's local origin servers.
 func runDemo(ctx context.Context, args []string, env Env) int {
 	fs := newFlagSet("demo", env)
+	// The demo account is meant to be red: it never fails the make target,
+	// so the demo has no --fail-on (nor the flags of a real scan's run).
 	var f scanFlags
-	f.register(fs, false)
+	f.registerReport(fs)
 	if err := fs.Set("regions", strings.Join(demo.Regions, ",")); err != nil {
-		return ExitUsage
-	}
-	// The demo account is meant to be red: do not fail the make target for it.
-	if err := fs.Set("fail-on", "never"); err != nil {
 		return ExitUsage
 	}
 	if code, done := parseFlags(fs, args, env); done {
 		return code
 	}
-	if !validFormat(f.format) {
-		fmt.Fprintf(env.Stderr, "secadvisor demo: --format %q: want table, json or csv\n", f.format)
-		return ExitUsage
-	}
-	selected, err := checks.Select(splitList(f.checks))
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "secadvisor demo: %v\n", err)
-		return ExitUsage
-	}
 	fail := func(err error) int {
 		fmt.Fprintf(env.Stderr, "secadvisor demo: %v\n", err)
 		return ExitUsage
+	}
+	selected, listed, err := f.reportChoices()
+	if err != nil {
+		return fail(err)
 	}
 	fmt.Fprintf(env.Stderr, "starting the AWS emulator (%s)...\n", emulator.Binary)
 	// With AWS managed policies loaded, the demo can attach the compromised-
@@ -91,7 +83,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if f.stats {
 		rep.APICalls = recorder.Counts()
 	}
-	if err := writeReport(f, rep, selected, env.Stdout); err != nil {
+	if err := writeReport(f, rep.Only(listed), selected, env); err != nil {
 		return fail(err)
 	}
 	// Alerts follow the table; with JSON or CSV on stdout they go to stderr.

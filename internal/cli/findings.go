@@ -5,21 +5,20 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/secadvisor/secadvisor/internal/awsregions"
-	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/awsx/awsconfig"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
-	"github.com/secadvisor/secadvisor/internal/emulator"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator"
+	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
@@ -37,13 +36,13 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		useEmulator                      bool
 	)
 	fs.StringVar(&table, "table", "", "the DynamoDB findings `table` (required)")
-	fs.StringVar(&status, "status", "", "only findings with this status: red, yellow, error, unavailable or green")
-	fs.StringVar(&checkName, "check", "", "only this check (ID or slug)")
-	fs.StringVar(&filter.Account, "account", "", "only this account ID")
-	fs.StringVar(&filter.Region, "region", "", "only this region (global for global checks)")
-	fs.StringVar(&format, "format", "table", "output format: table or json")
-	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint (a local emulator); AWS_ENDPOINT_URL works too")
-	fs.StringVar(&profile, "profile", "", "AWS shared-config profile (default: the standard credential chain)")
+	fs.StringVar(&status, "status", "", "only findings with this `status`: red, yellow, error, unavailable or green")
+	fs.StringVar(&checkName, "check", "", "only this `check` (ID or slug)")
+	fs.StringVar(&filter.Account, "account", "", "only this `account` ID (12 digits)")
+	fs.StringVar(&filter.Region, "region", "", "only this `region` (global for global checks)")
+	fs.StringVar(&format, "format", "table", "output `format`: table or json")
+	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
+	fs.StringVar(&profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
 	fs.BoolVar(&useEmulator, "emulator", false, "the endpoint is the moto emulator: use static credentials")
 	if code, done := parseFlags(fs, args, env); done {
 		return code
@@ -85,7 +84,7 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		filter.CheckID = selected[0].Meta.ID
 	}
 
-	cfg, err := awsx.Load(ctx, awsx.Options{Profile: profile, EndpointURL: endpointURL})
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Profile: profile, EndpointURL: endpointURL})
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -135,8 +134,9 @@ func writeRecordsJSON(w io.Writer, records []store.Record) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
-		Findings []store.Record `json:"findings"`
-	}{records})
+		SchemaVersion int            `json:"schemaVersion"`
+		Findings      []store.Record `json:"findings"`
+	}{report.SchemaVersion, records})
 }
 
 func writeRecordsTable(w io.Writer, records []store.Record) error {
@@ -161,55 +161,24 @@ const storeConcurrency = 8
 // (a job with no finding still clears what its scope held), and reports the
 // items written on stderr.
 func storeFindings(ctx context.Context, cfg aws.Config, table string, jobs []scan.Job, findings []check.Finding, scanTime time.Time, stderr io.Writer) error {
-	type scope struct{ account, checkID, region string }
-	byScope := map[scope][]check.Finding{}
-	for _, f := range findings {
-		k := scope{f.Account, f.CheckID, f.Region}
-		byScope[k] = append(byScope[k], f)
-	}
 	scanID, err := newScanID(scanTime)
 	if err != nil {
 		return err
 	}
-	s := store.New(dynamodb.NewFromConfig(cfg), table)
-	var (
-		mu    sync.Mutex
-		total store.ApplyStats
-		stale int
-		errs  []error
-		wg    sync.WaitGroup
-		slots = make(chan struct{}, storeConcurrency)
-	)
-	for _, job := range jobs {
-		k := scope{job.Account, job.Check.Meta.ID, job.Region}
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			stats, err := s.Apply(ctx, store.JobResult{Account: k.account, CheckID: k.checkID, Region: k.region,
-				ScanID: scanID, ScanTime: scanTime, Findings: byScope[k]})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("write %s: %w", job, err))
-				return
-			}
-			total.Put += stats.Put
-			total.Deleted += stats.Deleted
-			total.Unchanged += stats.Unchanged
-			if stats.Stale {
-				stale++
-			}
-		}()
+	results := make([]store.JobResult, len(jobs))
+	for i, fs := range scan.FindingsByJob(jobs, findings) {
+		job := jobs[i]
+		results[i] = store.JobResult{Account: job.Account, CheckID: job.Check.Meta.ID, Region: job.Region,
+			ScanID: scanID, ScanTime: scanTime, Findings: fs}
 	}
-	wg.Wait()
+	total, err := store.New(dynamodb.NewFromConfig(cfg), table).ApplyAll(ctx, results, storeConcurrency)
 	fmt.Fprintf(stderr, "findings table %s: %d items written (%d put, %d deleted), %d unchanged, scan %s",
 		table, total.Put+total.Deleted, total.Put, total.Deleted, total.Unchanged, scanID)
-	if stale > 0 {
-		fmt.Fprintf(stderr, "; %d jobs not written: the table holds a newer scan of them", stale)
+	if total.Stale > 0 {
+		fmt.Fprintf(stderr, "; %d jobs not written: the table holds a newer scan of them", total.Stale)
 	}
 	fmt.Fprintln(stderr)
-	return errors.Join(errs...)
+	return err
 }
 
 // newScanID names a CLI scan: its start time, readable, and a random suffix

@@ -12,8 +12,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/emulator"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
@@ -110,7 +110,7 @@ func seedSnapshotPair(t *testing.T, cfg aws.Config) (public, private string) {
 		}
 		ids = append(ids, aws.ToString(snap.SnapshotId))
 	}
-	// The emulator applies only the legacy OperationType+GroupNames form (EMULATOR.md).
+	// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
 	if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
 		SnapshotId: aws.String(ids[0]), Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission,
 		OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"},

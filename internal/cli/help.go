@@ -20,6 +20,7 @@ Examples:
   secadvisor scan --regions eu-west-1,us-east-1
   secadvisor scan --checks iam-password-policy,mfa-on-root-account --format json --output report.json
   secadvisor scan --fail-on yellow --format csv > findings.csv
+  secadvisor scan --only-failing --progress 2> progress.log
   secadvisor scan --endpoint-url http://127.0.0.1:5000 --emulator --regions us-east-1
 
 Flags:

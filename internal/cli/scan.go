@@ -9,16 +9,20 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"text/tabwriter"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/awsx/awsconfig"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
-	"github.com/secadvisor/secadvisor/internal/emulator"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/store"
 )
 
 // scanFlags are the options of `secadvisor scan` (and `demo`).
@@ -32,34 +36,46 @@ type scanFlags struct {
 	jobTimeout  time.Duration
 	timeout     time.Duration
 	stats       bool
+	status      string
+	onlyFailing bool
+	progress    bool
 	endpointURL string
 	profile     string
 	emulator    bool
 	table       string
 }
 
-func (f *scanFlags) register(fs *flag.FlagSet, withConnection bool) {
+// registerReport registers the flags that shape the report, which scan and
+// demo share.
+func (f *scanFlags) registerReport(fs *flag.FlagSet) {
 	fs.Var(&f.regions, "regions", "comma-separated `regions` to scan, e.g. eu-west-1,us-east-1 (default: the account's enabled regions)")
 	fs.StringVar(&f.checks, "checks", "", "comma-separated check IDs or slugs (`checks`; default: all)")
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json or csv")
 	fs.StringVar(&f.output, "output", "", "write the report to this `file` instead of standard output")
+	fs.BoolVar(&f.stats, "stats", false, "print the AWS API calls made, per operation, on standard error (and in JSON output)")
+	fs.StringVar(&f.status, "status", "", "list only findings with these comma-separated `statuses` (red, error, yellow, unavailable, green) in every format; counts and --fail-on still see every finding")
+	fs.BoolVar(&f.onlyFailing, "only-failing", false, "list only the findings that call for action: --status red,error,yellow")
+}
+
+// registerScan registers the flags only a scan of an account has: how it
+// runs, when it fails, and how it reaches AWS.
+func (f *scanFlags) registerScan(fs *flag.FlagSet) {
 	fs.StringVar(&f.failOn, "fail-on", "red", "exit 1 when a finding is at or above this `status`: red, yellow or never (error findings fail both red and yellow; unavailable findings fail neither)")
 	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "`number` of jobs run at once")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", scan.DefaultJobTimeout, "time limit (`duration`) of one (check, region) job, and of finding the account and its regions before the scan")
 	fs.DurationVar(&f.timeout, "timeout", DefaultScanTimeout, "time limit (`duration`) of the whole scan: jobs not finished by then are error findings")
-	fs.BoolVar(&f.stats, "stats", false, "print the AWS API calls made, per operation, on standard error (and in JSON output)")
-	if withConnection {
-		fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
-		fs.StringVar(&f.profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
-		fs.BoolVar(&f.emulator, "emulator", false, "the endpoint is the moto emulator: use static credentials and patch its known gaps")
-		fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings `table` (only what changed)")
-	}
+	fs.BoolVar(&f.progress, "progress", false, "when standard error is not a terminal, print a progress line once a minute (a terminal always gets a live line)")
+	fs.StringVar(&f.endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
+	fs.StringVar(&f.profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
+	fs.BoolVar(&f.emulator, "emulator", false, "the endpoint is the moto emulator: use static credentials and patch its known gaps")
+	fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings `table` (only what changed); it must exist (make deploy creates it)")
 }
 
 func runScan(ctx context.Context, args []string, env Env) int {
 	fs := newFlagSet("scan", env)
 	var f scanFlags
-	f.register(fs, true)
+	f.registerReport(fs)
+	f.registerScan(fs)
 	if code, done := parseFlags(fs, args, env); done {
 		return code
 	}
@@ -75,7 +91,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
 	}
-	cfg, err := awsx.Load(ctx, awsx.Options{Profile: f.profile, EndpointURL: f.endpointURL})
+	cfg, err := awsconfig.Load(ctx, awsconfig.Options{Profile: f.profile, EndpointURL: f.endpointURL})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
@@ -102,17 +118,9 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		fmt.Fprintf(env.Stderr, "secadvisor scan: --fail-on %q: want red, yellow or never\n", f.failOn)
 		return ExitUsage
 	}
-	if !validFormat(f.format) {
-		fmt.Fprintf(env.Stderr, "secadvisor scan: --format %q: want table, json or csv\n", f.format)
-		return ExitUsage
-	}
-	selected, err := checks.Select(splitList(f.checks))
+	selected, listed, err := f.reportChoices()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
-		return ExitUsage
-	}
-	if err := checkWritable(f.output); err != nil {
-		fmt.Fprintf(env.Stderr, "secadvisor scan: --output: %v\n", err)
 		return ExitUsage
 	}
 	started := time.Now()
@@ -138,25 +146,31 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 			return ExitUsage
 		}
 	}
+	if f.table != "" {
+		if err := store.New(dynamodb.NewFromConfig(cfg), f.table).Reachable(discoverCtx); err != nil {
+			if code, ok := interrupted(ctx, env, nil, 0); ok {
+				return code
+			}
+			fmt.Fprintf(env.Stderr, "secadvisor scan: --table: %s\n", tableProblem(f.table, cfg.Region, err))
+			return ExitUsage
+		}
+	}
 	cancelDiscovery()
-	jobs := scan.Plan(selected, []string{account}, regions)
+	jobs := scan.Plan(selected, []string{account}, regions, started)
 	scanCtx, cancelScan := context.WithTimeout(ctx, f.timeout)
 	defer cancelScan()
 	var completed []scan.Job
+	progress := startProgress(env, f.progress, len(jobs), started)
 	opts := scan.Options{Concurrency: f.concurrency, JobTimeout: f.jobTimeout}
 	opts.Progress = func(done, total int, job scan.Job) {
 		// A job that returns after an interrupt was cut short: it did not complete.
 		if ctx.Err() == nil {
 			completed = append(completed, job)
 		}
-		if env.Terminal {
-			fmt.Fprintf(env.Stderr, "\r\033[K[%d/%d] %s", done, total, job)
-			if done == total {
-				fmt.Fprint(env.Stderr, "\r\033[K")
-			}
-		}
+		progress.jobDone(done, job)
 	}
 	findings := scan.Run(scanCtx, cfg, jobs, opts)
+	progress.stop()
 	if code, ok := interrupted(ctx, env, completed, len(jobs)); ok {
 		// No report and no table writes: an interrupted scan must not look
 		// finished, nor replace stored findings with cut-short ones.
@@ -166,7 +180,7 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	if f.stats {
 		rep.APICalls = recorder.Counts()
 	}
-	if err := writeReport(f, rep, selected, env.Stdout); err != nil {
+	if err := writeReport(f, rep.Only(listed), selected, env); err != nil {
 		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
 	}
@@ -251,16 +265,18 @@ func validFormat(format string) bool {
 	return false
 }
 
-func writeReport(f scanFlags, rep report.Report, selected []check.Check, stdout io.Writer) error {
+// writeReport writes rep to --output, or to standard output fitted to its
+// width.
+func writeReport(f scanFlags, rep report.Report, selected []check.Check, env Env) error {
 	if f.output == "" {
-		return report.Write(stdout, f.format, rep, selected)
+		return report.Write(env.Stdout, f.format, rep, selected, env.Width)
 	}
 	file, err := os.Create(f.output)
 	if err != nil {
 		return fmt.Errorf("create report file: %w", err)
 	}
 	out := &stickyWriter{w: file}
-	err = report.Write(out, f.format, rep, selected)
+	err = report.Write(out, f.format, rep, selected, 0)
 	if err == nil {
 		err = out.err
 	}
@@ -276,13 +292,68 @@ func writeReport(f scanFlags, rep report.Report, selected []check.Check, stdout 
 
 func writeStats(w io.Writer, counts []awsx.OpCount) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "SERVICE\tOPERATION\tCALLS\tATTEMPTS\tERRORS\t")
+	fmt.Fprintln(tw, "SERVICE\tOPERATION\tCALLS\tATTEMPTS\tNOT FOUND\tERRORS\t")
 	var calls, attempts int
 	for _, c := range counts {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t\n", c.Service, c.Operation, c.Calls, c.Attempts, c.Errors)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t\n", c.Service, c.Operation, c.Calls, c.Attempts, c.NotFound, c.Errors)
 		calls += c.Calls
 		attempts += c.Attempts
 	}
-	fmt.Fprintf(tw, "total\t\t%d\t%d\t\t\n", calls, attempts)
+	fmt.Fprintf(tw, "total\t\t%d\t%d\t\t\t\n", calls, attempts)
 	_ = tw.Flush()
+}
+
+// reportChoices checks the flags that shape the report, before any AWS
+// call: the checks selected, the statuses listed, the format and the output
+// file.
+func (f scanFlags) reportChoices() (selected []check.Check, listed []check.Status, err error) {
+	if !validFormat(f.format) {
+		return nil, nil, fmt.Errorf("--format %q: want table, json or csv", f.format)
+	}
+	if listed, err = f.listedStatuses(); err != nil {
+		return nil, nil, err
+	}
+	if selected, err = checks.Select(splitList(f.checks)); err != nil {
+		return nil, nil, err
+	}
+	if err := checkWritable(f.output); err != nil {
+		return nil, nil, fmt.Errorf("--output: %w", err)
+	}
+	return selected, listed, nil
+}
+
+// listedStatuses is what --status and --only-failing ask to list (nil: every
+// finding).
+func (f scanFlags) listedStatuses() ([]check.Status, error) {
+	if f.onlyFailing {
+		if f.status != "" {
+			return nil, errors.New("--only-failing and --status: use one")
+		}
+		return report.Failing, nil
+	}
+	var statuses []check.Status
+	for _, name := range splitList(f.status) {
+		st := check.Status(name)
+		if st.Severity() < 0 {
+			return nil, fmt.Errorf("--status %q: unknown status %q (want red, error, yellow, unavailable or green)", f.status, name)
+		}
+		if !slices.Contains(statuses, st) {
+			statuses = append(statuses, st)
+		}
+	}
+	if f.status != "" && len(statuses) == 0 {
+		return nil, fmt.Errorf("--status %q: name at least one status", f.status)
+	}
+	return statuses, nil
+}
+
+// tableProblem says why --table cannot be written and, for a missing
+// table, how to get one.
+func tableProblem(table, region string, err error) string {
+	if errors.Is(err, store.ErrNoTable) {
+		return fmt.Sprintf("there is no findings table %q in %s. It is created by deploying the stack "+
+			"(make deploy, see the README's \"Deploy to AWS\"); pass the deployed table's name (the stack output TableName) "+
+			"and its region (AWS_REGION or --profile)", table, region)
+	}
+	return fmt.Sprintf("cannot read the findings table %q: %v", table, err)
 }

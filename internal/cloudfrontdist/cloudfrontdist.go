@@ -1,53 +1,51 @@
-// Package cloudfrontdist lists CloudFront distributions with the parts of
-// their configuration a check needs, for the checks that judge distributions
-// (their viewer certificates, their origins).
+// Package cloudfrontdist holds what the two CloudFront certificate checks
+// share: listing the distributions, the report columns both specifications
+// name, and how a certificate's problems become a status.
 //
-// ListDistributions' summaries carry aliases, origins and viewer certificate
-// on AWS, in the fewest requests. The emulator (moto 5.2.1) leaves them out,
-// so a summary that lacks what the caller needs is completed with
-// GetDistributionConfig: against AWS that call is never made, and a check
-// lists cloudfront:GetDistributionConfig in its IAM actions only for it.
+// ListDistributions' summaries carry each distribution's aliases, origins
+// and viewer certificate, so one paginated call gives the checks all they
+// read of CloudFront.
 package cloudfrontdist
 
 import (
 	"context"
+	"crypto/x509"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
-// API is the part of the CloudFront client List calls.
-type API interface {
-	cloudfront.ListDistributionsAPIClient
-	GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error)
+// Report columns both checks' specifications name, named as there.
+const (
+	ColStatus = "Status"
+	ColID     = "Distribution ID"
+	ColDomain = "Distribution Domain Name"
+	ColReason = "Reason"
+)
+
+// Columns returns a CloudFront check's report columns in its
+// specification's order: both specifications name the same four around
+// their own one (the certificate's name, or the origin).
+func Columns(own string) []string {
+	return []string{ColStatus, ColID, ColDomain, own, ColReason}
 }
+
+// API is the part of the CloudFront client List calls.
+type API = cloudfront.ListDistributionsAPIClient
 
 var _ API = (*cloudfront.Client)(nil)
 
 // pageSize is ListDistributions' largest page.
 const pageSize = 100
 
-// Distribution is one distribution: its summary's fields, or its
-// configuration's where the summary lacked what was needed.
-type Distribution struct {
-	ID, DomainName    string
-	Aliases           *cftypes.Aliases
-	Origins           *cftypes.Origins
-	ViewerCertificate *cftypes.ViewerCertificate
-	// Err is set when the configuration was needed and could not be read
-	// (wrapped with "cloudfront GetDistributionConfig"); the distribution
-	// has then only its ID and domain name.
-	Err error
-}
-
-// List returns every distribution. incomplete says whether a summary lacks
-// what the caller needs; for those only, GetDistributionConfig supplies the
-// configuration. A failure to list is returned; a failure to read one
-// distribution's configuration is kept with that distribution.
-func List(ctx context.Context, api API, incomplete func(cftypes.DistributionSummary) bool) ([]Distribution, error) {
-	var out []Distribution
+// List returns every distribution's summary.
+func List(ctx context.Context, api API) ([]cftypes.DistributionSummary, error) {
+	var out []cftypes.DistributionSummary
 	pages := cloudfront.NewListDistributionsPaginator(api, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(pageSize)},
 		func(o *cloudfront.ListDistributionsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	for pages.HasMorePages() {
@@ -55,24 +53,43 @@ func List(ctx context.Context, api API, incomplete func(cftypes.DistributionSumm
 		if err != nil {
 			return nil, check.WrapOp("cloudfront ListDistributions", err)
 		}
-		if page.DistributionList == nil {
-			continue
-		}
-		for _, s := range page.DistributionList.Items {
-			d := Distribution{ID: aws.ToString(s.Id), DomainName: aws.ToString(s.DomainName),
-				Aliases: s.Aliases, Origins: s.Origins, ViewerCertificate: s.ViewerCertificate}
-			if incomplete(s) {
-				cfg, err := api.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
-				switch {
-				case err != nil:
-					d = Distribution{ID: d.ID, DomainName: d.DomainName, Err: check.WrapOp("cloudfront GetDistributionConfig", err)}
-				case cfg.DistributionConfig != nil:
-					c := cfg.DistributionConfig
-					d.Aliases, d.Origins, d.ViewerCertificate = c.Aliases, c.Origins, c.ViewerCertificate
-				}
-			}
-			out = append(out, d)
+		if page.DistributionList != nil {
+			out = append(out, page.DistributionList.Items...)
 		}
 	}
 	return out, nil
+}
+
+// Describe returns f with the report columns of the distribution it is
+// about: its ID and domain name, the check's own column (column, value) and
+// the finding's reason.
+func Describe(f check.Finding, id, domain, column, value string) check.Finding {
+	f.Columns = map[string]string{ColID: id, ColDomain: domain, column: value, ColReason: f.Reason}
+	return f
+}
+
+// JudgeCertificate judges cert at now as both specifications do: red when
+// it has expired, yellow when it expires within soon or is signed with
+// SHA-1, green otherwise. It returns one sentence per problem.
+func JudgeCertificate(cert *x509.Certificate, now time.Time, soon time.Duration) (check.Status, []string) {
+	a := certs.Assess(cert, now, soon)
+	status := check.Green
+	switch {
+	case a.Has(certs.Expired):
+		status = check.Red
+	case len(a.Problems) > 0:
+		status = check.Yellow
+	}
+	sentences := make([]string, len(a.Details))
+	for i, d := range a.Details {
+		sentences[i] = capitalize(d)
+	}
+	return status, sentences
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

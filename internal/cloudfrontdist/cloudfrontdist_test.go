@@ -2,77 +2,80 @@ package cloudfrontdist
 
 import (
 	"context"
-	"strconv"
+	"crypto/x509"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
-	"github.com/aws/smithy-go"
+	"github.com/secadvisor/secadvisor/internal/certs/certstest"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist/cloudfrontdisttest"
 )
 
-// fakeAPI pages its summaries two at a time; GetDistributionConfig answers
-// from configs, or AccessDenied for IDs not there.
-type fakeAPI struct {
-	summaries []cftypes.DistributionSummary
-	configs   map[string]*cftypes.DistributionConfig
-	asked     []string
-}
-
-func (f *fakeAPI) ListDistributions(_ context.Context, in *cloudfront.ListDistributionsInput, _ ...func(*cloudfront.Options)) (*cloudfront.ListDistributionsOutput, error) {
-	start, _ := strconv.Atoi(aws.ToString(in.Marker))
-	end := min(start+2, len(f.summaries))
-	list := &cftypes.DistributionList{Items: f.summaries[start:end], IsTruncated: aws.Bool(end < len(f.summaries))}
-	if end < len(f.summaries) {
-		list.NextMarker = aws.String(strconv.Itoa(end))
-	}
-	return &cloudfront.ListDistributionsOutput{DistributionList: list}, nil
-}
-
-func (f *fakeAPI) GetDistributionConfig(_ context.Context, in *cloudfront.GetDistributionConfigInput, _ ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error) {
-	id := aws.ToString(in.Id)
-	f.asked = append(f.asked, id)
-	if c, ok := f.configs[id]; ok {
-		return &cloudfront.GetDistributionConfigOutput{DistributionConfig: c}, nil
-	}
-	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}
-}
-
-func TestList(t *testing.T) {
+func TestListReadsEveryPage(t *testing.T) {
 	t.Parallel()
-	origins := &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("app"), DomainName: aws.String("app.example.com")}}}
-	summary := func(id string, o *cftypes.Origins) cftypes.DistributionSummary {
-		return cftypes.DistributionSummary{Id: aws.String(id), DomainName: aws.String(id + ".cloudfront.net"), Origins: o}
+	var summaries []cftypes.DistributionSummary
+	for _, id := range []string{"E1", "E2", "E3"} {
+		summaries = append(summaries, cftypes.DistributionSummary{Id: aws.String(id)})
 	}
-	api := &fakeAPI{
-		// E1 is complete, as AWS's summaries are; E2 and E3 lack their origins, as the emulator's do.
-		summaries: []cftypes.DistributionSummary{summary("E1", origins), summary("E2", nil), summary("E3", nil)},
-		configs:   map[string]*cftypes.DistributionConfig{"E2": {Origins: origins}},
-	}
-	got, err := List(context.Background(), api, func(s cftypes.DistributionSummary) bool { return s.Origins == nil })
+	got, err := List(context.Background(), &cloudfrontdisttest.Pages{Summaries: summaries, PageSize: 2})
 	if err != nil {
 		t.Fatalf("List: %v", err)
 	}
-	if len(got) != 3 {
-		t.Fatalf("List = %+v, want 3 distributions over two pages", got)
+	var ids []string
+	for _, s := range got {
+		ids = append(ids, aws.ToString(s.Id))
 	}
-	if strings.Join(api.asked, ",") != "E2,E3" {
-		t.Errorf("GetDistributionConfig asked for %v, want [E2 E3] (only the incomplete summaries)", api.asked)
+	if want := []string{"E1", "E2", "E3"}; !slices.Equal(ids, want) {
+		t.Errorf("List over pages of 2 = %v, want %v", ids, want)
 	}
-	for i, want := range []struct {
-		id      string
-		origins bool
-		err     string
-	}{{"E1", true, ""}, {"E2", true, ""}, {"E3", false, "cloudfront GetDistributionConfig"}} {
-		d := got[i]
-		errText := ""
-		if d.Err != nil {
-			errText = d.Err.Error()
-		}
-		if d.ID != want.id || d.DomainName != want.id+".cloudfront.net" || (d.Origins != nil) != want.origins ||
-			(want.err == "") != (d.Err == nil) || !strings.Contains(errText, want.err) {
-			t.Errorf("distribution %d = %+v (err %q), want %s with origins %v and error containing %q", i, d, errText, want.id, want.origins, want.err)
+}
+
+func TestJudgeCertificate(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	const soon = 7 * 24 * time.Hour
+	tests := []struct {
+		name  string
+		spec  certstest.Spec
+		want  check.Status
+		words []string // one per sentence, in order
+	}{
+		{"valid", certstest.Spec{CommonName: "a.example.com", NotAfter: now.Add(30 * 24 * time.Hour)}, check.Green, nil},
+		{"expires at the threshold", certstest.Spec{CommonName: "a.example.com", NotAfter: now.Add(soon)}, check.Yellow, []string{"The certificate expires on"}},
+		{"SHA-1", certstest.Spec{CommonName: "a.example.com", NotAfter: now.Add(30 * 24 * time.Hour), Algorithm: x509.SHA1WithRSA}, check.Yellow, []string{"The certificate is signed with"}},
+		{"expired and SHA-1", certstest.Spec{CommonName: "a.example.com", NotAfter: now.Add(-time.Second), Algorithm: x509.ECDSAWithSHA1}, check.Red,
+			[]string{"The certificate expired on", "The certificate is signed with"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			status, sentences := JudgeCertificate(certstest.New(t, tt.spec).X509, now, soon)
+			if status != tt.want || len(sentences) != len(tt.words) {
+				t.Fatalf("JudgeCertificate(%s) = %s %q, want %s with %d sentences", tt.name, status, sentences, tt.want, len(tt.words))
+			}
+			for i, w := range tt.words {
+				if !strings.HasPrefix(sentences[i], w) {
+					t.Errorf("JudgeCertificate(%s) sentence %d = %q, want it to start with %q", tt.name, i, sentences[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	f := Describe(check.Finding{Reason: "why"}, "E1", "d1.cloudfront.net", "Origin", "app.example.com")
+	want := map[string]string{ColID: "E1", ColDomain: "d1.cloudfront.net", "Origin": "app.example.com", ColReason: "why"}
+	if len(f.Columns) != len(want) {
+		t.Fatalf("Describe columns = %v, want %v", f.Columns, want)
+	}
+	for k, v := range want {
+		if f.Columns[k] != v {
+			t.Errorf("Describe column %q = %q, want %q", k, f.Columns[k], v)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -147,6 +147,6 @@ func TestFetchOnEmulator(t *testing.T) {
 		t.Errorf("reader keys = %+v, want none", k)
 	}
 	if _, ok := report.Root(); ok {
-		t.Errorf("the emulator's report has a root row; EMULATOR.md says it has none: update the tests that rely on it")
+		t.Errorf("the emulator's report has a root row; docs/development.md says it has none: update the tests that rely on it")
 	}
 }

@@ -19,18 +19,25 @@ func date(s string) time.Time {
 	return t.UTC()
 }
 
-// TestParseRecordedAWSReport reads a report shaped exactly like one AWS
-// returns (root row, not_supported and no_information values, both key slots).
-func TestParseRecordedAWSReport(t *testing.T) {
-	t.Parallel()
-	content, err := os.ReadFile("testdata/aws-report.csv")
+// parseFile parses testdata/name, failing t when it cannot.
+func parseFile(t *testing.T, name string) *Report {
+	t.Helper()
+	content, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	report, err := Parse(content)
 	if err != nil {
-		t.Fatalf("Parse(aws-report.csv): %v", err)
+		t.Fatalf("Parse(%s): %v", name, err)
 	}
+	return report
+}
+
+// TestParseRecordedAWSReport reads a report shaped exactly like one AWS
+// returns (root row, not_supported and no_information values, both key slots).
+func TestParseRecordedAWSReport(t *testing.T) {
+	t.Parallel()
+	report := parseFile(t, "aws-report.csv")
 	want := []User{
 		// The classic root row: password_enabled not_supported.
 		{Name: RootUser, ARN: "arn:aws:iam::111122223333:root", Root: true, PasswordEnabled: Unknown, MFAActive: Yes,
@@ -62,14 +69,7 @@ func TestParseRecordedAWSReport(t *testing.T) {
 // access): the root row says password_enabled false, no active key, no MFA.
 func TestParseRecordedRootRemovedReport(t *testing.T) {
 	t.Parallel()
-	content, err := os.ReadFile("testdata/aws-report-root-removed.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	report, err := Parse(content)
-	if err != nil {
-		t.Fatalf("Parse(aws-report-root-removed.csv): %v", err)
-	}
+	report := parseFile(t, "aws-report-root-removed.csv")
 	root, ok := report.Root()
 	want := User{Name: RootUser, ARN: "arn:aws:iam::444455556666:root", Root: true, PasswordEnabled: No, MFAActive: No,
 		AccessKeys: [2]AccessKey{{Slot: 1, Active: No}, {Slot: 2, Active: No}}}
@@ -82,14 +82,7 @@ func TestParseRecordedRootRemovedReport(t *testing.T) {
 // no root row, not_supported in the last-used region and service.
 func TestParseRecordedEmulatorReport(t *testing.T) {
 	t.Parallel()
-	content, err := os.ReadFile("testdata/emulator-report.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	report, err := Parse(content)
-	if err != nil {
-		t.Fatalf("Parse(emulator-report.csv): %v", err)
-	}
+	report := parseFile(t, "emulator-report.csv")
 	if _, ok := report.Root(); ok {
 		t.Errorf("Parse(emulator-report.csv) has a root row, want none")
 	}

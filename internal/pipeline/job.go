@@ -1,8 +1,9 @@
-// Package pipeline is the serverless scanner's logic: the orchestrator that
-// plans a scan and fans it out as one SQS message per job, the per-check
-// worker that runs a job and writes its findings through the store, and the
-// notifier that turns red transitions on the table's stream into SNS alerts.
-// functions/* only wire these to lambda.Start.
+// Package pipeline holds what the serverless scanner's functions share: the
+// job message the orchestrator sends and the check functions run, the
+// refresh event, and the environment the CDK stack sets. Each function's
+// logic is in its own package (orchestrator, worker, notifier), so that a
+// function links only the AWS clients and checks it calls; functions/* only
+// wire these to lambda.Start.
 package pipeline
 
 import (
@@ -22,8 +23,9 @@ const JobVersion = 1
 // larger is not ours.
 const MaxJobBytes = 4096
 
-// Job is the SQS message that asks a check's function to run one job.
-type Job struct {
+// JobMessage is the SQS message that asks a check's function to run one job
+// (a scan.Job on the wire: the check by ID, the scan it belongs to).
+type JobMessage struct {
 	Version  int       `json:"v"`
 	ScanID   string    `json:"scanId"`
 	ScanTime time.Time `json:"scanTime"`
@@ -39,38 +41,42 @@ var (
 	checkIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{9,12}$`)
 )
 
+// IsRegion reports whether s is shaped like an AWS region name, as the
+// region of a regional job must be.
+func IsRegion(s string) bool { return regionPattern.MatchString(s) }
+
 // Encode renders the job as a message body.
-func (j Job) Encode() string {
+func (j JobMessage) Encode() string {
 	b, err := json.Marshal(j)
 	if err != nil {
-		// A Job has only strings, ints and a time: Marshal cannot fail.
+		// A JobMessage has only strings, ints and a time: Marshal cannot fail.
 		return ""
 	}
 	return string(b)
 }
 
-// DecodeJob parses and validates a message body. Anything that is not a
+// DecodeJobMessage parses and validates a message body. Anything that is not a
 // well-formed job of this version is an error that says what is wrong.
-func DecodeJob(body string) (Job, error) {
+func DecodeJobMessage(body string) (JobMessage, error) {
 	if len(body) > MaxJobBytes {
-		return Job{}, fmt.Errorf("job message is %d bytes, more than %d", len(body), MaxJobBytes)
+		return JobMessage{}, fmt.Errorf("job message is %d bytes, more than %d", len(body), MaxJobBytes)
 	}
 	dec := json.NewDecoder(bytes.NewBufferString(body))
 	dec.DisallowUnknownFields()
-	var j Job
+	var j JobMessage
 	if err := dec.Decode(&j); err != nil {
-		return Job{}, fmt.Errorf("job message is not a job: %w", err)
+		return JobMessage{}, fmt.Errorf("job message is not a job: %w", err)
 	}
 	if dec.More() {
-		return Job{}, fmt.Errorf("job message has data after the job")
+		return JobMessage{}, fmt.Errorf("job message has data after the job")
 	}
 	if err := j.validate(); err != nil {
-		return Job{}, err
+		return JobMessage{}, err
 	}
 	return j, nil
 }
 
-func (j Job) validate() error {
+func (j JobMessage) validate() error {
 	switch {
 	case j.Version != JobVersion:
 		return fmt.Errorf("job version %d, want %d", j.Version, JobVersion)
@@ -82,7 +88,7 @@ func (j Job) validate() error {
 		return fmt.Errorf("job checkId %q is not a check ID", j.CheckID)
 	case !accountPattern.MatchString(j.Account):
 		return fmt.Errorf("job account %q is not a 12-digit account ID", j.Account)
-	case j.Region != check.GlobalRegion && !regionPattern.MatchString(j.Region):
+	case j.Region != check.GlobalRegion && !IsRegion(j.Region):
 		return fmt.Errorf("job region %q is not a region", j.Region)
 	}
 	return nil

@@ -8,17 +8,17 @@ import (
 
 func TestJobRoundTrip(t *testing.T) {
 	t.Parallel()
-	j := Job{Version: JobVersion, ScanID: "scan-1", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), CheckID: "ePs02jT06w", Account: "123456789012", Region: "eu-west-1"}
-	got, err := DecodeJob(j.Encode())
+	j := JobMessage{Version: JobVersion, ScanID: "scan-1", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), CheckID: "ePs02jT06w", Account: "123456789012", Region: "eu-west-1"}
+	got, err := DecodeJobMessage(j.Encode())
 	if err != nil || got != j {
-		t.Errorf("DecodeJob(Encode(%+v)) = %+v, %v", j, got, err)
+		t.Errorf("DecodeJobMessage(Encode(%+v)) = %+v, %v", j, got, err)
 	}
 }
 
 func TestDecodeJobRejects(t *testing.T) {
 	t.Parallel()
 	valid := `{"v":1,"scanId":"s","scanTime":"2026-11-28T12:00:00Z","checkId":"ePs02jT06w","account":"123456789012","region":"eu-west-1"}`
-	if _, err := DecodeJob(valid); err != nil {
+	if _, err := DecodeJobMessage(valid); err != nil {
 		t.Fatalf("valid job rejected: %v", err)
 	}
 	tests := []struct{ name, body, want string }{
@@ -37,14 +37,14 @@ func TestDecodeJobRejects(t *testing.T) {
 		{"oversized", `{"v":1,"scanId":"` + strings.Repeat("x", MaxJobBytes) + `"}`, "bytes"},
 	}
 	for _, tt := range tests {
-		_, err := DecodeJob(tt.body)
+		_, err := DecodeJobMessage(tt.body)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("DecodeJob(%s) error = %v, want one mentioning %q", tt.name, err, tt.want)
+			t.Errorf("DecodeJobMessage(%s) error = %v, want one mentioning %q", tt.name, err, tt.want)
 		}
 	}
 	global := strings.Replace(valid, `eu-west-1`, `global`, 1)
-	if _, err := DecodeJob(global); err != nil {
-		t.Errorf("DecodeJob(global region) = %v, want ok", err)
+	if _, err := DecodeJobMessage(global); err != nil {
+		t.Errorf("DecodeJobMessage(global region) = %v, want ok", err)
 	}
 }
 
@@ -53,12 +53,12 @@ func FuzzDecodeJob(f *testing.F) {
 	f.Add(`{"v":1}`)
 	f.Add(`null`)
 	f.Fuzz(func(t *testing.T, body string) {
-		j, err := DecodeJob(body)
+		j, err := DecodeJobMessage(body)
 		if err != nil {
 			return
 		}
 		// Whatever decodes must survive a round trip unchanged.
-		again, err := DecodeJob(j.Encode())
+		again, err := DecodeJobMessage(j.Encode())
 		if err != nil || !again.ScanTime.Equal(j.ScanTime) || again.CheckID != j.CheckID || again.Account != j.Account || again.Region != j.Region {
 			t.Errorf("round trip of %q: %+v, %v; want %+v", body, again, err, j)
 		}

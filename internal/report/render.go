@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
-	"text/tabwriter"
+	"time"
 
 	"github.com/secadvisor/secadvisor/internal/check"
 )
@@ -14,11 +16,19 @@ import (
 // Formats are the output formats of the scan command.
 var Formats = []string{"table", "json", "csv"}
 
-// Write renders r in format to w.
-func Write(w io.Writer, format string, r Report, checks []check.Check) error {
+// DefaultWidth is the table's width when the output is not a terminal (a
+// pipe, a file): wide enough for most rows, narrow enough to read.
+const DefaultWidth = 120
+
+// Write renders r in format to w. width is the table's width in columns (0:
+// DefaultWidth); JSON and CSV ignore it.
+func Write(w io.Writer, format string, r Report, checks []check.Check, width int) error {
 	switch format {
 	case "table":
-		return writeTable(w, r, checks)
+		if width <= 0 {
+			width = DefaultWidth
+		}
+		return writeTable(w, r, checks, width)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -31,67 +41,211 @@ func Write(w io.Writer, format string, r Report, checks []check.Check) error {
 
 var marks = map[string]string{
 	string(check.Red):         "✖ red",
-	string(check.Yellow):      "! yellow",
-	string(check.Green):       "✔ green",
 	string(check.Error):       "? error",
+	string(check.Yellow):      "! yellow",
 	string(check.Unavailable): "∅ unavailable",
+	string(check.Green):       "✔ green",
+	NoResources:               "· no resources",
 	NotImplemented:            "– not implemented",
 }
 
-// writeTable reads like the Trusted Advisor console: per check a status mark,
-// its name and counts, then the flagged resources with the spec's columns.
-func writeTable(w io.Writer, r Report, checks []check.Check) error {
+// tableOrder is the order of checks in the table: what needs action first.
+var tableOrder = []string{
+	string(check.Red), string(check.Error), string(check.Yellow), string(check.Unavailable),
+	string(check.Green), NoResources, NotImplemented,
+}
+
+// Table layout: a check's line starts with its mark in markWidth columns;
+// what belongs to the check is indented by detailIndent.
+const (
+	markWidth    = 18
+	detailIndent = "  "
+	cellGap      = 2
+	minCell      = 8 // the narrowest text is wrapped to
+)
+
+// writeTable reads like the Trusted Advisor console, most urgent first: per
+// check a status mark, its name and counts, the recommended action and the
+// flagged resources with the spec's columns; green checks and checks with
+// nothing to look at take one line each. Long cells wrap to fit width.
+func writeTable(w io.Writer, r Report, checks []check.Check, width int) error {
 	byID := map[string]check.Meta{}
 	for _, c := range checks {
 		byID[c.Meta.ID] = c.Meta
 	}
-	fmt.Fprintf(w, "secadvisor scan of account %s, regions %s (%s)\n\n",
-		strings.Join(r.Scan.Accounts, ", "), strings.Join(r.Scan.Regions, ", "), r.Scan.FinishedAt.UTC().Format("2006-01-02 15:04 UTC"))
-	for _, s := range r.Summaries {
-		fmt.Fprintf(w, "%-18s %s (%s)\n", marks[s.Status], s.CheckName, s.CheckID)
-		if !s.Implemented {
+	out := &tableWriter{w: w, width: width}
+	out.wrapped("", fmt.Sprintf("secadvisor scan of account %s, regions %s (%s)",
+		strings.Join(r.Scan.Accounts, ", "), strings.Join(r.Scan.Regions, ", "), r.Scan.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")))
+	if len(r.StatusFilter) > 0 {
+		out.wrapped("", fmt.Sprintf("Showing %s findings only; the counts include every finding.", joinStatuses(r.StatusFilter, ", ")))
+	}
+	out.line("")
+
+	summaries := slices.Clone(r.Summaries)
+	sort.SliceStable(summaries, func(i, j int) bool {
+		return slices.Index(tableOrder, summaries[i].Status) < slices.Index(tableOrder, summaries[j].Status)
+	})
+	showGreen := slices.Contains(r.StatusFilter, check.Green)
+	for _, s := range summaries {
+		var listed []check.Finding
+		for _, f := range r.Findings {
+			if f.CheckID == s.CheckID && (f.Status != check.Green || showGreen) {
+				listed = append(listed, f)
+			}
+		}
+		if len(r.StatusFilter) > 0 && len(listed) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%18s red %d · yellow %d · green %d · error %d · unavailable %d\n", "",
-			s.Counts["red"], s.Counts["yellow"], s.Counts["green"], s.Counts["error"], s.Counts["unavailable"])
+		mark, title := marks[s.Status], fmt.Sprintf("%s (%s)", s.CheckName, s.CheckID)
+		switch s.Status {
+		case string(check.Green):
+			if !showGreen {
+				out.titled(mark, fmt.Sprintf("%s: %s", title, plural(s.Counts[string(check.Green)], "resource")))
+				continue
+			}
+		case NoResources:
+			out.titled(mark, title+": nothing to look at")
+			continue
+		case NotImplemented:
+			out.titled(mark, title)
+			continue
+		}
+		out.blank()
+		out.titled(mark, title)
+		out.wrapped(detailIndent, countsLine(s.Counts))
+		if s.RecommendedAction != "" && slices.Contains(Failing, check.Status(s.Status)) {
+			out.wrapped(detailIndent, "Recommended action: "+s.RecommendedAction)
+		}
 		var flagged, failed []check.Finding
-		for _, f := range r.Findings {
-			switch {
-			case f.CheckID != s.CheckID || f.Status == check.Green:
-			case f.Status == check.Error || f.Status == check.Unavailable:
+		for _, f := range listed {
+			if f.Status == check.Error || f.Status == check.Unavailable {
 				failed = append(failed, f)
-			default:
+			} else {
 				flagged = append(flagged, f)
 			}
 		}
 		if len(flagged) > 0 {
-			if err := writeFlagged(w, byID[s.CheckID], flagged); err != nil {
-				return err
-			}
+			out.resourceTable(byID[s.CheckID], flagged)
 		}
 		// Error and unavailable findings have no resource columns: say what
 		// could not be looked at, and why.
 		for _, f := range failed {
-			fmt.Fprintf(w, "%18s %s %s %s: %s\n", "", marks[string(f.Status)], f.Region, f.ResourceID, cell(f.Reason))
+			out.wrapped(detailIndent, fmt.Sprintf("%s %s %s: %s", marks[string(f.Status)], f.Region, f.ResourceID, f.Reason))
 		}
-		if len(failed) > 0 {
-			fmt.Fprintln(w)
-		}
+		out.blank()
 	}
-	return nil
+	out.blank()
+	out.wrapped("", summaryLine(r))
+	return out.err
 }
 
-func writeFlagged(w io.Writer, meta check.Meta, findings []check.Finding) error {
-	headers := append([]string{}, meta.Columns...)
-	hasReason := false
-	for _, c := range headers {
-		hasReason = hasReason || c == "Reason"
+// countsLine names the statuses a check's findings have, most urgent first.
+func countsLine(counts map[string]int) string {
+	var parts []string
+	for _, st := range check.Statuses {
+		if n := counts[string(st)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", st, n))
+		}
 	}
+	return strings.Join(parts, " · ")
+}
+
+// summaryLine closes the table: findings per status, checks per summary
+// status, and what was scanned in how long.
+func summaryLine(r Report) string {
+	findings := map[string]int{}
+	checks := map[string]int{}
+	for _, s := range r.Summaries {
+		checks[s.Status]++
+		for st, n := range s.Counts {
+			findings[st] += n
+		}
+	}
+	var byStatus []string
+	for _, st := range check.Statuses {
+		byStatus = append(byStatus, fmt.Sprintf("%s %d", st, findings[string(st)]))
+	}
+	var byCheck []string
+	for _, st := range tableOrder {
+		if n := checks[st]; n > 0 {
+			byCheck = append(byCheck, fmt.Sprintf("%d %s", n, strings.ReplaceAll(st, "_", " ")))
+		}
+	}
+	duration := r.Scan.FinishedAt.Sub(r.Scan.StartedAt).Round(100 * time.Millisecond)
+	return fmt.Sprintf("Summary: findings %s · checks %d (%s) · %s · %s · %s",
+		strings.Join(byStatus, ", "), len(r.Summaries), strings.Join(byCheck, ", "),
+		plural(len(r.Scan.Accounts), "account"), plural(len(r.Scan.Regions), "region"), duration)
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func joinStatuses(statuses []check.Status, sep string) string {
+	names := make([]string, len(statuses))
+	for i, s := range statuses {
+		names[i] = string(s)
+	}
+	return strings.Join(names, sep)
+}
+
+// tableWriter writes lines no wider than width, keeping the first write
+// error.
+type tableWriter struct {
+	w         io.Writer
+	width     int
+	err       error
+	lastBlank bool
+}
+
+func (t *tableWriter) line(s string) {
+	s = strings.TrimRight(s, " ")
+	if t.err == nil {
+		_, t.err = fmt.Fprintln(t.w, s)
+	}
+	t.lastBlank = s == ""
+}
+
+// blank separates blocks with one empty line, however many blocks end there.
+func (t *tableWriter) blank() {
+	if !t.lastBlank {
+		t.line("")
+	}
+}
+
+// titled writes a check's line: its mark in markWidth columns, then text
+// wrapped under itself.
+func (t *tableWriter) titled(mark, text string) {
+	lead := mark + strings.Repeat(" ", max(markWidth-textWidth(mark), 0)+1)
+	lines := wrap(text, t.width-textWidth(lead))
+	t.line(lead + lines[0])
+	for _, l := range lines[1:] {
+		t.line(strings.Repeat(" ", textWidth(lead)) + l)
+	}
+}
+
+// wrapped writes text word-wrapped to the width, every line after indent.
+func (t *tableWriter) wrapped(indent, text string) {
+	for _, l := range wrap(text, t.width-len(indent)) {
+		t.line(indent + l)
+	}
+}
+
+// resourceTable writes the findings' report columns (plus Reason when the
+// spec has no such column). When the columns fit the width (the last one,
+// usually the reason, may wrap in no less than minLastColumn), they are
+// aligned as a table; otherwise each finding is a block of "column: value"
+// lines, which reads well at any width.
+func (t *tableWriter) resourceTable(meta check.Meta, findings []check.Finding) {
+	headers := slices.Clone(meta.Columns)
+	hasReason := slices.Contains(headers, "Reason")
 	if !hasReason {
 		headers = append(headers, "Reason")
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "\t%s\n", strings.Join(headers, "\t"))
+	rows := [][]string{headers}
 	for _, f := range findings {
 		row := make([]string, len(headers))
 		for i, h := range headers {
@@ -100,14 +254,109 @@ func writeFlagged(w io.Writer, meta check.Meta, findings []check.Finding) error 
 		if !hasReason {
 			row[len(row)-1] = cell(f.Reason)
 		}
-		fmt.Fprintf(tw, "\t%s\n", strings.Join(row, "\t"))
+		rows = append(rows, row)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	widths, fits := fitColumns(rows, t.width-len(detailIndent))
+	if !fits {
+		t.records(rows)
+		return
 	}
-	_, err := fmt.Fprintln(w)
-	return err
+	for _, row := range rows {
+		lastLines := wrap(row[len(row)-1], widths[len(row)-1])
+		var b strings.Builder
+		for i, c := range row[:len(row)-1] {
+			b.WriteString(c + strings.Repeat(" ", widths[i]-textWidth(c)+cellGap))
+		}
+		lead := b.String()
+		t.line(detailIndent + lead + lastLines[0])
+		for _, l := range lastLines[1:] {
+			t.line(detailIndent + strings.Repeat(" ", textWidth(lead)) + l)
+		}
+	}
 }
+
+// minLastColumn is the narrowest the last column (the reason) may wrap to
+// before the table gives way to one block per finding.
+const minLastColumn = 30
+
+// fitColumns returns each column's width: its widest cell, except the last
+// column, which takes what is left of avail. fits is false when that leaves
+// the last column narrower than both its widest cell and minLastColumn.
+func fitColumns(rows [][]string, avail int) (widths []int, fits bool) {
+	widths = make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], textWidth(c))
+		}
+	}
+	last := len(widths) - 1
+	used := cellGap * last
+	for _, w := range widths[:last] {
+		used += w
+	}
+	left := avail - used
+	if left >= widths[last] {
+		return widths, true
+	}
+	widths[last] = left
+	return widths, left >= minLastColumn
+}
+
+// records writes each data row of rows (rows[0] holds the headers) as a
+// block of "header: value" lines, the values wrapped under themselves.
+func (t *tableWriter) records(rows [][]string) {
+	headers := rows[0]
+	labelWidth := 0
+	for _, h := range headers {
+		labelWidth = max(labelWidth, textWidth(h)+1)
+	}
+	indent := detailIndent + "  "
+	for n, row := range rows[1:] {
+		if n > 0 {
+			t.blank()
+		}
+		for i, value := range row {
+			label := headers[i] + ":"
+			label += strings.Repeat(" ", labelWidth-textWidth(label)+1)
+			lines := wrap(value, t.width-len(indent)-textWidth(label))
+			t.line(indent + label + lines[0])
+			for _, l := range lines[1:] {
+				t.line(indent + strings.Repeat(" ", textWidth(label)) + l)
+			}
+		}
+	}
+}
+
+// wrap breaks text into lines of at most width characters, at spaces where
+// it can and inside a word longer than a line.
+func wrap(text string, width int) []string {
+	width = max(width, minCell)
+	var lines []string
+	var current []rune
+	for _, word := range strings.Fields(text) {
+		w := []rune(word)
+		if len(current) > 0 && len(current)+1+len(w) <= width {
+			current = append(append(current, ' '), w...)
+			continue
+		}
+		if len(current) > 0 {
+			lines = append(lines, string(current))
+		}
+		for len(w) > width {
+			lines = append(lines, string(w[:width]))
+			w = w[width:]
+		}
+		current = w
+	}
+	if len(current) > 0 || len(lines) == 0 {
+		lines = append(lines, string(current))
+	}
+	return lines
+}
+
+// textWidth is how many columns s takes: one per character (the marks and
+// the text the checks write are single-width).
+func textWidth(s string) int { return len([]rune(s)) }
 
 // cell keeps a table cell on one line.
 func cell(s string) string {
@@ -118,12 +367,20 @@ func cell(s string) string {
 	return s
 }
 
-// writeCSV writes one row per finding: the finding's fields, then one column
-// per report column of the scanned checks (union, in catalog order).
+// CSVCommonColumns are the columns every CSV row starts with, whatever the
+// check; the spec's own report columns of the scanned checks follow, in
+// catalog order, except those the common set already carries (Status,
+// Region and Reason are the finding's own).
+var CSVCommonColumns = []string{"Check ID", "Check Slug", "Check Name", "Account", "Region", "Resource ID", "Status", "Reason", "Recommended Action"}
+
+// writeCSV writes one row per finding: the common columns, then one column
+// per report column of the scanned checks.
 func writeCSV(w io.Writer, r Report, checks []check.Check) error {
 	var columns []string
-	seen := map[string]bool{}
+	seen := map[string]bool{"Status": true, "Region": true, "Reason": true}
+	actions := map[string]string{}
 	for _, c := range checks {
+		actions[c.Meta.ID] = c.Meta.RecommendedAction
 		for _, col := range c.Meta.Columns {
 			if !seen[col] {
 				seen[col] = true
@@ -132,12 +389,11 @@ func writeCSV(w io.Writer, r Report, checks []check.Check) error {
 		}
 	}
 	cw := csv.NewWriter(w)
-	header := append([]string{"Check ID", "Slug", "Check Name", "Account", "Scan Region", "Resource ID", "Scan Status", "Scan Reason"}, columns...)
-	if err := cw.Write(header); err != nil {
+	if err := cw.Write(append(slices.Clone(CSVCommonColumns), columns...)); err != nil {
 		return err
 	}
 	for _, f := range r.Findings {
-		row := []string{f.CheckID, f.Slug, f.CheckName, f.Account, f.Region, f.ResourceID, string(f.Status), f.Reason}
+		row := []string{f.CheckID, f.Slug, f.CheckName, f.Account, f.Region, f.ResourceID, f.Status.StatusText(), f.Reason, actions[f.CheckID]}
 		for _, col := range columns {
 			row = append(row, f.Columns[col])
 		}

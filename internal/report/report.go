@@ -4,6 +4,7 @@
 package report
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -11,14 +12,29 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
-// NotImplemented is the summary status of a check that cannot run yet.
-const NotImplemented = "not_implemented"
+// Summary statuses beyond the finding statuses.
+const (
+	// NotImplemented is the summary status of a check that cannot run yet.
+	NotImplemented = "not_implemented"
+	// NoResources is the summary status of a check that ran and found
+	// nothing to look at (no snapshots, no load balancers): not a green.
+	NoResources = "no_resources"
+)
+
+// SchemaVersion is the version of the JSON contract. It changes only when
+// a field is removed, renamed or changes meaning; new fields do not change it.
+const SchemaVersion = 1
 
 // Report is one scan's result: the JSON contract of `secadvisor scan --format json`.
 type Report struct {
-	Scan      ScanInfo        `json:"scan"`
-	Summaries []Summary       `json:"summaries"`
-	Findings  []check.Finding `json:"findings"`
+	SchemaVersion int             `json:"schemaVersion"`
+	Scan          ScanInfo        `json:"scan"`
+	Summaries     []Summary       `json:"summaries"`
+	Findings      []check.Finding `json:"findings"`
+	// StatusFilter lists the statuses Findings was limited to (--status,
+	// --only-failing); empty when every finding is listed. Summaries always
+	// count every finding.
+	StatusFilter []check.Status `json:"statusFilter,omitempty"`
 	// APICalls is filled when the caller asked for statistics.
 	APICalls []awsx.OpCount `json:"apiCalls,omitempty"`
 }
@@ -39,9 +55,12 @@ type Summary struct {
 	Scope       string `json:"scope"`
 	Implemented bool   `json:"implemented"`
 	// Status is the check's overall status: red, yellow, error, unavailable
-	// or green by what its findings hold (in that order), or "not_implemented".
+	// or green by what its findings hold (in that order), "no_resources"
+	// when it found nothing to look at, or "not_implemented".
 	Status string         `json:"status"`
 	Counts map[string]int `json:"counts"`
+	// RecommendedAction is the specification's advice for the check.
+	RecommendedAction string `json:"recommendedAction"`
 }
 
 // New builds the report for checks (the catalog entries scanned, in catalog
@@ -53,6 +72,13 @@ func New(info ScanInfo, checks []check.Check, findings []check.Finding) Report {
 		order[c.Meta.ID] = i
 	}
 	sorted := append([]check.Finding(nil), findings...)
+	for i := range sorted {
+		// Findings without report columns (error and unavailable ones) say so
+		// with {}, never null: one shape for consumers.
+		if sorted[i].Columns == nil {
+			sorted[i].Columns = map[string]string{}
+		}
+	}
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
 		if order[a.CheckID] != order[b.CheckID] {
@@ -69,14 +95,14 @@ func New(info ScanInfo, checks []check.Check, findings []check.Finding) Report {
 	if sorted == nil {
 		sorted = []check.Finding{}
 	}
-	r := Report{Scan: info, Findings: sorted}
+	r := Report{SchemaVersion: SchemaVersion, Scan: info, Findings: sorted}
 	for _, c := range checks {
 		r.Summaries = append(r.Summaries, summarize(c, sorted))
 	}
 	return r
 }
 
-// rank orders statuses for reading: red first, then yellow, error, green.
+// rank orders statuses for reading, as check.Statuses lists them.
 func rank(s check.Status) int {
 	for i, st := range check.Statuses {
 		if st == s {
@@ -94,6 +120,8 @@ func summarize(c check.Check, findings []check.Finding) Summary {
 		Scope:       string(c.Meta.Scope),
 		Implemented: c.Implemented(),
 		Counts:      map[string]int{},
+
+		RecommendedAction: c.Meta.RecommendedAction,
 	}
 	for _, st := range check.Statuses {
 		s.Counts[string(st)] = 0
@@ -115,11 +143,33 @@ func summarize(c check.Check, findings []check.Finding) Summary {
 	case s.Counts[string(check.Unavailable)] > 0:
 		// Never green: part of what the check looks at cannot exist here.
 		s.Status = string(check.Unavailable)
+	case s.Counts[string(check.Green)] == 0:
+		s.Status = NoResources
 	default:
 		s.Status = string(check.Green)
 	}
 	return s
 }
+
+// Only returns r with its findings limited to statuses (all of them when
+// statuses is empty). Summaries are left whole: they count every finding.
+func (r Report) Only(statuses []check.Status) Report {
+	if len(statuses) == 0 {
+		return r
+	}
+	kept := []check.Finding{}
+	for _, f := range r.Findings {
+		if slices.Contains(statuses, f.Status) {
+			kept = append(kept, f)
+		}
+	}
+	r.Findings = kept
+	r.StatusFilter = statuses
+	return r
+}
+
+// Failing lists the statuses that call for action: what --only-failing keeps.
+var Failing = []check.Status{check.Red, check.Error, check.Yellow}
 
 // Fails reports whether any finding is at or above threshold. Error findings
 // count as failing at every threshold: a check that could not look must not

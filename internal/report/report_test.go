@@ -20,7 +20,7 @@ func (f runnerFunc) Run(ctx context.Context, t check.Target) ([]check.Finding, e
 }
 
 var (
-	metaA = check.Meta{ID: "AAAAAAAAAA", Slug: "a", Name: "Check A", Scope: check.Regional, Columns: []string{"Status", "Region", "Thing ID"}}
+	metaA = check.Meta{ID: "AAAAAAAAAA", Slug: "a", Name: "Check A", Scope: check.Regional, Columns: []string{"Status", "Region", "Thing ID"}, RecommendedAction: "Reduce exposure."}
 	metaB = check.Meta{ID: "BBBBBBBBBB", Slug: "b", Name: "Check B", Scope: check.Global, Columns: []string{"Password Policy", "Reason"}}
 	metaC = check.Meta{ID: "CCCCCCCCCC", Slug: "c", Name: "Check C", Scope: check.Global}
 )
@@ -70,7 +70,7 @@ func TestSummaries(t *testing.T) {
 			t.Errorf("summary %d = %+v, want %+v", i, s, w)
 		}
 	}
-	// Sorted for reading: check order, then red, yellow, error, green.
+	// Sorted for reading: check order, then red, error, yellow, green.
 	var order []string
 	for _, f := range r.Findings {
 		order = append(order, f.CheckID[:1]+":"+string(f.Status))
@@ -109,7 +109,7 @@ func TestUnavailableIsNeverGreen(t *testing.T) {
 	}
 	var table, js, cs bytes.Buffer
 	for format, buf := range map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &cs} {
-		if err := Write(buf, format, r, catalog()[:1]); err != nil {
+		if err := Write(buf, format, r, catalog()[:1], 0); err != nil {
 			t.Fatalf("Write %s: %v", format, err)
 		}
 		if !strings.Contains(buf.String(), "not offered in ap-northeast-3") {
@@ -158,15 +158,19 @@ func TestJSONContract(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	r := New(ScanInfo{Accounts: []string{"111122223333"}, Regions: []string{"eu-west-1"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}, catalog(), findings())
-	if err := Write(&buf, "json", r, catalog()); err != nil {
+	if err := Write(&buf, "json", r, catalog(), 0); err != nil {
 		t.Fatalf("Write json: %v", err)
 	}
 	var decoded struct {
-		Findings  []map[string]any `json:"findings"`
-		Summaries []map[string]any `json:"summaries"`
+		SchemaVersion *int             `json:"schemaVersion"`
+		Findings      []map[string]any `json:"findings"`
+		Summaries     []map[string]any `json:"summaries"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &decoded); err != nil {
 		t.Fatalf("decode: %v", err)
+	}
+	if decoded.SchemaVersion == nil || *decoded.SchemaVersion != SchemaVersion {
+		t.Errorf("schemaVersion = %v, want %d", decoded.SchemaVersion, SchemaVersion)
 	}
 	for _, f := range decoded.Findings {
 		for _, key := range []string{"checkId", "slug", "checkName", "account", "region", "resourceId", "status", "reason", "columns"} {
@@ -174,9 +178,12 @@ func TestJSONContract(t *testing.T) {
 				t.Errorf("finding %v lacks %q", f, key)
 			}
 		}
+		if _, ok := f["columns"].(map[string]any); !ok {
+			t.Errorf("finding %v: columns = %v, want an object (never null)", f, f["columns"])
+		}
 	}
 	for _, s := range decoded.Summaries {
-		for _, key := range []string{"checkId", "slug", "checkName", "implemented", "status", "counts"} {
+		for _, key := range []string{"checkId", "slug", "checkName", "implemented", "status", "counts", "recommendedAction"} {
 			if _, ok := s[key]; !ok {
 				t.Errorf("summary %v lacks %q", s, key)
 			}
@@ -188,7 +195,7 @@ func TestCSV(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	r := New(ScanInfo{}, catalog(), findings())
-	if err := Write(&buf, "csv", r, catalog()); err != nil {
+	if err := Write(&buf, "csv", r, catalog(), 0); err != nil {
 		t.Fatalf("Write csv: %v", err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -198,26 +205,96 @@ func TestCSV(t *testing.T) {
 	if len(rows) != 1+len(findings()) {
 		t.Fatalf("csv rows = %d, want header + %d", len(rows), len(findings()))
 	}
+	// One fixed common set, then the spec's columns the common set does not
+	// already carry (Status, Region and Reason appear once).
 	header := strings.Join(rows[0], "|")
-	if want := "Check ID|Slug|Check Name|Account|Scan Region|Resource ID|Scan Status|Scan Reason|Status|Region|Thing ID|Password Policy|Reason"; header != want {
+	if want := "Check ID|Check Slug|Check Name|Account|Region|Resource ID|Status|Reason|Recommended Action|Thing ID|Password Policy"; header != want {
 		t.Errorf("header = %s, want %s", header, want)
 	}
-	last := rows[len(rows)-1]
-	if last[len(last)-1] != "weak, with, commas" {
-		t.Errorf("last row = %q, want the Reason column intact", last)
+	byResource := map[string][]string{}
+	for _, row := range rows[1:] {
+		byResource[row[5]] = row
+	}
+	if got := byResource["thing-1"]; got[6] != "Red" || got[7] != "open to the world" || got[8] != "Reduce exposure." || got[9] != "thing-1" {
+		t.Errorf("row of thing-1 = %q, want status Red, its reason, the recommended action and its Thing ID", got)
+	}
+}
+
+// TestTableOrder: checks are listed by what needs action first (red, error,
+// yellow, unavailable), then one line for each green check, each check with
+// nothing to look at and each check not implemented.
+func TestTableOrder(t *testing.T) {
+	t.Parallel()
+	metas := []check.Meta{
+		{ID: "GREEN00000", Name: "Green check", Columns: []string{"Status"}},
+		{ID: "NONE000000", Name: "Empty check"},
+		{ID: "UNAVAIL000", Name: "Unavailable check"},
+		{ID: "YELLOW0000", Name: "Yellow check", RecommendedAction: "Tidy up."},
+		{ID: "ERROR00000", Name: "Error check", RecommendedAction: "Grant access."},
+		{ID: "RED0000000", Name: "Red check", RecommendedAction: "Close the port."},
+		{ID: "NOTIMPL000", Name: "Missing check"},
+	}
+	var catalog []check.Check
+	for _, m := range metas {
+		c := check.Check{Meta: m}
+		if m.ID != "NOTIMPL000" {
+			c.Runner = runnerFunc(nil)
+		}
+		catalog = append(catalog, c)
+	}
+	target := check.Target{Account: "111122223333", Region: "eu-west-1"}
+	fs := []check.Finding{
+		metas[0].NewFinding(target, "g-1", check.Green, "fine", nil),
+		metas[0].NewFinding(target, "g-2", check.Green, "fine", nil),
+		metas[2].UnavailableFinding(target, "(service)", "not offered here"),
+		metas[3].NewFinding(target, "y-1", check.Yellow, "untidy", nil),
+		metas[4].Unevaluated(target, check.WholeScope, "ec2 X: access denied", nil),
+		metas[5].NewFinding(target, "r-1", check.Red, "open", nil),
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, "table", New(ScanInfo{}, catalog, fs), catalog, 0); err != nil {
+		t.Fatalf("Write table: %v", err)
+	}
+	var titles []string
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "Summary") && strings.Contains(line, " check") {
+			titles = append(titles, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	want := []string{
+		"✖ red Red check (RED0000000)",
+		"? error Error check (ERROR00000)",
+		"! yellow Yellow check (YELLOW0000)",
+		"∅ unavailable Unavailable check (UNAVAIL000)",
+		"✔ green Green check (GREEN00000): 2 resources",
+		"· no resources Empty check (NONE000000): nothing to look at",
+		"– not implemented Missing check (NOTIMPL000)",
+	}
+	if strings.Join(titles, "\n") != strings.Join(want, "\n") {
+		t.Errorf("check lines =\n%s\nwant\n%s\nin:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"), buf.String())
+	}
+	for _, action := range []string{"Recommended action: Close the port.", "Recommended action: Grant access.", "Recommended action: Tidy up."} {
+		if !strings.Contains(buf.String(), action) {
+			t.Errorf("table lacks %q under its failing check:\n%s", action, buf.String())
+		}
+	}
+	if strings.Contains(buf.String(), "g-1") {
+		t.Errorf("table lists green resource g-1; a green check takes one line:\n%s", buf.String())
 	}
 }
 
 func TestTable(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	r := New(ScanInfo{Accounts: []string{"111122223333"}, Regions: []string{"eu-west-1"}}, catalog(), findings())
-	if err := Write(&buf, "table", r, catalog()); err != nil {
+	info := ScanInfo{Accounts: []string{"111122223333"}, Regions: []string{"eu-west-1", "us-east-1"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(12, 300e6)}
+	r := New(info, catalog(), findings())
+	if err := Write(&buf, "table", r, catalog(), 0); err != nil {
 		t.Fatalf("Write table: %v", err)
 	}
-	out := buf.String()
-	for _, want := range []string{"✖ red", "Check A (AAAAAAAAAA)", "red 1 · yellow 0 · green 1 · error 1", "thing-1", "open to the world",
-		"? error us-east-1 (all): could not evaluate", "– not implemented  Check C"} {
+	out := strings.Join(strings.Fields(buf.String()), " ")
+	for _, want := range []string{"✖ red", "Check A (AAAAAAAAAA)", "red 1 · error 1 · green 1", "thing-1", "open to the world",
+		"? error us-east-1 (all): could not evaluate", "Check C (CCCCCCCCCC)",
+		"Summary: findings red 1, error 1, yellow 1, unavailable 0, green 1 · checks 3 (1 red, 1 yellow, 1 not implemented) · 1 account · 2 regions · 12.3s"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
@@ -225,7 +302,98 @@ func TestTable(t *testing.T) {
 	if strings.Contains(out, "thing-2") {
 		t.Errorf("table lists the green resource thing-2; only flagged resources belong there:\n%s", out)
 	}
-	if err := Write(&buf, "yaml", r, catalog()); err == nil {
+	if err := Write(&buf, "yaml", r, catalog(), 0); err == nil {
 		t.Error("Write yaml: want an error for an unknown format")
+	}
+}
+
+// TestStatusFilter: --status keeps only the named statuses' findings in
+// every format, while the summaries still count every finding.
+func TestStatusFilter(t *testing.T) {
+	t.Parallel()
+	r := New(ScanInfo{}, catalog(), findings()).Only([]check.Status{check.Red, check.Error})
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.ResourceID)
+	}
+	if strings.Join(got, ",") != "thing-1,(all)" {
+		t.Errorf("findings = %v, want thing-1 and (all)", got)
+	}
+	if r.Summaries[0].Counts["green"] != 1 || r.Summaries[1].Status != "yellow" {
+		t.Errorf("summaries = %+v, want them counting every finding", r.Summaries)
+	}
+	for _, format := range Formats {
+		var buf bytes.Buffer
+		if err := Write(&buf, format, r, catalog(), 0); err != nil {
+			t.Fatalf("Write %s: %v", format, err)
+		}
+		if strings.Contains(buf.String(), "weak, with") {
+			t.Errorf("%s output lists the yellow finding that --status red,error leaves out:\n%s", format, buf.String())
+		}
+		if !strings.Contains(buf.String(), "open to the world") {
+			t.Errorf("%s output lacks the red finding:\n%s", format, buf.String())
+		}
+	}
+	var table bytes.Buffer
+	if err := Write(&table, "table", r, catalog(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(table.String(), "Check B") || !strings.Contains(table.String(), "Showing red, error findings only") {
+		t.Errorf("filtered table should leave out Check B and say what it shows:\n%s", table.String())
+	}
+}
+
+// TestTableFitsTheWidth: no line is wider than the width asked for, however
+// long a cell (a Well-Architected row was 678 characters); columns that
+// cannot fit turn into one block per finding, and nothing is cut.
+func TestTableFitsTheWidth(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a long reason that goes on ", 25)
+	wide := check.Meta{ID: "WIDE000000", Name: "Wide check", RecommendedAction: strings.Repeat("act now ", 40),
+		Columns: []string{"Status", "Region", "Workload ARN", "Workload Name", "Reviewer", "Workload Type", "Started", "Last Modified", "Reason"}}
+	narrow := check.Meta{ID: "NARROW0000", Name: "Narrow check", Columns: []string{"Status", "Region", "Thing ID"}}
+	catalog := []check.Check{{Meta: wide, Runner: runnerFunc(nil)}, {Meta: narrow, Runner: runnerFunc(nil)}}
+	target := check.Target{Account: "111122223333", Region: "eu-west-1"}
+	arn := "arn:aws:wellarchitected:eu-west-1:111122223333:workload/0123456789abcdef0123456789abcdef"
+	fs := []check.Finding{
+		wide.NewFinding(target, arn, check.Red, long, map[string]string{"Status": "Red", "Region": "eu-west-1", "Workload ARN": arn,
+			"Workload Name": "checkout", "Reviewer": "platform-team@example.com", "Workload Type": "PRODUCTION",
+			"Started": "2026-11-30T10:00:00Z", "Last Modified": "2026-11-30T10:00:00Z", "Reason": long}),
+		narrow.NewFinding(target, "thing-1", check.Red, long, map[string]string{"Status": "Red", "Region": "eu-west-1", "Thing ID": "thing-1"}),
+	}
+	for _, width := range []int{60, 80, 120, 200} {
+		var buf bytes.Buffer
+		if err := Write(&buf, "table", New(ScanInfo{Accounts: []string{"111122223333"}}, catalog, fs), catalog, width); err != nil {
+			t.Fatalf("Write table: %v", err)
+		}
+		for i, line := range strings.Split(buf.String(), "\n") {
+			if n := len([]rune(line)); n > width {
+				t.Errorf("width %d: line %d is %d wide: %q", width, i+1, n, line)
+			}
+		}
+		// Wrapping may break a word longer than a line: compare without spaces.
+		flat := strings.Join(strings.Fields(buf.String()), "")
+		for _, want := range []string{strings.Join(strings.Fields(long), ""), arn, "platform-team@example.com"} {
+			if !strings.Contains(flat, want) {
+				t.Errorf("width %d: table lost %.40q…:\n%s", width, want, buf.String())
+			}
+		}
+	}
+}
+
+// TestNoResources: a check that ran and found nothing to look at says so; it
+// is not shown as a green that reads as checked-and-clean.
+func TestNoResources(t *testing.T) {
+	t.Parallel()
+	r := New(ScanInfo{}, catalog()[:1], nil)
+	if got := r.Summaries[0].Status; got != NoResources {
+		t.Errorf("summary status = %q, want %q", got, NoResources)
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, "table", r, catalog()[:1], 0); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "· no resources") || strings.Contains(buf.String(), "✔") {
+		t.Errorf("table should say no resources, with no green tick:\n%s", buf.String())
 	}
 }

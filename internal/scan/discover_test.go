@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }

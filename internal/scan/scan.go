@@ -18,10 +18,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
-// WholeScope is the resource ID of an error finding that stands for every
-// resource of a job: the check could not look at the region (or account) at all.
-const WholeScope = "(all)"
-
 // DefaultConcurrency is how many jobs a scan runs at once unless told otherwise.
 const DefaultConcurrency = 8
 
@@ -34,15 +30,19 @@ type Job struct {
 	Check   check.Check
 	Account string
 	Region  string
+	// ScanTime is when the scan the job belongs to started: the check judges
+	// ages against it. RunJob uses the current time when it is zero.
+	ScanTime time.Time
 }
 
 func (j Job) String() string {
 	return fmt.Sprintf("%s %s/%s", j.Check.Meta.Slug, j.Account, j.Region)
 }
 
-// Plan returns the jobs for checks × accounts × regions, global checks once
-// per account. Checks that are not implemented get no job.
-func Plan(checks []check.Check, accounts, regions []string) []Job {
+// Plan returns the jobs of a scan started at scanTime for checks × accounts ×
+// regions, global checks once per account. Checks that are not implemented
+// get no job.
+func Plan(checks []check.Check, accounts, regions []string, scanTime time.Time) []Job {
 	var jobs []Job
 	for _, c := range checks {
 		if !c.Implemented() {
@@ -50,11 +50,11 @@ func Plan(checks []check.Check, accounts, regions []string) []Job {
 		}
 		for _, account := range accounts {
 			if c.Meta.Scope == check.Global {
-				jobs = append(jobs, Job{Check: c, Account: account, Region: check.GlobalRegion})
+				jobs = append(jobs, Job{Check: c, Account: account, Region: check.GlobalRegion, ScanTime: scanTime})
 				continue
 			}
 			for _, region := range regions {
-				jobs = append(jobs, Job{Check: c, Account: account, Region: region})
+				jobs = append(jobs, Job{Check: c, Account: account, Region: region, ScanTime: scanTime})
 			}
 		}
 	}
@@ -66,7 +66,11 @@ func Plan(checks []check.Check, accounts, regions []string) []Job {
 // panic in the check becomes an error finding for the whole job.
 func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration) (findings []check.Finding) {
 	meta := job.Check.Meta
-	target := check.Target{Account: job.Account, Region: job.Region, Config: cfg}
+	scanTime := job.ScanTime
+	if scanTime.IsZero() {
+		scanTime = time.Now()
+	}
+	target := check.Target{Account: job.Account, Region: job.Region, Config: cfg, ScanTime: scanTime.UTC()}
 	if job.Region != check.GlobalRegion {
 		target.Config = awsx.InRegion(cfg, job.Region)
 	}
@@ -80,8 +84,7 @@ func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration)
 		if r := recover(); r != nil {
 			slog.Error("check panicked", "check_id", meta.ID, "account", job.Account, "region", job.Region,
 				"err", fmt.Sprint(r), "stack", string(debug.Stack()))
-			findings = []check.Finding{meta.NewFinding(target, WholeScope, check.Error,
-				fmt.Sprintf("could not evaluate: internal error in the check: %v", r), nil)}
+			findings = []check.Finding{meta.Unevaluated(target, check.WholeScope, fmt.Sprintf("internal error in the check: %v", r), nil)}
 		}
 		for i := range findings {
 			meta.Complete(&findings[i])
@@ -89,13 +92,13 @@ func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration)
 	}()
 
 	if !job.Check.Implemented() {
-		return []check.Finding{meta.NewFinding(target, WholeScope, check.Error, "could not evaluate: the check is not implemented", nil)}
+		return []check.Finding{meta.Unevaluated(target, check.WholeScope, "the check is not implemented", nil)}
 	}
 	findings, err := job.Check.Runner.Run(ctx, target)
 	if err != nil {
 		slog.Warn("check could not evaluate", "check_id", meta.ID, "account", job.Account, "region", job.Region,
 			"op", opOf(err), "err", awsx.Describe(err))
-		return []check.Finding{meta.NewFinding(target, WholeScope, check.Error, "could not evaluate: "+describe(ctx, err), nil)}
+		return []check.Finding{meta.Unevaluated(target, check.WholeScope, describe(ctx, err), nil)}
 	}
 	return findings
 }
@@ -160,4 +163,21 @@ func Run(ctx context.Context, cfg aws.Config, jobs []Job, opts Options) []check.
 		all = append(all, r...)
 	}
 	return all
+}
+
+// FindingsByJob sorts findings into the jobs that produced them (same
+// account, check and region), in job order: what one store write per job
+// needs. A job with no finding gets none, which still clears its scope.
+func FindingsByJob(jobs []Job, findings []check.Finding) [][]check.Finding {
+	type scope struct{ account, checkID, region string }
+	byScope := map[scope][]check.Finding{}
+	for _, f := range findings {
+		k := scope{f.Account, f.CheckID, f.Region}
+		byScope[k] = append(byScope[k], f)
+	}
+	out := make([][]check.Finding, len(jobs))
+	for i, j := range jobs {
+		out[i] = byScope[scope{j.Account, j.Check.Meta.ID, j.Region}]
+	}
+	return out
 }

@@ -44,7 +44,7 @@ func TestPlan(t *testing.T) {
 	global := fakeCheck("G", check.Global, greenFor("G"))
 	regional := fakeCheck("R", check.Regional, greenFor("R"))
 	unimplemented := fakeCheck("U", check.Regional, nil)
-	jobs := Plan([]check.Check{global, regional, unimplemented}, []string{"111111111111", "222222222222"}, []string{"us-east-1", "eu-west-1"})
+	jobs := Plan([]check.Check{global, regional, unimplemented}, []string{"111111111111", "222222222222"}, []string{"us-east-1", "eu-west-1"}, time.Now())
 	var got []string
 	for _, j := range jobs {
 		got = append(got, fmt.Sprintf("%s %s %s", j.Check.Meta.ID, j.Account, j.Region))
@@ -86,7 +86,7 @@ func TestRunJobNeverDropsAFailure(t *testing.T) {
 				t.Fatalf("RunJob(%s) = %d findings, want 1 error finding", tt.name, len(got))
 			}
 			f := got[0]
-			if f.Status != check.Error || f.ResourceID != WholeScope || f.Region != "eu-west-1" || f.Account != "111111111111" || f.CheckID != "X" {
+			if f.Status != check.Error || f.ResourceID != check.WholeScope || f.Region != "eu-west-1" || f.Account != "111111111111" || f.CheckID != "X" {
 				t.Errorf("RunJob(%s) = %+v, want an error finding for the whole job", tt.name, f)
 			}
 			if !strings.Contains(f.Reason, tt.wantReason) {
@@ -131,7 +131,7 @@ func TestRunKeepsEveryJobsFindingsWithBoundedConcurrency(t *testing.T) {
 		return greenFor("R")(ctx, target)
 	}
 	regions := []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-south-1", "sa-east-1"}
-	jobs := Plan([]check.Check{fakeCheck("R", check.Regional, slow)}, []string{"111111111111"}, regions)
+	jobs := Plan([]check.Check{fakeCheck("R", check.Regional, slow)}, []string{"111111111111"}, regions, time.Now())
 	var progress atomic.Int32
 	findings := Run(context.Background(), aws.Config{}, jobs, Options{Concurrency: 3, Progress: func(done, total int, _ Job) {
 		progress.Add(1)
@@ -156,5 +156,60 @@ func TestRunKeepsEveryJobsFindingsWithBoundedConcurrency(t *testing.T) {
 	}
 	if progress.Load() != int32(len(regions)) {
 		t.Errorf("progress called %d times, want %d", progress.Load(), len(regions))
+	}
+}
+
+// TestJobIsJudgedAtItsScanTime: the check sees the scan's start time on its
+// target, not the wall clock, so a job run (or redelivered) later is judged
+// as of the scan it belongs to; Plan stamps every job with it.
+func TestJobIsJudgedAtItsScanTime(t *testing.T) {
+	t.Parallel()
+	scanTime := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	var seen atomic.Value
+	c := fakeCheck("T", check.Regional, func(_ context.Context, target check.Target) ([]check.Finding, error) {
+		seen.Store(target.ScanTime)
+		return nil, nil
+	})
+	jobs := Plan([]check.Check{c}, []string{"111111111111"}, []string{"eu-west-1"}, scanTime)
+	if len(jobs) != 1 || !jobs[0].ScanTime.Equal(scanTime) {
+		t.Fatalf("Plan jobs = %+v, want one job stamped %s", jobs, scanTime)
+	}
+	RunJob(context.Background(), aws.Config{}, jobs[0], time.Second)
+	if got, _ := seen.Load().(time.Time); !got.Equal(scanTime) {
+		t.Errorf("target.ScanTime = %s, want the job's %s", got, scanTime)
+	}
+}
+
+// TestFindingsByJob: each job gets exactly the findings of its account,
+// check and region; a job without findings gets none (so that storing it
+// clears its scope).
+func TestFindingsByJob(t *testing.T) {
+	t.Parallel()
+	g, r := fakeCheck("G", check.Global, nil), fakeCheck("R", check.Regional, nil)
+	jobs := []Job{
+		{Check: g, Account: "111111111111", Region: check.GlobalRegion},
+		{Check: r, Account: "111111111111", Region: "eu-west-1"},
+		{Check: r, Account: "111111111111", Region: "us-east-1"},
+		{Check: r, Account: "222222222222", Region: "eu-west-1"},
+	}
+	finding := func(c check.Check, account, region, id string) check.Finding {
+		return c.Meta.NewFinding(check.Target{Account: account, Region: region}, id, check.Green, "", nil)
+	}
+	findings := []check.Finding{
+		finding(r, "111111111111", "eu-west-1", "a"),
+		finding(g, "111111111111", check.GlobalRegion, "b"),
+		finding(r, "222222222222", "eu-west-1", "c"),
+		finding(r, "111111111111", "eu-west-1", "d"),
+	}
+	var got []string
+	for _, fs := range FindingsByJob(jobs, findings) {
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.ResourceID)
+		}
+		got = append(got, strings.Join(ids, ","))
+	}
+	if want := []string{"b", "a,d", "", "c"}; !slices.Equal(got, want) {
+		t.Errorf("FindingsByJob = %q, want %q", got, want)
 	}
 }

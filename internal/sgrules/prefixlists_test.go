@@ -11,7 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
 // prefixListRule is a rule whose source is prefix list id, shaped like a
@@ -92,19 +93,23 @@ func TestPrefixListWorldOpen(t *testing.T) {
 }
 
 // pagedPrefixLists answers DescribeManagedPrefixLists and
-// GetManagedPrefixListEntries as EC2 does for one customer-managed list whose
-// entries span two pages, the world-open entry on the second. The emulator
-// never paginates these operations, so the pages are built here, shaped as
-// the EC2 API reference documents them (NextToken on all pages but the last).
+// GetManagedPrefixListEntries as EC2 does for a customer-managed list whose
+// entries span two pages, the world-open entry on the second, and an
+// AWS-managed list on the second page of the listing (read as a
+// customer-managed one when that page is dropped: an error here). The
+// emulator never paginates these operations, so the pages are built here,
+// shaped as the EC2 API reference documents them (NextToken on all pages but
+// the last).
 type pagedPrefixLists struct {
 	entryCalls int
 }
 
 func (f *pagedPrefixLists) DescribeManagedPrefixLists(_ context.Context, in *ec2.DescribeManagedPrefixListsInput, _ ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error) {
-	return &ec2.DescribeManagedPrefixListsOutput{PrefixLists: []types.ManagedPrefixList{
-		{PrefixListId: aws.String("pl-0123456789abcdef0"), PrefixListName: aws.String("partners"), OwnerId: aws.String("111122223333"), AddressFamily: aws.String("IPv4")},
-		{PrefixListId: aws.String("pl-63a5400a"), PrefixListName: aws.String("com.amazonaws.us-east-1.s3"), OwnerId: aws.String("AWS"), AddressFamily: aws.String("IPv4")},
-	}}, nil
+	page, next := checktest.Page([][]types.ManagedPrefixList{
+		{{PrefixListId: aws.String("pl-0123456789abcdef0"), PrefixListName: aws.String("partners"), OwnerId: aws.String("111122223333"), AddressFamily: aws.String("IPv4")}},
+		{{PrefixListId: aws.String("pl-63a5400a"), PrefixListName: aws.String("com.amazonaws.us-east-1.s3"), OwnerId: aws.String("AWS"), AddressFamily: aws.String("IPv4")}},
+	}, in.NextToken)
+	return &ec2.DescribeManagedPrefixListsOutput{PrefixLists: page, NextToken: next}, nil
 }
 
 func (f *pagedPrefixLists) GetManagedPrefixListEntries(_ context.Context, in *ec2.GetManagedPrefixListEntriesInput, _ ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
@@ -112,14 +117,16 @@ func (f *pagedPrefixLists) GetManagedPrefixListEntries(_ context.Context, in *ec
 	if aws.ToString(in.PrefixListId) != "pl-0123456789abcdef0" {
 		return nil, errors.New("entries of an AWS-managed list were read")
 	}
-	if aws.ToString(in.NextToken) == "" {
-		return &ec2.GetManagedPrefixListEntriesOutput{Entries: []types.PrefixListEntry{{Cidr: aws.String("203.0.113.0/24")}}, NextToken: aws.String("page-2")}, nil
-	}
-	return &ec2.GetManagedPrefixListEntriesOutput{Entries: []types.PrefixListEntry{{Cidr: aws.String("0.0.0.0/0"), Description: aws.String("temporary")}}}, nil
+	page, next := checktest.Page([][]types.PrefixListEntry{
+		{{Cidr: aws.String("203.0.113.0/24")}},
+		{{Cidr: aws.String("0.0.0.0/0"), Description: aws.String("temporary")}},
+	}, in.NextToken)
+	return &ec2.GetManagedPrefixListEntriesOutput{Entries: page, NextToken: next}, nil
 }
 
-// TestPrefixListEntriesPaginated reads every page of a list's entries, once
-// for all the rules that name it, and never reads an AWS-managed list.
+// TestPrefixListEntriesPaginated reads every page of the listing and of a
+// list's entries, once for all the rules that name it, and never reads an
+// AWS-managed list.
 func TestPrefixListEntriesPaginated(t *testing.T) {
 	t.Parallel()
 	api := &pagedPrefixLists{}

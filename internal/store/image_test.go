@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/streamevent"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/streamevent"
 )
 
 // TestFindingFromStreamImages applies two scans, reads the records the

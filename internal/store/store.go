@@ -24,11 +24,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 // The table's attribute names and item kinds. The CDK stack, the notifier
-// and the README's `aws dynamodb query` examples use the same names.
+// and the `aws dynamodb query` examples in docs/findings-table.md use the same names.
 const (
 	// AttrPK is the partition key: <account>#<checkId> (alert markers: alert#<account>#<checkId>).
 	AttrPK = "pk"
@@ -88,6 +87,30 @@ type Store struct {
 func New(api API, table string) *Store {
 	return &Store{api: api, table: table, now: time.Now, retryBase: 50 * time.Millisecond}
 }
+
+// Reachable tells, before a scan writes to it, whether the table exists and
+// can be read, with one Query the store needs anyway (no extra IAM action):
+// a missing table is ErrNoTable.
+func (s *Store) Reachable(ctx context.Context) error {
+	_, err := s.api.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "secadvisor#reachable"}},
+		Limit:                     aws.Int32(1),
+	})
+	var missing *types.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return fmt.Errorf("%w: %s", ErrNoTable, s.table)
+	}
+	if err != nil {
+		return fmt.Errorf("dynamodb Query (%s): %w", s.table, err)
+	}
+	return nil
+}
+
+// ErrNoTable is Reachable's answer for a table that does not exist.
+var ErrNoTable = errors.New("no such DynamoDB table")
 
 // JobResult is one job's findings. ScanTime orders results: an older or
 // equal ScanTime than what is stored for (account, check, region) is stale
@@ -188,7 +211,7 @@ func (it findingItem) sameState(f check.Finding) bool {
 // against the items as they are and repairs them.
 //
 // A job that could not look at its scope at all (an error finding for
-// scan.WholeScope) deletes nothing: what was known about the resources is
+// check.WholeScope) deletes nothing: what was known about the resources is
 // kept, and a red finding does not read as resolved because of an
 // AccessDenied.
 func (s *Store) Apply(ctx context.Context, r JobResult) (ApplyStats, error) {
@@ -320,7 +343,7 @@ func (s *Store) commit(ctx context.Context, key map[string]types.AttributeValue,
 
 // wholeScopeError reports whether f says the job could not look at its scope at all.
 func wholeScopeError(f check.Finding) bool {
-	return f.Status == check.Error && f.ResourceID == scan.WholeScope
+	return f.Status == check.Error && f.ResourceID == check.WholeScope
 }
 
 // scopeItems reads the finding items of (pk, region), keyed by sort key.

@@ -16,8 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -187,7 +186,7 @@ func TestApplyWritesOnlyChanges(t *testing.T) {
 	})
 	cGone := bNewColumns[:2]
 	wholeScopeError := []check.Finding{{CheckID: testCheck, Slug: testSlug, CheckName: testName, Account: account, Region: testRegion,
-		ResourceID: scan.WholeScope, Status: check.Error, Reason: "could not evaluate: ec2 DescribeSnapshots: AccessDenied"}}
+		ResourceID: check.WholeScope, Status: check.Error, Reason: "could not evaluate: ec2 DescribeSnapshots: AccessDenied"}}
 
 	steps := []struct {
 		name     string
@@ -216,7 +215,7 @@ func TestApplyWritesOnlyChanges(t *testing.T) {
 		{"vanished resource is deleted", at(6), cGone, ApplyStats{Deleted: 1, Unchanged: 2},
 			map[string]check.Status{"snap-a": check.Red, "snap-b": check.Green}, []string{"snap-a"}},
 		{"could not look: error item added, nothing deleted", at(7), wholeScopeError, ApplyStats{Put: 1},
-			map[string]check.Status{"snap-a": check.Red, "snap-b": check.Green, scan.WholeScope: check.Error}, []string{"snap-a"}},
+			map[string]check.Status{"snap-a": check.Red, "snap-b": check.Green, check.WholeScope: check.Error}, []string{"snap-a"}},
 		{"looking again removes the error item", at(8), cGone, ApplyStats{Deleted: 1, Unchanged: 2},
 			map[string]check.Status{"snap-a": check.Red, "snap-b": check.Green}, []string{"snap-a"}},
 	}
@@ -294,7 +293,7 @@ func TestApplyRecordsWholeScopeErrorOnSummary(t *testing.T) {
 	s, api, account := newTestStore(t)
 	reason := "could not evaluate: ec2 DescribeSnapshots: AccessDenied"
 	_, err := s.Apply(context.Background(), JobResult{Account: account, CheckID: testCheck, Region: testRegion, ScanID: "s1", ScanTime: at(1),
-		Findings: []check.Finding{{CheckID: testCheck, Account: account, Region: testRegion, ResourceID: scan.WholeScope, Status: check.Error, Reason: reason}}})
+		Findings: []check.Finding{{CheckID: testCheck, Account: account, Region: testRegion, ResourceID: check.WholeScope, Status: check.Error, Reason: reason}}})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}

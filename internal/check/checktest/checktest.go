@@ -3,7 +3,10 @@ package checktest
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/check"
@@ -12,6 +15,34 @@ import (
 // Target is a target for evaluator tests (no AWS configuration needed).
 func Target(region string) check.Target {
 	return check.Target{Account: "111122223333", Region: region}
+}
+
+// TargetAt is Target for a scan started at scanTime.
+func TargetAt(region string, scanTime time.Time) check.Target {
+	t := Target(region)
+	t.ScanTime = scanTime
+	return t
+}
+
+// Page answers a paginated fake API call from pages: the page that token
+// names ("page-N"; nil is the first), and the token of the next page, nil
+// after the last. Two-page fakes built on it show that a collector reads
+// past the first page.
+func Page[T any](pages [][]T, token *string) ([]T, *string) {
+	i, _ := strconv.Atoi(strings.TrimPrefix(aws.ToString(token), "page-"))
+	if i+1 < len(pages) {
+		return pages[i], aws.String("page-" + strconv.Itoa(i+1))
+	}
+	return pages[i], nil
+}
+
+// Statuses maps each finding's resource ID to its status.
+func Statuses(findings []check.Finding) map[string]check.Status {
+	out := map[string]check.Status{}
+	for _, f := range findings {
+		out[f.ResourceID] = f.Status
+	}
+	return out
 }
 
 // EmulatorTarget is a target for collector tests on the emulator.

@@ -15,21 +15,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 )
 
-// Report columns, named as in the specification.
-const (
-	colStatus      = "Status"
-	colDistID      = "Distribution ID"
-	colDistDomain  = "Distribution Domain Name"
-	colCertificate = "Certificate Name"
-	colReason      = "Reason"
-)
+// colCertificate is this check's own report column, named as in the
+// specification; the others are the CloudFront checks' shared columns.
+const colCertificate = "Certificate Name"
 
 // expiresSoon is the spec's "expires in the next seven days".
 const expiresSoon = 7 * 24 * time.Hour
@@ -47,19 +41,16 @@ var Meta = check.Meta{
 		{Status: check.Yellow, Text: "One or more of the alternate domain names in the distribution don't appear either in the Common Name field or the Subject Alternative Names field of the custom SSL certificate."},
 	},
 	RecommendedAction: "Renew an expired certificate or a certificate that is about to expire. Replace a certificate that was encrypted by using the SHA-1 hashing algorithm with a certificate that is encrypted by using the SHA-256 hashing algorithm. Replace the certificate with a certificate that contains the applicable values in the Common Name or Subject Alternative Domain Names fields.",
-	Columns:           []string{colStatus, colDistID, colDistDomain, colCertificate, colReason},
-	// GetDistributionConfig is called only when a distribution summary lacks
-	// its aliases or viewer certificate (AWS always sends them; the emulator
-	// does not).
-	IAMActions: []string{"cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "iam:ListServerCertificates", "iam:GetServerCertificate"},
-	Scope:      check.Global,
+	Columns:           cloudfrontdist.Columns(colCertificate),
+	IAMActions:        []string{"cloudfront:ListDistributions", "iam:ListServerCertificates", "iam:GetServerCertificate"},
+	Scope:             check.Global,
 	BeyondSpec: "One finding per distribution that uses an IAM certificate, its reason listing every problem found. " +
 		"A certificate ID that is no longer in the IAM certificate store is red (viewers cannot get a certificate). " +
 		"Wildcard names cover exactly one label (*.example.com covers a.example.com, not example.com nor a.b.example.com).",
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // CloudFrontAPI is the part of the CloudFront client the check calls.
 type CloudFrontAPI = cloudfrontdist.API
@@ -78,14 +69,9 @@ var (
 // certificatesPageSize is ListServerCertificates' largest page.
 const certificatesPageSize = 1000
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, cloudfront.NewFromConfig(target.Config), iam.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in, time.Now()), nil
+// collectFrom collects with clients made from the target's configuration.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, cloudfront.NewFromConfig(target.Config), iam.NewFromConfig(target.Config))
 }
 
 // Distribution is what the check needs of one CloudFront distribution.
@@ -96,8 +82,6 @@ type Distribution struct {
 	// IAMCertificateID is the viewer certificate's IAM server certificate
 	// ID, empty when the distribution uses another kind of certificate.
 	IAMCertificateID string
-	// Err is set when the distribution's configuration could not be read.
-	Err error
 }
 
 // Certificate is one IAM server certificate.
@@ -173,93 +157,61 @@ func getCertificate(ctx context.Context, api IAMAPI, name string) Certificate {
 	return Certificate{Name: name, X509: cert}
 }
 
-// listDistributions lists the distributions; a summary without its aliases
-// or viewer certificate is completed from its configuration.
+// listDistributions lists the distributions with their aliases and their
+// viewer certificate's IAM server certificate ID (empty for the CloudFront
+// default certificate and ACM certificates).
 func listDistributions(ctx context.Context, api CloudFrontAPI) ([]Distribution, error) {
-	dists, err := cloudfrontdist.List(ctx, api, func(s cftypes.DistributionSummary) bool { return s.Aliases == nil || s.ViewerCertificate == nil })
+	summaries, err := cloudfrontdist.List(ctx, api)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Distribution, 0, len(dists))
-	for _, d := range dists {
-		dist := Distribution{ID: d.ID, DomainName: d.DomainName, Err: d.Err, IAMCertificateID: iamCertificateID(d.ViewerCertificate)}
-		if d.Aliases != nil {
-			dist.Aliases = d.Aliases.Items
+	out := make([]Distribution, 0, len(summaries))
+	for _, s := range summaries {
+		d := Distribution{ID: aws.ToString(s.Id), DomainName: aws.ToString(s.DomainName)}
+		if s.Aliases != nil {
+			d.Aliases = s.Aliases.Items
 		}
-		out = append(out, dist)
+		if s.ViewerCertificate != nil {
+			d.IAMCertificateID = aws.ToString(s.ViewerCertificate.IAMCertificateId)
+		}
+		out = append(out, d)
 	}
 	return out, nil
-}
-
-// iamCertificateID returns a viewer certificate's IAM server certificate ID,
-// empty for the CloudFront default certificate and ACM certificates.
-func iamCertificateID(v *cftypes.ViewerCertificate) string {
-	if v == nil {
-		return ""
-	}
-	return aws.ToString(v.IAMCertificateId)
 }
 
 // evaluate reports each distribution that uses an IAM certificate: red when
 // the certificate is expired or gone from IAM, yellow when it expires within
 // seven days, is signed with SHA-1 or does not cover an alternate domain
-// name, green otherwise. The reason lists every problem.
-func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
+// name, green otherwise, as of the scan's time. The reason lists every
+// problem.
+func evaluate(target check.Target, in Input) []check.Finding {
 	var findings []check.Finding
 	for _, d := range in.Distributions {
-		columns := map[string]string{colDistID: d.ID, colDistDomain: d.DomainName}
-		if d.Err != nil {
-			findings = append(findings, withColumns(Meta.ErrorFinding(target, d.ID, "cloudfront GetDistributionConfig", d.Err), columns))
-			continue
-		}
 		if d.IAMCertificateID == "" {
 			continue
 		}
+		describe := func(f check.Finding, certificate string) check.Finding {
+			return cloudfrontdist.Describe(f, d.ID, d.DomainName, colCertificate, certificate)
+		}
 		cert, ok := in.Certificates[d.IAMCertificateID]
-		if !ok {
-			columns[colCertificate] = d.IAMCertificateID
+		switch {
+		case !ok:
 			reason := "The distribution's certificate (IAM ID " + d.IAMCertificateID + ") is not in the IAM certificate store."
-			columns[colReason] = reason
-			findings = append(findings, Meta.NewFinding(target, d.ID, check.Red, reason, columns))
-			continue
+			findings = append(findings, describe(Meta.NewFinding(target, d.ID, check.Red, reason, nil), d.IAMCertificateID))
+		case cert.Err != nil:
+			findings = append(findings, describe(Meta.ErrorFinding(target, d.ID, "iam GetServerCertificate "+cert.Name, cert.Err), cert.Name))
+		default:
+			status, reason := judge(cert.X509, d.Aliases, target.ScanTime)
+			findings = append(findings, describe(Meta.NewFinding(target, d.ID, status, reason, nil), cert.Name))
 		}
-		columns[colCertificate] = cert.Name
-		if cert.Err != nil {
-			findings = append(findings, withColumns(Meta.ErrorFinding(target, d.ID, "iam GetServerCertificate "+cert.Name, cert.Err), columns))
-			continue
-		}
-		status, problems := judge(cert.X509, d.Aliases, now)
-		var reason string
-		if len(problems) == 0 {
-			reason = "The certificate is valid for more than seven days, is not signed with SHA-1 and covers every alternate domain name."
-		} else {
-			reason = strings.Join(problems, " ")
-		}
-		columns[colReason] = reason
-		findings = append(findings, Meta.NewFinding(target, d.ID, status, reason, columns))
 	}
 	return findings
 }
 
-// judge returns the status of a distribution's certificate and one sentence
-// per problem.
-func judge(cert *x509.Certificate, aliases []string, now time.Time) (check.Status, []string) {
-	status := check.Green
-	raise := func(s check.Status) {
-		if s.Severity() > status.Severity() {
-			status = s
-		}
-	}
-	a := certs.Assess(cert, now, expiresSoon)
-	problems := make([]string, 0, len(a.Details)+1)
-	for i, p := range a.Problems {
-		if p == certs.Expired {
-			raise(check.Red)
-		} else {
-			raise(check.Yellow)
-		}
-		problems = append(problems, capitalize(a.Details[i]))
-	}
+// judge returns the status of a distribution's certificate and the reason:
+// one sentence per problem, or why it is green.
+func judge(cert *x509.Certificate, aliases []string, now time.Time) (check.Status, string) {
+	status, problems := cloudfrontdist.JudgeCertificate(cert, now, expiresSoon)
 	var uncovered []string
 	for _, alias := range aliases {
 		if !certs.Covers(cert, alias) {
@@ -267,24 +219,14 @@ func judge(cert *x509.Certificate, aliases []string, now time.Time) (check.Statu
 		}
 	}
 	if len(uncovered) > 0 {
-		raise(check.Yellow)
+		if status == check.Green {
+			status = check.Yellow
+		}
 		problems = append(problems, fmt.Sprintf("Alternate domain names not in the certificate's Common Name or Subject Alternative Names: %s (the certificate names %s).",
 			strings.Join(uncovered, ", "), strings.Join(certs.Names(cert), ", ")))
 	}
-	return status, problems
-}
-
-// withColumns gives an error finding the distribution's columns, its reason
-// included.
-func withColumns(f check.Finding, columns map[string]string) check.Finding {
-	columns[colReason] = f.Reason
-	f.Columns = columns
-	return f
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
+	if len(problems) == 0 {
+		return check.Green, "The certificate is valid for more than seven days, is not signed with SHA-1 and covers every alternate domain name."
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return status, strings.Join(problems, " ")
 }

@@ -3,7 +3,9 @@ package cloudfrontiamcertificates
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,12 +14,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/certs/certstest"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist/cloudfrontdisttest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -64,7 +69,7 @@ func TestEvaluate(t *testing.T) {
 				Distributions: []Distribution{{ID: "E1", DomainName: "d1.cloudfront.net", Aliases: tt.aliases, IAMCertificateID: "ASCA1"}},
 				Certificates:  map[string]Certificate{"ASCA1": {Name: "site-cert", X509: c.X509}},
 			}
-			got := evaluate(checktest.Target(check.GlobalRegion), in, now)
+			got := evaluate(cloudfrontdisttest.Target(now), in)
 			checktest.ColumnsWithin(t, Meta, got)
 			if len(got) != 1 {
 				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.name, got)
@@ -78,7 +83,7 @@ func TestEvaluate(t *testing.T) {
 					t.Errorf("evaluate(%s) reason = %q, want it to mention %q", tt.name, f.Reason, want)
 				}
 			}
-			if f.Columns[colDistID] != "E1" || f.Columns[colDistDomain] != "d1.cloudfront.net" || f.Columns[colCertificate] != "site-cert" || f.Columns[colReason] != f.Reason {
+			if f.Columns[cloudfrontdist.ColID] != "E1" || f.Columns[cloudfrontdist.ColDomain] != "d1.cloudfront.net" || f.Columns[colCertificate] != "site-cert" || f.Columns[cloudfrontdist.ColReason] != f.Reason {
 				t.Errorf("evaluate(%s) columns = %v, want distribution, certificate and reason", tt.name, f.Columns)
 			}
 		})
@@ -93,22 +98,18 @@ func TestEvaluateWithoutUsableCertificate(t *testing.T) {
 			{ID: "E-DEFAULT", DomainName: "d0.cloudfront.net"}, // *.cloudfront.net or ACM certificate: not this check's business
 			{ID: "E-GONE", DomainName: "d1.cloudfront.net", IAMCertificateID: "ASCAGONE"},
 			{ID: "E-DENIED", DomainName: "d2.cloudfront.net", IAMCertificateID: "ASCADENIED"},
-			{ID: "E-CONFIG", DomainName: "d3.cloudfront.net", Err: check.WrapOp("cloudfront GetDistributionConfig", denied)},
 		},
 		Certificates: map[string]Certificate{"ASCADENIED": {Name: "denied-cert", Err: denied}},
 	}
-	got := checktest.ByResource(evaluate(checktest.Target(check.GlobalRegion), in, now))
-	if len(got) != 3 {
-		t.Fatalf("evaluate = %+v, want 3 findings (none for the distribution without an IAM certificate)", got)
+	got := checktest.ByResource(evaluate(cloudfrontdisttest.Target(now), in))
+	if len(got) != 2 {
+		t.Fatalf("evaluate = %+v, want 2 findings (none for the distribution without an IAM certificate)", got)
 	}
 	if f := got["E-GONE"]; f.Status != check.Red || !strings.Contains(f.Reason, "not in the IAM certificate store") || f.Columns[colCertificate] != "ASCAGONE" {
 		t.Errorf("missing certificate finding = %+v, want red naming the missing ID", f)
 	}
 	if f := got["E-DENIED"]; f.Status != check.Error || !strings.Contains(f.Reason, "AccessDenied") || f.Columns[colCertificate] != "denied-cert" {
 		t.Errorf("unreadable certificate finding = %+v, want error with the code", f)
-	}
-	if f := got["E-CONFIG"]; f.Status != check.Error || !strings.Contains(f.Reason, "cloudfront GetDistributionConfig") {
-		t.Errorf("unreadable distribution finding = %+v, want error naming the operation", f)
 	}
 }
 
@@ -188,7 +189,7 @@ func TestCollectOnEmulator(t *testing.T) {
 		if f.Status != dists[f.ResourceID] {
 			t.Errorf("distribution %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns[colCertificate], f.Status, f.Reason, dists[f.ResourceID])
 		}
-		if !strings.HasSuffix(f.Columns[colDistDomain], ".cloudfront.net") || f.Columns[colStatus] == "" {
+		if !strings.HasSuffix(f.Columns[cloudfrontdist.ColDomain], ".cloudfront.net") || f.Columns[cloudfrontdist.ColStatus] == "" {
 			t.Errorf("distribution %s columns = %v, want its domain name and status", f.ResourceID, f.Columns)
 		}
 	}
@@ -214,34 +215,84 @@ func TestNoIAMCertificateNoIAMCall(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// TestUnreadableCertificateIsItsDistributionsError: a certificate body that
+// cannot be read is an error for the distributions using it, named with the
+// operation and the error code; the scan goes on. (A denied list is the whole
+// job's error: internal/failclosed checks that for every operation.)
+func TestUnreadableCertificateIsItsDistributionsError(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		op        string
-		wantScope string // resource of the error finding
-	}{
-		{"ListDistributions", scan.WholeScope},
-		{"ListServerCertificates", scan.WholeScope},
-		{"GetServerCertificate", "distribution"},
-		{"GetDistributionConfig", "distribution"},
+	cfg, account := emutest.Config(t)
+	id := uploadCertificate(t, iam.NewFromConfig(cfg), "www", certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: time.Now().Add(90 * day)})
+	dist := createDistribution(t, cloudfront.NewFromConfig(cfg), "www", []string{"www.example.com"}, iamViewer(id))
+	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "GetServerCertificate"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != dist || findings[0].Columns[colCertificate] != "www" {
+		t.Fatalf("findings = %+v, want one error finding for %s naming certificate www", findings, dist)
 	}
-	for _, tt := range tests {
-		t.Run(tt.op, func(t *testing.T) {
-			t.Parallel()
-			cfg, account := emutest.Config(t)
-			id := uploadCertificate(t, iam.NewFromConfig(cfg), "www", certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: time.Now().Add(90 * day)})
-			dist := createDistribution(t, cloudfront.NewFromConfig(cfg), "www", []string{"www.example.com"}, iamViewer(id))
-			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, tt.op), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-			want := tt.wantScope
-			if want == "distribution" {
-				want = dist
-			}
-			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != want {
-				t.Fatalf("findings = %+v, want one error finding for %s", findings, want)
-			}
-			if !strings.Contains(findings[0].Reason, tt.op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-				t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
-			}
+	if !strings.Contains(findings[0].Reason, "iam GetServerCertificate www") || !strings.Contains(findings[0].Reason, "AccessDenied") {
+		t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+	}
+}
+
+// certificatePages answers ListServerCertificates from its certificates,
+// pageSize at a time (Marker in, Marker and IsTruncated out, as IAM pages),
+// and GetServerCertificate with their bodies.
+type certificatePages struct {
+	certificates []certstest.Cert
+	pageSize     int
+}
+
+func (p *certificatePages) ListServerCertificates(_ context.Context, in *iam.ListServerCertificatesInput, _ ...func(*iam.Options)) (*iam.ListServerCertificatesOutput, error) {
+	start, _ := strconv.Atoi(aws.ToString(in.Marker))
+	end := min(start+p.pageSize, len(p.certificates))
+	out := &iam.ListServerCertificatesOutput{IsTruncated: end < len(p.certificates)}
+	for i := start; i < end; i++ {
+		out.ServerCertificateMetadataList = append(out.ServerCertificateMetadataList, iamtypes.ServerCertificateMetadata{
+			ServerCertificateId: aws.String(certificateID(i)), ServerCertificateName: aws.String(certificateName(i)),
 		})
+	}
+	if out.IsTruncated {
+		out.Marker = aws.String(strconv.Itoa(end))
+	}
+	return out, nil
+}
+
+func (p *certificatePages) GetServerCertificate(_ context.Context, in *iam.GetServerCertificateInput, _ ...func(*iam.Options)) (*iam.GetServerCertificateOutput, error) {
+	for i, c := range p.certificates {
+		if certificateName(i) == aws.ToString(in.ServerCertificateName) {
+			return &iam.GetServerCertificateOutput{ServerCertificate: &iamtypes.ServerCertificate{CertificateBody: aws.String(string(c.PEM))}}, nil
+		}
+	}
+	return nil, &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "no certificate " + aws.ToString(in.ServerCertificateName)}
+}
+
+func certificateID(i int) string   { return fmt.Sprintf("ASCA%017d", i) }
+func certificateName(i int) string { return fmt.Sprintf("cert-%d", i) }
+
+// TestCollectReadsEveryPage: the one distribution with an IAM certificate is
+// on ListDistributions' second page, and its certificate on
+// ListServerCertificates' second page. Dropping either second page loses
+// the finding or turns it red ("not in the IAM certificate store").
+func TestCollectReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	scanTime := time.Now()
+	var certificates []certstest.Cert
+	for range 3 {
+		certificates = append(certificates, certstest.New(t, certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: scanTime.Add(90 * day)}))
+	}
+	summary := func(id string, viewer *cftypes.ViewerCertificate) cftypes.DistributionSummary {
+		return cftypes.DistributionSummary{Id: aws.String(id), DomainName: aws.String(id + ".cloudfront.net"),
+			Aliases: &cftypes.Aliases{Quantity: aws.Int32(1), Items: []string{"www.example.com"}}, ViewerCertificate: viewer}
+	}
+	defaultCert := &cftypes.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)}
+	cf := &cloudfrontdisttest.Pages{PageSize: 2, Summaries: []cftypes.DistributionSummary{
+		summary("E1", defaultCert), summary("E2", defaultCert), summary("E3", iamViewer(certificateID(2))),
+	}}
+	in, err := collect(context.Background(), cf, &certificatePages{certificates: certificates, pageSize: 2})
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := evaluate(cloudfrontdisttest.Target(scanTime), in)
+	if len(got) != 1 || got[0].ResourceID != "E3" || got[0].Status != check.Green || got[0].Columns[colCertificate] != certificateName(2) {
+		t.Errorf("findings = %+v, want E3 green with certificate %s (both on second pages)", got, certificateName(2))
 	}
 }

@@ -27,19 +27,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
-	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 )
 
-// Report columns, named as in the specification.
-const (
-	colStatus     = "Status"
-	colDistID     = "Distribution ID"
-	colDistDomain = "Distribution Domain Name"
-	colOrigin     = "Origin"
-	colReason     = "Reason"
-)
+// colOrigin is this check's own report column, named as in the
+// specification; the others are the CloudFront checks' shared columns.
+const colOrigin = "Origin"
 
 // expiresSoon is the spec's "expires in the next thirty days".
 const expiresSoon = 30 * 24 * time.Hour
@@ -57,19 +51,17 @@ var Meta = check.Meta{
 		{Status: check.Yellow, Text: "An SSL certificate on your origin can't be located. The connection might have failed due to timeout, or other HTTPS connection problems."},
 	},
 	RecommendedAction: "Renew the certificate on your origin if it has expired or is about to expire. Add a certificate if one does not exist. Replace a certificate that was encrypted by using the SHA-1 hashing algorithm with a certificate that is encrypted by using the SHA-256 hashing algorithm.",
-	Columns:           []string{colStatus, colDistID, colDistDomain, colOrigin, colReason},
-	// GetDistributionConfig is called only when a distribution summary lacks
-	// its origins (AWS always sends them; the emulator does not).
-	IAMActions: []string{"cloudfront:ListDistributions", "cloudfront:GetDistributionConfig"},
-	Scope:      check.Global,
+	Columns:           cloudfrontdist.Columns(colOrigin),
+	IAMActions:        []string{"cloudfront:ListDistributions"},
+	Scope:             check.Global,
 	BeyondSpec: "Makes outbound TLS connections (port from the origin's HTTPSPort, SNI = origin domain name, 5 s timeout, 8 at a time) to every custom origin CloudFront reaches over HTTPS (https-only or match-viewer); no IAM action covers them, and a Lambda needs internet access. " +
 		"The handshake offers TLS 1.0 to 1.3 and every cipher suite Go implements, RSA key exchange and 3DES included, as CloudFront does towards origins: the probe only reads the certificate and sends no data. " +
 		"An origin that answers on its HTTPS port without TLS is red (no certificate); one that cannot be reached is yellow, and the reason says that origins admitting only CloudFront's managed prefix list cannot be probed from outside. " +
 		"S3 and VPC origins are skipped; one TLS connection per origin host and port, however many distributions share it.",
 }
 
-// Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+// Check is the catalog entry: it probes origins over the network.
+var Check = check.New(Meta, prober{dial: (&net.Dialer{}).DialContext, timeout: probeTimeout}.collectFrom, evaluate)
 
 // API is the part of the CloudFront client the check calls.
 type API = cloudfrontdist.API
@@ -86,27 +78,17 @@ const (
 // DialFunc opens a TCP connection, like net.Dialer.DialContext.
 type DialFunc func(ctx context.Context, network, address string) (net.Conn, error)
 
-// runner probes origins through dial (nil: the system's dialer), so that
-// tests can serve certificates from local listeners.
-type runner struct {
+// prober probes origins through dial, each connection bounded by timeout:
+// tests give it a dial that serves certificates from local listeners.
+type prober struct {
 	dial    DialFunc
 	timeout time.Duration
 }
 
-func (r runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	dial := r.dial
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
-	}
-	timeout := r.timeout
-	if timeout == 0 {
-		timeout = probeTimeout
-	}
-	in, err := collect(ctx, cloudfront.NewFromConfig(target.Config), dial, timeout)
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in, time.Now()), nil
+// collectFrom collects with a CloudFront client made from the target's
+// configuration.
+func (p prober) collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return p.collect(ctx, cloudfront.NewFromConfig(target.Config))
 }
 
 // Origin is one custom origin CloudFront reaches over HTTPS.
@@ -137,34 +119,23 @@ type Probe struct {
 	Err error
 }
 
-// DistributionError is a distribution whose configuration could not be read.
-type DistributionError struct {
-	ID, DomainName string
-	Err            error
-}
-
 // Input is what the check evaluates.
 type Input struct {
 	Origins []Origin
 	// Probes holds one result per origin address.
 	Probes map[string]Probe
-	Errors []DistributionError
 }
 
 // collect lists the distributions' HTTPS custom origins and probes each
 // distinct address once.
-func collect(ctx context.Context, api API, dial DialFunc, timeout time.Duration) (Input, error) {
+func (p prober) collect(ctx context.Context, api API) (Input, error) {
 	in := Input{Probes: map[string]Probe{}}
-	dists, err := cloudfrontdist.List(ctx, api, func(s cftypes.DistributionSummary) bool { return s.Origins == nil })
+	summaries, err := cloudfrontdist.List(ctx, api)
 	if err != nil {
 		return Input{}, err
 	}
-	for _, d := range dists {
-		if d.Err != nil {
-			in.Errors = append(in.Errors, DistributionError{ID: d.ID, DomainName: d.DomainName, Err: d.Err})
-			continue
-		}
-		in.Origins = append(in.Origins, httpsOrigins(d.ID, d.DomainName, d.Origins)...)
+	for _, s := range summaries {
+		in.Origins = append(in.Origins, httpsOrigins(aws.ToString(s.Id), aws.ToString(s.DomainName), s.Origins)...)
 	}
 	addresses := map[string]Origin{}
 	for _, o := range in.Origins {
@@ -181,9 +152,9 @@ func collect(ctx context.Context, api API, dial DialFunc, timeout time.Duration)
 			defer wg.Done()
 			slot <- struct{}{}
 			defer func() { <-slot }()
-			p := probe(ctx, dial, timeout, o.DomainName, addr)
+			result := probe(ctx, p.dial, p.timeout, o.DomainName, addr)
 			mu.Lock()
-			in.Probes[addr] = p
+			in.Probes[addr] = result
 			mu.Unlock()
 		}()
 	}
@@ -272,20 +243,15 @@ func probe(ctx context.Context, dial DialFunc, timeout time.Duration, host, addr
 // evaluate reports each HTTPS custom origin: red when its certificate has
 // expired or it answers without TLS, yellow when the certificate expires in
 // 30 days or less, is signed with SHA-1, or the origin cannot be reached
-// (the spec's "can't be located"), green otherwise.
-func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
-	var findings []check.Finding
-	for _, e := range in.Errors {
-		f := Meta.ErrorFinding(target, e.ID, "cloudfront GetDistributionConfig", e.Err)
-		f.Columns = map[string]string{colDistID: e.ID, colDistDomain: e.DomainName, colReason: f.Reason}
-		findings = append(findings, f)
-	}
+// (the spec's "can't be located"), green otherwise, as of the scan's time.
+func evaluate(target check.Target, in Input) []check.Finding {
 	origins := append([]Origin(nil), in.Origins...)
 	sort.SliceStable(origins, func(i, j int) bool { return origins[i].DistributionID < origins[j].DistributionID })
+	findings := make([]check.Finding, 0, len(origins))
 	for _, o := range origins {
-		status, reason := judge(in.Probes[o.Address()], o, now)
-		columns := map[string]string{colDistID: o.DistributionID, colDistDomain: o.DistributionDomain, colOrigin: originName(o), colReason: reason}
-		findings = append(findings, Meta.NewFinding(target, o.DistributionID+"/"+o.ID, status, reason, columns))
+		status, reason := judge(in.Probes[o.Address()], o, target.ScanTime)
+		f := Meta.NewFinding(target, o.DistributionID+"/"+o.ID, status, reason, nil)
+		findings = append(findings, cloudfrontdist.Describe(f, o.DistributionID, o.DistributionDomain, colOrigin, originName(o)))
 	}
 	return findings
 }
@@ -304,19 +270,11 @@ func judge(p Probe, o Origin, now time.Time) (check.Status, string) {
 		}
 		return check.Yellow, reason + "."
 	}
-	a := certs.Assess(p.Cert, now, expiresSoon)
-	if len(a.Problems) == 0 {
+	status, problems := cloudfrontdist.JudgeCertificate(p.Cert, now, expiresSoon)
+	if len(problems) == 0 {
 		return check.Green, "The origin's certificate is valid for more than 30 days and not signed with SHA-1."
 	}
-	status := check.Yellow
-	if a.Has(certs.Expired) {
-		status = check.Red
-	}
-	sentences := make([]string, len(a.Details))
-	for i, d := range a.Details {
-		sentences[i] = strings.ToUpper(d[:1]) + d[1:]
-	}
-	return status, "Origin certificate for " + o.DomainName + ": " + strings.Join(sentences, " ")
+	return status, "Origin certificate for " + o.DomainName + ": " + strings.Join(problems, " ")
 }
 
 func originName(o Origin) string {

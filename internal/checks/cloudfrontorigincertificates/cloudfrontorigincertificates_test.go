@@ -20,7 +20,9 @@ import (
 	"github.com/secadvisor/secadvisor/internal/certs/certstest"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
+	"github.com/secadvisor/secadvisor/internal/cloudfrontdist/cloudfrontdisttest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -59,7 +61,7 @@ func TestEvaluate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			o := Origin{DistributionID: "E1", DistributionDomain: "d1.cloudfront.net", ID: "app", DomainName: "app.example.com", HTTPSPort: 443}
-			got := evaluate(checktest.Target(check.GlobalRegion), Input{Origins: []Origin{o}, Probes: map[string]Probe{o.Address(): tt.probe}}, now)
+			got := evaluate(cloudfrontdisttest.Target(now), Input{Origins: []Origin{o}, Probes: map[string]Probe{o.Address(): tt.probe}})
 			checktest.ColumnsWithin(t, Meta, got)
 			if len(got) != 1 {
 				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.name, got)
@@ -68,7 +70,7 @@ func TestEvaluate(t *testing.T) {
 			if f.Status != tt.wantStatus || !strings.Contains(f.Reason, tt.wantReason) {
 				t.Errorf("evaluate(%s, now %s) = %s (%q), want %s mentioning %q", tt.name, now, f.Status, f.Reason, tt.wantStatus, tt.wantReason)
 			}
-			if f.ResourceID != "E1/app" || f.Columns[colOrigin] != "app.example.com" || f.Columns[colDistID] != "E1" || f.Columns[colDistDomain] != "d1.cloudfront.net" || f.Columns[colReason] != f.Reason {
+			if f.ResourceID != "E1/app" || f.Columns[colOrigin] != "app.example.com" || f.Columns[cloudfrontdist.ColID] != "E1" || f.Columns[cloudfrontdist.ColDomain] != "d1.cloudfront.net" || f.Columns[cloudfrontdist.ColReason] != f.Reason {
 				t.Errorf("evaluate(%s) = %s %v, want E1/app with its columns", tt.name, f.ResourceID, f.Columns)
 			}
 		})
@@ -197,7 +199,7 @@ func TestCollectOnEmulatorWithLocalOrigins(t *testing.T) {
 	cfg, account := emutest.Config(t)
 	client := cloudfront.NewFromConfig(cfg)
 	var network origins
-	// Dates relative to the real clock: the runner judges at time.Now().
+	// Dates relative to the real clock: scan.RunJob scans at time.Now().
 	network.add("app.example.com:443", serveTLS(t, certstest.New(t, certstest.Spec{DNSNames: []string{"app.example.com"}, NotAfter: time.Now().Add(200 * day)})))
 	network.add("api.example.com:8443", serveTLS(t, certstest.New(t, certstest.Spec{DNSNames: []string{"api.example.com"}, NotAfter: time.Now().Add(10 * day)})))
 	network.add("legacy.example.com:443", serveTLS(t, certstest.New(t, certstest.Spec{CommonName: "legacy.example.com", NotAfter: time.Now().Add(200 * day), Algorithm: x509.SHA1WithRSA})))
@@ -223,7 +225,7 @@ func TestCollectOnEmulatorWithLocalOrigins(t *testing.T) {
 	// A second distribution on the same origin: one connection serves both.
 	shop2 := createDistribution(t, client, "shop-eu", customOrigin("app", "app.example.com", https, 443))
 
-	c := check.Check{Meta: Meta, Runner: runner{dial: network.dial, timeout: 500 * time.Millisecond}}
+	c := check.New(Meta, prober{dial: network.dial, timeout: 500 * time.Millisecond}.collectFrom, evaluate)
 	start := time.Now()
 	findings := scan.RunJob(ctx, cfg, scan.Job{Check: c, Account: account, Region: check.GlobalRegion}, 0)
 	elapsed := time.Since(start)
@@ -280,12 +282,12 @@ func TestOriginRSAKeyExchangeOnly(t *testing.T) {
 				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 				_ = conn.Handshake()
 			}))
-			cf := &fakeDistributions{origins: []cftypes.Origin{customOrigin("legacy", "legacy.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443)}}
-			in, err := collect(context.Background(), cf, network.dial, 5*time.Second)
+			cf := oneDistribution(customOrigin("legacy", "legacy.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443))
+			in, err := prober{dial: network.dial, timeout: 5 * time.Second}.collect(context.Background(), cf)
 			if err != nil {
 				t.Fatalf("collect: %v", err)
 			}
-			got := evaluate(checktest.Target(check.GlobalRegion), in, time.Now())
+			got := evaluate(cloudfrontdisttest.Target(time.Now()), in)
 			if len(got) != 1 || got[0].Status != check.Red || !strings.Contains(got[0].Reason, "expired on") {
 				t.Errorf("origin serving an expired RSA certificate with only %s: findings = %+v, want one red finding saying it expired", tt.name, got)
 			}
@@ -309,15 +311,15 @@ func TestUnreachableOriginSaysSo(t *testing.T) {
 	closed := ln.Addr().String()
 	ln.Close()
 	network.add("closed.example.com:443", closed)
-	cf := &fakeDistributions{origins: []cftypes.Origin{
+	cf := oneDistribution(
 		customOrigin("closed", "closed.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443),
 		customOrigin("unrouted", "unrouted.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443),
-	}}
-	in, err := collect(context.Background(), cf, network.dial, time.Second)
+	)
+	in, err := prober{dial: network.dial, timeout: time.Second}.collect(context.Background(), cf)
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
-	for _, f := range evaluate(checktest.Target(check.GlobalRegion), in, time.Now()) {
+	for _, f := range evaluate(cloudfrontdisttest.Target(time.Now()), in) {
 		want := "could not connect to origin " + f.Columns[colOrigin] + ":443 from the scanner: "
 		if f.Status != check.Yellow || !strings.Contains(f.Reason, want) || !strings.Contains(f.Reason, "com.amazonaws.global.cloudfront.origin-facing") {
 			t.Errorf("unreachable origin %s = %s %q, want yellow saying %q and naming the CloudFront prefix list", f.Columns[colOrigin], f.Status, f.Reason, want)
@@ -344,11 +346,11 @@ func TestProbeConcurrencyIsBounded(t *testing.T) {
 		}
 		return closeHook{conn, func() { open.Add(-1) }}, nil
 	}
-	cf := &fakeDistributions{}
+	var items []cftypes.Origin
 	for i := range 20 {
-		cf.origins = append(cf.origins, customOrigin(fmt.Sprint("o", i), fmt.Sprintf("o%d.example.com", i), cftypes.OriginProtocolPolicyHttpsOnly, 443))
+		items = append(items, customOrigin(fmt.Sprint("o", i), fmt.Sprintf("o%d.example.com", i), cftypes.OriginProtocolPolicyHttpsOnly, 443))
 	}
-	in, err := collect(context.Background(), cf, dial, 100*time.Millisecond)
+	in, err := prober{dial: dial, timeout: 100 * time.Millisecond}.collect(context.Background(), oneDistribution(items...))
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
@@ -370,46 +372,35 @@ func (c closeHook) Close() error {
 	return c.Conn.Close()
 }
 
-// fakeDistributions answers ListDistributions with one distribution whose
-// summary carries its origins, as AWS's does.
-type fakeDistributions struct{ origins []cftypes.Origin }
-
-func (f *fakeDistributions) ListDistributions(context.Context, *cloudfront.ListDistributionsInput, ...func(*cloudfront.Options)) (*cloudfront.ListDistributionsOutput, error) {
-	return &cloudfront.ListDistributionsOutput{DistributionList: &cftypes.DistributionList{Items: []cftypes.DistributionSummary{{
-		Id: aws.String("E1"), DomainName: aws.String("d1.cloudfront.net"), Origins: &cftypes.Origins{Items: f.origins},
-	}}}}, nil
+// oneDistribution answers ListDistributions with one distribution whose
+// summary carries origins, as AWS's does.
+func oneDistribution(origins ...cftypes.Origin) *cloudfrontdisttest.Pages {
+	return &cloudfrontdisttest.Pages{Summaries: []cftypes.DistributionSummary{summary("E1", origins...)}}
 }
 
-func (f *fakeDistributions) GetDistributionConfig(context.Context, *cloudfront.GetDistributionConfigInput, ...func(*cloudfront.Options)) (*cloudfront.GetDistributionConfigOutput, error) {
-	return nil, errors.New("not called: the summary has the origins")
+func summary(id string, origins ...cftypes.Origin) cftypes.DistributionSummary {
+	return cftypes.DistributionSummary{Id: aws.String(id), DomainName: aws.String(id + ".cloudfront.net"),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(int32(len(origins))), Items: origins}}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// TestCollectReadsEveryPage: the one origin with an expired certificate
+// belongs to the distribution on ListDistributions' second page; dropping
+// that page loses the red finding.
+func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		op        string
-		wholeScan bool
-	}{
-		{"ListDistributions", true},
-		{"GetDistributionConfig", false},
+	scanTime := time.Now()
+	var network origins
+	network.add("old.example.com:443", serveTLS(t, certstest.New(t, certstest.Spec{CommonName: "old.example.com", NotAfter: scanTime.Add(-day)})))
+	s3 := cftypes.Origin{Id: aws.String("assets"), DomainName: aws.String("assets.s3.us-east-1.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}
+	cf := &cloudfrontdisttest.Pages{PageSize: 2, Summaries: []cftypes.DistributionSummary{
+		summary("E1", s3), summary("E2", s3), summary("E3", customOrigin("old", "old.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443)),
+	}}
+	in, err := prober{dial: network.dial, timeout: 5 * time.Second}.collect(context.Background(), cf)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.op, func(t *testing.T) {
-			t.Parallel()
-			cfg, account := emutest.Config(t)
-			dist := createDistribution(t, cloudfront.NewFromConfig(cfg), "app", customOrigin("app", "app.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443))
-			c := check.Check{Meta: Meta, Runner: runner{dial: (&origins{}).dial}}
-			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, tt.op), scan.Job{Check: c, Account: account, Region: check.GlobalRegion}, 0)
-			wantID := dist
-			if tt.wholeScan {
-				wantID = scan.WholeScope
-			}
-			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != wantID {
-				t.Fatalf("findings = %+v, want one error finding for %s", findings, wantID)
-			}
-			if !strings.Contains(findings[0].Reason, "cloudfront "+tt.op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-				t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
-			}
-		})
+	got := evaluate(cloudfrontdisttest.Target(scanTime), in)
+	if len(got) != 1 || got[0].ResourceID != "E3/old" || got[0].Status != check.Red {
+		t.Errorf("findings = %+v, want E3/old red (its distribution is on the second page)", got)
 	}
 }

@@ -40,7 +40,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the CloudTrail client the check calls.
 type API interface {
@@ -53,14 +53,10 @@ var _ API = (*cloudtrail.Client)(nil)
 // noTrail is the resource ID of the finding for a region no trail covers.
 const noTrail = "(no trail)"
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, cloudtrail.NewFromConfig(target.Config), target.Config.Region)
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+// collectFrom collects for target with a CloudTrail client of its account
+// and region.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, cloudtrail.NewFromConfig(target.Config), target.Config.Region)
 }
 
 // TrailState is one trail that applies to the scanned region and its status.

@@ -3,6 +3,7 @@ package cloudtraillogging
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -35,7 +36,7 @@ func trail(name, home string, multiRegion, organization bool) types.Trail {
 }
 
 // status is shaped like GetTrailStatus's answer. The emulator never returns
-// LatestDeliveryError (EMULATOR.md), so the yellow case is tested only here,
+// LatestDeliveryError (docs/development.md), so the yellow case is tested only here,
 // with the message AWS gives when the bucket policy denies CloudTrail.
 func status(logging bool, deliveryError string) *cloudtrail.GetTrailStatusOutput {
 	out := &cloudtrail.GetTrailStatusOutput{IsLogging: aws.Bool(logging), LatestDeliveryTime: aws.Time(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))}
@@ -162,7 +163,7 @@ func TestCollectOnEmulator(t *testing.T) {
 			tt.seed(t, cfg)
 			recorder := awsx.NewRecorder()
 			cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-			findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, regions), scan.Options{Concurrency: 2})
+			findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, regions, time.Now()), scan.Options{Concurrency: 2})
 			checktest.ColumnsWithin(t, Meta, findings)
 			got := rows(findings)
 			if len(findings) != len(tt.want) || len(got) != len(tt.want) {
@@ -188,23 +189,48 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDenied(t *testing.T) {
+// trailsAPI answers DescribeTrails with trails and GetTrailStatus with
+// statuses by trail ARN, shaped like CloudTrail's answers; a trail without a
+// status fails with a throttling error.
+type trailsAPI struct {
+	trails   []types.Trail
+	statuses map[string]*cloudtrail.GetTrailStatusOutput
+}
+
+func (f trailsAPI) DescribeTrails(context.Context, *cloudtrail.DescribeTrailsInput, ...func(*cloudtrail.Options)) (*cloudtrail.DescribeTrailsOutput, error) {
+	return &cloudtrail.DescribeTrailsOutput{TrailList: f.trails}, nil
+}
+
+func (f trailsAPI) GetTrailStatus(_ context.Context, in *cloudtrail.GetTrailStatusInput, _ ...func(*cloudtrail.Options)) (*cloudtrail.GetTrailStatusOutput, error) {
+	if s, ok := f.statuses[aws.ToString(in.Name)]; ok {
+		return s, nil
+	}
+	return nil, &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
+}
+
+// TestCollectTrailStatusFailsForOneTrail: a trail whose status cannot be
+// read is an error finding naming the operation; the other trails of the
+// region are still judged, and a trail of another region is not asked about.
+func TestCollectTrailStatusFailsForOneTrail(t *testing.T) {
 	t.Parallel()
-	cfg, account := emutest.Config(t)
-	seedTrail(t, cfg, "us-east-1", "org-audit", true, true)
-	job := scan.Job{Check: Check, Account: account, Region: "eu-west-1"}
-
-	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeTrails"), job, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-		t.Fatalf("deny DescribeTrails: findings = %+v, want one error finding for the whole region", findings)
+	multi, single, elsewhere := trail("org-audit", "us-east-1", true, false), trail("eu-app", "eu-west-1", false, false), trail("us-app", "us-east-1", false, false)
+	api := trailsAPI{
+		trails:   []types.Trail{multi, single, elsewhere},
+		statuses: map[string]*cloudtrail.GetTrailStatusOutput{aws.ToString(single.TrailARN): status(false, "")},
 	}
-	if !strings.Contains(findings[0].Reason, "cloudtrail DescribeTrails") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-		t.Errorf("deny DescribeTrails: reason = %q, want the operation and the error code", findings[0].Reason)
+	in, err := collect(context.Background(), api, "eu-west-1")
+	if err != nil {
+		t.Fatalf("collect: %v", err)
 	}
-
-	findings = scan.RunJob(context.Background(), emutest.Deny(cfg, "GetTrailStatus"), job, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].Columns[colTrailName] != "org-audit" ||
-		!strings.Contains(findings[0].Reason, "cloudtrail GetTrailStatus") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-		t.Errorf("deny GetTrailStatus: findings = %+v, want one error finding for the trail naming the operation and code", findings)
+	got := map[string]check.Status{}
+	for _, f := range evaluate(checktest.Target("eu-west-1"), in) {
+		got[f.Columns[colTrailName]] = f.Status
+		if f.Status == check.Error && (!strings.Contains(f.Reason, "cloudtrail GetTrailStatus") || !strings.Contains(f.Reason, "ThrottlingException")) {
+			t.Errorf("trail %s reason = %q, want the operation and the error code", f.Columns[colTrailName], f.Reason)
+		}
+	}
+	want := map[string]check.Status{"org-audit": check.Error, "eu-app": check.Red}
+	if !maps.Equal(got, want) {
+		t.Errorf("statuses by trail = %v, want %v", got, want)
 	}
 }

@@ -47,7 +47,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the EC2 client the check calls.
 type API interface {
@@ -60,14 +60,9 @@ var _ API = (*ec2.Client)(nil)
 // pageSize is DescribeSnapshots' largest page.
 const pageSize = 1000
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, ec2.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+// collectFrom collects for target with an EC2 client of its account and region.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, ec2.NewFromConfig(target.Config))
 }
 
 // Input is what the check evaluates: the account's own snapshots in the

@@ -3,9 +3,12 @@ package ebspublicsnapshots
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -13,7 +16,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -105,7 +108,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	byID := checktest.ByResource(findings)
 	if len(findings) != 2 {
@@ -189,16 +192,57 @@ func TestBlockPublicAccessUnreadable(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	seedSnapshots(t, cfg, "us-east-1")
-	denied := emutest.Deny(cfg, "DescribeSnapshots")
-	findings := scan.RunJob(context.Background(), denied, scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-		t.Fatalf("findings = %+v, want one error finding for the whole region", findings)
+// pagedEC2 answers DescribeSnapshots in the pages given, shaped like EC2's
+// answers: the account's own snapshots, or, when asked for those restorable
+// by "all", the public ones. Block public access is off.
+type pagedEC2 struct {
+	own, public [][]types.Snapshot
+}
+
+func (f pagedEC2) DescribeSnapshots(_ context.Context, in *ec2.DescribeSnapshotsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSnapshotsOutput, error) {
+	pages := f.own
+	if slices.Contains(in.RestorableByUserIds, "all") {
+		pages = f.public
 	}
-	if !strings.Contains(findings[0].Reason, "ec2 DescribeSnapshots") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-		t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+	snapshots, next := checktest.Page(pages, in.NextToken)
+	return &ec2.DescribeSnapshotsOutput{Snapshots: snapshots, NextToken: next}, nil
+}
+
+func (pagedEC2) GetSnapshotBlockPublicAccessState(context.Context, *ec2.GetSnapshotBlockPublicAccessStateInput, ...func(*ec2.Options)) (*ec2.GetSnapshotBlockPublicAccessStateOutput, error) {
+	return &ec2.GetSnapshotBlockPublicAccessStateOutput{State: types.SnapshotBlockPublicAccessStateUnblocked}, nil
+}
+
+// TestCollectReadsEveryPage: the emulator answers in one page; real accounts
+// with many snapshots get several. The snapshot that matters is on the
+// second page of each listing, so reading only the first fails.
+func TestCollectReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	private, public := snapshot("snap-1", "vol-1", ""), snapshot("snap-2", "vol-2", "")
+	tests := []struct {
+		name string
+		api  pagedEC2
+		want map[string]check.Status
+	}{
+		{"public snapshot on the second page", pagedEC2{
+			own:    [][]types.Snapshot{{private}, {public}},
+			public: [][]types.Snapshot{{}, {public}},
+		}, map[string]check.Status{"snap-1": check.Green, "snap-2": check.Red}},
+		{"private snapshot on the second page", pagedEC2{
+			own:    [][]types.Snapshot{{public}, {private}},
+			public: [][]types.Snapshot{{public}},
+		}, map[string]check.Status{"snap-1": check.Green, "snap-2": check.Red}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in, err := collect(context.Background(), tt.api)
+			if err != nil {
+				t.Fatalf("collect: %v", err)
+			}
+			got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("statuses = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

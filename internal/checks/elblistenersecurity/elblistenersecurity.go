@@ -58,7 +58,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // ClassicAPI is the part of the Classic Load Balancing client the check calls.
 type ClassicAPI interface {
@@ -85,17 +85,13 @@ const (
 	sslNegotiationPolicyType = "SSLNegotiationPolicyType"
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+// collectFrom builds the clients for target and collects. A policy table
+// that does not parse makes every job an error: nothing could be judged.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
 	if policyListErr != nil {
-		return nil, policyListErr
+		return Input{}, policyListErr
 	}
-	in, err := collect(ctx, elb.NewFromConfig(target.Config), elbv2.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+	return collect(ctx, elb.NewFromConfig(target.Config), elbv2.NewFromConfig(target.Config))
 }
 
 // ClassicLoadBalancer is one Classic Load Balancer with its listeners and
@@ -267,30 +263,28 @@ func evaluateClassic(target check.Target, lb ClassicLoadBalancer) []check.Findin
 }
 
 // judgeClassicListener finds a listener's SSL negotiation policy among the
-// load balancer's policies and judges it.
+// load balancer's policies and judges it. AWS lists a policy on every
+// HTTPS/SSL listener (ELBSecurityPolicy-2016-08 when it was created without
+// one), described among the load balancer's policies: a listener that lists
+// none, or names one that is not described, cannot be judged.
 func judgeClassicListener(policyNames []string, policies map[string]elbtypes.PolicyDescription) (check.Status, string) {
 	for _, name := range policyNames {
 		p, described := policies[name]
-		if described && aws.ToString(p.PolicyTypeName) == sslNegotiationPolicyType {
+		if !described {
+			return check.Error, check.CouldNotEvaluate(fmt.Sprintf("the listener's policy %q is not among the load balancer's policies", name))
+		}
+		if aws.ToString(p.PolicyTypeName) == sslNegotiationPolicyType {
 			return judgeClassicPolicy(name, p.PolicyAttributeDescriptions)
 		}
-		if !described && policyList.isPredefinedClassic(name) {
-			return judgeClassicPolicy(name, nil)
-		}
-		if !described {
-			return check.Error, fmt.Sprintf("could not evaluate: the listener's policy %q is not among the load balancer's policies", name)
-		}
 	}
-	// ELB attaches the default policy to an HTTPS/SSL listener created
-	// without one; AWS lists it, the emulator does not.
-	status, reason := judgeClassicPolicy(policyList.defaultClassic, nil)
-	return status, reason + " (No policy is listed for the listener: ELB applies its default.)"
+	return check.Error, check.CouldNotEvaluate("no SSL negotiation policy is listed for the HTTPS/SSL listener")
 }
 
 // judgeClassicPolicy judges one SSL negotiation policy by the protocols and
-// ciphers it enables and the predefined policy it is or refers to. When the
-// attributes carry no protocol or cipher (an unexpanded reference), the
-// predefined policy's documented configuration is used.
+// ciphers it enables and the predefined policy it is or refers to.
+// DescribeLoadBalancerPolicies lists every protocol and cipher attribute,
+// "true" or "false", even for a policy created as a reference to a
+// predefined one: a policy that lists none cannot be judged.
 func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescription) (check.Status, string) {
 	reference := ""
 	if policyList.isPredefinedClassic(name) {
@@ -312,12 +306,11 @@ func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescri
 		}
 	}
 	if reference != "" && !policyList.isPredefinedClassic(reference) {
-		return check.Error, fmt.Sprintf("could not evaluate: the listener's policy %s is based on the predefined policy %s, which is not in the policy list as of %s.",
-			name, reference, policyList.asOf.Format(time.DateOnly))
+		return check.Error, check.CouldNotEvaluate(fmt.Sprintf("the listener's policy %s is based on the predefined policy %s, which is not in the policy list as of %s.",
+			name, reference, policyList.asOf.Format(time.DateOnly)))
 	}
-	documented, isDocumented := policyList.classic[reference]
-	if !expanded && isDocumented {
-		enabled = join(documented.Protocols, documented.Ciphers)
+	if !expanded {
+		return check.Error, check.CouldNotEvaluate(fmt.Sprintf("the listener's policy %s lists no protocol or cipher.", name))
 	}
 
 	var insecure, notRecommended []string
@@ -356,22 +349,10 @@ func judgeClassicPolicy(name string, attributes []elbtypes.PolicyAttributeDescri
 		status = worse(status, check.Yellow)
 		problems = append(problems, "enables protocols or ciphers that are not recommended: "+strings.Join(notRecommended, ", "))
 	}
-	if !expanded && !isDocumented {
-		// Only an emulator answers this way: AWS returns every attribute.
-		problems = append(problems, "its protocols and ciphers were not returned and are not in the shipped policy table")
-	}
 	if status == check.Green {
 		return status, fmt.Sprintf("The listener's policy %s enables only recommended protocols and ciphers.", name)
 	}
 	return status, fmt.Sprintf("The listener's policy %s %s.", name, strings.Join(problems, "; "))
-}
-
-func join(sets ...[]string) []string {
-	var out []string
-	for _, s := range sets {
-		out = append(out, s...)
-	}
-	return out
 }
 
 func worse(a, b check.Status) check.Status {
@@ -395,8 +376,7 @@ func evaluateV2(target check.Target, lb V2LoadBalancer) []check.Finding {
 	for _, l := range lb.Listeners {
 		policy := aws.ToString(l.SslPolicy)
 		if (l.Protocol != elbv2types.ProtocolEnumHttps && l.Protocol != elbv2types.ProtocolEnumTls) || policy == "" {
-			// HTTP, TCP or UDP: no policy to judge. (The emulator also sets
-			// an SslPolicy on HTTP listeners; AWS does not.)
+			// HTTP, TCP or UDP: no policy to judge.
 			continue
 		}
 		port := strconv.Itoa(int(aws.ToInt32(l.Port)))
@@ -420,8 +400,8 @@ func evaluateV2(target check.Target, lb V2LoadBalancer) []check.Finding {
 func judgeV2Policy(name string) (check.Status, string) {
 	p, ok := policyList.v2[name]
 	if !ok {
-		return check.Error, fmt.Sprintf("could not evaluate: the listener's security policy %s is not in the policy list as of %s (recommended: %s).",
-			name, policyList.asOf.Format(time.DateOnly), strings.Join(policyList.recommendedV2, " or "))
+		return check.Error, check.CouldNotEvaluate(fmt.Sprintf("the listener's security policy %s is not in the policy list as of %s (recommended: %s).",
+			name, policyList.asOf.Format(time.DateOnly), strings.Join(policyList.recommendedV2, " or ")))
 	}
 	status := check.Green
 	var problems []string

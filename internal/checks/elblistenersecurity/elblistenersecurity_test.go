@@ -2,11 +2,13 @@ package elblistenersecurity
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -18,7 +20,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -43,15 +45,26 @@ func expandedPolicy(name, reference string, enabled ...string) elbtypes.PolicyDe
 		attrs = append(attrs, elbtypes.PolicyAttributeDescription{AttributeName: aws.String(referenceAttribute), AttributeValue: aws.String(reference)})
 	}
 	attrs = append(attrs, elbtypes.PolicyAttributeDescription{AttributeName: aws.String(serverOrderAttribute), AttributeValue: aws.String("true")})
-	for _, a := range allAttributes {
-		attrs = append(attrs, elbtypes.PolicyAttributeDescription{AttributeName: aws.String(a), AttributeValue: aws.String(strconv.FormatBool(slices.Contains(enabled, a)))})
+	for _, a := range slices.Concat(allAttributes, enabled) {
+		if i := slices.IndexFunc(attrs, func(d elbtypes.PolicyAttributeDescription) bool { return aws.ToString(d.AttributeName) == a }); i < 0 {
+			attrs = append(attrs, elbtypes.PolicyAttributeDescription{AttributeName: aws.String(a), AttributeValue: aws.String(strconv.FormatBool(slices.Contains(enabled, a)))})
+		}
 	}
 	return elbtypes.PolicyDescription{PolicyName: aws.String(name), PolicyTypeName: aws.String(sslNegotiationPolicyType), PolicyAttributeDescriptions: attrs}
 }
 
-// referencePolicy is a policy that only names a predefined policy, as the
-// emulator returns it (AWS would expand it).
+// referencePolicy is a policy created as a reference to a predefined policy,
+// as AWS describes it: expanded to the predefined policy's protocols and
+// ciphers (the example of describe-load-balancer-policies in the AWS CLI
+// reference).
 func referencePolicy(name, reference string) elbtypes.PolicyDescription {
+	p := policyList.classic[reference]
+	return expandedPolicy(name, reference, slices.Concat(p.Protocols, p.Ciphers)...)
+}
+
+// unexpandedPolicy is a policy whose description carries only its
+// reference: not how AWS answers, so it cannot be judged.
+func unexpandedPolicy(name, reference string) elbtypes.PolicyDescription {
 	return elbtypes.PolicyDescription{PolicyName: aws.String(name), PolicyTypeName: aws.String(sslNegotiationPolicyType),
 		PolicyAttributeDescriptions: []elbtypes.PolicyAttributeDescription{{AttributeName: aws.String(referenceAttribute), AttributeValue: aws.String(reference)}}}
 }
@@ -71,16 +84,18 @@ func TestEvaluateClassicPolicy(t *testing.T) {
 		reason string // a word the reason must contain
 	}{
 		{"current predefined, expanded", expandedPolicy("ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-2017-01", recommended...), check.Green, "only recommended"},
-		{"current predefined, by reference only", referencePolicy("tls12", "ELBSecurityPolicy-TLS-1-2-2017-01"), check.Green, "only recommended"},
+		{"current predefined, by reference", referencePolicy("tls12", "ELBSecurityPolicy-TLS-1-2-2017-01"), check.Green, "only recommended"},
 		{"custom, recommended only, no reference", expandedPolicy("custom", "", recommended...), check.Green, "only recommended"},
 		{"insecure ciphers listed but disabled", expandedPolicy("custom", "", recommended...), check.Green, ""},
 		{"default 2016-08, expanded", expandedPolicy("ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2016-08", append(slices.Clone(recommended), protocolTLSv1, protocolTLSv11, "ECDHE-RSA-AES128-SHA", "AES128-SHA")...), check.Yellow, "outdated"},
-		{"default 2016-08 by reference only", referencePolicy("p", "ELBSecurityPolicy-2016-08"), check.Yellow, "Protocol-TLSv1"},
+		{"default 2016-08 by reference", referencePolicy("p", "ELBSecurityPolicy-2016-08"), check.Yellow, "Protocol-TLSv1"},
+		{"the default policy AWS creates", referencePolicy("ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2016-08"), check.Yellow, "is outdated"},
 		{"TLS 1.1 policy is outdated", referencePolicy("p", "ELBSecurityPolicy-TLS-1-1-2017-01"), check.Yellow, "outdated"},
 		{"2015-05 by reference: 3DES", referencePolicy("p", "ELBSecurityPolicy-2015-05"), check.Red, "DES-CBC3-SHA"},
 		{"2015-03 by reference: 3DES", referencePolicy("p", "ELBSecurityPolicy-2015-03"), check.Red, "DES-CBC3-SHA"},
 		{"2015-02 by reference: DHE not recommended", referencePolicy("p", "ELBSecurityPolicy-2015-02"), check.Yellow, "DHE-RSA-AES128-SHA"},
-		{"legacy 2011-08 unexpanded is outdated", referencePolicy("p", "ELBSecurityPolicy-2011-08"), check.Yellow, "outdated"},
+		{"based on the undocumented 2011-08: outdated", expandedPolicy("p", "ELBSecurityPolicy-2011-08", recommended...), check.Yellow, "outdated"},
+		{"reference only, no protocol or cipher listed", unexpandedPolicy("p", "ELBSecurityPolicy-TLS-1-2-2017-01"), check.Error, "lists no protocol or cipher"},
 		{"custom enabling TLS 1.0", expandedPolicy("custom", "", append(slices.Clone(recommended), protocolTLSv1)...), check.Yellow, "Protocol-TLSv1"},
 		{"custom enabling TLS 1.1", expandedPolicy("custom", "", append(slices.Clone(recommended), protocolTLSv11)...), check.Yellow, "Protocol-TLSv1.1"},
 		{"custom enabling a SHA-1 CBC cipher", expandedPolicy("custom", "", append(slices.Clone(recommended), "ECDHE-RSA-AES128-SHA")...), check.Yellow, "ECDHE-RSA-AES128-SHA"},
@@ -98,7 +113,7 @@ func TestEvaluateClassicPolicy(t *testing.T) {
 		{"custom enabling anonymous DH", expandedPolicy("custom", "", append(slices.Clone(recommended), "ADH-AES128-SHA")...), check.Red, "ADH-AES128-SHA"},
 		{"custom enabling anonymous ECDH", expandedPolicy("custom", "", append(slices.Clone(recommended), "AECDH-AES128-SHA")...), check.Red, "AECDH-AES128-SHA"},
 		{"custom on current reference adding RC4", expandedPolicy("custom", "ELBSecurityPolicy-TLS-1-2-2017-01", append(slices.Clone(recommended), "RC4-SHA")...), check.Red, "RC4-SHA"},
-		{"reference to a policy missing from the list", referencePolicy("p", "ELBSecurityPolicy-2030-01"), check.Error, "not in the policy list as of 2026-12-01"},
+		{"reference to a policy missing from the list", unexpandedPolicy("p", "ELBSecurityPolicy-2030-01"), check.Error, "not in the policy list as of 2026-12-01"},
 		{"expanded, reference missing from the list", expandedPolicy("custom", "ELBSecurityPolicy-2030-01", recommended...), check.Error, "ELBSecurityPolicy-2030-01"},
 		{"insecure and outdated: red wins, both said", expandedPolicy("custom", "ELBSecurityPolicy-2016-08", append(slices.Clone(recommended), protocolSSLv3)...), check.Red, "outdated"},
 	}
@@ -147,9 +162,10 @@ func TestEvaluateClassicListeners(t *testing.T) {
 			[]row{{"lb", "443", check.Green}}},
 		{"one bad listener of two: only it is reported", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "good"), listener("SSL", 8443, "weak")}, Policies: []elbtypes.PolicyDescription{good, weak}},
 			[]row{{"lb:8443", "8443", check.Red}}},
-		{"HTTPS listener with no policy gets the default", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443)}}, []row{{"lb:443", "443", check.Yellow}}},
-		{"predefined name not among the policies", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "ELBSecurityPolicy-2015-05")}}, []row{{"lb:443", "443", check.Red}}},
-		{"unknown policy name", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "vanished")}}, []row{{"lb:443", "443", check.Error}}},
+		{"HTTPS listener created without a policy: AWS lists its default", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "ELBSecurityPolicy-2016-08")}, Policies: []elbtypes.PolicyDescription{referencePolicy("ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2016-08")}},
+			[]row{{"lb:443", "443", check.Yellow}}},
+		{"no SSL negotiation policy listed", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "sticky")}, Policies: []elbtypes.PolicyDescription{stickiness}}, []row{{"lb:443", "443", check.Error}}},
+		{"predefined name not among the policies", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "ELBSecurityPolicy-2015-05")}}, []row{{"lb:443", "443", check.Error}}},
 		{"policies unreadable", ClassicLoadBalancer{Name: "lb", Listeners: []elbtypes.ListenerDescription{listener("HTTPS", 443, "good")}, PoliciesErr: denied}, []row{{"lb", "", check.Error}}},
 	}
 	for _, tt := range tests {
@@ -382,7 +398,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	want := map[string]check.Status{
 		"web-plain":       check.Yellow, // no HTTPS/SSL listener
@@ -415,18 +431,15 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDenied(t *testing.T) {
+// TestPoliciesOrListenersDenied: a load balancer whose policies or
+// listeners cannot be read is an error of its own; the others are still
+// judged (an HTTP-only one needs no policy).
+func TestPoliciesOrListenersDenied(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
 	seedLoadBalancers(t, cfg, account, "us-east-1")
 	job := scan.Job{Check: Check, Account: account, Region: "us-east-1"}
-	// Both services name the operation DescribeLoadBalancers: denying it denies both.
-	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeLoadBalancers"), job, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope ||
-		!strings.Contains(findings[0].Reason, "DescribeLoadBalancers") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-		t.Errorf("deny DescribeLoadBalancers: findings = %+v, want one error finding naming the operation and code", findings)
-	}
-	findings = scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeLoadBalancerPolicies", "DescribeListeners"), job, 0)
+	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeLoadBalancerPolicies", "DescribeListeners"), job, 0)
 	for _, f := range findings {
 		hasTLS := f.ResourceID == "shop" || f.ResourceID == "legacy" || f.ResourceID == "no-policy" || strings.HasPrefix(f.ResourceID, "alb/")
 		if hasTLS && (f.Status != check.Error || !strings.Contains(f.Reason, "AccessDenied")) {
@@ -438,5 +451,83 @@ func TestAccessDenied(t *testing.T) {
 	}
 	if len(findings) != 6 {
 		t.Errorf("deny policies/listeners: %d findings %+v, want 6 (one per load balancer)", len(findings), findings)
+	}
+}
+
+// The emulator answers every listing in one page, so these fakes answer in
+// two, shaped as the Elastic Load Balancing API references document them
+// (NextMarker on every page but the last), with the finding that matters on
+// the second page: a collector that stops after the first misses it.
+
+// classicPages answers DescribeLoadBalancers from its pages and
+// DescribeLoadBalancerPolicies from policies.
+type classicPages struct {
+	pages    [][]elbtypes.LoadBalancerDescription
+	policies map[string][]elbtypes.PolicyDescription
+}
+
+func (f classicPages) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBalancersInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error) {
+	page, next := checktest.Page(f.pages, in.Marker)
+	return &elb.DescribeLoadBalancersOutput{LoadBalancerDescriptions: page, NextMarker: next}, nil
+}
+
+func (f classicPages) DescribeLoadBalancerPolicies(_ context.Context, in *elb.DescribeLoadBalancerPoliciesInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancerPoliciesOutput, error) {
+	return &elb.DescribeLoadBalancerPoliciesOutput{PolicyDescriptions: f.policies[aws.ToString(in.LoadBalancerName)]}, nil
+}
+
+// v2Pages answers DescribeLoadBalancers and DescribeListeners (by load
+// balancer ARN) from their pages.
+type v2Pages struct {
+	pages     [][]elbv2types.LoadBalancer
+	listeners map[string][][]elbv2types.Listener
+}
+
+func (f v2Pages) DescribeLoadBalancers(_ context.Context, in *elbv2.DescribeLoadBalancersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error) {
+	page, next := checktest.Page(f.pages, in.Marker)
+	return &elbv2.DescribeLoadBalancersOutput{LoadBalancers: page, NextMarker: next}, nil
+}
+
+func (f v2Pages) DescribeListeners(_ context.Context, in *elbv2.DescribeListenersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error) {
+	page, next := checktest.Page(f.listeners[aws.ToString(in.LoadBalancerArn)], in.Marker)
+	return &elbv2.DescribeListenersOutput{Listeners: page, NextMarker: next}, nil
+}
+
+func TestCollectReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	good := referencePolicy("good", policyList.currentClassic)
+	weak := expandedPolicy("weak", "", append(slices.Clone(recommended), "RC4-SHA")...)
+	classic := classicPages{
+		pages: [][]elbtypes.LoadBalancerDescription{
+			{{LoadBalancerName: aws.String("shop"), ListenerDescriptions: []elbtypes.ListenerDescription{listener("HTTPS", 443, "good")}}},
+			{{LoadBalancerName: aws.String("legacy"), ListenerDescriptions: []elbtypes.ListenerDescription{listener("HTTPS", 443, "weak")}}},
+		},
+		policies: map[string][]elbtypes.PolicyDescription{"shop": {good}, "legacy": {weak}},
+	}
+	alb := func(name string) elbv2types.LoadBalancer {
+		return elbv2types.LoadBalancer{LoadBalancerName: aws.String(name), LoadBalancerArn: aws.String("arn:" + name), Type: elbv2types.LoadBalancerTypeEnumApplication}
+	}
+	https := func(port int32, policy string) elbv2types.Listener {
+		return elbv2types.Listener{Port: aws.Int32(port), Protocol: elbv2types.ProtocolEnumHttps, SslPolicy: aws.String(policy)}
+	}
+	v2 := v2Pages{
+		pages: [][]elbv2types.LoadBalancer{{alb("api")}, {alb("old-api")}},
+		listeners: map[string][][]elbv2types.Listener{
+			"arn:api":     {{https(443, "ELBSecurityPolicy-TLS13-1-2-2021-06")}, {https(8443, "ELBSecurityPolicy-TLS-1-0-2015-04")}},
+			"arn:old-api": {{https(443, "ELBSecurityPolicy-2016-08")}},
+		},
+	}
+	in, err := collect(context.Background(), classic, v2)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
+	want := map[string]check.Status{
+		"shop":            check.Green,
+		"legacy:443":      check.Red,    // second page of Classic load balancers
+		"alb/api:8443":    check.Red,    // second page of the ALB's listeners
+		"alb/old-api:443": check.Yellow, // second page of ALBs
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("evaluate(collect over two pages) = %v, want %v", got, want)
 	}
 }

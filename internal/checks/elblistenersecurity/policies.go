@@ -27,8 +27,12 @@ type policiesFile struct {
 	AsOf    string   `json:"asOf"`
 	Notes   []string `json:"notes"`
 	Classic struct {
-		Sources      []string           `json:"sources"`
-		Recommended  string             `json:"recommended"`
+		Sources     []string `json:"sources"`
+		Recommended string   `json:"recommended"`
+		// Default is the policy AWS associates with an HTTPS/SSL listener
+		// created without one. AWS lists it on the listener like any other
+		// policy, so the check needs no default of its own: the field
+		// documents AWS's behaviour.
 		Default      string             `json:"default"`
 		Policies     []predefinedPolicy `json:"policies"`
 		Undocumented []string           `json:"undocumented"`
@@ -70,7 +74,6 @@ type policyTable struct {
 	asOf time.Time
 	// Classic Load Balancers.
 	currentClassic string
-	defaultClassic string
 	classic        map[string]predefinedPolicy
 	undocumented   map[string]bool
 	// recommendedCiphers are the ciphers of the current Classic policy.
@@ -105,7 +108,6 @@ func parsePolicies(data []byte) (policyTable, error) {
 	t := policyTable{
 		asOf:               asOf,
 		currentClassic:     f.Classic.Recommended,
-		defaultClassic:     f.Classic.Default,
 		classic:            map[string]predefinedPolicy{},
 		undocumented:       map[string]bool{},
 		recommendedCiphers: map[string]bool{},
@@ -127,9 +129,6 @@ func parsePolicies(data []byte) (policyTable, error) {
 	current, ok := t.classic[t.currentClassic]
 	if !ok {
 		return policyTable{}, fmt.Errorf("policies.json: recommended Classic policy %q is not listed", t.currentClassic)
-	}
-	if _, ok := t.classic[t.defaultClassic]; !ok {
-		return policyTable{}, fmt.Errorf("policies.json: default Classic policy %q is not listed", t.defaultClassic)
 	}
 	for _, c := range current.Ciphers {
 		t.recommendedCiphers[c] = true

@@ -53,7 +53,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the Elastic Load Balancing client the check calls.
 type API interface {
@@ -65,14 +65,9 @@ var _ API = (*elb.Client)(nil)
 // pageSize is DescribeLoadBalancers' largest page.
 const pageSize = 400
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, elb.NewFromConfig(target.Config), ec2.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+// collectFrom builds the clients for target and collects.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, elb.NewFromConfig(target.Config), ec2.NewFromConfig(target.Config))
 }
 
 // Input is what the check evaluates in one region.

@@ -2,9 +2,11 @@ package elbsecuritygroups
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -14,29 +16,16 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
-// rule builds an inbound rule of sg-lb shaped like a DescribeSecurityGroupRules answer.
-func rule(proto string, from, to int32, source string) ec2types.SecurityGroupRule {
-	r := ec2types.SecurityGroupRule{
-		GroupId: aws.String("sg-lb"), SecurityGroupRuleId: aws.String("sgr-1"), IsEgress: aws.Bool(false),
-		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
-	}
-	switch {
-	case strings.HasPrefix(source, "sg-"):
-		r.ReferencedGroupInfo = &ec2types.ReferencedSecurityGroup{GroupId: aws.String(source)}
-	case strings.Contains(source, ":"):
-		r.CidrIpv6 = aws.String(source)
-	default:
-		r.CidrIpv4 = aws.String(source)
-	}
-	return r
-}
+// rule builds an inbound rule shaped like a DescribeSecurityGroupRules answer.
+var rule = sgrulestest.Rule
 
 // loadBalancer is a Classic Load Balancer in a VPC with HTTP 80 and HTTPS 443
 // listeners, shaped like a DescribeLoadBalancers answer.
@@ -184,7 +173,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	byID := checktest.ByResource(findings)
 	want := map[string]check.Status{"shop": check.Green, "admin": check.Yellow, "legacy": check.Red}
@@ -209,18 +198,40 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// classicPages is a fake of the Classic Load Balancing API answering
+// DescribeLoadBalancers from its pages, shaped as the API reference documents
+// them (NextMarker on every page but the last). The emulator answers in one
+// page, so only a fake shows that every page is read.
+type classicPages [][]elbtypes.LoadBalancerDescription
+
+func (p classicPages) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBalancersInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error) {
+	page, next := checktest.Page(p, in.Marker)
+	return &elb.DescribeLoadBalancersOutput{LoadBalancerDescriptions: page, NextMarker: next}, nil
+}
+
+// TestCollectReadsEveryPage: the load balancer whose group was deleted is on
+// the second page of DescribeLoadBalancers, and its group's rules on the
+// second page of DescribeSecurityGroupRules.
+func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
-	cfg, account := emutest.Config(t)
-	seed(t, cfg, "us-east-1")
-	for _, op := range []string{"elasticloadbalancing DescribeLoadBalancers", "ec2 DescribeSecurityGroups", "ec2 DescribeSecurityGroupRules"} {
-		_, name, _ := strings.Cut(op, " ")
-		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, name), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-			t.Fatalf("%s denied: findings = %+v, want one error finding for the whole region", op, findings)
-		}
-		if !strings.Contains(findings[0].Reason, op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-			t.Errorf("%s denied: reason = %q, want the operation and the error code", op, findings[0].Reason)
-		}
+	lbs := classicPages{{loadBalancer("sg-web")}, {loadBalancer("sg-admin", "sg-deleted")}}
+	lbs[1][0].LoadBalancerName = aws.String("admin")
+	ssh := rule("tcp", 22, 22, "198.51.100.0/24")
+	ssh.GroupId = aws.String("sg-admin")
+	groups := sgrulestest.Pages{
+		Groups: [][]ec2types.SecurityGroup{{{GroupId: aws.String("sg-web"), GroupName: aws.String("web")}}, {{GroupId: aws.String("sg-admin"), GroupName: aws.String("admin")}}},
+		Rules:  [][]ec2types.SecurityGroupRule{{rule("tcp", 443, 443, "0.0.0.0/0")}, {ssh}},
+	}
+	in, err := collect(context.Background(), lbs, groups)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
+	want := map[string]check.Status{"shop": check.Green, "admin": check.Red}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("evaluate(collect over two pages) = %v, want %v", got, want)
+	}
+	if g := sgrules.ByID(in.Groups)["sg-admin"]; len(g.Inbound) != 1 {
+		t.Errorf("sg-admin = %+v, want its SSH rule from the second page", g)
 	}
 }

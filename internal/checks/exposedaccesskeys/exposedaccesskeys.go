@@ -76,7 +76,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // QuarantinePolicies are the AWS-managed policies AWS attaches to an IAM user
 // whose access key it found exposed.
@@ -139,14 +139,13 @@ var (
 	_ HealthAPI = (*health.Client)(nil)
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+// collectFrom collects with clients for target: IAM, and AWS Health at its
+// partition's endpoint. It never fails as a whole: each source's error is
+// part of the Input.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
 	partition := partitionOf(target.Config.Region)
-	iamClient := iam.NewFromConfig(target.Config)
 	healthClient := health.NewFromConfig(target.Config, func(o *health.Options) { o.Region = healthRegion(partition, target.Config.Region) })
-	in := collect(ctx, iamClient, healthClient, partition)
-	return evaluate(target, in), nil
+	return collect(ctx, iam.NewFromConfig(target.Config), healthClient, partition), nil
 }
 
 // partitionOf returns the partition of region, for the managed policies'
@@ -312,7 +311,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 
 	switch {
 	case in.QuarantineErr != nil:
-		findings = append(findings, Meta.NewFinding(target, quarantineResource, check.Error, "could not evaluate: "+in.QuarantineErr.Error(), nil))
+		findings = append(findings, Meta.Unevaluated(target, quarantineResource, in.QuarantineErr.Error(), nil))
 	case len(in.Quarantined) == 0:
 		findings = append(findings, Meta.NewFinding(target, quarantineResource, check.Green,
 			"No exposure signal found: no IAM user has an AWS compromised-key quarantine policy ("+strings.Join(QuarantinePolicies, ", ")+") attached.", nil))
@@ -322,7 +321,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 		because := fmt.Sprintf("AWS attached %s to IAM user %s, which it does when it finds one of the user's access keys exposed",
 			strings.Join(u.Policies, " and "), u.UserName)
 		if u.KeysErr != nil {
-			findings = append(findings, Meta.NewFinding(target, "user/"+u.UserName+"/access-keys", check.Error, "could not evaluate: "+u.KeysErr.Error(), nil))
+			findings = append(findings, Meta.Unevaluated(target, "user/"+u.UserName+"/access-keys", u.KeysErr.Error(), nil))
 			rows.add("user/"+u.UserName, map[string]string{colUser: u.UserName, colFraudType: "Exposed"},
 				because+"; the user's keys could not be listed.")
 			continue
@@ -348,10 +347,10 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	case awsx.Code(in.HealthErr) == subscriptionRequired:
 		findings = append(findings, Meta.UnavailableFinding(target, healthResource, notSubscribedReason(in)))
 	case in.HealthErr != nil:
-		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error, "could not evaluate: "+in.HealthErr.Error(), nil))
+		findings = append(findings, Meta.Unevaluated(target, healthResource, in.HealthErr.Error(), nil))
 	case in.DetailsErr != nil:
-		findings = append(findings, Meta.NewFinding(target, healthResource, check.Error,
-			"could not evaluate the events' descriptions (the affected keys): "+in.DetailsErr.Error(), nil))
+		findings = append(findings, Meta.Unevaluated(target, healthResource,
+			"the events' descriptions (the affected keys): "+in.DetailsErr.Error(), nil))
 	case len(in.Events) == 0:
 		findings = append(findings, Meta.NewFinding(target, healthResource, check.Green,
 			"No exposure signal found: no open AWS Health event about exposed or compromised credentials ("+strings.Join(EventTypeCodes, ", ")+").", nil))

@@ -24,7 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -431,39 +431,30 @@ func TestHealthWireFake(t *testing.T) {
 	}
 }
 
-func TestHealthErrorsOnTheWire(t *testing.T) {
+// TestHealthDetailsDeniedOnTheWire: the events were listed but their
+// descriptions could not be read; each event stays red (named by its ARN,
+// since its key is unknown) beside an error for the descriptions. Health
+// answers from the wire-level fake, in AWS's awsJson1_1 error shape.
+func TestHealthDetailsDeniedOnTheWire(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name     string
-		fake     *fakeHealth
-		wantText string
-	}{
-		{"access denied", &fakeHealth{errorType: "AccessDeniedException"}, "health DescribeEvents: access denied (AccessDeniedException"},
-		{"details denied", &fakeHealth{events: []map[string]any{riskEvent("arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/q1", "AWS_RISK_IAM_QUARANTINE", time.Now())},
-			detailsErrorType: "AccessDeniedException"}, "health DescribeEventDetails: access denied (AccessDeniedException"},
+	const arn = "arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/q1"
+	fake := &fakeHealth{events: []map[string]any{riskEvent(arn, "AWS_RISK_IAM_QUARANTINE", time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC))},
+		detailsErrorType: "AccessDeniedException"}
+	cfg, _ := emutest.Config(t)
+	in := collect(context.Background(), iam.NewFromConfig(cfg), healthClient(t, fake), "aws")
+	byID := checktest.ByResource(evaluate(checktest.Target(check.GlobalRegion), in))
+	const wantText = "could not evaluate: the events' descriptions (the affected keys): health DescribeEventDetails: access denied (AccessDeniedException"
+	if f := byID[healthResource]; f.Status != check.Error || !strings.Contains(f.Reason, wantText) {
+		t.Errorf("health finding = %+v, want an error containing %q", f, wantText)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			cfg, _ := emutest.Config(t)
-			in := collect(context.Background(), iam.NewFromConfig(cfg), healthClient(t, tt.fake), "aws")
-			findings := evaluate(checktest.Target(check.GlobalRegion), in)
-			f := checktest.ByResource(findings)[healthResource]
-			if f.Status != check.Error || !strings.Contains(f.Reason, tt.wantText) {
-				t.Errorf("%s: health finding = %+v, want an error containing %q", tt.name, f, tt.wantText)
-			}
-			for _, f := range findings {
-				if f.Status == check.Green && f.ResourceID == healthResource {
-					t.Errorf("%s: health reported green", tt.name)
-				}
-			}
-		})
+	if f := byID[arn]; f.Status != check.Red {
+		t.Errorf("event %s = %+v, want red: the event stands without its description", arn, f)
 	}
 }
 
 // TestRunOnEmulator runs the whole check as the scanner does. moto has no
 // AWS Health API; the emulator patch answers as AWS does for an account with
-// no Health events, so that source is green, and an error when denied.
+// no Health events, so that source is green.
 func TestRunOnEmulator(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
@@ -477,20 +468,22 @@ func TestRunOnEmulator(t *testing.T) {
 	if f := byID[healthResource]; f.Status != check.Green {
 		t.Errorf("health finding on the emulator (no Health events) = %+v, want green", f)
 	}
-	denied := checktest.ByResource(scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeEvents"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0))
-	if f := denied[healthResource]; f.Status != check.Error || !strings.Contains(f.Reason, "health DescribeEvents: access denied (AccessDenied") {
-		t.Errorf("health finding with DescribeEvents denied = %+v, want an error naming the operation and AccessDenied", f)
-	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// TestIAMDeniedKeepsTheOtherSignals: an IAM read denied costs only what it
+// reads. ListEntitiesForPolicy denied: the quarantine source is an error and
+// Health is still judged. ListAccessKeys denied: the quarantined user is
+// still red (named by user) beside an error for its keys. That any denial is
+// an error finding is covered by internal/failclosed.
+func TestIAMDeniedKeepsTheOtherSignals(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		op       string
-		resource string
+		op string
+		// want maps resource ID to status.
+		want map[string]check.Status
 	}{
-		{"ListEntitiesForPolicy", quarantineResource},
-		{"ListAccessKeys", "user/ci-deploy/access-keys"},
+		{"ListEntitiesForPolicy", map[string]check.Status{quarantineResource: check.Error, healthResource: check.Green}},
+		{"ListAccessKeys", map[string]check.Status{"user/ci-deploy": check.Red, "user/ci-deploy/access-keys": check.Error, healthResource: check.Green}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.op, func(t *testing.T) {
@@ -498,11 +491,114 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 			cfg, _ := emutest.Config(t)
 			seedQuarantine(t, iam.NewFromConfig(cfg), "AWSCompromisedKeyQuarantineV2")
 			in := collect(context.Background(), iam.NewFromConfig(emutest.Deny(cfg, tt.op)), healthClient(t, &fakeHealth{}), "aws")
-			f := checktest.ByResource(evaluate(checktest.Target(check.GlobalRegion), in))[tt.resource]
-			if f.Status != check.Error || !strings.Contains(f.Reason, "iam "+tt.op+": access denied (AccessDenied") {
-				t.Errorf("with %s denied, %s = %+v, want an error naming the operation and AccessDenied", tt.op, tt.resource, f)
+			got := map[string]check.Status{}
+			for _, f := range evaluate(checktest.Target(check.GlobalRegion), in) {
+				got[f.ResourceID] = f.Status
+				if f.Status == check.Error && !strings.Contains(f.Reason, "iam "+tt.op+": access denied (AccessDenied") {
+					t.Errorf("with %s denied, %s reason = %q, want it to name the operation and AccessDenied", tt.op, f.ResourceID, f.Reason)
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("with %s denied, findings = %v, want %v", tt.op, got, tt.want)
 			}
 		})
+	}
+}
+
+// twoPages answers the page a marker (or next token) asks for: the first,
+// without one, says there is more and points to the second, as IAM
+// (IsTruncated, Marker) and AWS Health (NextToken) do.
+func twoPages[T any](marker *string, pages [2][]T) (items []T, next *string) {
+	if marker == nil {
+		return pages[0], aws.String("page-2")
+	}
+	return pages[1], nil
+}
+
+// pagedIAM answers ListEntitiesForPolicy and ListAccessKeys in two pages
+// each; only AWSCompromisedKeyQuarantineV3 is attached to anyone.
+type pagedIAM struct {
+	users [2][]iamtypes.PolicyUser
+	keys  map[string][2][]iamtypes.AccessKeyMetadata
+}
+
+func (p pagedIAM) ListEntitiesForPolicy(_ context.Context, in *iam.ListEntitiesForPolicyInput, _ ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error) {
+	if aws.ToString(in.PolicyArn) != "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3" {
+		return &iam.ListEntitiesForPolicyOutput{}, nil
+	}
+	users, next := twoPages(in.Marker, p.users)
+	return &iam.ListEntitiesForPolicyOutput{PolicyUsers: users, IsTruncated: next != nil, Marker: next}, nil
+}
+
+func (p pagedIAM) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
+	keys, next := twoPages(in.Marker, p.keys[aws.ToString(in.UserName)])
+	return &iam.ListAccessKeysOutput{AccessKeyMetadata: keys, IsTruncated: next != nil, Marker: next}, nil
+}
+
+// pagedHealth answers DescribeEvents in two pages, and DescribeEventDetails
+// with the events' descriptions.
+type pagedHealth struct {
+	events       [2][]healthtypes.Event
+	descriptions map[string]string
+}
+
+func (p pagedHealth) DescribeEvents(_ context.Context, in *health.DescribeEventsInput, _ ...func(*health.Options)) (*health.DescribeEventsOutput, error) {
+	events, next := twoPages(in.NextToken, p.events)
+	return &health.DescribeEventsOutput{Events: events, NextToken: next}, nil
+}
+
+func (p pagedHealth) DescribeEventDetails(_ context.Context, in *health.DescribeEventDetailsInput, _ ...func(*health.Options)) (*health.DescribeEventDetailsOutput, error) {
+	out := &health.DescribeEventDetailsOutput{}
+	for _, arn := range in.EventArns {
+		out.SuccessfulSet = append(out.SuccessfulSet, healthtypes.EventDetails{Event: &healthtypes.Event{Arn: aws.String(arn)},
+			EventDescription: &healthtypes.EventDescription{LatestDescription: aws.String(p.descriptions[arn])}})
+	}
+	return out, nil
+}
+
+// TestCollectFollowsPages: every paginated read answers in two pages, and a
+// signal is only on the second: a quarantined user (ListEntitiesForPolicy),
+// the active keys of the quarantined users (ListAccessKeys), an event naming
+// a key (DescribeEvents). Read from first pages alone, each would be missing
+// or named by user instead of key.
+func TestCollectFollowsPages(t *testing.T) {
+	t.Parallel()
+	updated := time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
+	key := func(id string, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
+		return iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(id), Status: status, CreateDate: aws.Time(updated.AddDate(0, -3, 0))}
+	}
+	event := func(arn, code string) healthtypes.Event {
+		return healthtypes.Event{Arn: aws.String(arn), EventTypeCode: aws.String(code), StatusCode: healthtypes.EventStatusCodeOpen,
+			LastUpdatedTime: aws.Time(updated), Service: aws.String("RISK")}
+	}
+	const (
+		suspectedArn = "arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED/p1"
+		exposedArn   = "arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/p2"
+	)
+	iamAPI := pagedIAM{
+		users: [2][]iamtypes.PolicyUser{{{UserName: aws.String("ci-deploy")}}, {{UserName: aws.String("build-bot")}}},
+		keys: map[string][2][]iamtypes.AccessKeyMetadata{
+			"ci-deploy": {{key("AKIAOLDKEY0000000001", iamtypes.StatusTypeInactive)}, {key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}},
+			"build-bot": {nil, {key("AKIABUILDBOT00000001", iamtypes.StatusTypeActive)}},
+		},
+	}
+	healthAPI := pagedHealth{
+		events: [2][]healthtypes.Event{
+			{event(suspectedArn, "AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED")},
+			{event(exposedArn, "AWS_RISK_CREDENTIALS_EXPOSED")},
+		},
+		descriptions: map[string]string{exposedArn: "Your AWS Access Key AKIAHEALTHNAMED00001 was found publicly available at https://github.com/example/repo."},
+	}
+	in := collect(context.Background(), iamAPI, healthAPI, "aws")
+	got := checktest.Statuses(evaluate(checktest.Target(check.GlobalRegion), in))
+	want := map[string]check.Status{
+		"AKIAEXPOSED000000001": check.Red, // ci-deploy's active key, on ListAccessKeys' second page
+		"AKIABUILDBOT00000001": check.Red, // build-bot, on ListEntitiesForPolicy's second page
+		suspectedArn:           check.Red,
+		"AKIAHEALTHNAMED00001": check.Red, // named by the event on DescribeEvents' second page
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("collect then evaluate, signals on second pages = %v, want %v", got, want)
 	}
 }
 

@@ -49,7 +49,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the IAM client the check calls.
 type API interface {
@@ -68,16 +68,6 @@ const (
 	staleAfterYears = 2
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, iam.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in, time.Now()), nil
-}
-
 // Input is what the check evaluates.
 type Input struct {
 	Report *credreport.Report
@@ -86,6 +76,11 @@ type Input struct {
 	Keys map[string][]types.AccessKeyMetadata
 	// ListErrors holds the users whose keys could not be listed.
 	ListErrors map[string]error
+}
+
+// collectFrom collects with an IAM client for target.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, iam.NewFromConfig(target.Config))
 }
 
 // collect reads the credential report (two calls however many users), then
@@ -135,10 +130,10 @@ func listKeys(ctx context.Context, api API, user string) ([]types.AccessKeyMetad
 }
 
 // evaluate reports one finding per active key: green when rotated less than
-// 90 days ago, red when rotated more than two years ago, yellow in between.
-// Inactive keys and empty slots are not reported.
-func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
-	now = now.UTC()
+// 90 days before the scan, red when rotated more than two years before it,
+// yellow in between. Inactive keys and empty slots are not reported.
+func evaluate(target check.Target, in Input) []check.Finding {
+	now := target.ScanTime.UTC()
 	var findings []check.Finding
 	for _, u := range in.Report.Users {
 		if listErr, failed := in.ListErrors[u.Name]; failed {
@@ -159,13 +154,13 @@ func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
 				// N/A everywhere: the slot holds no key.
 				continue
 			case k.Active == credreport.Unknown:
-				findings = append(findings, Meta.NewFinding(target, u.Name+"/"+slot, check.Error,
-					fmt.Sprintf("could not evaluate: the credential report does not say whether %s of %s is active.", slot, u.Name),
+				findings = append(findings, Meta.Unevaluated(target, u.Name+"/"+slot,
+					fmt.Sprintf("the credential report does not say whether %s of %s is active.", slot, u.Name),
 					map[string]string{colUser: u.Name, colAccessKey: slot, colLastRotated: formatTime(k.LastRotated)}))
 				continue
 			case k.LastRotated.IsZero():
-				findings = append(findings, Meta.NewFinding(target, u.Name+"/"+slot, check.Error,
-					fmt.Sprintf("could not evaluate: the credential report gives no last-rotated date for active %s of %s.", slot, u.Name),
+				findings = append(findings, Meta.Unevaluated(target, u.Name+"/"+slot,
+					fmt.Sprintf("the credential report gives no last-rotated date for active %s of %s.", slot, u.Name),
 					map[string]string{colUser: u.Name, colAccessKey: slot}))
 				continue
 			}

@@ -2,8 +2,10 @@ package iamaccesskeyrotation
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,8 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/credreport"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/credreport/credreporttest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -28,6 +31,9 @@ func at(s string) time.Time {
 	return t
 }
 
+// scanAt is a target for evaluator tests whose scan started at scanTime.
+func scanAt(scanTime time.Time) check.Target { return checktest.TargetAt(check.GlobalRegion, scanTime) }
+
 // oneKey is a report with one IAM user holding one active key in slot 1,
 // shaped as credreport.Parse returns a real report's row.
 func oneKey(lastRotated time.Time) *credreport.Report {
@@ -37,7 +43,7 @@ func oneKey(lastRotated time.Time) *credreport.Report {
 	}}}
 }
 
-// TestJudgeBoundaries covers every edge of the alert criteria with an injected now.
+// TestJudgeBoundaries covers every edge of the alert criteria, judged as of the scan time.
 func TestJudgeBoundaries(t *testing.T) {
 	t.Parallel()
 	const day = 24 * time.Hour
@@ -66,12 +72,12 @@ func TestJudgeBoundaries(t *testing.T) {
 		{"rotated 29 Feb, checked 1 Mar two years on at midnight", at("2024-02-29T00:00:00Z"), at("2026-03-01T00:00:00Z"), check.Yellow},
 		{"rotated 29 Feb, checked 1 Mar two years on plus a second", at("2024-02-29T00:00:00Z"), at("2026-03-01T00:00:01Z"), check.Red},
 		{"rotated 2020", at("2020-02-10T15:31:12Z"), now, check.Red},
-		{"now in another time zone", now.Add(-90 * day), now.In(time.FixedZone("UTC+9", 9*3600)), check.Yellow},
+		{"scan time in another time zone", now.Add(-90 * day), now.In(time.FixedZone("UTC+9", 9*3600)), check.Yellow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := evaluate(checktest.Target(check.GlobalRegion), Input{Report: oneKey(tt.lastRotated)}, tt.now)
+			got := evaluate(scanAt(tt.now), Input{Report: oneKey(tt.lastRotated)})
 			if len(got) != 1 {
 				t.Fatalf("evaluate(rotated %s, now %s) = %d findings, want 1: %+v", tt.lastRotated, tt.now, len(got), got)
 			}
@@ -102,7 +108,7 @@ func TestEvaluateRecordedReport(t *testing.T) {
 			{AccessKeyId: aws.String("AKIACIDEPLOY00000002"), Status: types.StatusTypeActive, CreateDate: aws.Time(at("2025-09-01T00:00:00Z")), UserName: aws.String("ci-deploy")},
 		},
 	}}
-	got := evaluate(checktest.Target(check.GlobalRegion), in, at("2026-06-01T12:00:00Z"))
+	got := evaluate(scanAt(at("2026-06-01T12:00:00Z")), in)
 	checktest.ColumnsWithin(t, Meta, got)
 	want := map[string]map[string]string{
 		"AKIAALICE00000000001": {colUser: "alice", colAccessKey: "AKIAALICE00000000001", colLastRotated: "2026-04-20T10:00:00Z",
@@ -189,7 +195,7 @@ func TestEvaluateRowsAndKeyIDs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			findings := evaluate(checktest.Target(check.GlobalRegion), tt.in, now)
+			findings := evaluate(scanAt(now), tt.in)
 			checktest.ColumnsWithin(t, Meta, findings)
 			got := map[string]string{}
 			for _, f := range findings {
@@ -228,7 +234,9 @@ func TestCollectOnEmulator(t *testing.T) {
 		AccessKeyId: aws.String(keyIDs["backup-agent"][0]), Status: types.StatusTypeInactive}); err != nil {
 		t.Fatal(err)
 	}
-	findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+	// The emulator dates keys by the wall clock: the scan starts now.
+	job := scan.Job{Check: Check, Account: account, Region: check.GlobalRegion, ScanTime: time.Now().UTC()}
+	findings := scan.RunJob(ctx, cfg, job, 0)
 	checktest.ColumnsWithin(t, Meta, findings)
 	want := map[string]string{keyIDs["app-deployer"][0]: "app-deployer", keyIDs["backup-agent"][1]: "backup-agent"}
 	byID := checktest.ByResource(findings)
@@ -243,41 +251,129 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// TestListAccessKeysDeniedKeepsRows: ListAccessKeys only names the keys, so
+// with it denied every key is still judged from the report, named by its
+// slot, beside one error for the names (the other operations' denials are
+// covered by internal/failclosed).
+func TestListAccessKeysDeniedKeepsRows(t *testing.T) {
 	t.Parallel()
-	for _, op := range []string{"GenerateCredentialReport", "GetCredentialReport"} {
-		t.Run(op, func(t *testing.T) {
-			t.Parallel()
-			cfg, account := emutest.Config(t)
-			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-			if len(findings) != 1 || findings[0].Status != check.Error {
-				t.Fatalf("with %s denied, findings = %+v, want one error finding", op, findings)
-			}
-			for _, want := range []string{"iam " + op, "access denied", "AccessDenied"} {
-				if !strings.Contains(findings[0].Reason, want) {
-					t.Errorf("with %s denied, reason = %q, want it to mention %q", op, findings[0].Reason, want)
-				}
-			}
-		})
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	client := iam.NewFromConfig(cfg)
+	if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("app-deployer")}); err != nil {
+		t.Fatal(err)
 	}
-	t.Run("ListAccessKeys", func(t *testing.T) {
-		t.Parallel()
-		ctx := context.Background()
-		cfg, account := emutest.Config(t)
-		client := iam.NewFromConfig(cfg)
-		if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("app-deployer")}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("app-deployer")}); err != nil {
-			t.Fatal(err)
-		}
-		findings := scan.RunJob(ctx, emutest.Deny(cfg, "ListAccessKeys"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-		byID := checktest.ByResource(findings)
-		if f := byID["app-deployer/key-ids"]; f.Status != check.Error || !strings.Contains(f.Reason, "iam ListAccessKeys: access denied (AccessDenied") {
-			t.Errorf("with ListAccessKeys denied, key-ids finding = %+v, want an error naming iam ListAccessKeys and AccessDenied", f)
-		}
-		if f := byID["app-deployer/access_key_1"]; f.Status != check.Green {
-			t.Errorf("with ListAccessKeys denied, the key's row = %+v, want it still judged (green) from the report", f)
-		}
-	})
+	if _, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("app-deployer")}); err != nil {
+		t.Fatal(err)
+	}
+	job := scan.Job{Check: Check, Account: account, Region: check.GlobalRegion, ScanTime: time.Now().UTC()}
+	findings := scan.RunJob(ctx, emutest.Deny(cfg, "ListAccessKeys"), job, 0)
+	byID := checktest.ByResource(findings)
+	if f := byID["app-deployer/key-ids"]; f.Status != check.Error || !strings.Contains(f.Reason, "iam ListAccessKeys: access denied (AccessDenied") {
+		t.Errorf("with ListAccessKeys denied, key-ids finding = %+v, want an error naming iam ListAccessKeys and AccessDenied", f)
+	}
+	if f := byID["app-deployer/access_key_1"]; f.Status != check.Green {
+		t.Errorf("with ListAccessKeys denied, the key's row = %+v, want it still judged (green) from the report", f)
+	}
+}
+
+// keyRow is a credential report row, as AWS writes it, of an IAM user whose
+// only key (slot 1) is active and was last rotated at rotated.
+func keyRow(user string, rotated time.Time) string {
+	return fmt.Sprintf("%s,arn:aws:iam::111122223333:user/%s,2019-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,"+
+		"true,%s,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A", user, user, credreporttest.Date(rotated))
+}
+
+// TestEvaluateParsedReport judges keys at each edge of the criteria from a
+// report written as AWS writes it and read by credreport.Parse, so a
+// parser and an evaluator that disagree on dates or flags show here. The
+// emulator cannot backdate keys.
+func TestEvaluateParsedReport(t *testing.T) {
+	t.Parallel()
+	const day = 24 * time.Hour
+	scanTime := at("2026-06-01T12:00:00Z")
+	content := credreporttest.Content(
+		// The root user without keys, as the classic report shows it.
+		"<root_account>,arn:aws:iam::111122223333:root,2016-03-14T09:12:01+00:00,not_supported,2026-05-02T07:45:10+00:00,not_supported,not_supported,true,"+
+			"false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+		keyRow("rotated-89-days", scanTime.Add(-89*day)),
+		keyRow("rotated-90-days", scanTime.Add(-90*day)),
+		keyRow("rotated-91-days", scanTime.Add(-91*day)),
+		keyRow("rotated-2-years", scanTime.AddDate(-2, 0, 0)),
+		keyRow("rotated-2-years-and-a-day", scanTime.AddDate(-2, 0, -1)),
+		// An old key, deactivated: not reported.
+		"retired,arn:aws:iam::111122223333:user/retired,2017-08-08T08:08:08+00:00,false,N/A,N/A,N/A,false,"+
+			"false,2017-08-08T08:10:00+00:00,2018-01-01T00:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+	)
+	report, err := credreport.Parse([]byte(content))
+	if err != nil {
+		t.Fatalf("credreport.Parse(%q): %v", content, err)
+	}
+	findings := evaluate(scanAt(scanTime), Input{Report: report})
+	checktest.ColumnsWithin(t, Meta, findings)
+	got := map[string]string{}
+	for _, f := range findings {
+		got[f.ResourceID] = string(f.Status) + " " + f.Reason
+	}
+	want := map[string]string{
+		"rotated-89-days/access_key_1":           "green Active key rotated 89 days ago: within the last 90 days.",
+		"rotated-90-days/access_key_1":           "yellow Active key rotated 90 days ago: more than 90 days ago, within the last 2 years.",
+		"rotated-91-days/access_key_1":           "yellow Active key rotated 91 days ago: more than 90 days ago, within the last 2 years.",
+		"rotated-2-years/access_key_1":           "yellow Active key rotated 730 days ago: more than 90 days ago, within the last 2 years.",
+		"rotated-2-years-and-a-day/access_key_1": "red Active key rotated 731 days ago: not rotated in the last 2 years.",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("evaluate(parsed report, scan at %s) =\n%v\nwant\n%v", scanTime, got, want)
+	}
+}
+
+// pagedKeys is the check's API over an AWS-shaped credential report, whose
+// ListAccessKeys answers in two pages as IAM may (IsTruncated and a Marker).
+type pagedKeys struct {
+	credreporttest.Reports
+	pages   [][]types.AccessKeyMetadata
+	markers []string
+}
+
+func (p *pagedKeys) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
+	p.markers = append(p.markers, aws.ToString(in.Marker))
+	page := 0
+	if in.Marker != nil {
+		page = 1
+	}
+	out := &iam.ListAccessKeysOutput{AccessKeyMetadata: p.pages[page]}
+	if page == 0 {
+		out.IsTruncated, out.Marker = true, aws.String("page-2")
+	}
+	return out, nil
+}
+
+// TestCollectFollowsListAccessKeysPages: the key matching slot 2 is only on
+// ListAccessKeys' second page; read from the first page alone it would be
+// named by its slot, not its ID.
+func TestCollectFollowsListAccessKeysPages(t *testing.T) {
+	t.Parallel()
+	scanTime := at("2026-06-01T12:00:00Z")
+	first, second := at("2026-05-02T12:00:00Z"), at("2025-04-27T12:00:00Z")
+	key := func(id string, created time.Time) types.AccessKeyMetadata {
+		return types.AccessKeyMetadata{AccessKeyId: aws.String(id), CreateDate: aws.Time(created), Status: types.StatusTypeActive, UserName: aws.String("ci-deploy")}
+	}
+	api := &pagedKeys{
+		Reports: credreporttest.Reports{Content: credreporttest.Content(fmt.Sprintf(
+			"ci-deploy,arn:aws:iam::111122223333:user/ci-deploy,2019-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,"+
+				"true,%s,N/A,N/A,N/A,true,%s,N/A,N/A,N/A,false,N/A,false,N/A", credreporttest.Date(first), credreporttest.Date(second)))},
+		pages: [][]types.AccessKeyMetadata{{key("AKIACIDEPLOY00000001", first)}, {key("AKIACIDEPLOY00000002", second)}},
+	}
+	in, err := collect(context.Background(), api)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := checktest.Statuses(evaluate(scanAt(scanTime), in))
+	want := map[string]check.Status{"AKIACIDEPLOY00000001": check.Green, "AKIACIDEPLOY00000002": check.Yellow}
+	if !maps.Equal(got, want) {
+		t.Errorf("collect then evaluate, the second key on page 2 = %v, want %v", got, want)
+	}
+	if wantMarkers := []string{"", "page-2"}; !slices.Equal(api.markers, wantMarkers) {
+		t.Errorf("ListAccessKeys markers = %q, want %q", api.markers, wantMarkers)
+	}
 }

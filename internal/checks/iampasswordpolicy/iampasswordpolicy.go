@@ -4,9 +4,8 @@
 package iampasswordpolicy
 
 import (
-	"strings"
-
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -40,7 +39,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // ResourceID names the one resource this check reports on.
 const ResourceID = "password-policy"
@@ -52,14 +51,9 @@ type API interface {
 
 var _ API = (*iam.Client)(nil)
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	policy, err := collect(ctx, iam.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, policy), nil
+// collectFrom collects with an IAM client for target.
+func collectFrom(ctx context.Context, target check.Target) (*types.PasswordPolicy, error) {
+	return collect(ctx, iam.NewFromConfig(target.Config))
 }
 
 // collect returns the account's password policy, or nil when the account has

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"os"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -97,20 +96,5 @@ func TestCollectOnEmulator(t *testing.T) {
 				t.Errorf("finding = %s in %s/%s (%q), want %s in %s/global", got.Status, got.Account, got.Region, got.Reason, tt.wantStatus, account)
 			}
 		})
-	}
-}
-
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	denied := emutest.Deny(cfg, "GetAccountPasswordPolicy")
-	findings := scan.RunJob(context.Background(), denied, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error {
-		t.Fatalf("findings = %+v, want one error finding", findings)
-	}
-	for _, want := range []string{"iam GetAccountPasswordPolicy", "access denied", "AccessDenied"} {
-		if !strings.Contains(findings[0].Reason, want) {
-			t.Errorf("reason = %q, want it to mention %q", findings[0].Reason, want)
-		}
 	}
 }

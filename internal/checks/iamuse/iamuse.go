@@ -27,7 +27,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // ResourceID names the one resource this check reports on.
 const ResourceID = "iam-users"
@@ -39,14 +39,9 @@ type API interface {
 
 var _ API = (*iam.Client)(nil)
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	hasUser, err := collect(ctx, iam.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, hasUser), nil
+// collectFrom collects with an IAM client for target.
+func collectFrom(ctx context.Context, target check.Target) (bool, error) {
+	return collect(ctx, iam.NewFromConfig(target.Config))
 }
 
 // collect reports whether the account has at least one IAM user. Only

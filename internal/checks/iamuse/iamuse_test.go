@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -106,19 +106,5 @@ func TestCollectOnEmulator(t *testing.T) {
 				t.Errorf("%s: findings = %+v, want one %s finding", tt.name, findings, tt.wantStatus)
 			}
 		})
-	}
-}
-
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "ListUsers"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error {
-		t.Fatalf("findings = %+v, want one error finding", findings)
-	}
-	for _, want := range []string{"iam ListUsers", "access denied", "AccessDenied"} {
-		if !strings.Contains(findings[0].Reason, want) {
-			t.Errorf("reason = %q, want it to mention %q", findings[0].Reason, want)
-		}
 	}
 }

@@ -24,12 +24,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
@@ -65,7 +62,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // LambdaAPI is the part of the Lambda client the check calls.
 type LambdaAPI interface {
@@ -98,33 +95,14 @@ const (
 	latest = "$LATEST"
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+// collectFrom collects with clients made from the target's configuration,
+// as of the scan's time. Lifecycle data that did not parse makes every job
+// an error.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
 	if lifecycleErr != nil {
-		return nil, lifecycleErr
+		return Input{}, lifecycleErr
 	}
-	now := time.Now()
-	client := lambda.NewFromConfig(target.Config)
-	functions, err := collect(ctx, client)
-	if err != nil {
-		return nil, err
-	}
-	in := Input{Functions: functions}
-	in.Aliases, in.Invocations, in.MetricsErr = collectInvocations(ctx, client, newCloudWatch(target.Config), flagged(functions, lifecycle, now), now)
-	return evaluate(target, in, lifecycle, now), nil
-}
-
-// newCloudWatch returns a CloudWatch client. The current SDK speaks Smithy
-// RPCv2 CBOR, which the local emulator does not understand (EMULATOR.md);
-// against it, and only against it, the client falls back to the Query
-// protocol that CloudWatch also serves.
-func newCloudWatch(cfg aws.Config) *cloudwatch.Client {
-	return cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if awsx.CustomEndpoint(cfg) {
-			o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
-		}
-	})
+	return collect(ctx, lambda.NewFromConfig(target.Config), cloudwatch.NewFromConfig(target.Config), target.ScanTime)
 }
 
 // Input is what the check evaluates: every function version in the region
@@ -144,8 +122,22 @@ type Input struct {
 	MetricsErr  error
 }
 
-// collect lists every version of every function in the region.
-func collect(ctx context.Context, api LambdaAPI) ([]types.FunctionConfiguration, error) {
+// collect lists every version of every function in the region and, for the
+// versions flagged at now, what their invocations are made of. A failure to
+// list the functions is the region's; a failure to read the invocations
+// leaves the runtime statuses standing (Input.MetricsErr).
+func collect(ctx context.Context, lambdaAPI LambdaAPI, metricsAPI MetricsAPI, now time.Time) (Input, error) {
+	functions, err := listFunctions(ctx, lambdaAPI)
+	if err != nil {
+		return Input{}, err
+	}
+	in := Input{Functions: functions}
+	in.Aliases, in.Invocations, in.MetricsErr = collectInvocations(ctx, lambdaAPI, metricsAPI, flagged(functions, lifecycle, now), now)
+	return in, nil
+}
+
+// listFunctions lists every version of every function in the region.
+func listFunctions(ctx context.Context, api LambdaAPI) ([]types.FunctionConfiguration, error) {
 	var out []types.FunctionConfiguration
 	pages := lambda.NewListFunctionsPaginator(api, &lambda.ListFunctionsInput{
 		FunctionVersion: types.FunctionVersionAll,
@@ -423,8 +415,14 @@ func statusFor(days int) check.Status {
 }
 
 // evaluate reports every function version that has a managed runtime,
-// judged against table's dates on now's UTC date.
-func evaluate(target check.Target, in Input, table lifecycleTable, now time.Time) []check.Finding {
+// judged against the shipped lifecycle data on the scan's UTC date.
+func evaluate(target check.Target, in Input) []check.Finding {
+	return evaluateAgainst(lifecycle, target, in)
+}
+
+// evaluateAgainst is evaluate with the lifecycle data given.
+func evaluateAgainst(table lifecycleTable, target check.Target, in Input) []check.Finding {
+	now := target.ScanTime
 	asOf := table.asOf.Format(time.DateOnly)
 	findings := make([]check.Finding, 0, len(in.Functions)+1)
 	for _, fn := range in.Functions {
@@ -439,8 +437,8 @@ func evaluate(target check.Target, in Input, table lifecycleTable, now time.Time
 		}
 		lc, known := table.runtimes[string(fn.Runtime)]
 		if !known {
-			findings = append(findings, Meta.NewFinding(target, arn, check.Error, fmt.Sprintf(
-				"could not evaluate: runtime %q is not in the Lambda runtime lifecycle data (as of %s): the runtime is newer than the data, or the data does not know it; update internal/checks/lambdaruntimes/lifecycle.json from its source",
+			findings = append(findings, Meta.Unevaluated(target, arn, fmt.Sprintf(
+				"runtime %q is not in the Lambda runtime lifecycle data (as of %s): the runtime is newer than the data, or the data does not know it; update internal/checks/lambdaruntimes/lifecycle.json from its source",
 				fn.Runtime, asOf), columns))
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,13 +23,16 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 const testARN = "arn:aws:lambda:eu-west-1:111122223333:function:orders"
+
+// at is an evaluator test's target in eu-west-1, scanned at scanTime.
+func at(scanTime time.Time) check.Target { return checktest.TargetAt("eu-west-1", scanTime) }
 
 func function(runtime types.Runtime) types.FunctionConfiguration {
 	return types.FunctionConfiguration{
@@ -65,7 +69,7 @@ func TestEvaluateBoundaries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := Input{Functions: []types.FunctionConfiguration{function("nodejs22.x")}, Invocations: map[string]float64{"orders": 12.5}}
-			got := evaluate(checktest.Target("eu-west-1"), in, lifecycle, tt.now)
+			got := evaluate(at(tt.now), in)
 			checktest.ColumnsWithin(t, Meta, got)
 			if len(got) != 1 {
 				t.Fatalf("evaluate(now=%s) = %d findings, want 1", tt.now, len(got))
@@ -114,7 +118,7 @@ func TestEvaluateCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := evaluate(checktest.Target("eu-west-1"), tt.in, lifecycle, now)
+			got := evaluate(at(now), tt.in)
 			checktest.ColumnsWithin(t, Meta, got)
 			if len(got) != len(tt.want) {
 				t.Fatalf("evaluate(%s) = %+v, want statuses %v", tt.name, got, tt.want)
@@ -232,7 +236,7 @@ func TestAliasInvocationsCountTowardTheirVersion(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			in := Input{Functions: tt.versions, Aliases: map[string][]types.AliasConfiguration{"orders": tt.aliases}, Invocations: tt.invocations}
-			got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in, lifecycle, now))
+			got := checktest.ByResource(evaluate(at(now), in))
 			for arn, want := range tt.want {
 				f := got[arn]
 				if f.Columns[colAverageDailyInvoke] != want {
@@ -389,7 +393,7 @@ func seed(t *testing.T, cfg aws.Config, region string) map[string]string {
 	} {
 		data = append(data, cwtypes.MetricDatum{MetricName: aws.String("Invocations"), Dimensions: d.dims, Value: aws.Float64(d.value), Timestamp: aws.Time(now.Add(-d.ago)), Unit: cwtypes.StandardUnitCount})
 	}
-	if _, err := newCloudWatch(cfg).PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("AWS/Lambda"), MetricData: data}); err != nil {
+	if _, err := cloudwatch.NewFromConfig(cfg).PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("AWS/Lambda"), MetricData: data}); err != nil {
 		t.Fatalf("put metric data: %v", err)
 	}
 	return arns
@@ -414,7 +418,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	byID := checktest.ByResource(findings)
 	// Three versions in eu-west-1 (legacy-report $LATEST and 1, checkout $LATEST), nothing in us-east-1.
@@ -457,26 +461,21 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// TestUnreadableMetricsKeepTheStatuses: when the aliases or the metrics
+// cannot be read, the runtime statuses stand without invocation figures and
+// one error finding names the operation and the error code. (A denied
+// ListFunctions is the whole job's error: internal/failclosed checks that
+// for every operation.)
+func TestUnreadableMetricsKeepTheStatuses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	arns := seed(t, cfg, "us-east-1")
-
-	t.Run("ListFunctions: the whole region", func(t *testing.T) {
-		findings := scan.RunJob(ctx, emutest.Deny(cfg, "ListFunctions"), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-			t.Fatalf("findings = %+v, want one error finding for the whole region", findings)
-		}
-		if !strings.Contains(findings[0].Reason, "lambda ListFunctions") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-			t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
-		}
-	})
 	for _, denied := range []struct{ operation, op string }{
 		{"GetMetricData", "cloudwatch GetMetricData"},
 		{"ListAliases", "lambda ListAliases"},
 	} {
-		t.Run(denied.operation+": statuses kept, one error finding", func(t *testing.T) {
+		t.Run(denied.operation, func(t *testing.T) {
 			findings := scan.RunJob(ctx, emutest.Deny(cfg, denied.operation), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
 			byID := checktest.ByResource(findings)
 			for _, name := range []string{"legacy-report", "legacy-report:1"} {
@@ -489,6 +488,76 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 				t.Errorf("%s denied: metrics finding = %+v, want an error naming %s and AccessDenied", denied.operation, metrics, denied.op)
 			}
 		})
+	}
+}
+
+// page returns the page of items that starts at marker (an index; nil for
+// the first page), size items long, and the next page's marker (nil after
+// the last), as Lambda pages with Marker and NextMarker.
+func page[T any](items []T, marker *string, size int) ([]T, *string) {
+	start, _ := strconv.Atoi(aws.ToString(marker))
+	end := min(start+size, len(items))
+	if end == len(items) {
+		return items[start:end], nil
+	}
+	return items[start:end], aws.String(strconv.Itoa(end))
+}
+
+// pagedLambda answers ListFunctions and ListAliases one item a page.
+type pagedLambda struct {
+	functions []types.FunctionConfiguration
+	aliases   []types.AliasConfiguration
+}
+
+func (f *pagedLambda) ListFunctions(_ context.Context, in *lambda.ListFunctionsInput, _ ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
+	items, next := page(f.functions, in.Marker, 1)
+	return &lambda.ListFunctionsOutput{Functions: items, NextMarker: next}, nil
+}
+
+func (f *pagedLambda) ListAliases(_ context.Context, in *lambda.ListAliasesInput, _ ...func(*lambda.Options)) (*lambda.ListAliasesOutput, error) {
+	items, next := page(f.aliases, in.Marker, 1)
+	return &lambda.ListAliasesOutput{Aliases: items, NextMarker: next}, nil
+}
+
+// pagedMetrics answers each GetMetricData request in two pages: the first
+// names every query with no values yet, the second gives each query the
+// value 28 (2 a day over the 14-day window).
+type pagedMetrics struct{}
+
+func (pagedMetrics) GetMetricData(_ context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+	out := &cloudwatch.GetMetricDataOutput{}
+	for _, q := range in.MetricDataQueries {
+		r := cwtypes.MetricDataResult{Id: q.Id}
+		if in.NextToken != nil {
+			r.Values = []float64{28}
+		}
+		out.MetricDataResults = append(out.MetricDataResults, r)
+	}
+	if in.NextToken == nil {
+		out.NextToken = aws.String("2")
+	}
+	return out, nil
+}
+
+// TestCollectReadsEveryPage: the deprecated version is on ListFunctions'
+// second page, the alias that routes to it on ListAliases' second page, and
+// every metric value on GetMetricData's second page. Dropping any second
+// page loses the red finding or part of its Average Daily Invokes.
+func TestCollectReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	now := day(2026, time.December, 1) // python3.9 is red, nodejs22.x green
+	api := &pagedLambda{
+		functions: []types.FunctionConfiguration{function("nodejs22.x"), orders("python3.9", "1")},
+		aliases:   []types.AliasConfiguration{alias("next", "7", nil), alias("live", "1", nil)},
+	}
+	in, err := collect(context.Background(), api, pagedMetrics{}, now)
+	if err != nil || in.MetricsErr != nil {
+		t.Fatalf("collect: %v, metrics: %v", err, in.MetricsErr)
+	}
+	got := checktest.ByResource(evaluate(at(now), in))
+	// 2 a day of its own and 2 a day through alias live.
+	if f := got[testARN+":1"]; f.Status != check.Red || f.Columns[colAverageDailyInvoke] != "4.00" {
+		t.Errorf("orders:1 = %s with %q daily invokes (reason %q), want red with 4.00", f.Status, f.Columns[colAverageDailyInvoke], f.Reason)
 	}
 }
 

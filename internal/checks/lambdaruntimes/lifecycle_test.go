@@ -81,7 +81,7 @@ func TestStatusesOnTheNewDates(t *testing.T) {
 		{"ruby4.0", check.Green, "851"},
 	}
 	for _, tt := range tests {
-		got := evaluate(checktest.Target("eu-west-1"), Input{Functions: []types.FunctionConfiguration{function(tt.runtime)}}, lifecycle, now)
+		got := evaluate(at(now), Input{Functions: []types.FunctionConfiguration{function(tt.runtime)}})
 		if len(got) != 1 || got[0].Status != tt.want || got[0].Columns[colDaysToDeprecation] != tt.wantDays {
 			t.Errorf("evaluate(%s, now=2026-12-01) = %+v, want %s with %s days", tt.runtime, got, tt.want, tt.wantDays)
 			continue
@@ -128,7 +128,7 @@ func TestBoundariesOnTheNewDates(t *testing.T) {
 		lc := lifecycle.runtimes[string(runtime)]
 		for _, s := range steps {
 			now := s.now(lc).Add(13 * time.Hour) // any time of day: days are UTC dates
-			got := evaluate(checktest.Target("eu-west-1"), Input{Functions: []types.FunctionConfiguration{function(runtime)}}, lifecycle, now)
+			got := evaluate(at(now), Input{Functions: []types.FunctionConfiguration{function(runtime)}})
 			if len(got) != 1 || got[0].Status != s.want || !strings.Contains(got[0].Reason, s.wantReason) {
 				t.Errorf("%s, %s (now=%s): got %+v, want %s with a reason containing %q", runtime, s.name, now.Format(time.RFC3339), got, s.want, s.wantReason)
 			}
@@ -156,7 +156,7 @@ func TestUnknownRuntimeIsError(t *testing.T) {
 		{"a runtime no data knows yet", lifecycle, "python3.15", check.Error, "not in the Lambda runtime lifecycle data (as of 2026-12-01)"},
 	}
 	for _, tt := range tests {
-		got := evaluate(checktest.Target("eu-west-1"), Input{Functions: []types.FunctionConfiguration{function(tt.runtime)}}, tt.table, now)
+		got := evaluateAgainst(tt.table, at(now), Input{Functions: []types.FunctionConfiguration{function(tt.runtime)}})
 		checktest.ColumnsWithin(t, Meta, got)
 		if len(got) != 1 || got[0].Status != tt.want || !strings.Contains(got[0].Reason, tt.wantText) {
 			t.Errorf("%s: evaluate(%s) = %+v, want %s with a reason containing %q", tt.name, tt.runtime, got, tt.want, tt.wantText)

@@ -37,7 +37,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the RDS client the check calls.
 type API interface {
@@ -61,14 +61,9 @@ const (
 	public           = "all"
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, rds.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+// collectFrom collects for target with an RDS client of its account and region.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, rds.NewFromConfig(target.Config))
 }
 
 // Snapshot is one manual DB snapshot or DB cluster snapshot and who may restore it.
@@ -98,7 +93,30 @@ type Input struct {
 // snapshot is the fewest the API allows; automated snapshots are left out
 // by the SnapshotType filter because they cannot be shared.
 func collect(ctx context.Context, api API) (Input, error) {
+	listed, err := listSnapshots(ctx, api)
+	if err != nil {
+		return Input{}, err
+	}
 	var in Input
+	for _, snap := range listed {
+		accounts, op, err := restoreAccounts(ctx, api, snap)
+		switch {
+		case awsx.Is(err, awsx.KindNotFound):
+			continue // deleted since it was listed
+		case err != nil:
+			snap.AttributesOp, snap.AttributesErr = op, err
+		default:
+			snap.RestoreAccounts = accounts
+		}
+		in.Snapshots = append(in.Snapshots, snap)
+	}
+	return in, nil
+}
+
+// listSnapshots lists the manual DB snapshots, then the manual DB cluster
+// snapshots.
+func listSnapshots(ctx context.Context, api API) ([]Snapshot, error) {
+	var out []Snapshot
 	instancePages := rds.NewDescribeDBSnapshotsPaginator(api, &rds.DescribeDBSnapshotsInput{
 		SnapshotType: aws.String(manual),
 		MaxRecords:   aws.Int32(pageSize),
@@ -106,24 +124,10 @@ func collect(ctx context.Context, api API) (Input, error) {
 	for instancePages.HasMorePages() {
 		page, err := instancePages.NextPage(ctx)
 		if err != nil {
-			return Input{}, check.WrapOp("rds DescribeDBSnapshots", err)
+			return nil, check.WrapOp("rds DescribeDBSnapshots", err)
 		}
 		for _, s := range page.DBSnapshots {
-			snap := Snapshot{ID: aws.ToString(s.DBSnapshotIdentifier), Source: aws.ToString(s.DBInstanceIdentifier)}
-			out, err := api.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: s.DBSnapshotIdentifier})
-			switch {
-			case awsx.Is(err, awsx.KindNotFound):
-				continue // deleted since it was listed
-			case err != nil:
-				snap.AttributesOp, snap.AttributesErr = "rds DescribeDBSnapshotAttributes", err
-			case out.DBSnapshotAttributesResult != nil:
-				for _, a := range out.DBSnapshotAttributesResult.DBSnapshotAttributes {
-					if aws.ToString(a.AttributeName) == restoreAttribute {
-						snap.RestoreAccounts = append(snap.RestoreAccounts, a.AttributeValues...)
-					}
-				}
-			}
-			in.Snapshots = append(in.Snapshots, snap)
+			out = append(out, Snapshot{ID: aws.ToString(s.DBSnapshotIdentifier), Source: aws.ToString(s.DBInstanceIdentifier)})
 		}
 	}
 	clusterPages := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
@@ -133,27 +137,42 @@ func collect(ctx context.Context, api API) (Input, error) {
 	for clusterPages.HasMorePages() {
 		page, err := clusterPages.NextPage(ctx)
 		if err != nil {
-			return Input{}, check.WrapOp("rds DescribeDBClusterSnapshots", err)
+			return nil, check.WrapOp("rds DescribeDBClusterSnapshots", err)
 		}
 		for _, s := range page.DBClusterSnapshots {
-			snap := Snapshot{ID: aws.ToString(s.DBClusterSnapshotIdentifier), Source: aws.ToString(s.DBClusterIdentifier), Cluster: true}
-			out, err := api.DescribeDBClusterSnapshotAttributes(ctx, &rds.DescribeDBClusterSnapshotAttributesInput{DBClusterSnapshotIdentifier: s.DBClusterSnapshotIdentifier})
-			switch {
-			case awsx.Is(err, awsx.KindNotFound):
-				continue // deleted since it was listed
-			case err != nil:
-				snap.AttributesOp, snap.AttributesErr = "rds DescribeDBClusterSnapshotAttributes", err
-			case out.DBClusterSnapshotAttributesResult != nil:
-				for _, a := range out.DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes {
-					if aws.ToString(a.AttributeName) == restoreAttribute {
-						snap.RestoreAccounts = append(snap.RestoreAccounts, a.AttributeValues...)
-					}
-				}
-			}
-			in.Snapshots = append(in.Snapshots, snap)
+			out = append(out, Snapshot{ID: aws.ToString(s.DBClusterSnapshotIdentifier), Source: aws.ToString(s.DBClusterIdentifier), Cluster: true})
 		}
 	}
-	return in, nil
+	return out, nil
+}
+
+// restoreAccounts reads the values of snap's "restore" attribute with the
+// attributes operation of its kind, which it returns for error findings.
+func restoreAccounts(ctx context.Context, api API, snap Snapshot) (accounts []string, op string, err error) {
+	if snap.Cluster {
+		op = "rds DescribeDBClusterSnapshotAttributes"
+		out, err := api.DescribeDBClusterSnapshotAttributes(ctx, &rds.DescribeDBClusterSnapshotAttributesInput{DBClusterSnapshotIdentifier: aws.String(snap.ID)})
+		if err != nil || out.DBClusterSnapshotAttributesResult == nil {
+			return nil, op, err
+		}
+		for _, a := range out.DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes {
+			if aws.ToString(a.AttributeName) == restoreAttribute {
+				accounts = append(accounts, a.AttributeValues...)
+			}
+		}
+		return accounts, op, nil
+	}
+	op = "rds DescribeDBSnapshotAttributes"
+	out, err := api.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: aws.String(snap.ID)})
+	if err != nil || out.DBSnapshotAttributesResult == nil {
+		return nil, op, err
+	}
+	for _, a := range out.DBSnapshotAttributesResult.DBSnapshotAttributes {
+		if aws.ToString(a.AttributeName) == restoreAttribute {
+			accounts = append(accounts, a.AttributeValues...)
+		}
+	}
+	return accounts, op, nil
 }
 
 // evaluate reports each snapshot: red when its restore attribute names

@@ -2,17 +2,20 @@ package rdspublicsnapshots
 
 import (
 	"context"
+	"maps"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -114,7 +117,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	want := map[string]struct {
 		status check.Status
@@ -148,29 +151,131 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDenied(t *testing.T) {
+// TestAttributesDenied: when the attributes of one kind of snapshot cannot
+// be read, those snapshots are error findings (never green) and the other
+// kind is still judged.
+func TestAttributesDenied(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
 	seedSnapshots(t, cfg, "us-east-1")
-	for _, op := range []string{"DescribeDBSnapshots", "DescribeDBClusterSnapshots"} {
-		t.Run("listing "+op, func(t *testing.T) {
-			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-				t.Fatalf("deny %s: findings = %+v, want one error finding for the whole region", op, findings)
+	tests := []struct {
+		op              string
+		errored, judged string // a public snapshot of each kind
+	}{
+		{"DescribeDBSnapshotAttributes", "orders-public", "ledger-public"},
+		{"DescribeDBClusterSnapshotAttributes", "ledger-public", "orders-public"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.op, func(t *testing.T) {
+			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, tt.op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
+			byID := checktest.ByResource(findings)
+			if got := byID[tt.errored]; got.Status != check.Error || !strings.Contains(got.Reason, "rds "+tt.op) || !strings.Contains(got.Reason, "AccessDenied") {
+				t.Errorf("deny %s: %s = %+v, want an error finding naming the operation (never green)", tt.op, tt.errored, got)
 			}
-			if !strings.Contains(findings[0].Reason, "rds "+op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-				t.Errorf("deny %s: reason = %q, want the operation and the error code", op, findings[0].Reason)
+			if got := byID[tt.judged]; got.Status != check.Red {
+				t.Errorf("deny %s: %s = %+v, want still red: one denied call must not hide other snapshots", tt.op, tt.judged, got)
 			}
 		})
 	}
-	t.Run("attributes of one kind", func(t *testing.T) {
-		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "DescribeDBClusterSnapshotAttributes"), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		byID := checktest.ByResource(findings)
-		if got := byID["ledger-public"]; got.Status != check.Error || !strings.Contains(got.Reason, "AccessDenied") {
-			t.Errorf("cluster snapshot with denied attributes = %+v, want an error finding (never green)", got)
-		}
-		if got := byID["orders-public"]; got.Status != check.Red {
-			t.Errorf("DB snapshot = %+v, want still red: one denied call must not hide other snapshots", got)
-		}
-	})
+}
+
+// pagedRDS answers the snapshot listings in the pages given and the
+// attribute requests from restore, shaped like RDS's answers; the
+// attributes of a snapshot named in failing fail with a throttling error.
+type pagedRDS struct {
+	instance [][]rdstypes.DBSnapshot
+	cluster  [][]rdstypes.DBClusterSnapshot
+	restore  map[string][]string
+	failing  map[string]bool
+}
+
+var throttled = &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+
+func (f pagedRDS) DescribeDBSnapshots(_ context.Context, in *rds.DescribeDBSnapshotsInput, _ ...func(*rds.Options)) (*rds.DescribeDBSnapshotsOutput, error) {
+	snapshots, next := checktest.Page(f.instance, in.Marker)
+	return &rds.DescribeDBSnapshotsOutput{DBSnapshots: snapshots, Marker: next}, nil
+}
+
+func (f pagedRDS) DescribeDBClusterSnapshots(_ context.Context, in *rds.DescribeDBClusterSnapshotsInput, _ ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotsOutput, error) {
+	snapshots, next := checktest.Page(f.cluster, in.Marker)
+	return &rds.DescribeDBClusterSnapshotsOutput{DBClusterSnapshots: snapshots, Marker: next}, nil
+}
+
+func (f pagedRDS) DescribeDBSnapshotAttributes(_ context.Context, in *rds.DescribeDBSnapshotAttributesInput, _ ...func(*rds.Options)) (*rds.DescribeDBSnapshotAttributesOutput, error) {
+	id := aws.ToString(in.DBSnapshotIdentifier)
+	if f.failing[id] {
+		return nil, throttled
+	}
+	return &rds.DescribeDBSnapshotAttributesOutput{DBSnapshotAttributesResult: &rdstypes.DBSnapshotAttributesResult{
+		DBSnapshotIdentifier: in.DBSnapshotIdentifier,
+		DBSnapshotAttributes: []rdstypes.DBSnapshotAttribute{{AttributeName: aws.String("restore"), AttributeValues: f.restore[id]}},
+	}}, nil
+}
+
+func (f pagedRDS) DescribeDBClusterSnapshotAttributes(_ context.Context, in *rds.DescribeDBClusterSnapshotAttributesInput, _ ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotAttributesOutput, error) {
+	id := aws.ToString(in.DBClusterSnapshotIdentifier)
+	if f.failing[id] {
+		return nil, throttled
+	}
+	return &rds.DescribeDBClusterSnapshotAttributesOutput{DBClusterSnapshotAttributesResult: &rdstypes.DBClusterSnapshotAttributesResult{
+		DBClusterSnapshotIdentifier: in.DBClusterSnapshotIdentifier,
+		DBClusterSnapshotAttributes: []rdstypes.DBClusterSnapshotAttribute{{AttributeName: aws.String("restore"), AttributeValues: f.restore[id]}},
+	}}, nil
+}
+
+// TestCollectPagesAndAttributeFailures reads snapshot listings of two pages
+// (the emulator answers in one) with the public snapshot on the second, and
+// attribute requests that fail for one snapshot: that snapshot is an error
+// finding naming the operation, the others are still judged.
+func TestCollectPagesAndAttributeFailures(t *testing.T) {
+	t.Parallel()
+	instance := func(id string) rdstypes.DBSnapshot {
+		return rdstypes.DBSnapshot{DBSnapshotIdentifier: aws.String(id), DBInstanceIdentifier: aws.String("orders-db"), SnapshotType: aws.String("manual")}
+	}
+	cluster := func(id string) rdstypes.DBClusterSnapshot {
+		return rdstypes.DBClusterSnapshot{DBClusterSnapshotIdentifier: aws.String(id), DBClusterIdentifier: aws.String("ledger"), SnapshotType: aws.String("manual")}
+	}
+	api := pagedRDS{
+		instance: [][]rdstypes.DBSnapshot{{instance("orders-private"), instance("orders-failing")}, {instance("orders-public")}},
+		cluster:  [][]rdstypes.DBClusterSnapshot{{cluster("ledger-private"), cluster("ledger-failing")}, {cluster("ledger-public")}},
+		restore:  map[string][]string{"orders-public": {"all"}, "ledger-public": {"444455556666", "all"}},
+	}
+	tests := []struct {
+		name    string
+		failing map[string]bool
+		op      string // the operation an error finding names
+		want    map[string]check.Status
+	}{
+		{"every attribute read", nil, "", map[string]check.Status{
+			"orders-private": check.Green, "orders-failing": check.Green, "orders-public": check.Red,
+			"ledger-private": check.Green, "ledger-failing": check.Green, "ledger-public": check.Red}},
+		{"one DB snapshot's attributes fail", map[string]bool{"orders-failing": true}, "rds DescribeDBSnapshotAttributes", map[string]check.Status{
+			"orders-private": check.Green, "orders-failing": check.Error, "orders-public": check.Red,
+			"ledger-private": check.Green, "ledger-failing": check.Green, "ledger-public": check.Red}},
+		{"one DB cluster snapshot's attributes fail", map[string]bool{"ledger-failing": true}, "rds DescribeDBClusterSnapshotAttributes", map[string]check.Status{
+			"orders-private": check.Green, "orders-failing": check.Green, "orders-public": check.Red,
+			"ledger-private": check.Green, "ledger-failing": check.Error, "ledger-public": check.Red}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			api := api
+			api.failing = tt.failing
+			in, err := collect(context.Background(), api)
+			if err != nil {
+				t.Fatalf("collect: %v", err)
+			}
+			findings := evaluate(checktest.Target("eu-west-1"), in)
+			got := map[string]check.Status{}
+			for _, f := range findings {
+				got[f.ResourceID] = f.Status
+				if f.Status == check.Error && (!strings.Contains(f.Reason, tt.op+": ") || !strings.Contains(f.Reason, "Throttling")) {
+					t.Errorf("%s reason = %q, want %q and the error code", f.ResourceID, f.Reason, tt.op)
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("statuses = %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

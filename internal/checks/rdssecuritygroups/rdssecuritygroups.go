@@ -69,7 +69,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the RDS client the check calls.
 type API interface {
@@ -95,14 +95,10 @@ var riskyPorts = []int32{20, 21, 22, 1433, 1434, 3306, 3389, 4333, 5432, 5500}
 // pageSize is the largest page of the three RDS listings.
 const pageSize = 100
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, rds.NewFromConfig(target.Config), ec2.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+// collectFrom collects for target with RDS and EC2 clients of its account
+// and region.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, rds.NewFromConfig(target.Config), ec2.NewFromConfig(target.Config))
 }
 
 // Input is what the check evaluates in one region.

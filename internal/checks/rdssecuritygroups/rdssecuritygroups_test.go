@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -16,7 +18,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 )
@@ -300,7 +302,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	byID := checktest.ByResource(findings)
 	want := map[string]check.Status{
@@ -341,22 +343,6 @@ func TestCollectOnEmulator(t *testing.T) {
 	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
 		if got := recorder.Calls("EC2", op); got != 1 {
 			t.Errorf("%s calls = %d, want 1 (only the region with databases)", op, got)
-		}
-	}
-}
-
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	seed(t, cfg, "us-east-1")
-	for _, op := range []string{"rds DescribeDBSecurityGroups", "rds DescribeDBInstances", "rds DescribeDBClusters", "ec2 DescribeSecurityGroups", "ec2 DescribeSecurityGroupRules"} {
-		_, name, _ := strings.Cut(op, " ")
-		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, name), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-			t.Fatalf("%s denied: findings = %+v, want one error finding for the whole region", op, findings)
-		}
-		if !strings.Contains(findings[0].Reason, op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-			t.Errorf("%s denied: reason = %q, want the operation and the error code", op, findings[0].Reason)
 		}
 	}
 }
@@ -429,5 +415,93 @@ func TestRDSPrefixListWorldOpen(t *testing.T) {
 	f := denied["db:reports/"+aws.ToString(group.GroupId)]
 	if f.Status != check.Error || !strings.Contains(f.Reason, "ec2 GetManagedPrefixListEntries") || !strings.Contains(f.Reason, "AccessDenied") {
 		t.Errorf("entries denied: group finding = %s (%s), want error naming the operation and AccessDenied", f.Status, f.Reason)
+	}
+}
+
+// pagedRDS answers the three RDS listings in the pages given, shaped like
+// RDS's answers.
+type pagedRDS struct {
+	dbSecurityGroups [][]rdstypes.DBSecurityGroup
+	instances        [][]rdstypes.DBInstance
+	clusters         [][]rdstypes.DBCluster
+}
+
+func (f pagedRDS) DescribeDBSecurityGroups(_ context.Context, in *rds.DescribeDBSecurityGroupsInput, _ ...func(*rds.Options)) (*rds.DescribeDBSecurityGroupsOutput, error) {
+	groups, next := checktest.Page(f.dbSecurityGroups, in.Marker)
+	return &rds.DescribeDBSecurityGroupsOutput{DBSecurityGroups: groups, Marker: next}, nil
+}
+
+func (f pagedRDS) DescribeDBInstances(_ context.Context, in *rds.DescribeDBInstancesInput, _ ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
+	instances, next := checktest.Page(f.instances, in.Marker)
+	return &rds.DescribeDBInstancesOutput{DBInstances: instances, Marker: next}, nil
+}
+
+func (f pagedRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBClustersInput, _ ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error) {
+	clusters, next := checktest.Page(f.clusters, in.Marker)
+	return &rds.DescribeDBClustersOutput{DBClusters: clusters, Marker: next}, nil
+}
+
+// pagedEC2 answers the security group listings in the pages given; the
+// region has no prefix list.
+type pagedEC2 struct {
+	groups [][]ec2types.SecurityGroup
+	rules  [][]ec2types.SecurityGroupRule
+}
+
+func (f pagedEC2) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
+	groups, next := checktest.Page(f.groups, in.NextToken)
+	return &ec2.DescribeSecurityGroupsOutput{SecurityGroups: groups, NextToken: next}, nil
+}
+
+func (f pagedEC2) DescribeSecurityGroupRules(_ context.Context, in *ec2.DescribeSecurityGroupRulesInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupRulesOutput, error) {
+	rules, next := checktest.Page(f.rules, in.NextToken)
+	return &ec2.DescribeSecurityGroupRulesOutput{SecurityGroupRules: rules, NextToken: next}, nil
+}
+
+func (pagedEC2) DescribeManagedPrefixLists(context.Context, *ec2.DescribeManagedPrefixListsInput, ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error) {
+	return &ec2.DescribeManagedPrefixListsOutput{}, nil
+}
+
+func (pagedEC2) GetManagedPrefixListEntries(context.Context, *ec2.GetManagedPrefixListEntriesInput, ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
+	return &ec2.GetManagedPrefixListEntriesOutput{}, nil
+}
+
+// TestCollectReadsEveryPage: the emulator answers in one page; accounts with
+// many databases and groups get several. Each listing puts what decides a
+// red finding on its second page, so reading only the first fails.
+func TestCollectReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	member := func(sg string) []rdstypes.VpcSecurityGroupMembership {
+		return []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String(sg), Status: aws.String("active")}}
+	}
+	group := func(id string) ec2types.SecurityGroup {
+		return ec2types.SecurityGroup{GroupId: aws.String(id), GroupName: aws.String(id), VpcId: aws.String("vpc-1")}
+	}
+	api := pagedRDS{
+		dbSecurityGroups: [][]rdstypes.DBSecurityGroup{{dbsgWithCIDR("203.0.113.7/32")}, {{DBSecurityGroupName: aws.String("open"),
+			IPRanges: []rdstypes.IPRange{{CIDRIP: aws.String("0.0.0.0/0"), Status: aws.String("authorized")}}}}},
+		instances: [][]rdstypes.DBInstance{{}, {{DBInstanceIdentifier: aws.String("orders"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(5432)}, VpcSecurityGroups: member("sg-db")}}},
+		clusters:  [][]rdstypes.DBCluster{{}, {{DBClusterIdentifier: aws.String("catalog"), Port: aws.Int32(3306), VpcSecurityGroups: member("sg-aurora")}}},
+	}
+	ec2API := pagedEC2{
+		groups: [][]ec2types.SecurityGroup{{group("sg-app")}, {group("sg-db"), group("sg-aurora")}},
+		rules: [][]ec2types.SecurityGroupRule{
+			{rule("sg-app", "sgr-app", "tcp", 443, 443, "0.0.0.0/0")},
+			{rule("sg-db", "sgr-db", "tcp", 5432, 5432, "0.0.0.0/0"), rule("sg-aurora", "sgr-aurora", "tcp", 3306, 3306, "0.0.0.0/0")},
+		},
+	}
+	in, err := collect(context.Background(), api, ec2API)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
+	want := map[string]check.Status{
+		"secgrp:legacy/203.0.113.7/32":         check.Green,
+		"secgrp:open/0.0.0.0/0":                check.Red,
+		"db:orders/sg-db/sgr-db":               check.Red,
+		"cluster:catalog/sg-aurora/sgr-aurora": check.Red,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("statuses = %v, want %v", got, want)
 	}
 }

@@ -38,7 +38,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // Resource IDs: the root user's MFA state, and each source when it could
 // not be read while the other one could.
@@ -58,12 +58,6 @@ type API interface {
 
 var _ API = (*iam.Client)(nil)
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	return evaluate(target, collect(ctx, iam.NewFromConfig(target.Config))), nil
-}
-
 // Input is what the check evaluates: each source's answer or its error.
 type Input struct {
 	// Summary is GetAccountSummary's SummaryMap.
@@ -71,6 +65,12 @@ type Input struct {
 	SummaryErr error
 	Report     *credreport.Report
 	ReportErr  error
+}
+
+// collectFrom collects with an IAM client for target. It never fails as a
+// whole: each source's error is part of the Input.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, iam.NewFromConfig(target.Config)), nil
 }
 
 // collect reads both sources; one failing does not stop the other.
@@ -119,7 +119,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	switch {
 	case in.SummaryErr != nil:
 		failures = append(failures, in.SummaryErr.Error())
-		sourceErrors = append(sourceErrors, Meta.NewFinding(target, summaryResource, check.Error, "could not evaluate: "+in.SummaryErr.Error(), nil))
+		sourceErrors = append(sourceErrors, Meta.Unevaluated(target, summaryResource, in.SummaryErr.Error(), nil))
 	default:
 		if v, ok := in.Summary[summaryMFAKey]; ok {
 			answers = append(answers, sourceAnswer{"the account summary (AccountMFAEnabled)", v == 1})
@@ -135,7 +135,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	switch {
 	case in.ReportErr != nil:
 		failures = append(failures, in.ReportErr.Error())
-		sourceErrors = append(sourceErrors, Meta.NewFinding(target, reportResource, check.Error, "could not evaluate: "+in.ReportErr.Error(), nil))
+		sourceErrors = append(sourceErrors, Meta.Unevaluated(target, reportResource, in.ReportErr.Error(), nil))
 	default:
 		if !in.Report.GeneratedTime.IsZero() {
 			generated = ", generated " + in.Report.GeneratedTime.Format("2006-01-02T15:04:05Z")
@@ -162,14 +162,14 @@ func evaluate(target check.Target, in Input) []check.Finding {
 		return slices.Concat([]check.Finding{removed}, sourceErrors)
 	}
 	if len(answers) == 0 {
-		reason := "could not evaluate: no source says whether the root user has MFA"
+		why := "no source says whether the root user has MFA"
 		if len(failures) > 0 {
-			reason = "could not evaluate: " + strings.Join(failures, "; ")
+			why = strings.Join(failures, "; ")
 		}
 		if len(notes) > 0 {
-			reason += " (" + strings.Join(notes, "; ") + ")"
+			why += " (" + strings.Join(notes, "; ") + ")"
 		}
-		return []check.Finding{Meta.NewFinding(target, ResourceID, check.Error, reason, nil)}
+		return []check.Finding{Meta.Unevaluated(target, ResourceID, why, nil)}
 	}
 	var on, off []string
 	for _, a := range answers {
@@ -196,8 +196,8 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	case len(off) > 0 && in.ReportErr != nil:
 		// Red would be a guess: the unread report could show the root
 		// credentials removed. The reason carries the report's error.
-		return []check.Finding{Meta.NewFinding(target, ResourceID, check.Error, fmt.Sprintf(
-			"could not evaluate: MFA is not enabled on the root account (per %s), but whether the root credentials are removed "+
+		return []check.Finding{Meta.Unevaluated(target, ResourceID, fmt.Sprintf(
+			"MFA is not enabled on the root account (per %s), but whether the root credentials are removed "+
 				"could not be read: %s.%s", strings.Join(off, " and "), in.ReportErr.Error(), suffix), nil)}
 	case len(off) > 0:
 		main = Meta.NewFinding(target, ResourceID, check.Red, "MFA is not enabled on the root account (per "+strings.Join(off, " and ")+")."+suffix, nil)

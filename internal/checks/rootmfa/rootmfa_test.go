@@ -3,6 +3,7 @@ package rootmfa
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -14,7 +15,8 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/credreport"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/credreport/credreporttest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -50,8 +52,13 @@ func rootRow(password, key1, key2 credreport.Flag) *credreport.Report {
 		AccessKeys: [2]credreport.AccessKey{{Slot: 1, Active: key1}, {Slot: 2, Active: key2}}}}}
 }
 
-var denied = check.WrapOp("iam GetAccountSummary", &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized", Fault: smithy.FaultClient})
-var reportDenied = check.WrapOp("iam GenerateCredentialReport", &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized", Fault: smithy.FaultClient})
+// accessDenied is IAM's answer to a caller without the permission.
+var accessDenied = &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized", Fault: smithy.FaultClient}
+
+var (
+	denied       = check.WrapOp("iam GetAccountSummary", accessDenied)
+	reportDenied = check.WrapOp("iam GenerateCredentialReport", accessDenied)
+)
 
 func TestEvaluate(t *testing.T) {
 	t.Parallel()
@@ -104,10 +111,7 @@ func TestEvaluate(t *testing.T) {
 			t.Parallel()
 			findings := evaluate(checktest.Target(check.GlobalRegion), tt.in)
 			checktest.ColumnsWithin(t, Meta, findings)
-			got := map[string]check.Status{}
-			for _, f := range findings {
-				got[f.ResourceID] = f.Status
-			}
+			got := checktest.Statuses(findings)
 			if len(got) != len(tt.want) {
 				t.Errorf("evaluate(%s) = %v, want %v", tt.name, got, tt.want)
 			}
@@ -153,26 +157,51 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// fakeAPI answers GetAccountSummary with summary (or summaryErr) and the
+// credential report operations as credreporttest.Reports does.
+type fakeAPI struct {
+	credreporttest.Reports
+	summary    map[string]int32
+	summaryErr error
+}
+
+func (f fakeAPI) GetAccountSummary(context.Context, *iam.GetAccountSummaryInput, ...func(*iam.Options)) (*iam.GetAccountSummaryOutput, error) {
+	if f.summaryErr != nil {
+		return nil, f.summaryErr
+	}
+	return &iam.GetAccountSummaryOutput{SummaryMap: f.summary}, nil
+}
+
+// TestCollectReadsBothSources: one source failing does not stop the other,
+// and the verdict stands on the one that answered, beside an error finding
+// for the other. The report is AWS's classic one (the emulator's has no root
+// row, so only a fake can show a root user with MFA). Denials that leave
+// nothing to judge are covered by internal/failclosed.
+func TestCollectReadsBothSources(t *testing.T) {
 	t.Parallel()
+	content, err := os.ReadFile("../../credreport/testdata/aws-report.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withMFA := credreporttest.Reports{Content: string(content)}
 	tests := []struct {
-		deny []string
-		// want maps resource ID to status; wantText must appear in an error finding's reason.
+		name string
+		api  fakeAPI
+		// want maps resource ID to status; wantText must appear in the error findings' reasons.
 		want     map[string]check.Status
 		wantText string
 	}{
-		{[]string{"GetAccountSummary"}, map[string]check.Status{ResourceID: check.Error}, "iam GetAccountSummary: access denied (AccessDenied"},
-		// The emulator's summary says MFA is off; without the report, whether
-		// the root credentials are removed is unknown: error, not red.
-		{[]string{"GenerateCredentialReport"}, map[string]check.Status{ResourceID: check.Error}, "iam GenerateCredentialReport: access denied (AccessDenied"},
-		{[]string{"GetCredentialReport"}, map[string]check.Status{ResourceID: check.Error}, "iam GetCredentialReport: access denied (AccessDenied"},
-		{[]string{"GetAccountSummary", "GetCredentialReport"}, map[string]check.Status{ResourceID: check.Error}, "iam GetCredentialReport: access denied"},
+		{"summary denied: green from the report", fakeAPI{Reports: withMFA, summaryErr: accessDenied},
+			map[string]check.Status{ResourceID: check.Green, summaryResource: check.Error}, "iam GetAccountSummary: access denied (AccessDenied"},
+		{"report denied: green from the summary", fakeAPI{Reports: credreporttest.Reports{GenerateErr: accessDenied}, summary: summary(1)},
+			map[string]check.Status{ResourceID: check.Green, reportResource: check.Error}, "iam GenerateCredentialReport: access denied (AccessDenied"},
+		{"report denied, summary says off: error, not red", fakeAPI{Reports: credreporttest.Reports{GenerateErr: accessDenied}, summary: summary(0)},
+			map[string]check.Status{ResourceID: check.Error}, "whether the root credentials are removed could not be read: iam GenerateCredentialReport: access denied"},
 	}
 	for _, tt := range tests {
-		t.Run(strings.Join(tt.deny, "+"), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, account := emutest.Config(t)
-			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, tt.deny...), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
+			findings := evaluate(checktest.Target(check.GlobalRegion), collect(context.Background(), tt.api))
 			got := map[string]check.Status{}
 			var errorText string
 			for _, f := range findings {
@@ -181,26 +210,15 @@ func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
 					errorText += f.Reason + "\n"
 				}
 			}
-			if len(got) != len(tt.want) {
-				t.Errorf("denying %v: findings = %+v, want %v", tt.deny, findings, tt.want)
-			}
-			for id, status := range tt.want {
-				if got[id] != status {
-					t.Errorf("denying %v: %s = %s, want %s (findings %+v)", tt.deny, id, got[id], status, findings)
-				}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("%s: findings %v, want %v (%+v)", tt.name, got, tt.want, findings)
 			}
 			if !strings.Contains(errorText, tt.wantText) {
-				t.Errorf("denying %v: error reasons %q, want them to contain %q", tt.deny, errorText, tt.wantText)
+				t.Errorf("%s: error reasons %q, want them to contain %q", tt.name, errorText, tt.wantText)
 			}
 		})
 	}
 }
-
-// awsHeader is the credential report's header as AWS documents it.
-const awsHeader = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active," +
-	"access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service," +
-	"access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service," +
-	"cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
 
 // parseReport parses report content with the credential report parser, as
 // collect does with what GetCredentialReport returns.
@@ -324,7 +342,7 @@ func TestRootRowBoundaries(t *testing.T) {
 			if tt.mfa {
 				mfa = 1
 			}
-			findings := evaluate(checktest.Target(check.GlobalRegion), Input{Summary: summary(mfa), Report: parseReport(t, awsHeader+"\n"+row+"\n")})
+			findings := evaluate(checktest.Target(check.GlobalRegion), Input{Summary: summary(mfa), Report: parseReport(t, credreporttest.Content(row))})
 			if len(findings) != 1 || findings[0].Status != tt.want {
 				t.Fatalf("evaluate(%s) = %+v, want one %s finding", row, findings, tt.want)
 			}

@@ -48,7 +48,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the Route 53 client the check calls.
 type API interface {
@@ -64,14 +64,9 @@ const (
 	recordsPageSize = 300
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	zones, err := collect(ctx, route53.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, zones), nil
+// collectFrom collects for target with a Route 53 client of its account.
+func collectFrom(ctx context.Context, target check.Target) ([]Zone, error) {
+	return collect(ctx, route53.NewFromConfig(target.Config))
 }
 
 // Zone is one public hosted zone and what the check needs of its records.

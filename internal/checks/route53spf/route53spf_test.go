@@ -2,6 +2,7 @@ package route53spf
 
 import (
 	"context"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -254,24 +255,6 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	for _, op := range []string{"ListHostedZones", "ListResourceRecordSets"} {
-		t.Run(op, func(t *testing.T) {
-			t.Parallel()
-			cfg, account := emutest.Config(t)
-			seedZone(t, route53.NewFromConfig(cfg), "example.com.", nil, recordSet("example.com.", types.RRTypeMx, "10 mx.example.com."))
-			findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-			if len(findings) != 1 || findings[0].Status != check.Error {
-				t.Fatalf("findings = %+v, want one error finding", findings)
-			}
-			if !strings.Contains(findings[0].Reason, "route53 "+op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-				t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
-			}
-		})
-	}
-}
-
 // ec2VPC creates the VPC a private hosted zone is associated with.
 func ec2VPC(ctx context.Context, cfg aws.Config) (string, error) {
 	out, err := ec2.NewFromConfig(awsx.InRegion(cfg, "us-east-1")).CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
@@ -279,4 +262,73 @@ func ec2VPC(ctx context.Context, cfg aws.Config) (string, error) {
 		return "", err
 	}
 	return aws.ToString(out.Vpc.VpcId), nil
+}
+
+// pagedRoute53 answers both listings in the pages given, shaped like Route
+// 53's answers; listing the records of a zone in failing fails.
+type pagedRoute53 struct {
+	zones   [][]types.HostedZone
+	records map[string][][]types.ResourceRecordSet // by zone ID
+	failing map[string]bool
+}
+
+func (f pagedRoute53) ListHostedZones(_ context.Context, in *route53.ListHostedZonesInput, _ ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error) {
+	zones, next := checktest.Page(f.zones, in.Marker)
+	return &route53.ListHostedZonesOutput{HostedZones: zones, Marker: in.Marker, NextMarker: next, IsTruncated: next != nil, MaxItems: in.MaxItems}, nil
+}
+
+func (f pagedRoute53) ListResourceRecordSets(_ context.Context, in *route53.ListResourceRecordSetsInput, _ ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error) {
+	id := aws.ToString(in.HostedZoneId)
+	if f.failing[id] {
+		return nil, &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+	}
+	sets, next := checktest.Page(f.records[id], in.StartRecordName)
+	out := &route53.ListResourceRecordSetsOutput{ResourceRecordSets: sets, IsTruncated: next != nil, MaxItems: in.MaxItems}
+	if next != nil {
+		out.NextRecordName, out.NextRecordType = next, types.RRTypeTxt
+	}
+	return out, nil
+}
+
+// TestCollectReadsEveryPage: the emulator answers in one page; accounts with
+// many zones or records get several. A zone and an SPF record that decide a
+// finding are on second pages, so reading only the first fails. A zone whose
+// records cannot be listed is an error finding; the others are still judged.
+func TestCollectReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	zone := func(id, name string, private bool) types.HostedZone {
+		return types.HostedZone{Id: aws.String("/hostedzone/" + id), Name: aws.String(name), CallerReference: aws.String(id),
+			Config: &types.HostedZoneConfig{PrivateZone: private}}
+	}
+	api := pagedRoute53{
+		zones: [][]types.HostedZone{
+			{zone("Z1", "example.com.", false)},
+			{zone("Z2", "corp.internal.", true), zone("Z3", "example.org.", false), zone("Z4", "example.net.", false)},
+		},
+		records: map[string][][]types.ResourceRecordSet{
+			"Z1": {{recordSet("example.com.", types.RRTypeMx, "10 mx.example.com.")}, {recordSet("example.com.", types.RRTypeTxt, `"v=spf1 -all"`)}},
+			"Z2": {{recordSet("corp.internal.", types.RRTypeMx, "10 mail.corp.internal.")}},
+			"Z3": {{recordSet("example.org.", types.RRTypeTxt, `"v=spf1 -all"`)}, {recordSet("mail.example.org.", types.RRTypeMx, "10 mx.example.org.")}},
+		},
+		failing: map[string]bool{"Z4": true},
+	}
+	zones, err := collect(context.Background(), api)
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := map[string]check.Status{}
+	for _, f := range evaluate(checktest.Target(check.GlobalRegion), zones) {
+		got[f.ResourceID] = f.Status
+		if f.Status == check.Error && (!strings.Contains(f.Reason, "route53 ListResourceRecordSets") || !strings.Contains(f.Reason, "Throttling")) {
+			t.Errorf("%s reason = %q, want the operation and the error code", f.ResourceID, f.Reason)
+		}
+	}
+	want := map[string]check.Status{
+		"Z1/example.com.":      check.Green,
+		"Z3/mail.example.org.": check.Yellow,
+		"Z4":                   check.Error,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("statuses = %v, want %v", got, want)
+	}
 }

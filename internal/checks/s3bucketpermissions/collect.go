@@ -131,10 +131,13 @@ func accountBlock(ctx context.Context, api ControlAPI, account string) blockConf
 		return blockConfig{}
 	}
 	c := out.PublicAccessBlockConfiguration
-	return blockConfig{Settings: blockSettings{
-		IgnorePublicAcls:      aws.ToBool(c.IgnorePublicAcls),
-		RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
-	}}
+	return blockConfig{Settings: settings(c.IgnorePublicAcls, c.RestrictPublicBuckets)}
+}
+
+// settings reads the two settings that matter from either level's
+// configuration (S3 and S3 Control each have their own type).
+func settings(ignorePublicAcls, restrictPublicBuckets *bool) blockSettings {
+	return blockSettings{IgnorePublicAcls: aws.ToBool(ignorePublicAcls), RestrictPublicBuckets: aws.ToBool(restrictPublicBuckets)}
 }
 
 // gone reports whether err says the bucket was deleted after it was listed.
@@ -203,10 +206,7 @@ func readBucket(ctx context.Context, home S3API, inRegion func(string) S3API, li
 			b.Block.Err = check.WrapOp("s3 GetPublicAccessBlock", err)
 		case out.PublicAccessBlockConfiguration != nil:
 			c := out.PublicAccessBlockConfiguration
-			b.Block.Settings = blockSettings{
-				IgnorePublicAcls:      aws.ToBool(c.IgnorePublicAcls),
-				RestrictPublicBuckets: aws.ToBool(c.RestrictPublicBuckets),
-			}
+			b.Block.Settings = settings(c.IgnorePublicAcls, c.RestrictPublicBuckets)
 		}
 	}
 	return b, false

@@ -2,6 +2,8 @@ package s3bucketpermissions
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -11,10 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	s3controltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
+	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -46,7 +49,7 @@ func (s seeder) bucket(region, name string) string {
 
 // grant adds grants to the bucket's ACL with an explicit
 // AccessControlPolicy: the emulator stores only the READ grant of the canned
-// ACL public-read-write (EMULATOR.md).
+// ACL public-read-write (docs/development.md).
 func (s seeder) grant(region, bucket string, grants ...types.Grant) {
 	s.t.Helper()
 	ctx := context.Background()
@@ -199,64 +202,126 @@ func TestNoBucketsOnEmulator(t *testing.T) {
 	}
 }
 
-func TestPolicyAccessDeniedIsTheSpecsYellow(t *testing.T) {
+// TestDeniedReads: the reads whose denial a bucket's finding answers in its
+// own way. The specification's yellow for an ACL or policy the scanner may
+// not read; an error for that bucket alone when its region cannot be
+// learnt; public grants reported as effective when Block Public Access
+// cannot be read.
+func TestDeniedReads(t *testing.T) {
 	t.Parallel()
-	cfg, account := emutest.Config(t)
-	s := seeder{t, cfg}
-	website := s.bucket("eu-west-1", account+"-website")
-	s.policy("eu-west-1", website, policyFor(website, publicRead))
-	findings := runCheck(t, emutest.Deny(cfg, "GetBucketPolicy"), account)
-	if len(findings) != 1 {
-		t.Fatalf("findings = %+v, want one for the bucket", findings)
+	tests := []struct {
+		deny    string
+		seed    func(s seeder, account string) string // returns the bucket
+		want    check.Status
+		reason  []string
+		columns map[string]string
+	}{
+		{"GetBucketPolicy", func(s seeder, account string) string {
+			website := s.bucket("eu-west-1", account+"-website")
+			s.policy("eu-west-1", website, policyFor(website, publicRead))
+			return website
+		}, check.Yellow, []string{notEvaluatedText, "s3 GetBucketPolicy", "AccessDenied"}, map[string]string{colPolicyAccess: unknown}},
+		{"GetBucketAcl", func(s seeder, account string) string {
+			return s.bucket("us-east-1", account+"-private")
+		}, check.Yellow, []string{"s3 GetBucketAcl", "AccessDenied"}, map[string]string{colACLList: unknown, colACLWrite: unknown}},
+		{"GetBucketLocation", func(s seeder, account string) string {
+			return s.bucket("us-east-1", account+"-private")
+		}, check.Error, []string{"could not evaluate: s3 GetBucketLocation", "AccessDenied"}, nil},
+		{"GetPublicAccessBlock", func(s seeder, account string) string {
+			writable := s.bucket("us-east-1", account+"-writable")
+			s.grant("us-east-1", writable, groupGrant(allUsersURI, types.PermissionWrite))
+			return writable
+		}, check.Red, []string{"Block Public Access could not be read"}, nil},
 	}
-	f := findings[0]
-	if f.Status != check.Yellow || f.ResourceID != website || f.Columns[colPolicyAccess] != unknown ||
-		!strings.Contains(f.Reason, notEvaluatedText) || !strings.Contains(f.Reason, "s3 GetBucketPolicy") || !strings.Contains(f.Reason, "AccessDenied") {
-		t.Errorf("finding = %+v, want the spec's yellow naming s3 GetBucketPolicy and AccessDenied", f)
+	for _, tt := range tests {
+		t.Run(tt.deny, func(t *testing.T) {
+			t.Parallel()
+			cfg, account := emutest.Config(t)
+			bucket := tt.seed(seeder{t, cfg}, account)
+			findings := runCheck(t, emutest.Deny(cfg, tt.deny), account)
+			if len(findings) != 1 || findings[0].ResourceID != bucket {
+				t.Fatalf("deny %s: findings = %+v, want one for %s", tt.deny, findings, bucket)
+			}
+			f := findings[0]
+			if f.Status != tt.want {
+				t.Errorf("deny %s: status = %s (%q), want %s", tt.deny, f.Status, f.Reason, tt.want)
+			}
+			for _, part := range tt.reason {
+				if !strings.Contains(f.Reason, part) {
+					t.Errorf("deny %s: reason = %q, want %q in it", tt.deny, f.Reason, part)
+				}
+			}
+			for column, want := range tt.columns {
+				if f.Columns[column] != want {
+					t.Errorf("deny %s: column %q = %q, want %q", tt.deny, column, f.Columns[column], want)
+				}
+			}
+		})
 	}
 }
 
-func TestACLAccessDeniedIsTheSpecsYellow(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	seeder{t, cfg}.bucket("us-east-1", account+"-private")
-	findings := runCheck(t, emutest.Deny(cfg, "GetBucketAcl"), account)
-	if len(findings) != 1 || findings[0].Status != check.Yellow || !strings.Contains(findings[0].Reason, "s3 GetBucketAcl") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-		t.Errorf("findings = %+v, want one yellow naming s3 GetBucketAcl and AccessDenied", findings)
-	}
+// pagedS3 answers ListBuckets in the pages given and the reads of every
+// bucket shaped like S3's answers for a bucket with no policy and no Block
+// Public Access: its owner's grant, plus the grants in extra.
+type pagedS3 struct {
+	buckets [][]types.Bucket
+	extra   map[string][]types.Grant
 }
 
-func TestLocationAccessDeniedIsAnErrorForThatBucket(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	private := seeder{t, cfg}.bucket("us-east-1", account+"-private")
-	findings := runCheck(t, emutest.Deny(cfg, "GetBucketLocation"), account)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != private || !strings.Contains(findings[0].Reason, "s3 GetBucketLocation") {
-		t.Errorf("findings = %+v, want one error finding for %s naming s3 GetBucketLocation", findings, private)
-	}
+func noSuch(code string) error {
+	return &smithy.GenericAPIError{Code: code, Message: "not found", Fault: smithy.FaultClient}
 }
 
-func TestAccountBlockAccessDeniedReportsGrantsAsEffective(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	s := seeder{t, cfg}
-	writable := s.bucket("us-east-1", account+"-writable")
-	s.grant("us-east-1", writable, groupGrant(allUsersURI, types.PermissionWrite))
-	findings := runCheck(t, emutest.Deny(cfg, "GetPublicAccessBlock"), account)
-	if len(findings) != 1 || findings[0].Status != check.Red || !strings.Contains(findings[0].Reason, "Block Public Access could not be read") {
-		t.Errorf("findings = %+v, want red with a note that Block Public Access could not be read", findings)
-	}
+func (f pagedS3) ListBuckets(_ context.Context, in *s3.ListBucketsInput, _ ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
+	buckets, next := checktest.Page(f.buckets, in.ContinuationToken)
+	return &s3.ListBucketsOutput{Buckets: buckets, ContinuationToken: next}, nil
 }
 
-func TestListBucketsAccessDeniedIsAnError(t *testing.T) {
+func (pagedS3) GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
+	return nil, errors.New("GetBucketLocation: ListBuckets names every bucket's region")
+}
+
+func (f pagedS3) GetBucketAcl(_ context.Context, in *s3.GetBucketAclInput, _ ...func(*s3.Options)) (*s3.GetBucketAclOutput, error) {
+	return &s3.GetBucketAclOutput{Owner: &types.Owner{ID: ownerGrant.Grantee.ID}, Grants: append([]types.Grant{ownerGrant}, f.extra[aws.ToString(in.Bucket)]...)}, nil
+}
+
+func (pagedS3) GetBucketPolicy(context.Context, *s3.GetBucketPolicyInput, ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error) {
+	return nil, noSuch("NoSuchBucketPolicy")
+}
+
+func (pagedS3) GetBucketPolicyStatus(context.Context, *s3.GetBucketPolicyStatusInput, ...func(*s3.Options)) (*s3.GetBucketPolicyStatusOutput, error) {
+	return nil, noSuch("NoSuchBucketPolicy")
+}
+
+func (pagedS3) GetPublicAccessBlock(context.Context, *s3.GetPublicAccessBlockInput, ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error) {
+	return nil, noSuch("NoSuchPublicAccessBlockConfiguration")
+}
+
+// noAccountBlock answers S3 Control as for an account without Block Public Access.
+type noAccountBlock struct{}
+
+func (noAccountBlock) GetPublicAccessBlock(context.Context, *s3control.GetPublicAccessBlockInput, ...func(*s3control.Options)) (*s3control.GetPublicAccessBlockOutput, error) {
+	return nil, noSuch("NoSuchPublicAccessBlockConfiguration")
+}
+
+// TestCollectReadsEveryPage: the emulator answers ListBuckets in one page;
+// AWS pages it when MaxBuckets is given. The writable bucket is on the
+// second page, so reading only the first fails.
+func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
-	cfg, account := emutest.Config(t)
-	seeder{t, cfg}.bucket("us-east-1", account+"-private")
-	findings := runCheck(t, emutest.Deny(cfg, "ListBuckets"), account)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-		t.Fatalf("findings = %+v, want one error finding for the whole account", findings)
+	bucket := func(name string) types.Bucket {
+		return types.Bucket{Name: aws.String(name), BucketRegion: aws.String("eu-west-1")}
 	}
-	if !strings.Contains(findings[0].Reason, "s3 ListBuckets") || !strings.Contains(findings[0].Reason, "AccessDenied") {
-		t.Errorf("reason = %q, want the operation and the error code", findings[0].Reason)
+	api := pagedS3{
+		buckets: [][]types.Bucket{{bucket("private")}, {bucket("writable")}},
+		extra:   map[string][]types.Grant{"writable": {groupGrant(allUsersURI, types.PermissionWrite)}},
+	}
+	in, err := collect(context.Background(), noAccountBlock{}, "111122223333", "us-east-1", func(string) S3API { return api })
+	if err != nil {
+		t.Fatalf("collect: %v", err)
+	}
+	got := checktest.Statuses(evaluate(checktest.Target(check.GlobalRegion), in))
+	if want := map[string]check.Status{"private": check.Green, "writable": check.Red}; !maps.Equal(got, want) {
+		t.Errorf("statuses = %v, want %v", got, want)
 	}
 }

@@ -63,7 +63,7 @@ func evaluateBucket(target check.Target, account blockConfig, b Bucket) check.Fi
 			delete(columns, colRegionName)
 			delete(columns, colRegionCode)
 		}
-		return Meta.NewFinding(target, b.Name, check.Error, "could not evaluate: "+b.Err.Error(), columns)
+		return Meta.Unevaluated(target, b.Name, b.Err.Error(), columns)
 	}
 	v := verdict{status: check.Green}
 	judgeACL(&v, columns, account, b)

@@ -58,7 +58,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // S3API is the part of the S3 client the check calls.
 type S3API interface {
@@ -79,15 +79,11 @@ type ControlAPI interface {
 
 var _ ControlAPI = (*s3control.Client)(nil)
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+// collectFrom collects for target with an S3 Control client of its account
+// and S3 clients in each bucket's region.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
 	clients := newRegionalClients(target.Config)
-	in, err := collect(ctx, s3control.NewFromConfig(target.Config), target.Account, target.Config.Region, clients.get)
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in), nil
+	return collect(ctx, s3control.NewFromConfig(target.Config), target.Account, target.Config.Region, clients.get)
 }
 
 // regionalClients builds one S3 client per region, on first use. S3 answers

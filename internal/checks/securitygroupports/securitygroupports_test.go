@@ -1,255 +1,73 @@
 package securitygroupports
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
-	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
-// rule builds an inbound rule of sg-1 shaped like a DescribeSecurityGroupRules
-// answer (all-protocol and "any ICMP" rules carry -1 ports).
-func rule(proto string, from, to int32, cidr string) types.SecurityGroupRule {
-	r := types.SecurityGroupRule{
-		GroupId: aws.String("sg-1"), SecurityGroupRuleId: aws.String("sgr-1"), IsEgress: aws.Bool(false),
-		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
-	}
-	if strings.Contains(cidr, ":") {
-		r.CidrIpv6 = aws.String(cidr)
-	} else {
-		r.CidrIpv4 = aws.String(cidr)
-	}
-	return r
-}
+// rule, open and notOpen build the cases of TestEvaluateOneRule.
+var (
+	rule    = sgrulestest.Rule
+	open    = sgrulestest.Open
+	notOpen = sgrulestest.NotOpen
+)
 
 func TestEvaluateOneRule(t *testing.T) {
 	t.Parallel()
-	type tc struct {
-		name string
-		rule types.SecurityGroupRule
-		want check.Status
-		// group: the rule is not flagged, the group is one green finding.
-		group bool
-	}
-	var tests []tc
+	var tests []sgrulestest.RuleCase
 	for _, p := range redPorts {
-		tests = append(tests, tc{fmt.Sprintf("red port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Red, false})
+		tests = append(tests, open(fmt.Sprintf("red port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Red))
 	}
 	for _, p := range greenPorts {
-		tests = append(tests, tc{fmt.Sprintf("green port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Green, false})
+		tests = append(tests, open(fmt.Sprintf("green port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Green))
 	}
-	tests = append(tests, []tc{
-		{"ssh is any other port", rule("tcp", 22, 22, "0.0.0.0/0"), check.Yellow, false},
-		{"just above a red port", rule("tcp", 5501, 5501, "0.0.0.0/0"), check.Yellow, false},
-		{"range covering 3306 and 3389", rule("tcp", 3306, 3389, "0.0.0.0/0"), check.Red, false},
-		{"range just inside 3306 and 3389", rule("tcp", 3307, 3388, "0.0.0.0/0"), check.Yellow, false},
-		{"range ending on red port 20", rule("tcp", 10, 20, "0.0.0.0/0"), check.Red, false},
-		{"range starting on red port 5500", rule("tcp", 5500, 5600, "0.0.0.0/0"), check.Red, false},
-		{"range just below 20", rule("tcp", 10, 19, "0.0.0.0/0"), check.Yellow, false},
-		{"every tcp port covers 3389", rule("tcp", 0, 65535, "0.0.0.0/0"), check.Red, false},
-		{"udp range covering 1434", rule("udp", 1000, 2000, "0.0.0.0/0"), check.Red, false},
-		{"range of two green ports and others", rule("tcp", 80, 443, "0.0.0.0/0"), check.Yellow, false},
-		{"range of green 465 and one more", rule("tcp", 465, 466, "0.0.0.0/0"), check.Yellow, false},
-		{"all protocols open every port", rule("-1", -1, -1, "0.0.0.0/0"), check.Red, false},
-		{"icmp has no ports: any other", rule("icmp", -1, -1, "0.0.0.0/0"), check.Yellow, false},
-		{"icmp echo", rule("icmp", 8, -1, "0.0.0.0/0"), check.Yellow, false},
-		{"other protocol (ESP)", rule("50", -1, -1, "0.0.0.0/0"), check.Yellow, false},
-		{"any IPv4 /0, not only 0.0.0.0", rule("tcp", 3389, 3389, "10.0.0.0/0"), check.Red, false},
-		{"/32 is restricted", rule("tcp", 3389, 3389, "203.0.113.7/32"), check.Green, true},
-		{"/24 is restricted", rule("tcp", 3389, 3389, "203.0.113.0/24"), check.Green, true},
-		{"/1 is restricted for this check", rule("-1", -1, -1, "0.0.0.0/1"), check.Green, true},
-		{"IPv6 ::/0 on a red port: yellow at most", rule("tcp", 3389, 3389, "::/0"), check.Yellow, false},
-		{"IPv6 ::/0 on ssh", rule("tcp", 22, 22, "::/0"), check.Yellow, false},
-		{"IPv6 ::/0 on https", rule("tcp", 443, 443, "::/0"), check.Green, false},
-		{"IPv6 /64 is restricted", rule("tcp", 3389, 3389, "2001:db8::/64"), check.Green, true},
+	tests = append(tests, []sgrulestest.RuleCase{
+		open("ssh is any other port", rule("tcp", 22, 22, "0.0.0.0/0"), check.Yellow),
+		open("just above a red port", rule("tcp", 5501, 5501, "0.0.0.0/0"), check.Yellow),
+		open("range covering 3306 and 3389", rule("tcp", 3306, 3389, "0.0.0.0/0"), check.Red),
+		open("range just inside 3306 and 3389", rule("tcp", 3307, 3388, "0.0.0.0/0"), check.Yellow),
+		open("range ending on red port 20", rule("tcp", 10, 20, "0.0.0.0/0"), check.Red),
+		open("range starting on red port 5500", rule("tcp", 5500, 5600, "0.0.0.0/0"), check.Red),
+		open("range just below 20", rule("tcp", 10, 19, "0.0.0.0/0"), check.Yellow),
+		open("every tcp port covers 3389", rule("tcp", 0, 65535, "0.0.0.0/0"), check.Red),
+		open("udp range covering 1434", rule("udp", 1000, 2000, "0.0.0.0/0"), check.Red),
+		open("range of two green ports and others", rule("tcp", 80, 443, "0.0.0.0/0"), check.Yellow),
+		open("range of green 465 and one more", rule("tcp", 465, 466, "0.0.0.0/0"), check.Yellow),
+		open("all protocols open every port", rule("-1", -1, -1, "0.0.0.0/0"), check.Red),
+		open("icmp has no ports: any other", rule("icmp", -1, -1, "0.0.0.0/0"), check.Yellow),
+		open("icmp echo", rule("icmp", 8, -1, "0.0.0.0/0"), check.Yellow),
+		open("other protocol (ESP)", rule("50", -1, -1, "0.0.0.0/0"), check.Yellow),
+		open("any IPv4 /0, not only 0.0.0.0", rule("tcp", 3389, 3389, "10.0.0.0/0"), check.Red),
+		notOpen("/32 is restricted", rule("tcp", 3389, 3389, "203.0.113.7/32")),
+		notOpen("/24 is restricted", rule("tcp", 3389, 3389, "203.0.113.0/24")),
+		notOpen("/1 is restricted for this check", rule("-1", -1, -1, "0.0.0.0/1")),
+		open("IPv6 ::/0 on a red port: yellow at most", rule("tcp", 3389, 3389, "::/0"), check.Yellow),
+		open("IPv6 ::/0 on ssh", rule("tcp", 22, 22, "::/0"), check.Yellow),
+		open("IPv6 ::/0 on https", rule("tcp", 443, 443, "::/0"), check.Green),
+		notOpen("IPv6 /64 is restricted", rule("tcp", 3389, 3389, "2001:db8::/64")),
 	}...)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			in := []sgrules.Group{{ID: "sg-1", Name: "app", Inbound: []types.SecurityGroupRule{tt.rule}}}
-			got := evaluate(checktest.Target("eu-west-1"), in)
-			checktest.ColumnsWithin(t, Meta, got)
-			wantID := "sg-1/sgr-1"
-			if tt.group {
-				wantID = "sg-1"
-			}
-			// An IPv6 finding is only added: the group keeps its spec-defined green.
-			ipv6 := tt.rule.CidrIpv6 != nil && !tt.group
-			wantLen := 1
-			if ipv6 {
-				wantLen = 2
-				if g := checktest.ByResource(got)["sg-1"]; g.Status != check.Green {
-					t.Errorf("evaluate(%s) group finding = %+v, want green: IPv6 never changes the spec's result", sgrules.Describe(tt.rule), g)
-				}
-			}
-			if len(got) != wantLen {
-				t.Fatalf("evaluate(%s) = %d findings, want %d: %+v", sgrules.Describe(tt.rule), len(got), wantLen, got)
-			}
-			f := checktest.ByResource(got)[wantID]
-			if f.Status != tt.want || f.ResourceID != wantID {
-				t.Errorf("evaluate(%s) = %s %s (%s), want %s %s", sgrules.Describe(tt.rule), f.Status, f.ResourceID, f.Reason, tt.want, wantID)
-			}
-			if f.Columns[colGroupID] != "sg-1" || f.Columns[colGroupName] != "app" {
-				t.Errorf("evaluate(%s) columns = %v, want the group's name and ID", sgrules.Describe(tt.rule), f.Columns)
-			}
-			if ipv6 != strings.HasPrefix(f.Reason, sgrules.BeyondSpec) {
-				t.Errorf("evaluate(%s) reason = %q, want the beyond-spec prefix only on IPv6 findings", sgrules.Describe(tt.rule), f.Reason)
-			}
-		})
-	}
+	sgrulestest.CheckRuleCases(t, Meta, evaluate, tests)
 }
 
-func TestEvaluateGroups(t *testing.T) {
-	t.Parallel()
-	open22 := rule("tcp", 22, 22, "0.0.0.0/0")
-	open22.SecurityGroupRuleId = aws.String("sgr-ssh")
-	office := rule("tcp", 3389, 3389, "198.51.100.0/24")
-	office.SecurityGroupRuleId = aws.String("sgr-office")
-	groups := []sgrules.Group{
-		{ID: "sg-1", Name: "bastion", Inbound: []types.SecurityGroupRule{open22, office}},
-		{ID: "sg-2", Name: "empty"},
-	}
-	got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), groups))
-	want := map[string]check.Status{"sg-1/sgr-ssh": check.Yellow, "sg-2": check.Green}
-	if len(got) != len(want) {
-		t.Fatalf("evaluate(bastion with ssh open and an office rule, empty group) = %v, want %v", got, want)
-	}
-	for id, status := range want {
-		if got[id].Status != status {
-			t.Errorf("evaluate: %s = %s, want %s", id, got[id].Status, status)
-		}
-	}
-	if c := got["sg-1/sgr-ssh"].Columns; c[colProtocol] != "tcp" || c[colFromPort] != "22" || c[colToPort] != "22" {
-		t.Errorf("ssh rule columns = %v, want tcp 22-22", c)
-	}
-	all := evaluate(checktest.Target("eu-west-1"), []sgrules.Group{{ID: "sg-3", Inbound: []types.SecurityGroupRule{rule("-1", -1, -1, "0.0.0.0/0")}}})
-	if c := all[0].Columns; c[colProtocol] != "all" || c[colFromPort] != "all" || c[colToPort] != "all" {
-		t.Errorf("all-protocol rule columns = %v, want all/all/all", c)
-	}
-}
-
+// TestCollectOnEmulator scans an account seeded the way real ones look,
+// with a customer-managed prefix list that holds 0.0.0.0/0 by mistake: its
+// SSH rule is any other port (yellow), its MySQL rule red, and the HTTPS
+// rule naming the AWS-managed S3 list is not open to the internet.
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	ids := sgrulestest.Seed(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
-	statuses := map[string][]check.Status{}
-	for _, f := range findings {
-		if f.Status == check.Error {
-			t.Fatalf("error finding: %+v", f)
-		}
-		statuses[f.Columns[colGroupID]] = append(statuses[f.Columns[colGroupID]], f.Status)
-	}
-	want := map[string][]check.Status{
-		ids["web"]:       {check.Green},
-		ids["legacy-db"]: {check.Red}, // the 10.20.0.0/16 rule is not flagged
-		ids["bastion"]:   {check.Yellow},
-		ids["internal"]:  {check.Green},
-	}
-	for id, w := range want {
-		if fmt.Sprint(statuses[id]) != fmt.Sprint(w) {
-			t.Errorf("group %s statuses = %v, want %v", id, statuses[id], w)
-		}
-	}
-	for _, f := range findings {
-		if f.Columns[colGroupID] == ids["legacy-db"] && (f.Columns["Region"] != "eu-west-1" || f.Columns[colFromPort] != "3306" || f.Columns[colGroupName] != "legacy-db") {
-			t.Errorf("legacy-db finding columns = %v, want region, name and port", f.Columns)
-		}
-	}
-	// One page of each listing per region.
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		if got := recorder.Calls("EC2", op); got != 2 {
-			t.Errorf("%s calls = %d, want 2 (one per region)", op, got)
-		}
-	}
-}
-
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	sgrulestest.Seed(t, cfg, "us-east-1")
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-			t.Fatalf("%s denied: findings = %+v, want one error finding for the whole region", op, findings)
-		}
-		if !strings.Contains(findings[0].Reason, "ec2 "+op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-			t.Errorf("%s denied: reason = %q, want the operation and the error code", op, findings[0].Reason)
-		}
-	}
-}
-
-// TestCustomerPrefixListWorldOpen: a rule whose source is a customer-managed
-// prefix list holding 0.0.0.0/0 is open to everyone, as a 0.0.0.0/0 source
-// is; a rule naming an AWS-managed list is not. Seeded on the emulator as an
-// account would do it: CreateManagedPrefixList, then a rule naming the list.
-func TestCustomerPrefixListWorldOpen(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	id := sgrulestest.SeedPrefixList(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: "eu-west-1"}, 0)
-	checktest.ColumnsWithin(t, Meta, findings)
-	got := map[string]check.Status{}
-	for _, f := range findings {
-		if f.Columns[colGroupID] != id {
-			continue
-		}
-		got[f.Columns[colFromPort]] = f.Status
-		if !strings.Contains(f.Reason, "prefix list partners (pl-") {
-			t.Errorf("finding %s reason = %q, want the prefix list named", f.ResourceID, f.Reason)
-		}
-	}
-	want := map[string]check.Status{"22": check.Yellow, "3306": check.Red}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("partner-sftp findings by port = %v, want %v (the 443 rule names the AWS-managed S3 list: not flagged)", got, want)
-	}
-	if n := recorder.Calls("EC2", "GetManagedPrefixListEntries"); n != 1 {
-		t.Errorf("GetManagedPrefixListEntries calls = %d, want 1 (one list, read once for its two rules)", n)
-	}
-}
-
-// TestPrefixListUnreadableIsAnErrorFinding: when the entries of a prefix
-// list cannot be read, a group whose rule names it is an error, never green.
-func TestPrefixListUnreadableIsAnErrorFinding(t *testing.T) {
-	t.Parallel()
-	cfg, account := emutest.Config(t)
-	ids := sgrulestest.Seed(t, cfg, "us-east-1")
-	id := sgrulestest.SeedPrefixList(t, cfg, "us-east-1")
-	for _, op := range []string{"DescribeManagedPrefixLists", "GetManagedPrefixListEntries"} {
-		findings := scan.RunJob(context.Background(), emutest.Deny(cfg, op), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		byID := checktest.ByResource(findings)
-		f := byID[id]
-		if f.Status != check.Error || !strings.Contains(f.Reason, "ec2 "+op) || !strings.Contains(f.Reason, "AccessDenied") {
-			t.Errorf("%s denied: partner-sftp = %s (%s), want error naming the operation and AccessDenied", op, f.Status, f.Reason)
-		}
-		for _, f := range findings {
-			if f.Columns[colGroupID] == id && f.Status != check.Error {
-				t.Errorf("%s denied: partner-sftp has %s finding %s (%s), want only the error", op, f.Status, f.ResourceID, f.Reason)
-			}
-		}
-		if got := byID[ids["internal"]]; got.Status != check.Green {
-			t.Errorf("%s denied: internal = %s (%s), want green: it names no prefix list", op, got.Status, got.Reason)
-		}
-	}
+	sgrulestest.WorldOpenOnEmulator(t, Check, map[string]check.Status{
+		"web/443":           check.Green,
+		"legacy-db/3306":    check.Red, // the 10.20.0.0/16 rule is not flagged
+		"bastion/22":        check.Yellow,
+		"internal":          check.Green,
+		"partner-sftp/22":   check.Yellow,
+		"partner-sftp/3306": check.Red,
+	})
 }

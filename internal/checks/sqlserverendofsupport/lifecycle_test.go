@@ -45,7 +45,7 @@ func TestSQLServer2025Known(t *testing.T) {
 		{"end of support", fromAMI, time.Date(2036, 1, 6, 0, 0, 0, 0, time.UTC), check.Red, "SQL Server 2025 Standard", "End of support"},
 	}
 	for _, tt := range tests {
-		got := evaluate(checktest.Target("eu-west-1"), tt.in, tt.now)
+		got := evaluate(at(tt.now), tt.in)
 		checktest.ColumnsWithin(t, Meta, got)
 		if len(got) != 1 {
 			t.Fatalf("%s: evaluate(now=%s) = %+v, want one finding", tt.name, tt.now, got)

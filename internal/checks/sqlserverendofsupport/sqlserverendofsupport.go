@@ -74,7 +74,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // EC2API is the part of the EC2 client the check calls.
 type EC2API interface {
@@ -108,14 +108,10 @@ const (
 	recentWindow = 24 * time.Hour
 )
 
-type runner struct{}
-
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
-	in, err := collect(ctx, ec2.NewFromConfig(target.Config), ssm.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, in, time.Now()), nil
+// collectFrom collects for target with EC2 and Systems Manager clients of
+// its account and region.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
+	return collect(ctx, ec2.NewFromConfig(target.Config), ssm.NewFromConfig(target.Config))
 }
 
 // Input is what the check evaluates: the region's instances that may have
@@ -391,8 +387,10 @@ func supportCycle(lc supportLifecycle, now time.Time) string {
 	return "End of support"
 }
 
-// evaluate reports every SQL Server instance that ran in the past 24 hours.
-func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
+// evaluate reports every SQL Server instance that ran in the 24 hours
+// before the scan, judged as of the scan's time.
+func evaluate(target check.Target, in Input) []check.Finding {
+	now := target.ScanTime
 	var findings []check.Finding
 	for _, inst := range in.Instances {
 		if !ranRecently(inst, now) {
@@ -407,8 +405,8 @@ func evaluate(target check.Target, in Input, now time.Time) []check.Finding {
 		found, edition := detect(inst, image, inv, hasInventory)
 		if len(found) == 0 {
 			if edition != "" {
-				findings = append(findings, Meta.NewFinding(target, id, check.Error, fmt.Sprintf(
-					"could not evaluate: the instance is licensed for SQL Server %s (PlatformDetails) but its version is unknown: image %s is not visible (deregistered?) and Systems Manager inventory has no SQL Server entry for it",
+				findings = append(findings, Meta.Unevaluated(target, id, fmt.Sprintf(
+					"the instance is licensed for SQL Server %s (PlatformDetails) but its version is unknown: image %s is not visible (deregistered?) and Systems Manager inventory has no SQL Server entry for it",
 					edition, aws.ToString(inst.ImageId)), map[string]string{colInstanceID: id, colVersion: "SQL Server " + edition}))
 			}
 			continue // not a SQL Server instance
@@ -423,12 +421,12 @@ func evaluateInstance(target check.Target, id string, found []detection, now tim
 	for _, d := range found {
 		columns := map[string]string{colInstanceID: id, colVersion: d.label(), colLastUpdatedTime: d.Updated}
 		if lifecycleErr != nil {
-			return Meta.NewFinding(target, id, check.Error, fmt.Sprintf(
-				"could not evaluate %s: the shipped lifecycle table is unreadable: %v", d.label(), lifecycleErr), columns)
+			return Meta.Unevaluated(target, id, fmt.Sprintf(
+				"%s: the shipped lifecycle table is unreadable: %v", d.label(), lifecycleErr), columns)
 		}
 		if _, known := lifecycle.versions[d.Release]; !known {
-			return Meta.NewFinding(target, id, check.Error, fmt.Sprintf(
-				"could not evaluate: %s (from %s) is not in the lifecycle table (read from Microsoft's lifecycle pages on %s); add its dates to internal/checks/sqlserverendofsupport/lifecycle.json",
+			return Meta.Unevaluated(target, id, fmt.Sprintf(
+				"%s (from %s) is not in the lifecycle table (read from Microsoft's lifecycle pages on %s); add its dates to internal/checks/sqlserverendofsupport/lifecycle.json",
 				d.label(), d.Source, lifecycle.asOf.Format(time.DateOnly)), columns)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,10 +19,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -35,6 +37,9 @@ const (
 	testInstance = "i-0123456789abcdef0"
 	testImage    = "ami-0abcdef1234567890"
 )
+
+// at is the target of an evaluator test, scanned at now.
+func at(now time.Time) check.Target { return checktest.TargetAt("eu-west-1", now) }
 
 func running(id, image string) ec2types.Instance {
 	return ec2types.Instance{
@@ -73,7 +78,7 @@ func TestStatusBoundaries(t *testing.T) {
 		{time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC), check.Red, "End of support"},
 	}
 	for _, tt := range tests {
-		got := evaluate(checktest.Target("eu-west-1"), in, tt.now)
+		got := evaluate(at(tt.now), in)
 		checktest.ColumnsWithin(t, Meta, got)
 		if len(got) != 1 {
 			t.Fatalf("evaluate(now=%s) = %+v, want one finding", tt.now, got)
@@ -163,7 +168,7 @@ func TestEvaluateSources(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := evaluate(checktest.Target("eu-west-1"), tt.in, now)
+			got := evaluate(at(now), tt.in)
 			checktest.ColumnsWithin(t, Meta, got)
 			if tt.want == "" {
 				if len(got) != 0 {
@@ -256,7 +261,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}), scan.Options{Concurrency: 2})
+	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
 	checktest.ColumnsWithin(t, Meta, findings)
 	byID := checktest.ByResource(findings)
 	if len(findings) != 3 {
@@ -282,7 +287,7 @@ func TestCollectOnEmulator(t *testing.T) {
 
 // fakeInventory is a wire-level fake of Systems Manager GetInventory
 // (awsJson1_1), because moto 5.2.1 implements no SSM inventory operation
-// (EMULATOR.md). It serves the entities in pages of one and records the
+// (docs/development.md). It serves the entities in pages of one and records the
 // requests' filters.
 type fakeInventory struct {
 	entities []map[string]any
@@ -338,9 +343,10 @@ func TestCollectInventoryFromFake(t *testing.T) {
 	ctx := context.Background()
 	cfg, _ := emutest.Config(t)
 	ids := seedInstances(t, cfg, "eu-west-1")
+	// The entity that matters is on the second page.
 	fake := &fakeInventory{entities: []map[string]any{
-		inventoryEntity(ids["windows"], "Microsoft SQL Server 2017 (64-bit)", "Microsoft SQL Server 2017 Setup (English)", "Google Chrome"),
 		inventoryEntity("i-0fffffffffffffff0", "Microsoft SQL Server 2012 (64-bit)"), // a terminated instance's stale inventory
+		inventoryEntity(ids["windows"], "Microsoft SQL Server 2017 (64-bit)", "Microsoft SQL Server 2017 Setup (English)", "Google Chrome"),
 	}}
 	server := httptest.NewServer(fake)
 	defer server.Close()
@@ -356,7 +362,7 @@ func TestCollectInventoryFromFake(t *testing.T) {
 	if got := fake.filters.Load().(string); !strings.Contains(got, `"AWS:Application.Name"`) || !strings.Contains(got, `"BeginWith"`) || !strings.Contains(got, `"Microsoft SQL Server"`) {
 		t.Errorf("GetInventory filters = %s, want AWS:Application.Name BeginWith Microsoft SQL Server", got)
 	}
-	findings := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)))
+	findings := checktest.ByResource(evaluate(at(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)), in))
 	got := findings[ids["windows"]]
 	if got.Status != check.Yellow || got.Columns[colVersion] != "SQL Server 2017" || got.Columns[colLastUpdatedTime] != "2026-11-27T22:10:05Z" {
 		t.Errorf("self-installed 2017 finding = %+v, want yellow (ends 2027-10-12), version from inventory, capture time", got)
@@ -366,23 +372,79 @@ func TestCollectInventoryFromFake(t *testing.T) {
 	}
 }
 
-func TestAccessDeniedIsAnErrorFinding(t *testing.T) {
+// pagedEC2 answers DescribeInstances in the pages given and DescribeImages
+// from images, shaped like EC2's answers.
+type pagedEC2 struct {
+	reservations [][]ec2types.Reservation
+	images       map[string]ec2types.Image
+}
+
+func (f pagedEC2) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	reservations, next := checktest.Page(f.reservations, in.NextToken)
+	return &ec2.DescribeInstancesOutput{Reservations: reservations, NextToken: next}, nil
+}
+
+func (f pagedEC2) DescribeImages(_ context.Context, in *ec2.DescribeImagesInput, _ ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	out := &ec2.DescribeImagesOutput{}
+	for _, id := range in.ImageIds {
+		if img, ok := f.images[id]; ok {
+			out.Images = append(out.Images, img)
+		}
+	}
+	return out, nil
+}
+
+// pagedInventory answers GetInventory in the pages given.
+type pagedInventory [][]ssmtypes.InventoryResultEntity
+
+func (f pagedInventory) GetInventory(_ context.Context, in *ssm.GetInventoryInput, _ ...func(*ssm.Options)) (*ssm.GetInventoryOutput, error) {
+	entities, next := checktest.Page(f, in.NextToken)
+	return &ssm.GetInventoryOutput{Entities: entities, NextToken: next}, nil
+}
+
+// TestCollectReadsEveryPage: the emulator answers DescribeInstances in one
+// page, and has no inventory; AWS pages both. What decides the finding is on
+// the second page, so reading only the first fails.
+func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	seedInstances(t, cfg, "us-east-1")
-	for _, tt := range []struct{ operation, op string }{
-		{"DescribeInstances", "ec2 DescribeInstances"},
-		{"DescribeImages", "ec2 DescribeImages"},
-		{"GetInventory", "ssm GetInventory"},
-	} {
-		findings := scan.RunJob(ctx, emutest.Deny(cfg, tt.operation), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
-		if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != scan.WholeScope {
-			t.Errorf("%s denied: findings = %+v, want one error finding for the whole region", tt.operation, findings)
-			continue
-		}
-		if !strings.Contains(findings[0].Reason, tt.op) || !strings.Contains(findings[0].Reason, "AccessDenied") {
-			t.Errorf("%s denied: reason = %q, want %q and the error code", tt.operation, findings[0].Reason, tt.op)
-		}
+	const windowsImage = "ami-0aaaaaaaaaaaaaaa1"
+	images := map[string]ec2types.Image{
+		testImage:    image(testImage, sql2014AMI, "", "Windows with SQL Server Standard"),
+		windowsImage: image(windowsImage, baseWindows, "", "Windows"),
+	}
+	reservation := func(id, image string) ec2types.Reservation {
+		return ec2types.Reservation{Instances: []ec2types.Instance{running(id, image)}}
+	}
+	sql2017 := ssmtypes.InventoryResultEntity{Id: aws.String("i-0000000000000000b"), Data: map[string]ssmtypes.InventoryResultItem{
+		"AWS:Application": {TypeName: aws.String("AWS:Application"), SchemaVersion: aws.String("1.1"), CaptureTime: aws.String("2026-11-27T22:10:05Z"),
+			Content: []map[string]string{{"Name": "Microsoft SQL Server 2017 (64-bit)", "Version": "14.0.3456.2"}}},
+	}}
+	tests := []struct {
+		name      string
+		ec2       pagedEC2
+		inventory pagedInventory
+		want      map[string]check.Status
+	}{
+		{"SQL Server instance on the second page of instances", pagedEC2{
+			reservations: [][]ec2types.Reservation{{reservation("i-0000000000000000a", windowsImage)}, {reservation(testInstance, testImage)}},
+			images:       images,
+		}, pagedInventory{{}}, map[string]check.Status{testInstance: check.Red}},
+		{"SQL Server inventory on the second page", pagedEC2{
+			reservations: [][]ec2types.Reservation{{reservation("i-0000000000000000a", windowsImage), reservation("i-0000000000000000b", windowsImage)}},
+			images:       images,
+		}, pagedInventory{{}, {sql2017}}, map[string]check.Status{"i-0000000000000000b": check.Yellow}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in, err := collect(context.Background(), tt.ec2, tt.inventory)
+			if err != nil {
+				t.Fatalf("collect: %v", err)
+			}
+			got := checktest.Statuses(evaluate(at(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)), in))
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("statuses = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

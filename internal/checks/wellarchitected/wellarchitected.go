@@ -65,7 +65,7 @@ var Meta = check.Meta{
 }
 
 // Check is the catalog entry.
-var Check = check.Check{Meta: Meta, Runner: runner{}}
+var Check = check.New(Meta, collectFrom, evaluate)
 
 // API is the part of the Well-Architected client the check calls.
 type API interface {
@@ -94,8 +94,6 @@ const endpointsService = "wellarchitected"
 // service in a region where AWS does not offer it.
 const serviceResource = "(service)"
 
-type runner struct{}
-
 // notOfferedReason says that region has no Well-Architected endpoint and
 // where that fact comes from, so a stale table is visible.
 func notOfferedReason(region string) string {
@@ -103,20 +101,27 @@ func notOfferedReason(region string) string {
 		region, awsregions.Source(), awsregions.AsOf())
 }
 
-func (runner) Run(ctx context.Context, target check.Target) ([]check.Finding, error) {
+// Input is what the check evaluates.
+type Input struct {
+	// NotOfferedIn names the region when AWS does not offer the service
+	// there; nothing was called.
+	NotOfferedIn string
+	Workloads    []Workload
+}
+
+// collectFrom collects with a client made from the target's configuration,
+// in a region where AWS offers the service.
+func collectFrom(ctx context.Context, target check.Target) (Input, error) {
 	region := target.Config.Region
 	// A region without the service has no endpoint: the call would fail with
 	// a network error, indistinguishable from an outage. AWS's endpoint
 	// metadata says which it is, without calling. A region the metadata does
 	// not know is asked, so a failure there stays an error.
 	if offered, known := awsregions.ServiceAvailable(endpointsService, region); known && !offered {
-		return []check.Finding{Meta.UnavailableFinding(target, serviceResource, notOfferedReason(region))}, nil
+		return Input{NotOfferedIn: region}, nil
 	}
 	workloads, err := collect(ctx, wellarchitected.NewFromConfig(target.Config))
-	if err != nil {
-		return nil, err
-	}
-	return evaluate(target, workloads), nil
+	return Input{Workloads: workloads}, err
 }
 
 // Workload is one workload and its Well-Architected lens review.
@@ -189,10 +194,14 @@ func usesLens(lenses []string) bool {
 }
 
 // evaluate reports each reviewed workload: red when its security pillar has
-// at least one high risk issue, green otherwise.
-func evaluate(target check.Target, workloads []Workload) []check.Finding {
+// at least one high risk issue, green otherwise; or that the service is not
+// offered in the region.
+func evaluate(target check.Target, in Input) []check.Finding {
+	if in.NotOfferedIn != "" {
+		return []check.Finding{Meta.UnavailableFinding(target, serviceResource, notOfferedReason(in.NotOfferedIn))}
+	}
 	var findings []check.Finding
-	for _, w := range workloads {
+	for _, w := range in.Workloads {
 		id := aws.ToString(w.Summary.WorkloadId)
 		columns := map[string]string{
 			colWorkloadARN:  aws.ToString(w.Summary.WorkloadArn),
@@ -214,8 +223,7 @@ func evaluate(target check.Target, workloads []Workload) []check.Finding {
 		}
 		pillar, ok := securityReview(w.Review)
 		if !ok {
-			f := Meta.NewFinding(target, id, check.Error, "could not evaluate: the Well-Architected lens review has no security pillar.", columns)
-			findings = append(findings, f)
+			findings = append(findings, Meta.Unevaluated(target, id, "the Well-Architected lens review has no security pillar.", columns))
 			continue
 		}
 		high, answered, total := riskCounts(pillar.RiskCounts)

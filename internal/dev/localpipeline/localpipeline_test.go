@@ -1,0 +1,236 @@
+package localpipeline
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/faultinject"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
+
+// TestPipelineEndToEnd drives schedule → orchestrator → SQS → check workers
+// → DynamoDB → stream → notifier → SNS → subscribed queue on the emulator,
+// then re-scans the unchanged account and then a fixed one.
+func TestPipelineEndToEnd(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	region := "eu-west-1"
+	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	var snaps []string
+	for range 2 {
+		s, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
+		if err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		snaps = append(snaps, aws.ToString(s.SnapshotId))
+	}
+	setPublic := func(id string, public bool) {
+		op := ec2types.OperationTypeAdd
+		if !public {
+			op = ec2types.OperationTypeRemove
+		}
+		if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: aws.String(id),
+			Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: op, GroupNames: []string{"all"}}); err != nil {
+			t.Fatalf("modify snapshot: %v", err)
+		}
+	}
+	setPublic(snaps[0], true)
+
+	recorder := awsx.NewRecorder()
+	counted := cfg.Copy()
+	counted.APIOptions = append(counted.APIOptions, recorder.Middleware)
+	p, err := Setup(ctx, counted, Options{Name: "e2e", Account: account, Regions: []string{region}, NotifyResolved: true})
+	if err != nil {
+		t.Fatalf("Setup: %v", err)
+	}
+
+	// First scan: the public snapshot is a new red finding → one alert.
+	run, err := p.Scan(ctx, Scheduled(time.Now()))
+	if err != nil {
+		t.Fatalf("first scan: %v", err)
+	}
+	if run.Failed != 0 {
+		t.Errorf("first scan: %d failed messages, want 0", run.Failed)
+	}
+	ebsAlerts := alertsFor(run.Alerts, ebspublicsnapshots.Meta.ID)
+	if len(ebsAlerts) != 1 || !strings.Contains(ebsAlerts[0].Body, snaps[0]) || ebsAlerts[0].Attributes["status"] != "red" || ebsAlerts[0].Attributes["account"] != account {
+		t.Fatalf("first scan EBS alerts = %+v, want one red alert naming %s", ebsAlerts, snaps[0])
+	}
+	red, err := p.Store.Query(ctx, store.Filter{Status: check.Red, Account: account, CheckID: ebspublicsnapshots.Meta.ID})
+	if err != nil || len(red) != 1 || red[0].ResourceID != snaps[0] {
+		t.Fatalf("red index = %+v, %v; want %s", red, err, snaps[0])
+	}
+
+	// Second scan of the unchanged account: no finding written, no alert.
+	before := recorder.Calls("DynamoDB", "BatchWriteItem")
+	run, err = p.Scan(ctx, Scheduled(time.Now()))
+	if err != nil {
+		t.Fatalf("second scan: %v", err)
+	}
+	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - before; got != 0 {
+		t.Errorf("unchanged re-scan made %d BatchWriteItem calls, want 0", got)
+	}
+	if len(run.Alerts) != 0 {
+		t.Errorf("unchanged re-scan alerted: %+v", run.Alerts)
+	}
+
+	// Fix the snapshot: a resolved alert, and it leaves the red index.
+	setPublic(snaps[0], false)
+	run, err = p.Scan(ctx, Scheduled(time.Now()))
+	if err != nil {
+		t.Fatalf("third scan: %v", err)
+	}
+	ebsAlerts = alertsFor(run.Alerts, ebspublicsnapshots.Meta.ID)
+	if len(ebsAlerts) != 1 || ebsAlerts[0].Attributes["status"] != "resolved" || !strings.Contains(ebsAlerts[0].Subject, "no longer red") {
+		t.Errorf("after the fix, EBS alerts = %+v, want one resolved alert", ebsAlerts)
+	}
+	red, err = p.Store.Query(ctx, store.Filter{Status: check.Red, Account: account, CheckID: ebspublicsnapshots.Meta.ID})
+	if err != nil || len(red) != 0 {
+		t.Errorf("red index after the fix = %+v, %v; want empty", red, err)
+	}
+}
+
+// TestPoisonMessagesEndInTheDLQ sends a malformed message, a job for another
+// check and one for an unknown check to a check's queue next to a good job: the good job is
+// stored, the bad ones go to the DLQ after MaxReceiveCount receives.
+func TestPoisonMessagesEndInTheDLQ(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	p, err := Setup(ctx, cfg, Options{Name: "poison", Account: account, Regions: []string{"us-east-1"}})
+	if err != nil {
+		t.Fatalf("Setup: %v", err)
+	}
+	queue := p.Queues[ebspublicsnapshots.Meta.ID]
+	client := sqs.NewFromConfig(cfg)
+	good := `{"v":1,"scanId":"s1","scanTime":"2026-11-28T12:00:00Z","checkId":"ePs02jT06w","account":"` + account + `","region":"us-east-1"}`
+	otherCheck := strings.Replace(good, "ePs02jT06w", "Yw2K9puPzl", 1)
+	unknownCheck := strings.Replace(good, "ePs02jT06w", "NoSuchCheck1", 1)
+	for _, body := range []string{"{not json", good, otherCheck, unknownCheck} {
+		if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue), MessageBody: aws.String(body)}); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	failed, err := p.DrainQueues(ctx)
+	if err != nil {
+		t.Fatalf("DrainQueues: %v", err)
+	}
+	if failed != 3*MaxReceiveCount {
+		t.Errorf("failed deliveries = %d, want %d (3 bad messages × %d receives)", failed, 3*MaxReceiveCount, MaxReceiveCount)
+	}
+	dead, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(p.DLQs[ebspublicsnapshots.Meta.ID]), MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatalf("receive DLQ: %v", err)
+	}
+	if len(dead.Messages) != 3 {
+		t.Errorf("DLQ holds %d messages, want the 3 bad ones", len(dead.Messages))
+	}
+	// DrainQueues returned with the queue empty: the good job was handled and deleted.
+}
+
+func alertsFor(alerts []Alert, checkID string) []Alert {
+	var out []Alert
+	for _, a := range alerts {
+		if a.Attributes["checkId"] == checkID {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// TestPipelineUnderFaultsAndRedelivery runs the pipeline with 20 % transient
+// faults on every AWS call it makes (SQS, DynamoDB, the stream, SNS),
+// retried by the production retryer: the public snapshot still gives exactly
+// one stored red finding and exactly one alert. Then the same job is
+// delivered again: nothing is written and nobody is alerted twice.
+func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg, account := emutest.Config(t)
+	region := "us-east-1"
+	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	snap, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: snap.SnapshotId,
+		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"}}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+
+	transport := faultinject.New(nil, faultinject.Options{Rate: 0.2, Seed: 42})
+	faulty := cfg.Copy()
+	faulty.HTTPClient = transport.Client()
+	faulty.Retryer = awsx.Retryer
+	recorder := awsx.NewRecorder()
+	faulty.APIOptions = append(slices.Clip(faulty.APIOptions), recorder.Middleware)
+	p, err := Setup(ctx, faulty, Options{Name: "faults", Account: account, Regions: []string{region}})
+	if err != nil {
+		t.Fatalf("Setup under faults: %v", err)
+	}
+	refresh := Scheduled(time.Now())
+	refresh.DetailType, refresh.Detail = pipeline.RefreshDetailType, []byte(`{"checks":["ebs-public-snapshots"]}`)
+	run, err := p.Scan(ctx, refresh)
+	if err != nil {
+		t.Fatalf("scan under faults: %v", err)
+	}
+	t.Logf("faults injected: %v over %d requests", transport.Injected(), transport.Requests())
+	if transport.Total() == 0 {
+		t.Fatal("no fault was injected: the test proves nothing")
+	}
+	if run.Failed != 0 {
+		t.Errorf("%d job messages failed under transient faults, want 0 (the SDK retries them)", run.Failed)
+	}
+	if len(run.Alerts) != 1 || !strings.Contains(run.Alerts[0].Body, aws.ToString(snap.SnapshotId)) {
+		t.Fatalf("alerts = %+v, want exactly one naming %s", run.Alerts, aws.ToString(snap.SnapshotId))
+	}
+	red, err := p.Store.Query(ctx, store.Filter{Status: check.Red, Account: account, CheckID: ebspublicsnapshots.Meta.ID})
+	if err != nil || len(red) != 1 {
+		t.Fatalf("red findings = %+v, %v; want exactly the public snapshot", red, err)
+	}
+
+	// SQS delivers the same job again (at-least-once delivery).
+	job := pipeline.JobMessage{Version: pipeline.JobVersion, ScanID: run.Summary.ScanID, ScanTime: run.Summary.ScanTime,
+		CheckID: ebspublicsnapshots.Meta.ID, Account: account, Region: region}
+	if _, err := sqs.NewFromConfig(faulty).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(p.Queues[ebspublicsnapshots.Meta.ID]), MessageBody: aws.String(job.Encode())}); err != nil {
+		t.Fatalf("redeliver: %v", err)
+	}
+	writes := recorder.Calls("DynamoDB", "BatchWriteItem")
+	if failed, err := p.DrainQueues(ctx); err != nil || failed != 0 {
+		t.Fatalf("redelivered job: %d failed, %v", failed, err)
+	}
+	if err := p.PumpStream(ctx); err != nil {
+		t.Fatalf("pump stream: %v", err)
+	}
+	alerts, err := p.ReadAlerts(ctx)
+	if err != nil {
+		t.Fatalf("read alerts: %v", err)
+	}
+	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - writes; got != 0 || len(alerts) != 0 {
+		t.Errorf("redelivered job: %d BatchWriteItem calls and %d alerts, want none", got, len(alerts))
+	}
+}
