@@ -14,6 +14,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
@@ -66,10 +67,14 @@ func TestScanTableAndFindingsOnEmulator(t *testing.T) {
 		t.Fatalf("findings --status red exit = %d; stderr:\n%s", code, stderr)
 	}
 	var got struct {
-		Findings []store.Record `json:"findings"`
+		SchemaVersion int            `json:"schemaVersion"`
+		Findings      []store.Record `json:"findings"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("decode findings JSON: %v\n%s", err, out)
+	}
+	if got.SchemaVersion != report.SchemaVersion {
+		t.Errorf("findings JSON schemaVersion = %d, want %d", got.SchemaVersion, report.SchemaVersion)
 	}
 	if len(got.Findings) != 1 {
 		t.Fatalf("findings --status red = %d findings, want the public snapshot only:\n%s", len(got.Findings), out)
