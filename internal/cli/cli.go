@@ -88,11 +88,11 @@ func Main(ctx context.Context, args []string, env Env) int {
 	out := &stickyWriter{w: env.Stdout}
 	env.Stdout = out
 	code := dispatch(ctx, args, env)
-	if out.err != nil {
+	// A command that failed has said why (a failed write included); one
+	// that succeeded must not hide that its output was lost.
+	if out.err != nil && (code == ExitOK || code == ExitFindings) {
 		fmt.Fprintf(env.Stderr, "secadvisor: write output: %v\n", out.err)
-		if code == ExitOK || code == ExitFindings {
-			return ExitWriteFailed
-		}
+		return ExitWriteFailed
 	}
 	return code
 }
