@@ -5,8 +5,9 @@
 // every check's SDK services, and each service builds its whole model at
 // init). The checks come from the catalog, internal/checks/all.go: adding a
 // check there adds its bootstrap, with no other edit. `make build-lambdas`
-// (cmd/secadvisor-lambdas), the CDK stack's tests and the runtime-emulator
-// tests all build through Build, with the same flags.
+// (cmd/secadvisor-lambdas) and the runtime-emulator tests build through
+// Build, with the same flags; the CDK stack's tests list the functions with
+// Generate.
 package lambdabuild
 
 import (
