@@ -75,18 +75,19 @@ docs:
 ## cdk-cli: the pinned CDK CLI (npm ci from the lockfile when missing)
 cdk-cli: $(CDK)
 
-## synth: the CloudFormation template in cdk.out/ (no network, no Docker)
+## synth: the CloudFormation templates in cdk.out/ (no network, no Docker): the scanner stack,
+## and the member stack when CDK_ARGS gives -c scannerAccount=<account ID> (docs/serverless.md)
 synth: build-lambdas cdk-cli
 	$(CDK) synth --quiet $(CDK_ARGS)
-	@echo "template: cdk.out/Secadvisor.template.json"
+	@sed -n 's|.*"templateFile": *"\(.*\)".*|template: cdk.out/\1|p' cdk.out/manifest.json
 
-## deploy: deploy the stack with the current AWS credentials (after cdk bootstrap, see README)
+## deploy: deploy the scanner stack with the current AWS credentials (after cdk bootstrap, see README)
 deploy: build-lambdas cdk-cli
-	$(CDK) deploy $(CDK_ARGS)
+	$(CDK) deploy Secadvisor $(CDK_ARGS)
 
 ## destroy: delete the stack (the findings table is retained unless -c tableRemovalPolicy=destroy)
 destroy: cdk-cli
-	$(CDK) destroy $(CDK_ARGS)
+	$(CDK) destroy Secadvisor $(CDK_ARGS)
 
 ## test: vet and every test (evaluators, collectors on the emulator, CLI end to end,
 ## the CDK stack: assertions, cdk-nag, cfn-lint on the synthesized template)

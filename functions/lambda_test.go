@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,14 +26,17 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/checks/iampasswordpolicy"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -251,6 +255,26 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		Endpoint: aws.String("arn:aws:sqs:us-east-1:" + emulator.DefaultAccount + ":rie-inbox")}); err != nil {
 		t.Fatalf("subscribe: %v", err)
 	}
+	// An organization of the default account and two members; the first
+	// has the member role and a complete password policy.
+	members, err := emulator.CreateOrganization(ctx, server.URL, emulator.DefaultAccount, []emulator.Member{{Name: "prod", Role: org.DefaultRoleName}, {Name: "sandbox"}})
+	if err != nil {
+		t.Fatalf("create organization: %v", err)
+	}
+	if _, err := iam.NewFromConfig(emulator.Config(server.URL, members[0])).UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, RequireNumbers: true, RequireSymbols: true, MinimumPasswordLength: aws.Int32(14),
+	}); err != nil {
+		t.Fatalf("set the member's password policy: %v", err)
+	}
+	orgQueues := map[string]string{}
+	for id := range queues {
+		q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-org-" + id)})
+		if err != nil {
+			t.Fatalf("create queue: %v", err)
+		}
+		orgQueues[id] = aws.ToString(q.QueueUrl)
+	}
+	orgQueuesJSON, _ := json.Marshal(orgQueues)
 	fns, dir := buildBootstraps(t)
 	bootstrap := func(name string) string { return filepath.Join(dir, name, "bootstrap") }
 
@@ -262,8 +286,64 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		if err := json.Unmarshal(resp, &summary); err != nil {
 			t.Fatalf("response %s is not a scan summary: %v\nlogs:\n%s", resp, err, logs)
 		}
-		if summary.Account != emulator.DefaultAccount || summary.Jobs["ePs02jT06w"] != 2 || summary.Jobs["Yw2K9puPzl"] != 1 {
+		if summary.Accounts != 1 || !slices.Equal(summary.AccountIDs, []string{emulator.DefaultAccount}) || summary.Jobs["ePs02jT06w"] != 2 || summary.Jobs["Yw2K9puPzl"] != 1 {
 			t.Errorf("summary = %+v, want 2 EBS jobs and 1 password-policy job for %s", summary, emulator.DefaultAccount)
+		}
+	})
+
+	// ACCOUNTS=org: the accounts come from Organizations, named.
+	t.Run("orchestrator organization", func(t *testing.T) {
+		t.Parallel()
+		resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(orgQueuesJSON),
+			pipeline.EnvRegions+"=eu-west-1", pipeline.EnvAccounts+"="+pipeline.AccountsOrg), sample(t, "scheduled.json"))
+		var summary orchestrator.ScanSummary
+		if err := json.Unmarshal(resp, &summary); err != nil {
+			t.Fatalf("response %s is not a scan summary: %v\nlogs:\n%s", resp, err, logs)
+		}
+		want := slices.Sorted(slices.Values(append([]string{emulator.DefaultAccount}, members...)))
+		if !slices.Equal(summary.AccountIDs, want) || summary.Jobs[iampasswordpolicy.Meta.ID] != 3 {
+			t.Fatalf("summary = %+v, want one password-policy job for each of %q\nlogs:\n%s", summary, want, logs)
+		}
+		out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(orgQueues[iampasswordpolicy.Meta.ID]), MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatalf("receive jobs: %v", err)
+		}
+		names := map[string]string{}
+		for _, m := range out.Messages {
+			job, err := pipeline.DecodeJobMessage(aws.ToString(m.Body))
+			if err != nil {
+				t.Fatalf("job %s: %v", aws.ToString(m.Body), err)
+			}
+			names[job.Account] = job.AccountName
+		}
+		if names[members[0]] != "prod" || names[members[1]] != "sandbox" {
+			t.Errorf("account names in the jobs = %v, want prod and sandbox for %q", names, members)
+		}
+	})
+
+	// A job for a member account: the check function assumes the member
+	// role there and reads the member's state (its password policy is
+	// complete; the function's own account has none).
+	t.Run("check member account", func(t *testing.T) {
+		t.Parallel()
+		c := iampasswordpolicy.Check
+		job := pipeline.JobMessage{Version: pipeline.JobVersion, ScanID: "scan-rie-member", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
+			CheckID: c.Meta.ID, Account: members[0], AccountName: "prod", Region: check.GlobalRegion}
+		event, err := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job-member", Body: job.Encode(), EventSource: "aws:sqs"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, logs := invoke(t, bootstrap(lambdabuild.CheckFunction(c.Meta.Slug)),
+			append(awsEnv(server.URL), pipeline.EnvTableName+"="+table, pipeline.EnvMemberRoleName+"="+org.DefaultRoleName), event)
+		if got := strings.TrimSpace(string(resp)); got != `{"batchItemFailures":null}` && got != `{"batchItemFailures":[]}` {
+			t.Fatalf("response = %s, want no failure\nlogs:\n%s", resp, logs)
+		}
+		findings, err := store.New(dynamodb.NewFromConfig(cfg), table).Query(ctx, store.Filter{Account: members[0], CheckID: c.Meta.ID})
+		if err != nil {
+			t.Fatalf("query: %v", err)
+		}
+		if len(findings) != 1 || findings[0].Status != check.Green || findings[0].AccountName != "prod" {
+			t.Errorf("member findings = %+v, want the member's green password policy, named prod\nlogs:\n%s", findings, logs)
 		}
 	})
 

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
+	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 )
 
 // Context keys the app reads (`cdk deploy -c key=value`, or cdk.json's "context").
@@ -25,6 +27,10 @@ const (
 	ctxLogRetentionDays   = "logRetentionDays"
 	ctxCheckConcurrency   = "checkConcurrency"
 	ctxLambdaAssets       = "lambdaAssets"
+	ctxAccounts           = "accounts"
+	ctxMemberRoleName     = "memberRoleName"
+	ctxExternalID         = "externalId"
+	ctxScannerAccount     = "scannerAccount"
 )
 
 // Defaults of the context options. The README's context table repeats them.
@@ -33,13 +39,6 @@ const (
 	defaultRemovalPolicy    = removalRetain
 	defaultNotifyResolved   = true
 	defaultLogRetentionDays = 30
-	// defaultCheckConcurrency is the SQS event source's MaximumConcurrency of
-	// each check function. 2 is the smallest value Lambda accepts. Each
-	// concurrent invocation scans one region (or the account, for global
-	// checks) with the SDK's adaptive retries, so two per check stay well
-	// inside the per-region Describe*/List* request rates even where several
-	// checks share a service (EC2 security groups).
-	defaultCheckConcurrency = 2
 	// defaultLambdaAssets is where `make build-lambdas` puts <function>/bootstrap.
 	defaultLambdaAssets = "bin/lambda"
 )
@@ -86,10 +85,27 @@ type Config struct {
 	NotifyResolved bool
 	// LogRetentionDays is the retention of every function's log group.
 	LogRetentionDays int
-	// CheckConcurrency is each check function's SQS maximum concurrency.
+	// CheckConcurrency, when set, is every check function's SQS maximum
+	// concurrency; when zero each check gets its share of the account's
+	// concurrency (pipeline.CheckConcurrencyOf).
 	CheckConcurrency int
 	// LambdaAssets is the folder holding <function>/bootstrap.
 	LambdaAssets string
+	// Accounts is what the scanner stack scans, as the orchestrator reads
+	// it from pipeline.EnvAccounts: "" for the stack's own account,
+	// pipeline.AccountsOrg for every active account of the organization, or
+	// comma-separated account IDs.
+	Accounts string
+	// MemberRoleName is the role the check functions assume in the other
+	// accounts, and the role the member stack creates.
+	MemberRoleName string
+	// ExternalID, when set, is passed when assuming the member role and
+	// required by the member role's trust policy.
+	ExternalID string
+	// ScannerAccount is the account the scanner stack runs in: the only
+	// account the member role trusts. The member stack is synthesized only
+	// when it is set.
+	ScannerAccount string
 	// Checks is the catalog the stack is built from (checks.All()).
 	Checks []check.Check
 }
@@ -101,11 +117,32 @@ func DefaultConfig() Config {
 		TableRemovalPolicy: defaultRemovalPolicy,
 		NotifyResolved:     defaultNotifyResolved,
 		LogRetentionDays:   defaultLogRetentionDays,
-		CheckConcurrency:   defaultCheckConcurrency,
 		LambdaAssets:       defaultLambdaAssets,
+		MemberRoleName:     org.DefaultRoleName,
 		Checks:             checks.All(),
 	}
 }
+
+// ScansOtherAccounts reports whether the scanner reaches accounts other
+// than its own, through the member role.
+func (c Config) ScansOtherAccounts() bool { return c.Accounts != "" }
+
+// ScansOrganization reports whether the scanner lists the organization's accounts.
+func (c Config) ScansOrganization() bool { return c.Accounts == pipeline.AccountsOrg }
+
+// roleNamePattern is what IAM accepts as a role name (CreateRole's RoleName).
+var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// externalIDPattern is the characters STS accepts in an external ID
+// (AssumeRole's ExternalId), 2 to 1224 of them (the length is checked apart:
+// Go's regexp repeats at most 1000 times).
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// Bounds of an external ID's length.
+const (
+	minExternalIDLength = 2
+	maxExternalIDLength = 1224
+)
 
 // regionPattern is the shape of an AWS region name (us-east-1, us-gov-west-1, eu-isoe-west-1).
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
@@ -201,10 +238,63 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		cfg.LambdaAssets = v
 	}
 
+	if v, err := contextList(lookup(ctxAccounts)); err != nil {
+		fail(ctxAccounts, err)
+	} else if accounts, err := parseAccounts(v); err != nil {
+		fail(ctxAccounts, err)
+	} else {
+		cfg.Accounts = accounts
+	}
+
+	if v, ok, err := contextString(lookup(ctxMemberRoleName)); err != nil {
+		fail(ctxMemberRoleName, err)
+	} else if ok {
+		if !roleNamePattern.MatchString(v) {
+			fail(ctxMemberRoleName, fmt.Errorf("%q is not an IAM role name (1 to 64 letters, digits and +=,.@_-)", v))
+		}
+		cfg.MemberRoleName = v
+	}
+
+	if v, ok, err := contextString(lookup(ctxExternalID)); err != nil {
+		fail(ctxExternalID, err)
+	} else if ok {
+		if !externalIDPattern.MatchString(v) || len(v) < minExternalIDLength || len(v) > maxExternalIDLength {
+			fail(ctxExternalID, fmt.Errorf("%q is not an external ID (2 to 1224 letters, digits and +=,.@:/_-)", v))
+		}
+		cfg.ExternalID = v
+	}
+
+	if v, ok, err := contextString(lookup(ctxScannerAccount)); err != nil {
+		fail(ctxScannerAccount, err)
+	} else if ok {
+		if !org.IsAccountID(v) {
+			fail(ctxScannerAccount, fmt.Errorf("%q is not a 12-digit account ID", v))
+		}
+		cfg.ScannerAccount = v
+	}
+
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return cfg, nil
+}
+
+// parseAccounts turns the accounts option into pipeline.EnvAccounts' value:
+// nothing (the own account), "org" alone, or 12-digit account IDs.
+func parseAccounts(list []string) (string, error) {
+	if len(list) == 1 && strings.EqualFold(list[0], pipeline.AccountsOrg) {
+		return pipeline.AccountsOrg, nil
+	}
+	var bad []string
+	for _, a := range list {
+		if !org.IsAccountID(a) {
+			bad = append(bad, strconv.Quote(a))
+		}
+	}
+	if len(bad) > 0 {
+		return "", fmt.Errorf("%s: want %q alone or a comma-separated list of 12-digit account IDs", strings.Join(bad, ", "), pipeline.AccountsOrg)
+	}
+	return strings.Join(list, ","), nil
 }
 
 func contextString(v any) (string, bool, error) {
@@ -281,4 +371,12 @@ func contextInt(v any) (int, bool, error) {
 		return n, true, nil
 	}
 	return 0, false, fmt.Errorf("%v (%T) is not a number", v, v)
+}
+
+// concurrencyOf is the SQS event source MaximumConcurrency of the check slug.
+func (c Config) concurrencyOf(slug string) int {
+	if c.CheckConcurrency > 0 {
+		return c.CheckConcurrency
+	}
+	return pipeline.CheckConcurrencyOf(slug)
 }

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/secadvisor/secadvisor/internal/checks"
+	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
+	orchestratorfn "github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 )
 
 func TestConfigFromContext(t *testing.T) {
@@ -23,6 +26,7 @@ func TestConfigFromContext(t *testing.T) {
 		wantErr []string // substrings of the error
 	}{
 		{name: "no context: defaults", context: nil, want: def},
+		{name: "the member role's default name is the CLI's", context: nil, want: with(func(c *Config) { c.MemberRoleName = org.DefaultRoleName })},
 		{
 			name: "cdk deploy -c strings",
 			context: map[string]any{
@@ -44,7 +48,7 @@ func TestConfigFromContext(t *testing.T) {
 			},
 			want: with(func(c *Config) {
 				c.AlertEmail, c.OpsEmail, c.Regions = "security@example.com", "ops@example.com", []string{"ap-southeast-2"}
-				c.LogRetentionDays, c.Schedule = 365, "cron(0 6 * * ? *)"
+				c.LogRetentionDays, c.Schedule, c.CheckConcurrency = 365, "cron(0 6 * * ? *)", 2
 			}),
 		},
 		{name: "empty strings are unset", context: map[string]any{ctxAlertEmail: "", ctxRegions: "", ctxSchedule: " "}, want: def},
@@ -59,6 +63,47 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "concurrency below the SQS minimum", context: map[string]any{ctxCheckConcurrency: "1"}, wantErr: []string{ctxCheckConcurrency, "2..1000"}},
 		{name: "concurrency above the SQS maximum", context: map[string]any{ctxCheckConcurrency: float64(1001)}, wantErr: []string{ctxCheckConcurrency}},
 		{name: "wrong type", context: map[string]any{ctxAlertEmail: float64(3)}, wantErr: []string{ctxAlertEmail, "not a string"}},
+		{
+			name:    "accounts: the organization",
+			context: map[string]any{ctxAccounts: " ORG "},
+			want:    with(func(c *Config) { c.Accounts = pipeline.AccountsOrg }),
+		},
+		{
+			name:    "accounts: a list, trimmed and deduplicated",
+			context: map[string]any{ctxAccounts: " 111122223333, 444455556666,111122223333 "},
+			want:    with(func(c *Config) { c.Accounts = "111122223333,444455556666" }),
+		},
+		{
+			name:    "accounts: a cdk.json list",
+			context: map[string]any{ctxAccounts: []any{"444455556666"}},
+			want:    with(func(c *Config) { c.Accounts = "444455556666" }),
+		},
+		{name: "accounts: empty is the own account", context: map[string]any{ctxAccounts: " "}, want: def},
+		{
+			name: "member role, external ID and scanner account at their bounds",
+			context: map[string]any{
+				ctxMemberRoleName: strings.Repeat("r", 64), ctxExternalID: "ab", ctxScannerAccount: "111122223333",
+			},
+			want: with(func(c *Config) {
+				c.MemberRoleName, c.ExternalID, c.ScannerAccount = strings.Repeat("r", 64), "ab", "111122223333"
+			}),
+		},
+		{
+			name:    "every character IAM and STS accept, external ID at 1224",
+			context: map[string]any{ctxMemberRoleName: "Audit_role+=,.@-1", ctxExternalID: strings.Repeat("x", 1220) + ":/@="},
+			want: with(func(c *Config) {
+				c.MemberRoleName, c.ExternalID = "Audit_role+=,.@-1", strings.Repeat("x", 1220)+":/@="
+			}),
+		},
+		{name: "accounts: org among IDs", context: map[string]any{ctxAccounts: "org,111122223333"}, wantErr: []string{ctxAccounts, `"org"`}},
+		{name: "accounts: not 12 digits", context: map[string]any{ctxAccounts: "111122223333,12345,abcdefghijkl"}, wantErr: []string{ctxAccounts, `"12345", "abcdefghijkl"`, "12-digit"}},
+		{name: "accounts: wrong type", context: map[string]any{ctxAccounts: float64(111122223333)}, wantErr: []string{ctxAccounts}},
+		{name: "member role name too long", context: map[string]any{ctxMemberRoleName: strings.Repeat("r", 65)}, wantErr: []string{ctxMemberRoleName, "64"}},
+		{name: "member role name with a path", context: map[string]any{ctxMemberRoleName: "team/secadvisor"}, wantErr: []string{ctxMemberRoleName, `"team/secadvisor"`}},
+		{name: "external ID too short", context: map[string]any{ctxExternalID: "a"}, wantErr: []string{ctxExternalID, "2 to 1224"}},
+		{name: "external ID too long", context: map[string]any{ctxExternalID: strings.Repeat("x", 1225)}, wantErr: []string{ctxExternalID}},
+		{name: "external ID with a space", context: map[string]any{ctxExternalID: "my id"}, wantErr: []string{ctxExternalID, `"my id"`}},
+		{name: "scanner account not 12 digits", context: map[string]any{ctxScannerAccount: "11112222333"}, wantErr: []string{ctxScannerAccount, "12-digit"}},
 		{
 			name:    "every error is reported at once",
 			context: map[string]any{ctxSchedule: "x", ctxCheckConcurrency: "0"},
@@ -85,6 +130,12 @@ func TestConfigFromContext(t *testing.T) {
 			}
 			if len(got.Checks) != len(checks.All()) {
 				t.Errorf("ConfigFromContext(%v) has %d checks, want the catalog's %d", tt.context, len(got.Checks), len(checks.All()))
+			}
+			// What the stack gives the orchestrator, it reads as meant.
+			if parsed, err := orchestratorfn.ParseAccounts(got.Accounts); err != nil {
+				t.Errorf("ConfigFromContext(%v).Accounts = %q, which the orchestrator rejects: %v", tt.context, got.Accounts, err)
+			} else if parsed.Org != (got.Accounts == pipeline.AccountsOrg) || (!parsed.Org && strings.Join(parsed.IDs, ",") != got.Accounts) {
+				t.Errorf("ConfigFromContext(%v).Accounts = %q, which the orchestrator reads as %+v", tt.context, got.Accounts, parsed)
 			}
 			// The catalog's runners need not be comparable; the rest must be equal.
 			got.Checks, tt.want.Checks = nil, nil

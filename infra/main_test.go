@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 )
 
 // assetDir holds one stand-in bootstrap per function TestMain lists, so
@@ -73,14 +74,38 @@ func buildLambdas(dir string) ([]lambdabuild.Function, error) {
 	return fns, nil
 }
 
-// synthesized is one synthesis of the app: the stack, the CDK assertions
-// template, and the same template decoded for checks that loop over it.
+// synthesized is one synthesis of the app: the scanner stack and its
+// template, and the member stack's when cfg names the scanner account.
 type synthesized struct {
-	cfg      Config
-	stack    *Stack
+	cfg   Config
+	stack *Stack
+	synthesizedTemplate
+	// member is the member stack's template, nil without cfg.ScannerAccount.
+	member *synthesizedTemplate
+}
+
+// synthesizedTemplate is one stack's template: the CDK assertions template,
+// and the same template decoded for checks that loop over it.
+type synthesizedTemplate struct {
+	cdkStack awscdk.Stack
 	template assertions.Template
 	doc      templateDoc
 	raw      []byte
+}
+
+// templateOf synthesizes stack's template.
+func templateOf(t *testing.T, stack awscdk.Stack) *synthesizedTemplate {
+	t.Helper()
+	template := assertions.Template_FromStack(stack, nil)
+	raw, err := json.Marshal(template.ToJSON())
+	if err != nil {
+		t.Fatalf("template of %s to JSON: %v", *stack.StackName(), err)
+	}
+	var doc templateDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("decode template of %s: %v", *stack.StackName(), err)
+	}
+	return &synthesizedTemplate{cdkStack: stack, template: template, doc: doc, raw: raw}
 }
 
 var (
@@ -100,17 +125,14 @@ func synth(t *testing.T, cfg Config) *synthesized {
 		return s
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
-	stack := newApp(app, cfg)
-	template := assertions.Template_FromStack(stack.Stack, nil)
-	raw, err := json.Marshal(template.ToJSON())
+	stack, member, err := newApp(app, cfg)
 	if err != nil {
-		t.Fatalf("template to JSON: %v", err)
+		t.Fatalf("newApp(%+v): %v", cfg, err)
 	}
-	var doc templateDoc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("decode template: %v", err)
+	s := &synthesized{cfg: cfg, stack: stack, synthesizedTemplate: *templateOf(t, stack.Stack)}
+	if member != nil {
+		s.member = templateOf(t, member.Stack)
 	}
-	s := &synthesized{cfg: cfg, stack: stack, template: template, doc: doc, raw: raw}
 	synthCache[key] = s
 	return s
 }
@@ -129,6 +151,27 @@ func customConfig() Config {
 	cfg.NotifyResolved = false
 	cfg.LogRetentionDays = 90
 	cfg.CheckConcurrency = 5
+	return cfg
+}
+
+// orgConfig scans the organization through a member role of another name,
+// with an external ID, and names the scanner account: the member stack is
+// synthesized too.
+func orgConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Accounts = pipeline.AccountsOrg
+	cfg.MemberRoleName = "audit-reader"
+	cfg.ExternalID = "secadvisor-ext-1"
+	cfg.ScannerAccount = "111122223333"
+	return cfg
+}
+
+// listConfig scans two named accounts through the default member role,
+// without an external ID, and names the scanner account.
+func listConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Accounts = "444455556666,777788889999"
+	cfg.ScannerAccount = "111122223333"
 	return cfg
 }
 

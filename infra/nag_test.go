@@ -14,23 +14,23 @@ import (
 
 // TestCdkNagAwsSolutions: the AWS Solutions rules find nothing that is not
 // suppressed, and every suppression says specifically why.
+// Both stacks, the member stack with and without an external ID.
 func TestCdkNagAwsSolutions(t *testing.T) {
-	for _, cfg := range []Config{DefaultConfig(), customConfig()} {
-		s := synth(t, cfg)
+	for _, tmpl := range allTemplates(t) {
 		for _, level := range []string{"error", "warning"} {
 			assertJSII(t, "cdk-nag "+level+"s", func() {
-				annotations := assertions.Annotations_FromStack(s.stack.Stack)
+				annotations := assertions.Annotations_FromStack(tmpl.cdkStack)
 				find := annotations.FindError
 				if level == "warning" {
 					find = annotations.FindWarning
 				}
 				for _, m := range *find(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))) {
-					t.Errorf("cdk-nag %s: %s", level, jsonString(m))
+					t.Errorf("%s cdk-nag %s: %s", tmpl.name, level, jsonString(m))
 				}
 			})
 		}
 		suppressions := 0
-		for id, r := range s.doc.Resources {
+		for id, r := range tmpl.doc.Resources {
 			rules, _ := dig(r.Metadata, "cdk_nag", "rules_to_suppress").([]any)
 			for _, rule := range rules {
 				suppressions++
@@ -38,32 +38,57 @@ func TestCdkNagAwsSolutions(t *testing.T) {
 				reason, _ := dig(rule, "reason").(string)
 				appliesTo := strs(dig(rule, "applies_to"))
 				if len(reason) < 60 {
-					t.Errorf("%s suppresses %s with a short reason %q: say specifically why", id, ruleID, reason)
+					t.Errorf("%s: %s suppresses %s with a short reason %q: say specifically why", tmpl.name, id, ruleID, reason)
 				}
 				if ruleID == "AwsSolutions-IAM5" && len(appliesTo) == 0 {
-					t.Errorf("%s suppresses every IAM5 finding: list the wildcards it applies to", id)
+					t.Errorf("%s: %s suppresses every IAM5 finding: list the wildcards it applies to", tmpl.name, id)
 				}
 			}
 		}
 		if suppressions == 0 {
-			t.Errorf("no suppression found in the template metadata: the test cannot see them")
+			t.Errorf("%s: no suppression found in the template metadata: the test cannot see them", tmpl.name)
 		}
 	}
 }
 
-// TestCfnLint lints the synthesized template with the Python cfn-lint
+// namedTemplate is one stack's template and what it was synthesized from.
+type namedTemplate struct {
+	name string
+	*synthesizedTemplate
+}
+
+// allTemplates are the templates the linters run on: the scanner stack for
+// its own account with defaults and custom options, for an organization and
+// for a list of accounts; the member stack with and without external ID.
+func allTemplates(t *testing.T) []namedTemplate {
+	t.Helper()
+	var out []namedTemplate
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}} {
+		s := synth(t, c.cfg)
+		out = append(out, namedTemplate{stackName + " " + c.name, &s.synthesizedTemplate})
+		if s.member != nil {
+			out = append(out, namedTemplate{memberStackName + " " + c.name, s.member})
+		}
+	}
+	return out
+}
+
+// TestCfnLint lints the synthesized templates with the Python cfn-lint
 // (W3005, "DependsOn already implied", is the CDK's own style).
 func TestCfnLint(t *testing.T) {
 	lint, err := exec.LookPath("cfn-lint")
 	if err != nil {
 		t.Fatal("cfn-lint not found on PATH: pip install cfn-lint (make deps checks for it)")
 	}
-	// One run over both templates: cfn-lint's start-up dominates.
+	// One run over every template: cfn-lint's start-up dominates.
 	dir := t.TempDir()
 	args := []string{"-i", "W3005", "--"}
-	for i, cfg := range []Config{DefaultConfig(), customConfig()} {
-		path := filepath.Join(dir, fmt.Sprintf("Secadvisor-%d.template.json", i))
-		if err := os.WriteFile(path, synth(t, cfg).raw, 0o600); err != nil {
+	for i, tmpl := range allTemplates(t) {
+		path := filepath.Join(dir, fmt.Sprintf("%d-%s.template.json", i, strings.ReplaceAll(tmpl.name, " ", "-")))
+		if err := os.WriteFile(path, tmpl.raw, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		args = append(args, path)

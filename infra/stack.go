@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,6 +27,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -62,7 +64,11 @@ const (
 	// dlqRetention is SQS's longest retention: time to look at a failed job.
 	dlqRetention = 14 * 24 * time.Hour
 
-	orchestratorTimeout = 2 * time.Minute
+	// orchestratorTimeout leaves room for an organization: planning 196,000
+	// jobs (1,000 accounts) takes seconds of concurrent SendMessageBatch
+	// calls, but organizations:ListAccounts is throttled at a few calls a
+	// second and the adaptive retryer may wait.
+	orchestratorTimeout = 5 * time.Minute
 	notifierTimeout     = time.Minute
 	notifierBatchSize   = 100
 	// notifierRetryAttempts bounds retries of a failing stream batch (with
@@ -101,6 +107,9 @@ type CheckResources struct {
 	DLQ      awssqs.Queue
 	Function awslambda.Function
 	Role     awsiam.Role
+	// Source is the SQS event source mapping, created disabled: the
+	// orchestrator enables it when it sends the check jobs.
+	Source awslambdaeventsources.SqsEventSource
 }
 
 // NewStack builds the secadvisor stack from cfg.
@@ -141,19 +150,14 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 	alarmAction := awscloudwatchactions.NewSnsAction(s.OpsTopic)
 
 	// One queue, DLQ, role and function per implemented check.
-	queues := map[string]interface{}{}
-	var queueARNs []*string
 	for _, c := range cfg.Checks {
 		if !c.Implemented() {
 			continue
 		}
-		r := checkResources(stack, cfg, c, s.Table, alarmAction)
-		s.Checks[c.Meta.ID] = r
-		queues[c.Meta.ID] = r.Queue.QueueUrl()
-		queueARNs = append(queueARNs, r.Queue.QueueArn())
+		s.Checks[c.Meta.ID] = checkResources(stack, cfg, c, s.Table, alarmAction)
 	}
 
-	s.Orchestrator = orchestrator(stack, cfg, queues, queueARNs, alarmAction)
+	s.Orchestrator = orchestrator(stack, cfg, s.Checks, alarmAction)
 	s.Notifier = notifier(stack, cfg, s.Table, s.AlertTopic, alarmAction)
 
 	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
@@ -228,9 +232,11 @@ func encryptedQueue(scope constructs.Construct, id string, props *awssqs.QueuePr
 }
 
 // lambdaRole is a function's own role: only logs on its own log group to
-// start with, everything else added by the caller.
-func lambdaRole(scope constructs.Construct, description string, logs awslogs.LogGroup) awsiam.Role {
+// start with, everything else added by the caller. name is the role's name,
+// or nil for one CloudFormation generates.
+func lambdaRole(scope constructs.Construct, name *string, description string, logs awslogs.LogGroup) awsiam.Role {
 	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		RoleName:    name,
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String(description),
 	})
@@ -319,7 +325,8 @@ func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdyna
 	})
 
 	logs := logGroup(scope, cfg)
-	r.Role = lambdaRole(scope, fmt.Sprintf("secadvisor check %s (%s): read-only actions of the check, findings table, own queue", c.Meta.ID, c.Meta.Slug), logs)
+	r.Role = lambdaRole(scope, jsii.String(checkRoleName(c)),
+		fmt.Sprintf("secadvisor check %s (%s): read-only actions of the check, findings table, own queue", c.Meta.ID, c.Meta.Slug), logs)
 	actions := slices.Sorted(slices.Values(c.Meta.IAMActions))
 	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("CheckReadOnly"),
@@ -332,22 +339,68 @@ func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdyna
 		Resources: &[]*string{table.TableArn()},
 	}))
 
+	env := map[string]string{
+		pipeline.EnvTableName:  *table.TableName(),
+		pipeline.EnvJobTimeout: jobTimeout.String(),
+	}
+	if cfg.ScansOtherAccounts() {
+		// Jobs for another account run in the member role there, with a
+		// session policy limited to this check's actions (org.SessionPolicy).
+		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AssumeMemberRole"),
+			Actions:   jsii.Strings(org.AssumeAction),
+			Resources: jsii.Strings(memberRoleARNPattern(stack, cfg)),
+		}))
+		env[pipeline.EnvMemberRoleName] = cfg.MemberRoleName
+		if cfg.ExternalID != "" {
+			env[pipeline.EnvExternalID] = cfg.ExternalID
+		}
+	}
+
 	r.Function = goFunction(scope, cfg, lambdabuild.CheckFunction(c.Meta.Slug), fmt.Sprintf("secadvisor check %s: %s", c.Meta.ID, c.Meta.Name),
-		checkFunctionTimeout, r.Role, logs, map[string]string{
-			pipeline.EnvTableName:  *table.TableName(),
-			pipeline.EnvJobTimeout: jobTimeout.String(),
-		})
-	// SqsEventSource grants the consume actions on this queue only.
-	r.Function.AddEventSource(awslambdaeventsources.NewSqsEventSource(r.Queue, &awslambdaeventsources.SqsEventSourceProps{
+		checkFunctionTimeout, r.Role, logs, env)
+	// SqsEventSource grants the consume actions on this queue only. The
+	// mapping starts disabled: an enabled SQS mapping long-polls its queue
+	// all the time, which is most of an idle deployment's cost; the
+	// orchestrator enables it right before sending jobs and its sweep
+	// disables it again once the queue is drained.
+	r.Source = awslambdaeventsources.NewSqsEventSource(r.Queue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize:               jsii.Number(checkBatchSize),
 		ReportBatchItemFailures: jsii.Bool(true),
-		MaxConcurrency:          jsii.Number(float64(cfg.CheckConcurrency)),
-	}))
+		MaxConcurrency:          jsii.Number(float64(cfg.concurrencyOf(c.Meta.Slug))),
+		Enabled:                 jsii.Bool(false),
+	})
+	r.Function.AddEventSource(r.Source)
 	suppressCheckRole(r.Role, c, actions)
+	if cfg.ScansOtherAccounts() {
+		suppressAssumeMemberRole(r.Role, c, cfg.MemberRoleName)
+	}
 
 	errorsAlarm(scope, r.Function, "secadvisor check "+c.Meta.Slug, alarmAction)
 	depthAlarm(scope, r.DLQ, "secadvisor check "+c.Meta.Slug+" jobs failed 3 times", alarmAction)
 	return r
+}
+
+// checkRoleNamePrefix starts the name of every check function's role. The
+// names are fixed so that the member stack's trust policy, deployed before or
+// without the scanner stack, can admit exactly these roles by pattern
+// (aws:PrincipalArn like arn:<partition>:iam::<scanner account>:role/secadvisor-check-*).
+// A fixed name also means one scanner stack per account: IAM is global.
+const checkRoleNamePrefix = "secadvisor-check-"
+
+// maxRoleNameLength is IAM's limit on a role name.
+const maxRoleNameLength = 64
+
+// checkRoleName is the name of a check function's role.
+func checkRoleName(c check.Check) string { return checkRoleNamePrefix + c.Meta.Slug }
+
+// memberRoleARNPattern is the member role in any account: what a check
+// function may assume. Any account, because the organization's accounts are
+// only known when the orchestrator lists them (and thousands of ARNs would
+// not fit IAM's policy size); the member role's trust policy is what admits
+// only this account's check roles.
+func memberRoleARNPattern(stack awscdk.Stack, cfg Config) string {
+	return fmt.Sprintf("arn:%s:iam::*:role/%s", *stack.Partition(), cfg.MemberRoleName)
 }
 
 // checkConstructID names a check's construct after its slug, so the
@@ -363,29 +416,79 @@ func checkConstructID(c check.Check) string {
 	return b.String()
 }
 
+// sweepPeriod is how often the orchestrator sweeps: it disables the event
+// source mapping of every check queue that is drained. A drained queue's
+// mapping thus long-polls for at most this long after a scan.
+const sweepPeriod = 15 * time.Minute
+
+// sweepEvent is the event the sweep schedule sends the orchestrator: an
+// EventBridge event whose detail-type says "sweep, do not scan".
+func sweepEvent() map[string]interface{} {
+	return map[string]interface{}{
+		"source":      "secadvisor.sweep",
+		"detail-type": pipeline.SweepDetailType,
+		"detail":      map[string]interface{}{},
+	}
+}
+
 // orchestrator is the function that plans scans: on the schedule, and on
-// "secadvisor refresh" events on the default bus.
-func orchestrator(stack awscdk.Stack, cfg Config, queues map[string]interface{}, queueARNs []*string, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
+// "secadvisor refresh" events on the default bus; and, every 15 minutes,
+// sweeps the check queues' event source mappings.
+func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResources, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
+	queues := map[string]interface{}{}
+	mappings := map[string]interface{}{}
+	var queueARNs, mappingARNs []*string
+	for _, id := range slices.Sorted(maps.Keys(checks)) {
+		r := checks[id]
+		queues[id] = r.Queue.QueueUrl()
+		queueARNs = append(queueARNs, r.Queue.QueueArn())
+		mappings[id] = r.Source.EventSourceMappingId()
+		mappingARNs = append(mappingARNs, r.Source.EventSourceMappingArn())
+	}
+
 	scope := constructs.NewConstruct(stack, jsii.String("Orchestrator"))
 	logs := logGroup(scope, cfg)
-	role := lambdaRole(scope, "secadvisor orchestrator: discover regions, send jobs to the check queues", logs)
+	role := lambdaRole(scope, nil, "secadvisor orchestrator: discover accounts and regions, send jobs to the check queues, switch their event sources", logs)
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("Discovery"),
 		Actions:   jsii.Strings(slices.Sorted(slices.Values(scan.DiscoveryActions))...),
 		Resources: jsii.Strings("*"),
 	}))
+	if cfg.ScansOrganization() {
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("ListOrganizationAccounts"),
+			Actions:   jsii.Strings(org.ListActions...),
+			Resources: jsii.Strings("*"),
+		}))
+	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("SendJobs"),
 		Actions:   jsii.Strings(sendJobActions...),
 		Resources: &queueARNs,
 	}))
-	env := map[string]string{pipeline.EnvCheckQueues: *stack.ToJsonString(queues, nil)}
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("SweepReadsQueueDepth"),
+		Actions:   jsii.Strings(queueDepthActions...),
+		Resources: &queueARNs,
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("SwitchEventSources"),
+		Actions:   jsii.Strings(switchMappingActions...),
+		Resources: &mappingARNs,
+	}))
+	env := map[string]string{
+		pipeline.EnvCheckQueues:         *stack.ToJsonString(queues, nil),
+		pipeline.EnvEventSourceMappings: *stack.ToJsonString(mappings, nil),
+	}
 	if len(cfg.Regions) > 0 {
 		env[pipeline.EnvRegions] = strings.Join(cfg.Regions, ",")
 	}
-	fn := goFunction(scope, cfg, lambdabuild.Orchestrator, "secadvisor orchestrator: plans a scan, one SQS job per (region, check)",
+	if cfg.ScansOtherAccounts() {
+		env[pipeline.EnvAccounts] = cfg.Accounts
+	}
+	fn := goFunction(scope, cfg, lambdabuild.Orchestrator, "secadvisor orchestrator: plans a scan, one SQS job per (account, region, check)",
 		orchestratorTimeout, role, logs, env)
-	suppressOrchestratorRole(role)
+	suppressOrchestratorRole(role, cfg.ScansOrganization())
 
 	target := func() awsevents.IRuleTarget {
 		return awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
@@ -402,6 +505,16 @@ func orchestrator(stack awscdk.Stack, cfg Config, queues map[string]interface{},
 		Description:  jsii.String(`secadvisor: scan now on a "` + pipeline.RefreshDetailType + `" event (detail: {"checks": [...], "regions": [...]})`),
 		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(pipeline.RefreshDetailType)},
 		Targets:      &[]awsevents.IRuleTarget{target()},
+	})
+	awsevents.NewRule(scope, jsii.String("Sweep"), &awsevents.RuleProps{
+		Description: jsii.String("secadvisor: disable the event sources of drained check queues (no idle long polling)"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(sweepPeriod.Minutes()))),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			Event:         awsevents.RuleTargetInput_FromObject(sweepEvent()),
+			RetryAttempts: jsii.Number(2),
+			// A sweep older than the next one is superseded by it.
+			MaxEventAge: awscdk.Duration_Minutes(jsii.Number(sweepPeriod.Minutes())),
+		})},
 	})
 	errorsAlarm(scope, fn, "secadvisor orchestrator", alarmAction)
 	return fn
@@ -434,7 +547,7 @@ func notifierFilters(notifyResolved bool) []*map[string]interface{} {
 func notifier(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alerts awssns.Topic, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
 	scope := constructs.NewConstruct(stack, jsii.String("Notifier"))
 	logs := logGroup(scope, cfg)
-	role := lambdaRole(scope, "secadvisor notifier: read the findings stream, mark alerts, publish to the alert topic", logs)
+	role := lambdaRole(scope, nil, "secadvisor notifier: read the findings stream, mark alerts, publish to the alert topic", logs)
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("AlertMarks"),
 		Actions:   jsii.Strings(alertMarkActions...),

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	alerting "github.com/secadvisor/secadvisor/internal/pipeline/notifier"
 	"github.com/secadvisor/secadvisor/internal/scan"
@@ -46,10 +48,10 @@ func TestResourceCountsFollowTheCatalog(t *testing.T) {
 		"AWS::CloudWatch::Alarm":              2*n + 3, // errors + DLQ per check; orchestrator and notifier errors; notifier failures
 		"AWS::DynamoDB::Table":                1,       //
 		"AWS::SNS::Topic":                     2,       // alerts, operations
-		"AWS::Events::Rule":                   2,       // schedule, refresh
+		"AWS::Events::Rule":                   3,       // schedule, refresh, sweep
 		"AWS::KMS::Key":                       1,       // the topics' key
 		"AWS::SNS::Subscription":              0,       // no alertEmail given
-		"AWS::Lambda::Permission":             2,       // EventBridge → orchestrator, per rule
+		"AWS::Lambda::Permission":             3,       // EventBridge → orchestrator, per rule
 		"AWS::SNS::TopicPolicy":               2,       //
 		"AWS::IAM::Policy":                    n + 2,   //
 		"AWS::IAM::ManagedPolicy":             0,       // no AWS managed policy either
@@ -230,12 +232,20 @@ func TestOneQueueDLQAndFunctionPerImplementedCheck(t *testing.T) {
 					}
 				}
 
+				if got := s.doc.Resources[ids.role].Properties["RoleName"]; got != checkRoleName(c) {
+					t.Errorf("check %s role name = %v, want %q (the member role's trust names the check roles by it)", c.Meta.ID, got, checkRoleName(c))
+				}
+
 				m := s.doc.Resources[ids.mapping].Properties
+				// Disabled: the orchestrator switches it on for a scan, its sweep off after.
+				if got := m["Enabled"]; got != false {
+					t.Errorf("check %s event source Enabled = %v, want false", c.Meta.ID, got)
+				}
 				if got := strs(m["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
 					t.Errorf("check %s event source FunctionResponseTypes = %v, want [ReportBatchItemFailures]", c.Meta.ID, got)
 				}
-				if got := dig(m, "ScalingConfig", "MaximumConcurrency"); got != float64(s.cfg.CheckConcurrency) || s.cfg.CheckConcurrency < 2 {
-					t.Errorf("check %s event source MaximumConcurrency = %v, want %d (≥ 2)", c.Meta.ID, got, s.cfg.CheckConcurrency)
+				if got, want := dig(m, "ScalingConfig", "MaximumConcurrency"), s.cfg.concurrencyOf(c.Meta.Slug); got != float64(want) || want < 2 || want > 1000 {
+					t.Errorf("check %s event source MaximumConcurrency = %v, want %d (2..1000)", c.Meta.ID, got, want)
 				}
 				if got := m["BatchSize"]; got != float64(checkBatchSize) {
 					t.Errorf("check %s event source BatchSize = %v, want %d", c.Meta.ID, got, checkBatchSize)
@@ -366,29 +376,115 @@ func mapKeys(m map[string][]string) []string {
 // from the checks: each check's role allows its Meta.IAMActions (on every
 // resource: they are read-only List/Describe/Get calls) and, on its own
 // resources only, the fixed pipeline actions. Nothing else.
+// When the scanner reaches other accounts, each check role may also assume
+// the member role, by name, in any account — and only then.
 func TestCheckRolesGrantExactlyTheDeclaredActions(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{{"own account", DefaultConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := synth(t, tc.cfg)
+			table := tableID(t, s.doc)
+			found := findCheckResources(t, s.doc)
+			for _, c := range implemented(s.cfg) {
+				ids := found[c.Meta.ID]
+				got := grants(t, s.doc, ids.role)
+				want := wantGrants(
+					c.Meta.IAMActions, "*",
+					storeWriteActions(), getAtt(table, "Arn"),
+					queueConsumeActions, getAtt(ids.queue, "Arn"),
+					logWriteActions, getAtt(ids.logGroup, "Arn"),
+				)
+				if s.cfg.Accounts != "" {
+					want[org.AssumeAction] = []string{jsonString(partitionJoin("arn:", ":iam::*:role/"+s.cfg.MemberRoleName))}
+				}
+				if d := diffGrants(got, want); len(d) > 0 {
+					t.Errorf("accounts %q: check %s (%s) role %s differs from its declared actions %v + pipeline actions %v:\n  %s",
+						s.cfg.Accounts, c.Meta.ID, c.Meta.Slug, ids.role, c.Meta.IAMActions, checkPipelineActions(), strings.Join(d, "\n  "))
+				}
+			}
+		})
+	}
 	s := defaultSynth(t)
-	table := tableID(t, s.doc)
-	found := findCheckResources(t, s.doc)
 	for _, c := range implemented(s.cfg) {
-		ids := found[c.Meta.ID]
-		got := grants(t, s.doc, ids.role)
-		want := wantGrants(
-			c.Meta.IAMActions, "*",
-			storeWriteActions(), getAtt(table, "Arn"),
-			queueConsumeActions, getAtt(ids.queue, "Arn"),
-			logWriteActions, getAtt(ids.logGroup, "Arn"),
-		)
-		if d := diffGrants(got, want); len(d) > 0 {
-			t.Errorf("check %s (%s) role %s differs from its declared actions %v + pipeline actions %v:\n  %s",
-				c.Meta.ID, c.Meta.Slug, ids.role, c.Meta.IAMActions, checkPipelineActions(), strings.Join(d, "\n  "))
-		}
 		for _, a := range c.Meta.IAMActions {
 			verb := a[strings.Index(a, ":")+1:]
 			if !strings.HasPrefix(verb, "Describe") && !strings.HasPrefix(verb, "List") && !strings.HasPrefix(verb, "Get") &&
 				a != "iam:GenerateCredentialReport" { // writes nothing but the account's credential report
 				t.Errorf("check %s declares %s, which is not read-only", c.Meta.ID, a)
 			}
+		}
+	}
+}
+
+// partitionJoin is how the template writes a string around the partition:
+// {"Fn::Join": ["", [before, {"Ref": "AWS::Partition"}, after]]}.
+func partitionJoin(before, after string) any {
+	return map[string]any{"Fn::Join": []any{"", []any{before, ref("AWS::Partition"), after}}}
+}
+
+// mappingARN is the ARN of the event source mapping with logical ID id, as
+// the template writes it.
+func mappingARN(id string) any {
+	return map[string]any{"Fn::Join": []any{"", []any{
+		"arn:", ref("AWS::Partition"), ":lambda:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":event-source-mapping:", ref(id),
+	}}}
+}
+
+// TestCheckFunctionsReachOtherAccountsOnlyWhenTold: the member role's name
+// and the external ID reach the check functions only when the scanner scans
+// other accounts; the orchestrator gets the accounts.
+func TestCheckFunctionsReachOtherAccountsOnlyWhenTold(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		// want are the variables each check function gets beyond TABLE_NAME and JOB_TIMEOUT.
+		want map[string]any
+	}{
+		{"own account", DefaultConfig(), map[string]any{}},
+		{"own account, member options set", func() Config {
+			c := DefaultConfig()
+			c.ExternalID, c.MemberRoleName, c.ScannerAccount = "x-1", "audit-reader", "111122223333"
+			return c
+		}(), map[string]any{}},
+		{"organization", orgConfig(), map[string]any{pipeline.EnvMemberRoleName: orgConfig().MemberRoleName, pipeline.EnvExternalID: orgConfig().ExternalID}},
+		{"account list, no external ID", listConfig(), map[string]any{pipeline.EnvMemberRoleName: org.DefaultRoleName}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := synth(t, tc.cfg)
+			for id, ids := range findCheckResources(t, s.doc) {
+				env, _ := dig(s.doc.Resources[ids.function].Properties, "Environment", "Variables").(map[string]any)
+				got := map[string]any{}
+				for k, v := range env {
+					if k != pipeline.EnvTableName && k != pipeline.EnvJobTimeout {
+						got[k] = v
+					}
+				}
+				if jsonString(got) != jsonString(tc.want) {
+					t.Errorf("accounts %q: check %s environment beyond the table and timeout = %s, want %s", s.cfg.Accounts, id, jsonString(got), jsonString(tc.want))
+				}
+			}
+			fn := s.doc.Resources[functionByDescriptionPrefix(t, s.doc, "secadvisor orchestrator")].Properties
+			accounts, set := dig(fn, "Environment", "Variables").(map[string]any)[pipeline.EnvAccounts]
+			if want := s.cfg.Accounts; (want == "" && set) || (want != "" && accounts != want) {
+				t.Errorf("orchestrator %s = %v (set %v), want %q (unset for the own account)", pipeline.EnvAccounts, accounts, set, want)
+			}
+		})
+	}
+}
+
+// TestCheckRoleNamesFitIAM: every check's role name is a valid IAM role name
+// that the member role's trust pattern admits.
+func TestCheckRoleNamesFitIAM(t *testing.T) {
+	t.Parallel()
+	for _, c := range implemented(DefaultConfig()) {
+		name := checkRoleName(c)
+		if len(name) > maxRoleNameLength || !roleNamePattern.MatchString(name) {
+			t.Errorf("check %s: role name %q (%d characters) is not an IAM role name of at most %d characters", c.Meta.ID, name, len(name), maxRoleNameLength)
+		}
+		if ok, _ := path.Match(checkRoleNamePrefix+"*", name); !ok {
+			t.Errorf("check %s: role name %q does not match the member trust's %s*", c.Meta.ID, name, checkRoleNamePrefix)
 		}
 	}
 }
@@ -425,7 +521,7 @@ func TestOrchestrator(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}} {
+	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := synth(t, tc.cfg)
 			fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor orchestrator")
@@ -442,12 +538,25 @@ func TestOrchestrator(t *testing.T) {
 			if len(queues) != len(found) {
 				t.Errorf("%s has %d checks, want %d", pipeline.EnvCheckQueues, len(queues), len(found))
 			}
-			var queueARNs []any
+			// EVENT_SOURCE_MAPPINGS is {"<check ID>": "<its mapping's UUID>", ...}.
+			mappingIDs := resolveJoin(t, env[pipeline.EnvEventSourceMappings])
+			var mappings map[string]string
+			if err := json.Unmarshal([]byte(mappingIDs), &mappings); err != nil {
+				t.Fatalf("%s = %s is not a JSON object: %v", pipeline.EnvEventSourceMappings, mappingIDs, err)
+			}
+			if len(mappings) != len(found) {
+				t.Errorf("%s has %d checks, want %d", pipeline.EnvEventSourceMappings, len(mappings), len(found))
+			}
+			var queueARNs, mappingARNs []any
 			for id, ids := range found {
 				if got := queues[id]; got != "${"+ids.queue+"}" {
 					t.Errorf("%s[%s] = %q, want the URL of %s", pipeline.EnvCheckQueues, id, got, ids.queue)
 				}
+				if got := mappings[id]; got != "${"+ids.mapping+"}" {
+					t.Errorf("%s[%s] = %q, want the UUID (Ref) of %s", pipeline.EnvEventSourceMappings, id, got, ids.mapping)
+				}
 				queueARNs = append(queueARNs, getAtt(ids.queue, "Arn"))
+				mappingARNs = append(mappingARNs, mappingARN(ids.mapping))
 			}
 
 			regions, set := env[pipeline.EnvRegions]
@@ -455,13 +564,23 @@ func TestOrchestrator(t *testing.T) {
 				t.Errorf("%s = %v (set %v), want %q (unset when empty: discover enabled regions)", pipeline.EnvRegions, regions, set, want)
 			}
 
+			// Discovery; the organization's accounts only when it scans them;
+			// jobs to and depth of the check queues; switching exactly the
+			// check functions' event source mappings.
 			got := grants(t, s.doc, roleOf(t, s.doc, fnID))
 			want := wantGrants(scan.DiscoveryActions, "*", logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"))
-			for _, arn := range queueARNs {
-				for k, v := range wantGrants(sendJobActions, arn) {
-					want[k] = sortedUnion(want[k], v)
+			addGrants := func(actions []string, resources []any) {
+				for _, r := range resources {
+					for k, v := range wantGrants(actions, r) {
+						want[k] = sortedUnion(want[k], v)
+					}
 				}
 			}
+			if s.cfg.Accounts == pipeline.AccountsOrg {
+				addGrants([]string{"organizations:ListAccounts"}, []any{"*"})
+			}
+			addGrants([]string{"sqs:SendMessage", "sqs:GetQueueAttributes"}, queueARNs)
+			addGrants([]string{"lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"}, mappingARNs)
 			if d := diffGrants(got, want); len(d) > 0 {
 				t.Errorf("orchestrator role:\n  %s", strings.Join(d, "\n  "))
 			}
@@ -480,6 +599,36 @@ func TestOrchestrator(t *testing.T) {
 					"Targets":      assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Arn": getAtt(fnID, "Arn")})}),
 				})
 			})
+			assertJSII(t, "sweep rule", func() {
+				s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+					"ScheduleExpression": "rate(15 minutes)",
+					"State":              "ENABLED",
+					"Targets": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+						"Arn": getAtt(fnID, "Arn"), "Input": assertions.Match_AnyValue(),
+					})}),
+				})
+			})
+			// The sweep's input, read as the orchestrator reads its event.
+			sweeps := 0
+			for _, rule := range s.doc.ofType("AWS::Events::Rule") {
+				for _, target := range dig(s.doc.Resources[rule].Properties, "Targets").([]any) {
+					input, ok := dig(target, "Input").(string)
+					if !ok {
+						continue
+					}
+					var event events.EventBridgeEvent
+					if err := json.Unmarshal([]byte(input), &event); err != nil {
+						t.Fatalf("rule %s input %s: %v", rule, input, err)
+					}
+					if event.DetailType != pipeline.SweepDetailType {
+						t.Errorf("rule %s sends detail-type %q, want %q", rule, event.DetailType, pipeline.SweepDetailType)
+					}
+					sweeps++
+				}
+			}
+			if sweeps != 1 {
+				t.Errorf("%d rules send a constant input, want the sweep only", sweeps)
+			}
 			for _, rule := range s.doc.ofType("AWS::Events::Rule") {
 				if bus := s.doc.Resources[rule].Properties["EventBusName"]; bus != nil {
 					t.Errorf("rule %s on bus %v, want the default bus", rule, bus)

@@ -30,6 +30,18 @@ var alertMarkActions = []string{"dynamodb:DeleteItem", "dynamodb:PutItem"}
 // SendMessageBatch, which IAM authorizes as sqs:SendMessage.
 var sendJobActions = []string{"sqs:SendMessage"}
 
+// queueDepthActions are what the orchestrator's sweep calls on the check
+// queues: GetQueueAttributes, for ApproximateNumberOfMessages, …NotVisible
+// and …Delayed.
+var queueDepthActions = []string{"sqs:GetQueueAttributes"}
+
+// switchMappingActions are what the orchestrator calls on the check
+// functions' SQS event source mappings: it enables them before sending jobs
+// and its sweep disables them once their queue is drained. Both actions take
+// the mapping's ARN (arn:<partition>:lambda:<region>:<account>:event-source-mapping:<UUID>)
+// as their resource.
+var switchMappingActions = []string{"lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"}
+
 // queueConsumeActions are what the SQS event source mapping needs on a
 // check's own queue (granted by the CDK's SqsEventSource).
 var queueConsumeActions = []string{

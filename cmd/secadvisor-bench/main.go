@@ -55,6 +55,8 @@ func run() int {
 	model, inputs := bench.OrgModel(res, bench.DefaultModelInputs())
 	res.Model, res.ModelInputs = model, &inputs
 	bench.WriteTable(os.Stdout, res)
+	fmt.Println()
+	bench.WriteShares(os.Stdout, bench.ConcurrencyShares(res, inputs), inputs)
 
 	if err := os.MkdirAll(*outDir, 0o755); err != nil {
 		fmt.Fprintf(os.Stderr, "secadvisor-bench: %v\n", err)
@@ -93,6 +95,8 @@ func recompute(name string) int {
 	model, inputs := bench.OrgModel(&res, bench.DefaultModelInputs())
 	res.Model, res.ModelInputs = model, &inputs
 	bench.WriteTable(os.Stdout, &res)
+	fmt.Println()
+	bench.WriteShares(os.Stdout, bench.ConcurrencyShares(&res, inputs), inputs)
 	if err := writeJSON(name, &res); err != nil {
 		fmt.Fprintf(os.Stderr, "secadvisor-bench: %v\n", err)
 		return 1

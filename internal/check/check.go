@@ -86,6 +86,10 @@ const GlobalRegion = "global"
 // resource of a job: the check could not look at the region (or account) at all.
 const WholeScope = "(all)"
 
+// AllRegions is the region of a finding that stands for every region of an
+// account: the account could not be entered at all.
+const AllRegions = "(all)"
+
 // Criterion is one line of a check's alert criteria.
 type Criterion struct {
 	Status Status
@@ -127,14 +131,16 @@ type Dataset struct {
 
 // Finding is the state of one resource as one check sees it.
 type Finding struct {
-	CheckID    string `json:"checkId"`
-	Slug       string `json:"slug"`
-	CheckName  string `json:"checkName"`
-	Account    string `json:"account"`
-	Region     string `json:"region"`
-	ResourceID string `json:"resourceId"`
-	Status     Status `json:"status"`
-	Reason     string `json:"reason"`
+	CheckID   string `json:"checkId"`
+	Slug      string `json:"slug"`
+	CheckName string `json:"checkName"`
+	Account   string `json:"account"`
+	// AccountName is the account's name in its organization, when known.
+	AccountName string `json:"accountName,omitempty"`
+	Region      string `json:"region"`
+	ResourceID  string `json:"resourceId"`
+	Status      Status `json:"status"`
+	Reason      string `json:"reason"`
 	// Columns holds report-column values keyed by the spec's column names.
 	Columns map[string]string `json:"columns"`
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/demo"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
@@ -86,6 +88,49 @@ func TestChecksIAMPolicy(t *testing.T) {
 	for _, want := range []string{"iam:GetAccountPasswordPolicy", "ec2:DescribeSnapshots", "ec2:DescribeRegions", "sts:GetCallerIdentity"} {
 		if !slices.Contains(actions, want) {
 			t.Errorf("policy actions %q lack %s", actions, want)
+		}
+	}
+	// The member role runs the same checks and discovery: the same policy.
+	if code, member, _ := run(t, "checks", "--iam-policy", "--member"); code != ExitOK || member != out {
+		t.Errorf("checks --iam-policy --member exit = %d:\n%s\nwant the scan's own policy:\n%s", code, member, out)
+	}
+}
+
+func TestChecksIAMPolicyForAnOrganization(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args       []string
+		wantCode   int
+		wantAssume string
+	}{
+		{[]string{"--iam-policy", "--org"}, ExitOK, "arn:aws:iam::*:role/secadvisor-member"},
+		{[]string{"--iam-policy", "--org", "--role-name", "audit", "--partition", "aws-us-gov"}, ExitOK, "arn:aws-us-gov:iam::*:role/audit"},
+		{[]string{"--org"}, ExitUsage, ""},
+		{[]string{"--iam-policy", "--org", "--member"}, ExitUsage, ""},
+		{[]string{"--iam-policy", "--org", "--role-name", "a/b"}, ExitUsage, ""},
+		{[]string{"--iam-policy", "--org", "--partition", "mars"}, ExitUsage, ""},
+	} {
+		code, out, stderr := run(t, append([]string{"checks"}, tt.args...)...)
+		if code != tt.wantCode {
+			t.Errorf("checks %q exit = %d, want %d (stderr %q)", tt.args, code, tt.wantCode, stderr)
+			continue
+		}
+		if tt.wantCode != ExitOK {
+			continue
+		}
+		var policy checks.PolicyDocument
+		if err := json.Unmarshal([]byte(out), &policy); err != nil {
+			t.Fatalf("checks %q: policy is not JSON: %v\n%s", tt.args, err, out)
+		}
+		got := map[string]string{}
+		for _, st := range policy.Statement {
+			for _, a := range st.Action {
+				got[a] = st.Resource
+			}
+		}
+		want := map[string]string{"organizations:ListAccounts": "*", "sts:AssumeRole": tt.wantAssume}
+		if !maps.Equal(got, want) {
+			t.Errorf("checks %q: action → resource = %v, want %v", tt.args, got, want)
 		}
 	}
 }
@@ -248,8 +293,25 @@ func TestDemo(t *testing.T) {
 			implemented++
 		}
 	}
-	if want := len(checks.All()) - implemented; counts[report.NotImplemented] != want {
+	// The demo is an organization of three accounts: a summary per check and account.
+	if len(rep.Scan.Accounts) != 3 {
+		t.Fatalf("demo accounts = %v, want the management account and two members", rep.Scan.Accounts)
+	}
+	if want := (len(checks.All()) - implemented) * len(rep.Scan.Accounts); counts[report.NotImplemented] != want {
 		t.Errorf("not implemented = %d, want %d", counts[report.NotImplemented], want)
+	}
+	byAccount := map[string]map[string]int{}
+	for _, s := range rep.Summaries {
+		if byAccount[s.AccountName] == nil {
+			byAccount[s.AccountName] = map[string]int{}
+		}
+		byAccount[s.AccountName][s.Status]++
+	}
+	if byAccount["workloads"]["red"] == 0 {
+		t.Errorf("the member with the role has no red check: %v", byAccount["workloads"])
+	}
+	if got := byAccount["sandbox"]["error"]; got != implemented {
+		t.Errorf("the member without the role: %d checks in error, want every implemented check (%d): %v", got, implemented, byAccount["sandbox"])
 	}
 }
 
@@ -314,6 +376,12 @@ func scanReport(t *testing.T, cfg aws.Config, flags scanFlags) (report.Report, i
 	flags.format, flags.failOn = "json", "red"
 	flags.output = filepath.Join(t.TempDir(), "report.json")
 	flags.concurrency, flags.jobTimeout, flags.timeout = scan.DefaultConcurrency, scan.DefaultJobTimeout, DefaultScanTimeout
+	if flags.regionConcurrency == 0 {
+		flags.regionConcurrency = scan.DefaultTargetConcurrency
+	}
+	if flags.org.roleName == "" {
+		flags.org.roleName = org.DefaultRoleName
+	}
 	var stdout, stderr bytes.Buffer
 	code := scanAndReport(context.Background(), cfg, awsx.NewRecorder(), flags, Env{Stdout: &stdout, Stderr: &stderr})
 	raw, err := os.ReadFile(flags.output)

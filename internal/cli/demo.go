@@ -8,20 +8,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/dev/demo"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/localpipeline"
+	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/orglist"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
-// runDemo starts the emulator, seeds the demo account and scans it through
-// the serverless pipeline as it runs in AWS (orchestrator → SQS → check
-// workers → DynamoDB → stream → notifier → SNS), in-process. It prints the
-// stored findings as a report and the alerts as they would arrive by email,
-// then stops the emulator and the demo's local origin servers.
+// runDemo starts the emulator, seeds a small organization — the demo
+// account as its management account, a member the scanner enters through
+// the member role, and a member without that role — and scans it through
+// the serverless pipeline as it runs in AWS with accounts=org (orchestrator
+// → SQS → check workers → DynamoDB → stream → notifier → SNS), in-process.
+// It prints the stored findings as a report, grouped by account, and the
+// alerts as they would arrive by email, then stops the emulator and the
+// demo's local origin servers.
 func runDemo(ctx context.Context, args []string, env Env) int {
 	fs := newFlagSet("demo", env)
 	// The demo account is meant to be red: it never fails the make target,
@@ -57,10 +65,23 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		return fail(err)
 	}
 	defer stopOrigins()
+	members, err := emulator.CreateOrganization(ctx, server.URL, emulator.DefaultAccount, demo.Members(org.DefaultRoleName))
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(env.Stderr, "seeding member account %s (workloads, with the member role); member %s (sandbox) has no member role...\n", members[0], members[1])
+	if err := demo.SeedMember(ctx, emulator.Config(server.URL, members[0])); err != nil {
+		return fail(err)
+	}
+	accounts, err := orglist.ListActive(ctx, organizations.NewFromConfig(cfg))
+	if err != nil {
+		return fail(err)
+	}
 	recorder := awsx.NewRecorder()
 	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
 	regions := []string(f.regions)
-	p, err := localpipeline.Setup(ctx, cfg, localpipeline.Options{Name: "secadvisor-demo", Account: emulator.DefaultAccount, Regions: regions, NotifyResolved: true})
+	p, err := localpipeline.Setup(ctx, cfg, localpipeline.Options{Name: "secadvisor-demo", Account: emulator.DefaultAccount, Regions: regions,
+		Accounts: orchestrator.Accounts{Org: true}, NotifyResolved: true})
 	if err != nil {
 		return fail(err)
 	}
@@ -75,11 +96,21 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(err)
 	}
-	findings, err := p.Store.Query(ctx, store.Filter{Account: emulator.DefaultAccount})
-	if err != nil {
-		return fail(err)
+	info := report.ScanInfo{Regions: regions, StartedAt: started.UTC(), AccountNames: map[string]string{}}
+	var findings []check.Finding
+	for _, a := range accounts {
+		info.Accounts = append(info.Accounts, a.ID)
+		info.AccountNames[a.ID] = a.Name
+		stored, err := queryRecords(ctx, p.Store, store.Filter{Account: a.ID})
+		if err != nil {
+			return fail(err)
+		}
+		for _, r := range stored {
+			findings = append(findings, r.Finding)
+		}
 	}
-	rep := report.New(report.ScanInfo{Accounts: []string{emulator.DefaultAccount}, Regions: regions, StartedAt: started.UTC(), FinishedAt: time.Now().UTC()}, selected, findings)
+	info.FinishedAt = time.Now().UTC()
+	rep := report.New(info, selected, findings)
 	if f.stats {
 		rep.APICalls = recorder.Counts()
 	}

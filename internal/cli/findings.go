@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -33,7 +34,7 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		table, status, checkName, format string
 		filter                           store.Filter
 		endpointURL, profile             string
-		useEmulator                      bool
+		useEmulator, byAccount           bool
 	)
 	fs.StringVar(&table, "table", "", "the DynamoDB findings `table` (required)")
 	fs.StringVar(&status, "status", "", "only findings with this `status`: red, yellow, error, unavailable or green")
@@ -41,6 +42,7 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&filter.Account, "account", "", "only this `account` ID (12 digits)")
 	fs.StringVar(&filter.Region, "region", "", "only this `region` (global for global checks)")
 	fs.StringVar(&format, "format", "table", "output `format`: table or json")
+	fs.BoolVar(&byAccount, "by-account", false, "print one line per account: its findings per status, over every check and region the table holds (no other filter applies)")
 	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
 	fs.StringVar(&profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
 	fs.BoolVar(&useEmulator, "emulator", false, "the endpoint is the moto emulator: use static credentials")
@@ -60,6 +62,8 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		return usageError("--format %q: want table or json", format)
 	case useEmulator && endpointURL == "":
 		return usageError("--emulator needs --endpoint-url")
+	case byAccount && (status != "" || checkName != "" || filter.Account != "" || filter.Region != ""):
+		return usageError("--by-account counts every finding: it takes no --status, --check, --account or --region")
 	}
 	if err := validEndpoint(endpointURL); err != nil {
 		return usageError("%v", err)
@@ -90,6 +94,17 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 	}
 	if useEmulator {
 		cfg = emulator.Adapt(cfg)
+	}
+	if byAccount {
+		counts, err := store.New(dynamodb.NewFromConfig(cfg), table).CountsByAccount(ctx)
+		if err == nil {
+			err = writeAccountCounts(env.Stdout, format, counts)
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "secadvisor findings: %v\n", err)
+			return ExitUsage
+		}
+		return ExitOK
 	}
 	records, err := queryRecords(ctx, store.New(dynamodb.NewFromConfig(cfg), table), filter)
 	if err != nil {
@@ -131,12 +146,17 @@ func writeRecordsJSON(w io.Writer, records []store.Record) error {
 	if records == nil {
 		records = []store.Record{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(struct {
+	return writeIndentedJSON(w, struct {
 		SchemaVersion int            `json:"schemaVersion"`
 		Findings      []store.Record `json:"findings"`
 	}{report.SchemaVersion, records})
+}
+
+// writeIndentedJSON writes v as indented JSON, as every JSON output of the CLI reads.
+func writeIndentedJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func writeRecordsTable(w io.Writer, records []store.Record) error {
@@ -154,6 +174,37 @@ func writeRecordsTable(w io.Writer, records []store.Record) error {
 	return tw.Flush()
 }
 
+// writeAccountCounts writes the accounts × statuses summary.
+func writeAccountCounts(w io.Writer, format string, counts []store.AccountCounts) error {
+	if format == "json" {
+		return writeIndentedJSON(w, struct {
+			SchemaVersion int                   `json:"schemaVersion"`
+			Accounts      []store.AccountCounts `json:"accounts"`
+		}{report.SchemaVersion, counts})
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header := "ACCOUNT\tNAME\t"
+	for _, st := range check.Statuses {
+		header += strings.ToUpper(string(st)) + "\t"
+	}
+	fmt.Fprintln(tw, header)
+	total := map[string]int{}
+	for _, a := range counts {
+		line := a.Account + "\t" + a.AccountName + "\t"
+		for _, st := range check.Statuses {
+			line += fmt.Sprint(a.Counts[string(st)]) + "\t"
+			total[string(st)] += a.Counts[string(st)]
+		}
+		fmt.Fprintln(tw, line)
+	}
+	line := fmt.Sprintf("total (%d accounts)\t\t", len(counts))
+	for _, st := range check.Statuses {
+		line += fmt.Sprint(total[string(st)]) + "\t"
+	}
+	fmt.Fprintln(tw, line)
+	return tw.Flush()
+}
+
 // storeConcurrency bounds the jobs written to the table at once.
 const storeConcurrency = 8
 
@@ -168,7 +219,7 @@ func storeFindings(ctx context.Context, cfg aws.Config, table string, jobs []sca
 	results := make([]store.JobResult, len(jobs))
 	for i, fs := range scan.FindingsByJob(jobs, findings) {
 		job := jobs[i]
-		results[i] = store.JobResult{Account: job.Account, CheckID: job.Check.Meta.ID, Region: job.Region,
+		results[i] = store.JobResult{Account: job.Account, AccountName: job.AccountName, CheckID: job.Check.Meta.ID, Region: job.Region,
 			ScanID: scanID, ScanTime: scanTime, Findings: fs}
 	}
 	total, err := store.New(dynamodb.NewFromConfig(cfg), table).ApplyAll(ctx, results, storeConcurrency)

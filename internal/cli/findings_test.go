@@ -27,6 +27,7 @@ func TestFindingsUsageErrors(t *testing.T) {
 		{"findings", "--table", "t", "--check", "no-such-check"},
 		{"findings", "--table", "t", "--emulator"},
 		{"findings", "--table", "t", "extra-arg"},
+		{"findings", "--table", "t", "--by-account", "--status", "red"},
 	}
 	for _, args := range tests {
 		if code, _, stderr := run(t, args...); code != ExitUsage || stderr == "" {
@@ -83,6 +84,13 @@ func TestScanTableAndFindingsOnEmulator(t *testing.T) {
 	if r.ResourceID != publicID || r.Status != check.Red || r.CheckID != "ePs02jT06w" || r.Account != emulator.DefaultAccount ||
 		r.Region != region || r.Columns["Snapshot ID"] != publicID || r.FirstSeen.IsZero() || !strings.HasPrefix(r.LastScanID, "cli-") {
 		t.Errorf("red finding = %+v, want snapshot %s of check ePs02jT06w with columns and history", r, publicID)
+	}
+
+	code, out, stderr = run(t, "findings", "--endpoint-url", server.URL, "--emulator", "--table", table, "--by-account")
+	flat := strings.Join(strings.Fields(out), " ")
+	if code != ExitOK || !strings.Contains(flat, "ACCOUNT NAME RED ERROR YELLOW UNAVAILABLE GREEN") ||
+		!strings.Contains(flat, emulator.DefaultAccount+" 1 0 0 0 1") || !strings.Contains(flat, "total (1 accounts) 1 0 0 0 1") {
+		t.Errorf("findings --by-account exit = %d, output:\n%s\nstderr:\n%s\nwant the account with red 1 and green 1, and a total", code, out, stderr)
 	}
 
 	code, out, stderr = run(t, "findings", "--endpoint-url", server.URL, "--emulator", "--table", table,

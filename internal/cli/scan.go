@@ -20,6 +20,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -43,6 +44,9 @@ type scanFlags struct {
 	profile     string
 	emulator    bool
 	table       string
+	// regionConcurrency bounds the jobs run at once in one (account, region).
+	regionConcurrency int
+	org               orgFlags
 }
 
 // registerReport registers the flags that shape the report, which scan and
@@ -62,6 +66,7 @@ func (f *scanFlags) registerReport(fs *flag.FlagSet) {
 func (f *scanFlags) registerScan(fs *flag.FlagSet) {
 	fs.StringVar(&f.failOn, "fail-on", "red", "exit 1 when a finding is at or above this `status`: red, yellow or never (error findings fail both red and yellow; unavailable findings fail neither)")
 	fs.IntVar(&f.concurrency, "concurrency", scan.DefaultConcurrency, "`number` of jobs run at once")
+	fs.IntVar(&f.regionConcurrency, "region-concurrency", scan.DefaultTargetConcurrency, "`number` of jobs run at once in one account and region (AWS rate-limits API calls per account and region)")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", scan.DefaultJobTimeout, "time limit (`duration`) of one (check, region) job, and of finding the account and its regions before the scan")
 	fs.DurationVar(&f.timeout, "timeout", DefaultScanTimeout, "time limit (`duration`) of the whole scan: jobs not finished by then are error findings")
 	fs.BoolVar(&f.progress, "progress", false, "when standard error is not a terminal, print a progress line once a minute (a terminal always gets a live line)")
@@ -69,6 +74,7 @@ func (f *scanFlags) registerScan(fs *flag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
 	fs.BoolVar(&f.emulator, "emulator", false, "the endpoint is the moto emulator: use static credentials and patch its known gaps")
 	fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings `table` (only what changed); it must exist (make deploy creates it)")
+	f.org.register(fs)
 }
 
 func runScan(ctx context.Context, args []string, env Env) int {
@@ -109,8 +115,12 @@ func runScan(ctx context.Context, args []string, env Env) int {
 // scanAndReport runs the scan described by f with cfg, writes the report and
 // returns the exit code.
 func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder, f scanFlags, env Env) int {
-	if f.concurrency <= 0 || f.jobTimeout <= 0 || f.timeout <= 0 {
-		fmt.Fprintf(env.Stderr, "secadvisor scan: --concurrency, --job-timeout and --timeout must be positive (got %d, %s, %s)\n", f.concurrency, f.jobTimeout, f.timeout)
+	if f.concurrency <= 0 || f.regionConcurrency <= 0 || f.jobTimeout <= 0 || f.timeout <= 0 {
+		fmt.Fprintf(env.Stderr, "secadvisor scan: --concurrency, --region-concurrency, --job-timeout and --timeout must be positive (got %d, %d, %s, %s)\n", f.concurrency, f.regionConcurrency, f.jobTimeout, f.timeout)
+		return ExitUsage
+	}
+	if err := f.org.validate(); err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 		return ExitUsage
 	}
 	threshold, ok := map[string]check.Status{"red": check.Red, "yellow": check.Yellow, "never": ""}[f.failOn]
@@ -128,12 +138,20 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	// and never answers fails here, fast, instead of hanging the scan.
 	discoverCtx, cancelDiscovery := context.WithTimeout(ctx, f.jobTimeout)
 	defer cancelDiscovery()
-	account, err := scan.CallerAccount(discoverCtx, cfg)
+	caller, err := scan.CallerOf(discoverCtx, cfg)
 	if err != nil {
 		if code, ok := interrupted(ctx, env, nil, 0); ok {
 			return code
 		}
 		fmt.Fprintf(env.Stderr, "secadvisor scan: cannot reach AWS to tell which account the credentials belong to: %s\n", discoveryFailure(discoverCtx, f.jobTimeout, err))
+		return ExitUsage
+	}
+	targets, err := f.org.targets(discoverCtx, cfg, caller)
+	if err != nil {
+		if code, ok := interrupted(ctx, env, nil, 0); ok {
+			return code
+		}
+		fmt.Fprintf(env.Stderr, "secadvisor scan: %s\n", discoveryFailure(discoverCtx, f.jobTimeout, err))
 		return ExitUsage
 	}
 	regions := []string(f.regions)
@@ -156,12 +174,21 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		}
 	}
 	cancelDiscovery()
-	jobs := scan.Plan(selected, []string{account}, regions, started)
+	accounts := org.NewAccounts(org.Entry{Base: cfg, Own: caller.Account, Partition: caller.Partition, RoleName: f.org.roleName, ExternalID: f.org.externalID})
+	// Entering the accounts is bounded like discovery, per account.
+	enterCtx, cancelEnter := context.WithTimeout(ctx, f.jobTimeout)
+	defer cancelEnter()
+	plan := planAccounts(selected, targets, enterAll(enterCtx, accounts, targets, f.regions, f.concurrency), regions, started)
+	cancelEnter()
+	if code, ok := interrupted(ctx, env, nil, 0); ok {
+		return code
+	}
+	jobs := plan.jobs
 	scanCtx, cancelScan := context.WithTimeout(ctx, f.timeout)
 	defer cancelScan()
 	var completed []scan.Job
 	progress := startProgress(env, f.progress, len(jobs), started)
-	opts := scan.Options{Concurrency: f.concurrency, JobTimeout: f.jobTimeout}
+	opts := scan.Options{Concurrency: f.concurrency, TargetConcurrency: f.regionConcurrency, JobTimeout: f.jobTimeout, AccountConfig: accounts.Config}
 	opts.Progress = func(done, total int, job scan.Job) {
 		// A job that returns after an interrupt was cut short: it did not complete.
 		if ctx.Err() == nil {
@@ -176,7 +203,16 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		// finished, nor replace stored findings with cut-short ones.
 		return code
 	}
-	rep := report.New(report.ScanInfo{Accounts: []string{account}, Regions: regions, StartedAt: started.UTC(), FinishedAt: time.Now().UTC()}, selected, findings)
+	reported, stored := accountErrors(plan)
+	var accountIDs []string
+	for _, a := range targets {
+		accountIDs = append(accountIDs, a.ID)
+	}
+	info := report.ScanInfo{Accounts: accountIDs, Regions: plan.regions, StartedAt: started.UTC(), FinishedAt: time.Now().UTC()}
+	if len(plan.names) > 0 {
+		info.AccountNames = plan.names
+	}
+	rep := report.New(info, selected, append(slices.Clone(findings), reported...))
 	if f.stats {
 		rep.APICalls = recorder.Counts()
 	}
@@ -185,7 +221,7 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		return ExitUsage
 	}
 	if f.table != "" {
-		if err := storeFindings(ctx, cfg, f.table, jobs, findings, started, env.Stderr); err != nil {
+		if err := storeFindings(ctx, cfg, f.table, append(slices.Clone(jobs), plan.blocked...), append(findings, stored...), started, env.Stderr); err != nil {
 			fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 			return ExitUsage
 		}
@@ -193,7 +229,7 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	if f.stats {
 		writeStats(env.Stderr, rep.APICalls)
 	}
-	if threshold != "" && report.Fails(findings, threshold) {
+	if threshold != "" && report.Fails(rep.Findings, threshold) {
 		return ExitFindings
 	}
 	return ExitOK

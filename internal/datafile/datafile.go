@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/secadvisor/secadvisor/internal/check"
 )
 
 // Decode reads the JSON data file name from raw into v, refusing fields v
@@ -33,6 +35,13 @@ func AsOf(name, value string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%s asOf: %w", name, err)
 	}
 	return day, nil
+}
+
+// Dataset describes the data file name for `secadvisor checks` and
+// `version`: where it comes from and the day it was read, both "unknown
+// (err)" when err says the file could not be read.
+func Dataset(name, source string, asOf time.Time, err error) check.Dataset {
+	return check.Dataset{Name: name, Source: OrUnknown(source, err), AsOf: OrUnknown(asOf.Format(time.DateOnly), err)}
 }
 
 // OrUnknown returns value, or "unknown (err)" when the file could not be

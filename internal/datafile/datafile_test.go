@@ -47,6 +47,24 @@ func TestAsOfAndOrUnknown(t *testing.T) {
 	}
 }
 
+func TestDataset(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		err                  error
+		wantSource, wantAsOf string
+	}{
+		{nil, "the docs", "2026-12-01"},
+		{errBroken{}, "unknown (broken)", "unknown (broken)"},
+	}
+	for _, tt := range tests {
+		got := Dataset("table", "the docs", day, tt.err)
+		if got.Name != "table" || got.Source != tt.wantSource || got.AsOf != tt.wantAsOf {
+			t.Errorf("Dataset(table, the docs, 2026-12-01, %v) = %+v, want source %q, asOf %q", tt.err, got, tt.wantSource, tt.wantAsOf)
+		}
+	}
+}
+
 type errBroken struct{}
 
 func (errBroken) Error() string { return "broken" }

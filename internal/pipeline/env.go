@@ -13,7 +13,24 @@ const (
 	EnvJobTimeout     = "JOB_TIMEOUT"     // check: Go duration bounding one job (default 5m)
 	EnvTopicARN       = "TOPIC_ARN"       // notifier: the alert topic
 	EnvNotifyResolved = "NOTIFY_RESOLVED" // notifier: "true" to also send resolved alerts
+	// EnvAccounts is what the orchestrator scans: empty for its own account,
+	// AccountsOrg for every active account of the organization, or a
+	// comma-separated list of account IDs.
+	EnvAccounts = "ACCOUNTS"
+	// EnvMemberRoleName is the role a check function assumes in a member
+	// account (org.DefaultRoleName when empty).
+	EnvMemberRoleName = "MEMBER_ROLE_NAME"
+	// EnvExternalID is the external ID passed when assuming the member role.
+	EnvExternalID = "EXTERNAL_ID"
+	// EnvEventSourceMappings is the orchestrator's JSON object, check ID →
+	// the UUID of the check function's SQS event source mapping: the
+	// orchestrator enables the mappings when it sends jobs and disables them
+	// once the queues are drained, so idle mappings do not long-poll SQS.
+	EnvEventSourceMappings = "EVENT_SOURCE_MAPPINGS"
 )
+
+// AccountsOrg is EnvAccounts' value for "every active account of the organization".
+const AccountsOrg = "org"
 
 // Getenv reads one environment variable (os.Getenv in production).
 type Getenv func(string) string
@@ -30,6 +47,11 @@ func Required(getenv Getenv, name string) (string, error) {
 // RefreshDetailType is the detail-type of a manual refresh event; its detail
 // is a RefreshDetail. Any other event (the scheduled one) scans everything.
 const RefreshDetailType = "secadvisor refresh"
+
+// SweepDetailType is the detail-type of the event a schedule sends the
+// orchestrator every 15 minutes: it turns off the event source mappings of
+// the check queues that are drained, so idle mappings do not long-poll SQS.
+const SweepDetailType = "secadvisor sweep"
 
 // RefreshDetail narrows a scan to some checks (IDs or slugs) and regions.
 type RefreshDetail struct {

@@ -11,13 +11,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
 // JobVersion is the version of the job message format.
 const JobVersion = 1
+
+// maxAccountNameBytes bounds a job's account name: Organizations allows 50
+// printable ASCII characters; the bound leaves room for a longer limit.
+const maxAccountNameBytes = 256
 
 // MaxJobBytes bounds a job message: a real one is ~200 bytes; anything far
 // larger is not ours.
@@ -31,6 +37,8 @@ type JobMessage struct {
 	ScanTime time.Time `json:"scanTime"`
 	CheckID  string    `json:"checkId"`
 	Account  string    `json:"account"`
+	// AccountName is the account's name in the organization, when known.
+	AccountName string `json:"accountName,omitempty"`
 	// Region is an AWS region, or check.GlobalRegion for global checks.
 	Region string `json:"region"`
 }
@@ -88,6 +96,10 @@ func (j JobMessage) validate() error {
 		return fmt.Errorf("job checkId %q is not a check ID", j.CheckID)
 	case !accountPattern.MatchString(j.Account):
 		return fmt.Errorf("job account %q is not a 12-digit account ID", j.Account)
+	case len(j.AccountName) > maxAccountNameBytes || strings.ContainsFunc(j.AccountName, unicode.IsControl):
+		// The name ends in alert subjects, which SNS refuses with a line
+		// break or a control character.
+		return fmt.Errorf("job account name %q is not an account name", j.AccountName)
 	case j.Region != check.GlobalRegion && !IsRegion(j.Region):
 		return fmt.Errorf("job region %q is not a region", j.Region)
 	}

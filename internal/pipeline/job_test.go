@@ -8,10 +8,13 @@ import (
 
 func TestJobRoundTrip(t *testing.T) {
 	t.Parallel()
-	j := JobMessage{Version: JobVersion, ScanID: "scan-1", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), CheckID: "ePs02jT06w", Account: "123456789012", Region: "eu-west-1"}
-	got, err := DecodeJobMessage(j.Encode())
-	if err != nil || got != j {
-		t.Errorf("DecodeJobMessage(Encode(%+v)) = %+v, %v", j, got, err)
+	for _, name := range []string{"", "Production (EU) – team@example.com"} {
+		j := JobMessage{Version: JobVersion, ScanID: "scan-1", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC), CheckID: "ePs02jT06w",
+			Account: "123456789012", AccountName: name, Region: "eu-west-1"}
+		got, err := DecodeJobMessage(j.Encode())
+		if err != nil || got != j {
+			t.Errorf("DecodeJobMessage(Encode(%+v)) = %+v, %v", j, got, err)
+		}
 	}
 }
 
@@ -34,6 +37,8 @@ func TestDecodeJobRejects(t *testing.T) {
 		{"bad account", strings.Replace(valid, `123456789012`, `12345`, 1), "account"},
 		{"bad region", strings.Replace(valid, `eu-west-1`, `Mars`, 1), "region"},
 		{"bad check", strings.Replace(valid, `ePs02jT06w`, `../../etc`, 1), "checkId"},
+		{"line break in account name", strings.Replace(valid, `"account":`, `"accountName":"prod\nBcc: x","account":`, 1), "account name"},
+		{"long account name", strings.Replace(valid, `"account":`, `"accountName":"`+strings.Repeat("n", 257)+`","account":`, 1), "account name"},
 		{"oversized", `{"v":1,"scanId":"` + strings.Repeat("x", MaxJobBytes) + `"}`, "bytes"},
 	}
 	for _, tt := range tests {

@@ -74,14 +74,130 @@ func writeTable(w io.Writer, r Report, checks []check.Check, width int) error {
 		byID[c.Meta.ID] = c.Meta
 	}
 	out := &tableWriter{w: w, width: width}
-	out.wrapped("", fmt.Sprintf("secadvisor scan of account %s, regions %s (%s)",
-		strings.Join(r.Scan.Accounts, ", "), strings.Join(r.Scan.Regions, ", "), r.Scan.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")))
+	accounts := r.accounts()
+	scanned := "account " + strings.Join(r.Scan.Accounts, ", ")
+	if len(accounts) > 1 {
+		scanned = plural(len(accounts), "account")
+	}
+	out.wrapped("", fmt.Sprintf("secadvisor scan of %s, regions %s (%s)",
+		scanned, strings.Join(r.Scan.Regions, ", "), r.Scan.FinishedAt.UTC().Format("2006-01-02 15:04 UTC")))
 	if len(r.StatusFilter) > 0 {
 		out.wrapped("", fmt.Sprintf("Showing %s findings only; the counts include every finding.", joinStatuses(r.StatusFilter, ", ")))
 	}
 	out.line("")
+	if len(accounts) == 1 {
+		out.checks(r, r.Summaries, byID)
+	} else {
+		// An organization: one section per account, then a line per account.
+		for i, account := range accounts {
+			summaries := r.summariesOf(account)
+			if i > 0 {
+				out.line("")
+			}
+			out.wrapped("", fmt.Sprintf("━━ Account %s: %s", r.accountLabel(account), countsLine(totalCounts(summaries))))
+			if reason, ok := r.sharedErrorReason(account); ok {
+				// An account that could not be entered: every check failed
+				// for one reason, said once rather than once per check.
+				out.wrapped(detailIndent, fmt.Sprintf("%s every check: %s", marks[string(check.Error)], reason))
+				continue
+			}
+			out.checks(r, summaries, byID)
+		}
+		out.blank()
+		out.accountTable(r, accounts)
+	}
+	out.blank()
+	out.wrapped("", summaryLine(r))
+	return out.err
+}
 
-	summaries := slices.Clone(r.Summaries)
+// summariesOf returns the summaries of one account.
+func (r Report) summariesOf(account string) []Summary {
+	var out []Summary
+	for _, s := range r.Summaries {
+		if s.Account == account {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sharedErrorReason returns the reason when every finding of account is an
+// error with that same reason (the account could not be entered).
+func (r Report) sharedErrorReason(account string) (string, bool) {
+	reason, found := "", false
+	for _, f := range r.Findings {
+		if f.Account != account {
+			continue
+		}
+		if f.Status != check.Error || found && f.Reason != reason {
+			return "", false
+		}
+		reason, found = f.Reason, true
+	}
+	return reason, found
+}
+
+// accountLabel names an account: "name (ID)" when its name is known.
+func (r Report) accountLabel(account string) string {
+	if name := r.Scan.AccountNames[account]; name != "" {
+		return fmt.Sprintf("%s (%s)", name, account)
+	}
+	return account
+}
+
+func totalCounts(summaries []Summary) map[string]int {
+	total := map[string]int{}
+	for _, s := range summaries {
+		for st, n := range s.Counts {
+			total[st] += n
+		}
+	}
+	return total
+}
+
+// accountTable ends an organization's table: one line per account with its
+// findings per status, most urgent first.
+func (out *tableWriter) accountTable(r Report, accounts []string) {
+	header := []string{"Account", "Name"}
+	for _, st := range check.Statuses {
+		header = append(header, string(st))
+	}
+	rows := [][]string{header}
+	for _, account := range accounts {
+		counts := totalCounts(r.summariesOf(account))
+		row := []string{account, r.Scan.AccountNames[account]}
+		for _, st := range check.Statuses {
+			row = append(row, fmt.Sprint(counts[string(st)]))
+		}
+		rows = append(rows, row)
+	}
+	widths := make([]int, len(header))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], len([]rune(cell)))
+		}
+	}
+	out.line("Findings per account:")
+	for _, row := range rows {
+		var b strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", widths[i]-len([]rune(cell)))
+			if i < 2 {
+				b.WriteString(cell + pad)
+			} else {
+				b.WriteString(pad + cell)
+			}
+			b.WriteString(strings.Repeat(" ", cellGap))
+		}
+		// Short lines of columns: written as they are, never wrapped.
+		out.line(detailIndent + strings.TrimRight(b.String(), " "))
+	}
+}
+
+// checks writes one account's checks, most urgent first.
+func (out *tableWriter) checks(r Report, summaries []Summary, byID map[string]check.Meta) {
+	summaries = slices.Clone(summaries)
 	sort.SliceStable(summaries, func(i, j int) bool {
 		return slices.Index(tableOrder, summaries[i].Status) < slices.Index(tableOrder, summaries[j].Status)
 	})
@@ -89,7 +205,7 @@ func writeTable(w io.Writer, r Report, checks []check.Check, width int) error {
 	for _, s := range summaries {
 		var listed []check.Finding
 		for _, f := range r.Findings {
-			if f.CheckID == s.CheckID && (f.Status != check.Green || showGreen) {
+			if f.CheckID == s.CheckID && f.Account == s.Account && (f.Status != check.Green || showGreen) {
 				listed = append(listed, f)
 			}
 		}
@@ -134,9 +250,6 @@ func writeTable(w io.Writer, r Report, checks []check.Check, width int) error {
 		}
 		out.blank()
 	}
-	out.blank()
-	out.wrapped("", summaryLine(r))
-	return out.err
 }
 
 // countsLine names the statuses a check's findings have, most urgent first.
@@ -172,9 +285,14 @@ func summaryLine(r Report) string {
 		}
 	}
 	duration := r.Scan.FinishedAt.Sub(r.Scan.StartedAt).Round(100 * time.Millisecond)
-	return fmt.Sprintf("Summary: findings %s · checks %d (%s) · %s · %s · %s",
-		strings.Join(byStatus, ", "), len(r.Summaries), strings.Join(byCheck, ", "),
-		plural(len(r.Scan.Accounts), "account"), plural(len(r.Scan.Regions), "region"), duration)
+	// In an organization a check has one result per account.
+	checksNoun := "checks"
+	if len(r.accounts()) > 1 {
+		checksNoun = "check results (check × account)"
+	}
+	return fmt.Sprintf("Summary: findings %s · %s %d (%s) · %s · %s · %s",
+		strings.Join(byStatus, ", "), checksNoun, len(r.Summaries), strings.Join(byCheck, ", "),
+		plural(len(r.accounts()), "account"), plural(len(r.Scan.Regions), "region"), duration)
 }
 
 func plural(n int, noun string) string {
@@ -371,7 +489,7 @@ func cell(s string) string {
 // check; the spec's own report columns of the scanned checks follow, in
 // catalog order, except those the common set already carries (Status,
 // Region and Reason are the finding's own).
-var CSVCommonColumns = []string{"Check ID", "Check Slug", "Check Name", "Account", "Region", "Resource ID", "Status", "Reason", "Recommended Action"}
+var CSVCommonColumns = []string{"Check ID", "Check Slug", "Check Name", "Account", "Account Name", "Region", "Resource ID", "Status", "Reason", "Recommended Action"}
 
 // writeCSV writes one row per finding: the common columns, then one column
 // per report column of the scanned checks.
@@ -393,7 +511,7 @@ func writeCSV(w io.Writer, r Report, checks []check.Check) error {
 		return err
 	}
 	for _, f := range r.Findings {
-		row := []string{f.CheckID, f.Slug, f.CheckName, f.Account, f.Region, f.ResourceID, f.Status.StatusText(), f.Reason, actions[f.CheckID]}
+		row := []string{f.CheckID, f.Slug, f.CheckName, f.Account, f.AccountName, f.Region, f.ResourceID, f.Status.StatusText(), f.Reason, actions[f.CheckID]}
 		for _, col := range columns {
 			row = append(row, f.Columns[col])
 		}

@@ -41,15 +41,21 @@ type Report struct {
 
 // ScanInfo says what was scanned and when.
 type ScanInfo struct {
-	Accounts   []string  `json:"accounts"`
-	Regions    []string  `json:"regions"`
-	StartedAt  time.Time `json:"startedAt"`
-	FinishedAt time.Time `json:"finishedAt"`
+	Accounts []string `json:"accounts"`
+	// AccountNames maps account IDs to their names in the organization,
+	// when known (an organization scan).
+	AccountNames map[string]string `json:"accountNames,omitempty"`
+	Regions      []string          `json:"regions"`
+	StartedAt    time.Time         `json:"startedAt"`
+	FinishedAt   time.Time         `json:"finishedAt"`
 }
 
-// Summary is one check's line: how many resources are in each status.
+// Summary is one check's line for one account: how many resources are in
+// each status.
 type Summary struct {
 	CheckID     string `json:"checkId"`
+	Account     string `json:"account"`
+	AccountName string `json:"accountName,omitempty"`
 	Slug        string `json:"slug"`
 	CheckName   string `json:"checkName"`
 	Scope       string `json:"scope"`
@@ -64,8 +70,9 @@ type Summary struct {
 }
 
 // New builds the report for checks (the catalog entries scanned, in catalog
-// order) and their findings, sorted for reading: by check, then severity,
-// region and resource.
+// order) and their findings, sorted for reading: by account, check, then
+// severity, region and resource. It summarizes each check once per account
+// scanned.
 func New(info ScanInfo, checks []check.Check, findings []check.Finding) Report {
 	order := map[string]int{}
 	for i, c := range checks {
@@ -81,6 +88,9 @@ func New(info ScanInfo, checks []check.Check, findings []check.Finding) Report {
 	}
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
 		if order[a.CheckID] != order[b.CheckID] {
 			return order[a.CheckID] < order[b.CheckID]
 		}
@@ -96,10 +106,29 @@ func New(info ScanInfo, checks []check.Check, findings []check.Finding) Report {
 		sorted = []check.Finding{}
 	}
 	r := Report{SchemaVersion: SchemaVersion, Scan: info, Findings: sorted}
-	for _, c := range checks {
-		r.Summaries = append(r.Summaries, summarize(c, sorted))
+	for _, account := range r.accounts() {
+		for _, c := range checks {
+			s := summarize(c, account, sorted)
+			s.AccountName = info.AccountNames[account]
+			r.Summaries = append(r.Summaries, s)
+		}
 	}
 	return r
+}
+
+// accounts lists the accounts scanned, sorted, with any account a finding
+// names that the scan information does not.
+func (r Report) accounts() []string {
+	accounts := slices.Clone(r.Scan.Accounts)
+	for _, f := range r.Findings {
+		accounts = append(accounts, f.Account)
+	}
+	slices.Sort(accounts)
+	accounts = slices.Compact(accounts)
+	if len(accounts) == 0 {
+		return []string{""}
+	}
+	return accounts
 }
 
 // rank orders statuses for reading, as check.Statuses lists them.
@@ -112,9 +141,10 @@ func rank(s check.Status) int {
 	return len(check.Statuses)
 }
 
-func summarize(c check.Check, findings []check.Finding) Summary {
+func summarize(c check.Check, account string, findings []check.Finding) Summary {
 	s := Summary{
 		CheckID:     c.Meta.ID,
+		Account:     account,
 		Slug:        c.Meta.Slug,
 		CheckName:   c.Meta.Name,
 		Scope:       string(c.Meta.Scope),
@@ -127,7 +157,7 @@ func summarize(c check.Check, findings []check.Finding) Summary {
 		s.Counts[string(st)] = 0
 	}
 	for _, f := range findings {
-		if f.CheckID == c.Meta.ID {
+		if f.CheckID == c.Meta.ID && f.Account == account {
 			s.Counts[string(f.Status)]++
 		}
 	}

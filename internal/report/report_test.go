@@ -208,14 +208,14 @@ func TestCSV(t *testing.T) {
 	// One fixed common set, then the spec's columns the common set does not
 	// already carry (Status, Region and Reason appear once).
 	header := strings.Join(rows[0], "|")
-	if want := "Check ID|Check Slug|Check Name|Account|Region|Resource ID|Status|Reason|Recommended Action|Thing ID|Password Policy"; header != want {
+	if want := "Check ID|Check Slug|Check Name|Account|Account Name|Region|Resource ID|Status|Reason|Recommended Action|Thing ID|Password Policy"; header != want {
 		t.Errorf("header = %s, want %s", header, want)
 	}
 	byResource := map[string][]string{}
 	for _, row := range rows[1:] {
-		byResource[row[5]] = row
+		byResource[row[6]] = row
 	}
-	if got := byResource["thing-1"]; got[6] != "Red" || got[7] != "open to the world" || got[8] != "Reduce exposure." || got[9] != "thing-1" {
+	if got := byResource["thing-1"]; got[7] != "Red" || got[8] != "open to the world" || got[9] != "Reduce exposure." || got[10] != "thing-1" {
 		t.Errorf("row of thing-1 = %q, want status Red, its reason, the recommended action and its Thing ID", got)
 	}
 }
@@ -395,5 +395,61 @@ func TestNoResources(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "· no resources") || strings.Contains(buf.String(), "✔") {
 		t.Errorf("table should say no resources, with no green tick:\n%s", buf.String())
+	}
+}
+
+// TestOrganizationTable: a scan of several accounts has one section per
+// account (named when the name is known), summaries per check and account,
+// and ends with one line per account.
+func TestOrganizationTable(t *testing.T) {
+	t.Parallel()
+	member := check.Target{Account: "444455556666", Region: "eu-west-1"}
+	fs := append(findings(),
+		metaA.NewFinding(member, "thing-9", check.Red, "open to the world", map[string]string{"Thing ID": "thing-9"}),
+		metaA.NewFinding(check.Target{Account: "777788889999", Region: check.AllRegions}, check.WholeScope, check.Error, "could not assume arn:aws:iam::777788889999:role/secadvisor-member: sts AssumeRole: access denied (AccessDenied: not authorized)", nil),
+	)
+	info := ScanInfo{
+		Accounts:     []string{"111122223333", "444455556666", "777788889999"},
+		AccountNames: map[string]string{"444455556666": "workloads", "777788889999": "sandbox"},
+		Regions:      []string{"eu-west-1"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0),
+	}
+	r := New(info, catalog(), fs)
+	if got, want := len(r.Summaries), 3*len(catalog()); got != want {
+		t.Errorf("summaries = %d, want %d (one per check and account)", got, want)
+	}
+	for _, s := range r.Summaries {
+		if s.Account == "444455556666" && s.CheckID == metaA.ID && (s.Status != "red" || s.Counts["red"] != 1 || s.AccountName != "workloads") {
+			t.Errorf("summary of check A in the member = %+v, want red 1 named workloads (its own findings only)", s)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, "table", r, catalog(), 0); err != nil {
+		t.Fatalf("Write table: %v", err)
+	}
+	out := buf.String()
+	sections := []string{"━━ Account 111122223333:", "━━ Account workloads (444455556666): red 1", "━━ Account sandbox (777788889999): error 1", "Findings per account:"}
+	last := -1
+	for _, want := range sections {
+		i := strings.Index(out, want)
+		if i < 0 || i < last {
+			t.Errorf("table lacks %q after the previous section:\n%s", want, out)
+		}
+		last = max(last, i)
+	}
+	if i, j := strings.Index(out, "thing-9"), strings.Index(out, "━━ Account workloads"); i < j {
+		t.Errorf("the member's thing-9 is listed before its account's section:\n%s", out)
+	}
+	// The account that could not be entered: its one reason, said once.
+	if !strings.Contains(out, "? error every check: could not assume arn:aws:iam::777788889999:role/secadvisor-member") {
+		t.Errorf("table lacks the reason the account could not be entered:\n%s", out)
+	}
+	if section := out[strings.Index(out, "━━ Account sandbox"):strings.Index(out, "Findings per account:")]; strings.Contains(section, "Check A") {
+		t.Errorf("the section of the account that could not be entered lists its checks one by one:\n%s", section)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"444455556666 workloads 1 0 0 0 0", "777788889999 sandbox 0 1 0 0 0", "3 accounts"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
 	}
 }

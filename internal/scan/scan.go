@@ -21,6 +21,13 @@ import (
 // DefaultConcurrency is how many jobs a scan runs at once unless told otherwise.
 const DefaultConcurrency = 8
 
+// DefaultTargetConcurrency is how many jobs run at once in one (account,
+// region) unless told otherwise. AWS rate-limits API calls per account and
+// region (EC2's Describe calls share a bucket of 100 requests refilled at 20
+// a second), so a large organization spreads its concurrency over many
+// accounts and regions instead of piling it onto one.
+const DefaultTargetConcurrency = 4
+
 // DefaultJobTimeout bounds one job, so one stuck API cannot hold a scan.
 const DefaultJobTimeout = 5 * time.Minute
 
@@ -29,7 +36,10 @@ const DefaultJobTimeout = 5 * time.Minute
 type Job struct {
 	Check   check.Check
 	Account string
-	Region  string
+	// AccountName is the account's name in its organization, when known:
+	// it is copied onto the job's findings.
+	AccountName string
+	Region      string
 	// ScanTime is when the scan the job belongs to started: the check judges
 	// ages against it. RunJob uses the current time when it is zero.
 	ScanTime time.Time
@@ -88,6 +98,7 @@ func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration)
 		}
 		for i := range findings {
 			meta.Complete(&findings[i])
+			findings[i].AccountName = job.AccountName
 		}
 	}()
 
@@ -101,6 +112,18 @@ func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration)
 		return []check.Finding{meta.Unevaluated(target, check.WholeScope, describe(ctx, err), nil)}
 	}
 	return findings
+}
+
+// NotRun returns the finding of a job that could not run at all (its
+// account could not be entered): an error for the job's whole scope, with
+// reason.
+func NotRun(job Job, reason string) []check.Finding {
+	meta := job.Check.Meta
+	target := check.Target{Account: job.Account, Region: job.Region, ScanTime: job.ScanTime.UTC()}
+	f := meta.Unevaluated(target, check.WholeScope, reason, nil)
+	meta.Complete(&f)
+	f.AccountName = job.AccountName
+	return []check.Finding{f}
 }
 
 func describe(ctx context.Context, err error) string {
@@ -124,13 +147,56 @@ type Options struct {
 	Concurrency int
 	// JobTimeout bounds each job (DefaultJobTimeout when zero).
 	JobTimeout time.Duration
+	// TargetConcurrency bounds the jobs run at once in one (account, region)
+	// (DefaultTargetConcurrency when zero).
+	TargetConcurrency int
+	// AccountConfig, when set, returns the configuration for a job's account
+	// (an organization scan assumes a role in each); the cfg given to Run
+	// serves every job when it is nil.
+	AccountConfig func(account string) aws.Config
 	// Progress, when set, is called after each job with the count done.
 	Progress func(done, total int, job Job)
 }
 
-// Run runs jobs on a bounded worker pool and returns every finding, in job order.
+// targetLimit hands out the slots of each (account, region).
+type targetLimit struct {
+	mu    sync.Mutex
+	size  int
+	slots map[[2]string]chan struct{}
+}
+
+func (l *targetLimit) acquire(ctx context.Context, job Job) (release func()) {
+	l.mu.Lock()
+	key := [2]string{job.Account, job.Region}
+	slot, ok := l.slots[key]
+	if !ok {
+		slot = make(chan struct{}, l.size)
+		l.slots[key] = slot
+	}
+	l.mu.Unlock()
+	select {
+	case slot <- struct{}{}:
+		return func() { <-slot }
+	case <-ctx.Done():
+		// RunJob turns the cancelled context into an error finding.
+		return func() {}
+	}
+}
+
+// Run runs jobs on a bounded worker pool, at most opts.TargetConcurrency at
+// once in any one (account, region), and returns every finding, in job
+// order. Plan orders jobs check by check, account by account, so that
+// consecutive jobs fall in different regions and rarely wait for a slot.
 func Run(ctx context.Context, cfg aws.Config, jobs []Job, opts Options) []check.Finding {
 	workers := max(opts.Concurrency, 1)
+	limit := &targetLimit{size: opts.TargetConcurrency, slots: map[[2]string]chan struct{}{}}
+	if limit.size <= 0 {
+		limit.size = DefaultTargetConcurrency
+	}
+	configFor := func(string) aws.Config { return cfg }
+	if opts.AccountConfig != nil {
+		configFor = opts.AccountConfig
+	}
 	results := make([][]check.Finding, len(jobs))
 	next := make(chan int)
 	var (
@@ -143,7 +209,9 @@ func Run(ctx context.Context, cfg aws.Config, jobs []Job, opts Options) []check.
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = RunJob(ctx, cfg, jobs[i], opts.JobTimeout)
+				release := limit.acquire(ctx, jobs[i])
+				results[i] = RunJob(ctx, configFor(jobs[i].Account), jobs[i], opts.JobTimeout)
+				release()
 				if opts.Progress != nil {
 					mu.Lock()
 					done++

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -211,5 +212,66 @@ func TestFindingsByJob(t *testing.T) {
 	}
 	if want := []string{"b", "a,d", "", "c"}; !slices.Equal(got, want) {
 		t.Errorf("FindingsByJob = %q, want %q", got, want)
+	}
+}
+
+// TestRunLimitsEachAccountAndRegion: however high the overall concurrency,
+// no more than TargetConcurrency jobs run at once in one (account, region),
+// while other (account, region) pairs go on; each job gets its account's
+// configuration and its account name.
+func TestRunLimitsEachAccountAndRegion(t *testing.T) {
+	t.Parallel()
+	for _, limit := range []int{1, 2, 3} {
+		var mu sync.Mutex
+		running, peak := map[string]int{}, map[string]int{}
+		var overall, overallPeak atomic.Int32
+		track := func(ctx context.Context, target check.Target) ([]check.Finding, error) {
+			key := target.Account + "/" + target.Region
+			mu.Lock()
+			running[key]++
+			peak[key] = max(peak[key], running[key])
+			mu.Unlock()
+			n := overall.Add(1)
+			for p := overallPeak.Load(); n > p && !overallPeak.CompareAndSwap(p, n); p = overallPeak.Load() {
+			}
+			time.Sleep(5 * time.Millisecond)
+			overall.Add(-1)
+			mu.Lock()
+			running[key]--
+			mu.Unlock()
+			if got := aws.ToString(target.Config.BaseEndpoint); got != "https://"+target.Account {
+				return nil, fmt.Errorf("job of %s ran with the configuration of %s", target.Account, got)
+			}
+			return greenFor(target.Region)(ctx, target)
+		}
+		var cs []check.Check
+		for i := range 6 {
+			cs = append(cs, fakeCheck(fmt.Sprintf("C%d", i), check.Regional, track))
+		}
+		accounts := []string{"111111111111", "222222222222"}
+		jobs := Plan(cs, accounts, []string{"us-east-1", "eu-west-1"}, time.Now())
+		for i := range jobs {
+			jobs[i].AccountName = "name-" + jobs[i].Account
+		}
+		findings := Run(context.Background(), aws.Config{}, jobs, Options{
+			Concurrency: 8, TargetConcurrency: limit,
+			AccountConfig: func(account string) aws.Config { return aws.Config{BaseEndpoint: aws.String("https://" + account)} },
+		})
+		for key, p := range peak {
+			if p > limit {
+				t.Errorf("limit %d: %d jobs ran at once in %s", limit, p, key)
+			}
+		}
+		if p := int(overallPeak.Load()); p <= limit {
+			t.Errorf("limit %d: at most %d jobs ran at once overall; other accounts and regions should go on in parallel", limit, p)
+		}
+		for _, f := range findings {
+			if f.Status != check.Green || f.AccountName != "name-"+f.Account {
+				t.Errorf("limit %d: finding %s/%s = %s %q (account name %q), want green named name-%s", limit, f.Account, f.Region, f.Status, f.Reason, f.AccountName, f.Account)
+			}
+		}
+		if len(findings) != len(jobs) {
+			t.Errorf("limit %d: %d findings, want %d", limit, len(findings), len(jobs))
+		}
 	}
 }

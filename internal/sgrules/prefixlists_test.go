@@ -210,12 +210,9 @@ func TestExpandPrefixListsOnEmulator(t *testing.T) {
 			t.Errorf("%s: JudgeWorldOpen = %+v, %t, %v; want world-open %t (customer list with 0.0.0.0/0 on 22, AWS-managed S3 list on 443)", Describe(r), w, ok, err, wantOpen)
 		}
 	}
-	if n := recorder.Calls("EC2", "DescribeManagedPrefixLists"); n != 1 {
-		t.Errorf("DescribeManagedPrefixLists calls = %d, want 1", n)
-	}
-	if n := recorder.Calls("EC2", "GetManagedPrefixListEntries"); n != 1 {
-		t.Errorf("GetManagedPrefixListEntries calls = %d, want 1 (the customer-managed list only)", n)
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("EC2", "DescribeManagedPrefixLists", 1, "one listing"),
+		checktest.Call("EC2", "GetManagedPrefixListEntries", 1, "the customer-managed list only"))
 }
 
 func TestExpandPrefixListsDenied(t *testing.T) {

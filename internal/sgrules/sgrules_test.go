@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
@@ -181,11 +182,9 @@ func TestCollectOnEmulator(t *testing.T) {
 	if want := []string{"0.0.0.0/0", "10.0.0.0/8", "::/0"}; !slices.Equal(sources, want) {
 		t.Errorf("web rule sources = %q, want %q", sources, want)
 	}
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		if n := recorder.Calls("EC2", op); n != 1 {
-			t.Errorf("%s calls = %d, want 1 (one page)", op, n)
-		}
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("EC2", "DescribeSecurityGroups", 1, "one page"),
+		checktest.Call("EC2", "DescribeSecurityGroupRules", 1, "one page"))
 }
 
 func TestCollectAccessDenied(t *testing.T) {

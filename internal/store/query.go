@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -222,4 +223,52 @@ func (p scanPages) next(ctx context.Context) ([]map[string]types.AttributeValue,
 		return nil, err
 	}
 	return page.Items, nil
+}
+
+// AccountCounts is one account's findings per status, over every check and
+// region the table holds for it.
+type AccountCounts struct {
+	Account     string         `json:"account"`
+	AccountName string         `json:"accountName,omitempty"`
+	Counts      map[string]int `json:"counts"`
+}
+
+// CountsByAccount adds up the summary items (one per account, check and
+// region, each holding its counts) into one line per account, sorted by
+// account ID. It reads only summary items: a Scan filtered on their kind,
+// which returns a few hundred bytes per job instead of every finding.
+func (s *Store) CountsByAccount(ctx context.Context) ([]AccountCounts, error) {
+	e := newExpr()
+	e.filter(e.eq(AttrKind, KindSummary))
+	pages := dynamodb.NewScanPaginator(s.api, e.scan(s.table))
+	byAccount := map[string]*AccountCounts{}
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("dynamodb Scan (summaries): %w", err)
+		}
+		for _, av := range page.Items {
+			var sum summaryItem
+			if err := attributevalue.UnmarshalMap(av, &sum); err != nil {
+				return nil, fmt.Errorf("decode summary item: %w", err)
+			}
+			a, ok := byAccount[sum.Account]
+			if !ok {
+				a = &AccountCounts{Account: sum.Account, Counts: map[string]int{}}
+				for _, st := range check.Statuses {
+					a.Counts[string(st)] = 0
+				}
+				byAccount[sum.Account] = a
+			}
+			a.AccountName = cmp.Or(a.AccountName, sum.AccountName)
+			for st, n := range sum.Counts {
+				a.Counts[st] += n
+			}
+		}
+	}
+	out := make([]AccountCounts, 0, len(byAccount))
+	for _, id := range slices.Sorted(maps.Keys(byAccount)) {
+		out = append(out, *byAccount[id])
+	}
+	return out, nil
 }

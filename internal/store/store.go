@@ -117,8 +117,10 @@ var ErrNoTable = errors.New("no such DynamoDB table")
 // and must not overwrite the newer one.
 type JobResult struct {
 	Account, CheckID, Region, ScanID string
-	ScanTime                         time.Time
-	Findings                         []check.Finding
+	// AccountName is the account's name in its organization, when known.
+	AccountName string
+	ScanTime    time.Time
+	Findings    []check.Finding
 }
 
 // ApplyStats says what Apply wrote. Stale means the result was older than
@@ -140,6 +142,7 @@ type findingItem struct {
 	Slug            string            `dynamodbav:"slug,omitempty"`
 	CheckName       string            `dynamodbav:"checkName,omitempty"`
 	Account         string            `dynamodbav:"account"`
+	AccountName     string            `dynamodbav:"accountName,omitempty"`
 	Region          string            `dynamodbav:"region"`
 	ResourceID      string            `dynamodbav:"resourceId"`
 	Status          string            `dynamodbav:"status"`
@@ -156,15 +159,16 @@ type findingItem struct {
 
 func (it findingItem) finding() check.Finding {
 	return check.Finding{
-		CheckID:    it.CheckID,
-		Slug:       it.Slug,
-		CheckName:  it.CheckName,
-		Account:    it.Account,
-		Region:     it.Region,
-		ResourceID: it.ResourceID,
-		Status:     check.Status(it.Status),
-		Reason:     it.Reason,
-		Columns:    it.Columns,
+		CheckID:     it.CheckID,
+		Slug:        it.Slug,
+		CheckName:   it.CheckName,
+		Account:     it.Account,
+		AccountName: it.AccountName,
+		Region:      it.Region,
+		ResourceID:  it.ResourceID,
+		Status:      check.Status(it.Status),
+		Reason:      it.Reason,
+		Columns:     it.Columns,
 	}
 }
 
@@ -185,7 +189,7 @@ func StatusSortKey(account, checkID, region, resourceID string) string {
 // sameState reports whether the stored item already says what f says, so
 // that writing f would change nothing a reader or the notifier cares about.
 func (it findingItem) sameState(f check.Finding) bool {
-	return it.Status == string(f.Status) && it.Reason == f.Reason && it.Slug == f.Slug && it.CheckName == f.CheckName &&
+	return it.Status == string(f.Status) && it.Reason == f.Reason && it.Slug == f.Slug && it.CheckName == f.CheckName && it.AccountName == f.AccountName &&
 		(len(it.Columns) == 0 && len(f.Columns) == 0 || maps.Equal(it.Columns, f.Columns))
 }
 
@@ -248,12 +252,13 @@ func (s *Store) Apply(ctx context.Context, r JobResult) (ApplyStats, error) {
 
 // summaryItem is the summary of one (account, check, region).
 type summaryItem struct {
-	PK      string `dynamodbav:"pk"`
-	SK      string `dynamodbav:"sk"`
-	Kind    string `dynamodbav:"kind"`
-	Account string `dynamodbav:"account"`
-	CheckID string `dynamodbav:"checkId"`
-	Region  string `dynamodbav:"region"`
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	Kind        string `dynamodbav:"kind"`
+	Account     string `dynamodbav:"account"`
+	AccountName string `dynamodbav:"accountName,omitempty"`
+	CheckID     string `dynamodbav:"checkId"`
+	Region      string `dynamodbav:"region"`
 	// Counts holds every status, zeros included.
 	Counts        map[string]int `dynamodbav:"counts"`
 	LastRefreshed string         `dynamodbav:"lastRefreshed"`
@@ -276,7 +281,7 @@ type summaryItem struct {
 func (s *Store) claim(ctx context.Context, r JobResult, scanTime string) (bool, error) {
 	sum := summaryItem{
 		PK: PartitionKey(r.Account, r.CheckID), SK: SummarySortKey(r.Region), Kind: KindSummary,
-		Account: r.Account, CheckID: r.CheckID, Region: r.Region,
+		Account: r.Account, AccountName: r.AccountName, CheckID: r.CheckID, Region: r.Region,
 		Counts:        map[string]int{},
 		LastRefreshed: s.now().UTC().Format(time.RFC3339), LastScanID: r.ScanID,
 		ScanTime: scanTime, PendingScanID: r.ScanID,
@@ -405,7 +410,7 @@ func diff(r JobResult, current map[string]findingItem, scanTime string) (puts []
 		it := findingItem{
 			PK: PartitionKey(r.Account, r.CheckID), SK: sk, Kind: KindFinding,
 			CheckID: r.CheckID, Slug: f.Slug, CheckName: f.CheckName,
-			Account: r.Account, Region: r.Region, ResourceID: f.ResourceID,
+			Account: r.Account, AccountName: f.AccountName, Region: r.Region, ResourceID: f.ResourceID,
 			Status: string(f.Status), Reason: f.Reason, Columns: f.Columns,
 			FirstSeen: changedAt, StatusChangedAt: changedAt,
 			LastScanID: r.ScanID, ScanTime: scanTime,

@@ -545,3 +545,43 @@ func TestCreateTable(t *testing.T) {
 		t.Errorf("TTL = %+v, %v; want enabled on %s", ttl, err, AttrTTL)
 	}
 }
+
+// TestCountsByAccount: the per-account summary adds up every check and
+// region of each account from the summary items, with the account's name,
+// and a changed account name is written even when nothing else changed.
+func TestCountsByAccount(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _, _ := newTestStore(t)
+	const member, other = "444455556666", "777788889999"
+	results := []JobResult{
+		{Account: member, AccountName: "workloads", CheckID: testCheck, Region: "eu-west-1", ScanID: "s1", ScanTime: at(1), Findings: []check.Finding{
+			finding(member, "eu-west-1", "snap-1", check.Red, nil), finding(member, "eu-west-1", "snap-2", check.Green, nil)}},
+		{Account: member, AccountName: "workloads", CheckID: testCheck, Region: "us-east-1", ScanID: "s1", ScanTime: at(1), Findings: []check.Finding{
+			finding(member, "us-east-1", "snap-3", check.Red, nil)}},
+		{Account: member, AccountName: "workloads", CheckID: "Yw2K9puPzl", Region: check.GlobalRegion, ScanID: "s1", ScanTime: at(1), Findings: []check.Finding{
+			{CheckID: "Yw2K9puPzl", Account: member, Region: check.GlobalRegion, ResourceID: "password-policy", Status: check.Yellow}}},
+		{Account: other, CheckID: testCheck, Region: "eu-west-1", ScanID: "s1", ScanTime: at(1), Findings: []check.Finding{
+			finding(other, "eu-west-1", check.WholeScope, check.Error, nil)}},
+	}
+	if _, err := s.ApplyAll(ctx, results, 2); err != nil {
+		t.Fatalf("ApplyAll: %v", err)
+	}
+	got, err := s.CountsByAccount(ctx)
+	if err != nil {
+		t.Fatalf("CountsByAccount: %v", err)
+	}
+	want := []AccountCounts{
+		{Account: member, AccountName: "workloads", Counts: map[string]int{"red": 2, "error": 0, "yellow": 1, "unavailable": 0, "green": 1}},
+		{Account: other, Counts: map[string]int{"red": 0, "error": 1, "yellow": 0, "unavailable": 0, "green": 0}},
+	}
+	if !slices.EqualFunc(got, want, func(a, b AccountCounts) bool {
+		return a.Account == b.Account && a.AccountName == b.AccountName && maps.Equal(a.Counts, b.Counts)
+	}) {
+		t.Errorf("CountsByAccount = %+v, want %+v", got, want)
+	}
+	// The stored findings carry the account's name.
+	if r := stored(t, s, member, "eu-west-1")["snap-1"]; r.AccountName != "" && r.AccountName != "workloads" {
+		t.Errorf("stored finding's account name = %q, want workloads", r.AccountName)
+	}
+}

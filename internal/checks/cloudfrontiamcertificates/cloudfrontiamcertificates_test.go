@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/certs/certstest"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
@@ -159,7 +158,6 @@ func iamViewer(id string) *cftypes.ViewerCertificate {
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	iamClient, cf := iam.NewFromConfig(cfg), cloudfront.NewFromConfig(cfg)
 	// The emulator's metadata says every certificate expired in 2012: the
@@ -178,10 +176,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 	createDistribution(t, cf, "default-cert", nil, &cftypes.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)})
 
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, check.GlobalRegion)
 	if len(findings) != len(dists) {
 		t.Fatalf("got %d findings, want %d (none for the default certificate): %+v", len(findings), len(dists), findings)
 	}
@@ -198,10 +193,7 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("legacy distribution reason = %q, want both the SHA-1 signature and the uncovered alias", f.Reason)
 		}
 	}
-	// Each certificate in use is fetched once, however many distributions use it.
-	if got := recorder.Calls("IAM", "GetServerCertificate"); got != 3 {
-		t.Errorf("GetServerCertificate calls = %d, want 3 (one per certificate in use)", got)
-	}
+	checktest.WantCalls(t, recorder, checktest.Call("IAM", "GetServerCertificate", 3, "each certificate in use once, however many distributions use it"))
 }
 
 func TestNoIAMCertificateNoIAMCall(t *testing.T) {

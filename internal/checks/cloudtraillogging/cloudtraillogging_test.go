@@ -19,7 +19,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -133,7 +132,6 @@ func rows(findings []check.Finding) map[row]bool {
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	regions := []string{"us-east-1", "eu-west-1", "ap-southeast-2"}
 	tests := []struct {
 		name string
@@ -161,10 +159,7 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Parallel()
 			cfg, account := emutest.Config(t)
 			tt.seed(t, cfg)
-			recorder := awsx.NewRecorder()
-			cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-			findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, regions, time.Now()), scan.Options{Concurrency: 2})
-			checktest.ColumnsWithin(t, Meta, findings)
+			findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, regions...)
 			got := rows(findings)
 			if len(findings) != len(tt.want) || len(got) != len(tt.want) {
 				t.Errorf("findings = %+v, want rows %v", findings, tt.want)
@@ -182,9 +177,7 @@ func TestCollectOnEmulator(t *testing.T) {
 					t.Errorf("logging trail %+v lacks its last delivery date", f)
 				}
 			}
-			if got := recorder.Calls("CloudTrail", "DescribeTrails"); got != len(regions) {
-				t.Errorf("DescribeTrails calls = %d, want one per region (%d)", got, len(regions))
-			}
+			checktest.WantCalls(t, recorder, checktest.Call("CloudTrail", "DescribeTrails", len(regions), "one per region"))
 		})
 	}
 }

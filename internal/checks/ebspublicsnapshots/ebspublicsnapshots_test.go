@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -102,14 +101,9 @@ func seedSnapshots(t *testing.T, cfg aws.Config, region string) (private, public
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	private, public := seedSnapshots(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	byID := checktest.ByResource(findings)
 	if len(findings) != 2 {
 		t.Fatalf("got %d findings, want 2 (one private, one public, nothing in us-east-1): %+v", len(findings), findings)
@@ -120,14 +114,9 @@ func TestCollectOnEmulator(t *testing.T) {
 	if got := byID[private]; got.Status != check.Green {
 		t.Errorf("private snapshot finding = %+v, want green", got)
 	}
-	// Two listings per region, each one page: all own snapshots, then the public ones.
-	if got := recorder.Calls("EC2", "DescribeSnapshots"); got != 4 {
-		t.Errorf("DescribeSnapshots calls = %d, want 4 (2 per region)", got)
-	}
-	// Block public access only matters where a snapshot is public: eu-west-1.
-	if got := recorder.Calls("EC2", "GetSnapshotBlockPublicAccessState"); got != 1 {
-		t.Errorf("GetSnapshotBlockPublicAccessState calls = %d, want 1 (only the region with a public snapshot)", got)
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("EC2", "DescribeSnapshots", 4, "two listings per region, each one page: all own snapshots, then the public ones"),
+		checktest.Call("EC2", "GetSnapshotBlockPublicAccessState", 1, "only the region with a public snapshot: eu-west-1"))
 }
 
 // TestEBSSnapshotBlockPublicAccess sets the region's block public access for

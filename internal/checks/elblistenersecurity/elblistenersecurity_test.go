@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -392,14 +391,9 @@ func seedLoadBalancers(t *testing.T, cfg aws.Config, account, region string) {
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	seedLoadBalancers(t, cfg, account, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	want := map[string]check.Status{
 		"web-plain":       check.Yellow, // no HTTPS/SSL listener
 		"shop":            check.Green,  // current predefined policy by reference
@@ -421,14 +415,9 @@ func TestCollectOnEmulator(t *testing.T) {
 	if f := got["alb/old-api:443"]; !strings.HasPrefix(f.Reason, beyondSpec) {
 		t.Errorf("ALB finding reason = %q, want it marked beyond the spec", f.Reason)
 	}
-	// One policies call per Classic LB with an HTTPS or SSL listener (the
-	// HTTP-only one has no policy to judge); one listeners call per ALB.
-	if got := recorder.Calls("Elastic Load Balancing", "DescribeLoadBalancerPolicies"); got != 3 {
-		t.Errorf("DescribeLoadBalancerPolicies calls = %d, want 3", got)
-	}
-	if got := recorder.Calls("Elastic Load Balancing v2", "DescribeListeners"); got != 2 {
-		t.Errorf("DescribeListeners calls = %d, want 2", got)
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("Elastic Load Balancing", "DescribeLoadBalancerPolicies", 3, "one per Classic LB with an HTTPS or SSL listener; the HTTP-only one has no policy to judge"),
+		checktest.Call("Elastic Load Balancing v2", "DescribeListeners", 2, "one per ALB"))
 }
 
 // TestPoliciesOrListenersDenied: a load balancer whose policies or

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -17,7 +16,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
@@ -167,14 +165,9 @@ func seed(t *testing.T, cfg aws.Config, region string) {
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	seed(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	byID := checktest.ByResource(findings)
 	want := map[string]check.Status{"shop": check.Green, "admin": check.Yellow, "legacy": check.Red}
 	if len(findings) != len(want) {
@@ -188,14 +181,10 @@ func TestCollectOnEmulator(t *testing.T) {
 	if r := byID["admin"].Reason; !strings.Contains(r, "tcp port 22 from 10.0.0.0/8") {
 		t.Errorf("admin reason = %q, want it to name the SSH rule", r)
 	}
-	if got := recorder.Calls("Elastic Load Balancing", "DescribeLoadBalancers"); got != 2 {
-		t.Errorf("DescribeLoadBalancers calls = %d, want 2 (one per region)", got)
-	}
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		if got := recorder.Calls("EC2", op); got != 1 {
-			t.Errorf("%s calls = %d, want 1 (only the region with load balancers)", op, got)
-		}
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("Elastic Load Balancing", "DescribeLoadBalancers", 2, "one per region"),
+		checktest.Call("EC2", "DescribeSecurityGroups", 1, "only the region with load balancers"),
+		checktest.Call("EC2", "DescribeSecurityGroupRules", 1, "only the region with load balancers"))
 }
 
 // classicPages is a fake of the Classic Load Balancing API answering
@@ -216,8 +205,7 @@ func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
 	lbs := classicPages{{loadBalancer("sg-web")}, {loadBalancer("sg-admin", "sg-deleted")}}
 	lbs[1][0].LoadBalancerName = aws.String("admin")
-	ssh := rule("tcp", 22, 22, "198.51.100.0/24")
-	ssh.GroupId = aws.String("sg-admin")
+	ssh := sgrulestest.RuleOf("sg-admin", "sgr-1", "tcp", 22, 22, "198.51.100.0/24")
 	groups := sgrulestest.Pages{
 		Groups: [][]ec2types.SecurityGroup{{{GroupId: aws.String("sg-web"), GroupName: aws.String("web")}}, {{GroupId: aws.String("sg-admin"), GroupName: aws.String("admin")}}},
 		Rules:  [][]ec2types.SecurityGroupRule{{rule("tcp", 443, 443, "0.0.0.0/0")}, {ssh}},

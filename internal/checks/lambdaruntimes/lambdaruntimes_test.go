@@ -412,14 +412,9 @@ func findingFor(byID map[string]check.Finding, arn string) (check.Finding, bool)
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	arns := seed(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	byID := checktest.ByResource(findings)
 	// Three versions in eu-west-1 (legacy-report $LATEST and 1, checkout $LATEST), nothing in us-east-1.
 	if len(findings) != 3 {
@@ -444,19 +439,11 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("finding %s = %s, invokes %q, region %s; want %s, invokes %q, eu-west-1 (reason %q)", w.arn, got.Status, got.Columns[colAverageDailyInvoke], got.Region, w.status, w.invokes, got.Reason)
 		}
 	}
-	if got := recorder.Calls("Lambda", "ListFunctions"); got != 2 {
-		t.Errorf("ListFunctions calls = %d, want 2 (one page per region)", got)
-	}
-	// Only eu-west-1 has flagged functions: one batched request for the
-	// three series ($LATEST, version 1, alias live).
-	if got := recorder.Calls("CloudWatch", "GetMetricData"); got != 1 {
-		t.Errorf("GetMetricData calls = %d, want 1", got)
-	}
-	// Only legacy-report has a flagged published version.
-	if got := recorder.Calls("Lambda", "ListAliases"); got != 1 {
-		t.Errorf("ListAliases calls = %d, want 1", got)
-	}
-	if got, _ := findingFor(byID, arns["legacy-report:1"]); !strings.Contains(got.Reason, "through alias live") || !strings.Contains(got.Reason, "Lifecycle data as of "+LifecycleAsOf()) {
+	checktest.WantCalls(t, recorder,
+		checktest.Call("Lambda", "ListFunctions", 2, "one page per region"),
+		checktest.Call("CloudWatch", "GetMetricData", 1, "only eu-west-1 has flagged functions: one batched request for the three series ($LATEST, version 1, alias live)"),
+		checktest.Call("Lambda", "ListAliases", 1, "only legacy-report has a flagged published version"))
+	if got, _ := findingFor(byID, arns["legacy-report:1"]); !strings.Contains(got.Reason, "through alias live") || !strings.Contains(got.Reason, "Lifecycle data as of "+lifecycleDataset().AsOf) {
 		t.Errorf("legacy-report:1 reason = %q, want it to name alias live and the lifecycle data's date", got.Reason)
 	}
 }

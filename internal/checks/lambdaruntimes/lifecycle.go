@@ -57,18 +57,6 @@ type runtimeLifecycle struct {
 // error instead of a crash.
 var lifecycle, lifecycleErr = parseLifecycle(lifecycleJSON)
 
-// LifecycleAsOf returns the day the runtime lifecycle data was read from its
-// source (YYYY-MM-DD), for showing beside the check.
-func LifecycleAsOf() string {
-	return datafile.OrUnknown(lifecycle.asOf.Format(time.DateOnly), lifecycleErr)
-}
-
-// LifecycleSource names the source of the runtime lifecycle data and the
-// date that source was last updated.
-func LifecycleSource() string {
-	return datafile.OrUnknown(lifecycle.source, lifecycleErr)
-}
-
 // parseLifecycle reads and validates the lifecycle data: every runtime has a
 // name and three well-formed dates, and never blocks updates before it blocks
 // creation.
@@ -121,5 +109,5 @@ func parseLifecycle(raw []byte) (lifecycleTable, error) {
 
 // lifecycleDataset describes lifecycle.json for `secadvisor checks` and `version`.
 func lifecycleDataset() check.Dataset {
-	return check.Dataset{Name: "Lambda runtime lifecycle", Source: LifecycleSource(), AsOf: LifecycleAsOf()}
+	return datafile.Dataset("Lambda runtime lifecycle", lifecycle.source, lifecycle.asOf, lifecycleErr)
 }

@@ -241,13 +241,14 @@ func TestParseLifecycleRejects(t *testing.T) {
 	}
 }
 
-// TestLifecycleAccessors: what the CLI shows beside the check.
-func TestLifecycleAccessors(t *testing.T) {
+// TestLifecycleDataset: what the CLI shows beside the check.
+func TestLifecycleDataset(t *testing.T) {
 	t.Parallel()
-	if got := LifecycleAsOf(); got != "2026-12-01" {
-		t.Errorf("LifecycleAsOf() = %q, want 2026-12-01", got)
+	got := lifecycleDataset()
+	if got.AsOf != "2026-12-01" {
+		t.Errorf("lifecycleDataset().AsOf = %q, want 2026-12-01", got.AsOf)
 	}
-	if got := LifecycleSource(); !strings.Contains(got, "cfn-lint") || !strings.Contains(got, "2026-06-02") || !strings.Contains(got, "afd7953b0c15") {
-		t.Errorf("LifecycleSource() = %q, want it to name cfn-lint, its update date and commit", got)
+	if !strings.Contains(got.Source, "cfn-lint") || !strings.Contains(got.Source, "2026-06-02") || !strings.Contains(got.Source, "afd7953b0c15") {
+		t.Errorf("lifecycleDataset().Source = %q, want it to name cfn-lint, its update date and commit", got.Source)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -111,14 +110,9 @@ func seedSnapshots(t *testing.T, cfg aws.Config, region string) {
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	seedSnapshots(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	want := map[string]struct {
 		status check.Status
 		source string
@@ -142,13 +136,9 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("finding %s = %+v, want %s in eu-west-1 from %s", id, f, w.status, w.source)
 		}
 	}
-	// One attributes request per manual snapshot, none for automated ones.
-	if got := recorder.Calls("RDS", "DescribeDBSnapshotAttributes"); got != 3 {
-		t.Errorf("DescribeDBSnapshotAttributes calls = %d, want 3", got)
-	}
-	if got := recorder.Calls("RDS", "DescribeDBClusterSnapshotAttributes"); got != 2 {
-		t.Errorf("DescribeDBClusterSnapshotAttributes calls = %d, want 2", got)
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("RDS", "DescribeDBSnapshotAttributes", 3, "one per manual snapshot, none for automated ones"),
+		checktest.Call("RDS", "DescribeDBClusterSnapshotAttributes", 2, "one per manual cluster snapshot"))
 }
 
 // TestAttributesDenied: when the attributes of one kind of snapshot cannot

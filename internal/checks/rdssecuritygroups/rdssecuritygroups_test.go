@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -21,28 +20,13 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
-// rule builds an inbound rule shaped like a DescribeSecurityGroupRules answer.
-func rule(group, id, proto string, from, to int32, cidr string) ec2types.SecurityGroupRule {
-	r := ec2types.SecurityGroupRule{
-		GroupId: aws.String(group), SecurityGroupRuleId: aws.String(id), IsEgress: aws.Bool(false),
-		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
-	}
-	switch {
-	case strings.HasPrefix(cidr, "sg-"):
-		r.ReferencedGroupInfo = &ec2types.ReferencedSecurityGroup{GroupId: aws.String(cidr), UserId: aws.String("111122223333")}
-	case strings.HasPrefix(cidr, "pl-"):
-		r.PrefixListId = aws.String(cidr)
-	case strings.Contains(cidr, ":"):
-		r.CidrIpv6 = aws.String(cidr)
-	default:
-		r.CidrIpv4 = aws.String(cidr)
-	}
-	return r
-}
+// rule builds inbound rule id of group (sgrulestest.RuleOf).
+var rule = sgrulestest.RuleOf
 
 // prefixLists are the region's prefix lists as ExpandPrefixLists leaves
 // them: a customer-managed list holding 0.0.0.0/0, one of partner ranges, an
@@ -296,14 +280,9 @@ func seed(t *testing.T, cfg aws.Config, region string) (openGroup, appGroup stri
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	openGroup, _ := seed(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	byID := checktest.ByResource(findings)
 	want := map[string]check.Status{
 		"secgrp:legacy/0.0.0.0/0":       check.Red,
@@ -335,16 +314,12 @@ func TestCollectOnEmulator(t *testing.T) {
 		t.Errorf("catalog cluster findings = %+v, want one green finding (reachable only from the app group)", catalog)
 	}
 	// One page per listing per region; EC2 only where something refers to it.
-	for op, n := range map[string]int{"DescribeDBSecurityGroups": 2, "DescribeDBInstances": 2, "DescribeDBClusters": 2} {
-		if got := recorder.Calls("RDS", op); got != n {
-			t.Errorf("%s calls = %d, want %d", op, got, n)
-		}
-	}
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		if got := recorder.Calls("EC2", op); got != 1 {
-			t.Errorf("%s calls = %d, want 1 (only the region with databases)", op, got)
-		}
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("RDS", "DescribeDBSecurityGroups", 2, "one page per region"),
+		checktest.Call("RDS", "DescribeDBInstances", 2, "one page per region"),
+		checktest.Call("RDS", "DescribeDBClusters", 2, "one page per region"),
+		checktest.Call("EC2", "DescribeSecurityGroups", 1, "only the region with databases"),
+		checktest.Call("EC2", "DescribeSecurityGroupRules", 1, "only the region with databases"))
 }
 
 // TestRDSPrivateCIDRGreen: beyond the specification, a VPC security group
@@ -441,31 +416,6 @@ func (f pagedRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBCluste
 	return &rds.DescribeDBClustersOutput{DBClusters: clusters, Marker: next}, nil
 }
 
-// pagedEC2 answers the security group listings in the pages given; the
-// region has no prefix list.
-type pagedEC2 struct {
-	groups [][]ec2types.SecurityGroup
-	rules  [][]ec2types.SecurityGroupRule
-}
-
-func (f pagedEC2) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
-	groups, next := checktest.Page(f.groups, in.NextToken)
-	return &ec2.DescribeSecurityGroupsOutput{SecurityGroups: groups, NextToken: next}, nil
-}
-
-func (f pagedEC2) DescribeSecurityGroupRules(_ context.Context, in *ec2.DescribeSecurityGroupRulesInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupRulesOutput, error) {
-	rules, next := checktest.Page(f.rules, in.NextToken)
-	return &ec2.DescribeSecurityGroupRulesOutput{SecurityGroupRules: rules, NextToken: next}, nil
-}
-
-func (pagedEC2) DescribeManagedPrefixLists(context.Context, *ec2.DescribeManagedPrefixListsInput, ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error) {
-	return &ec2.DescribeManagedPrefixListsOutput{}, nil
-}
-
-func (pagedEC2) GetManagedPrefixListEntries(context.Context, *ec2.GetManagedPrefixListEntriesInput, ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
-	return &ec2.GetManagedPrefixListEntriesOutput{}, nil
-}
-
 // TestCollectReadsEveryPage: the emulator answers in one page; accounts with
 // many databases and groups get several. Each listing puts what decides a
 // red finding on its second page, so reading only the first fails.
@@ -483,9 +433,9 @@ func TestCollectReadsEveryPage(t *testing.T) {
 		instances: [][]rdstypes.DBInstance{{}, {{DBInstanceIdentifier: aws.String("orders"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(5432)}, VpcSecurityGroups: member("sg-db")}}},
 		clusters:  [][]rdstypes.DBCluster{{}, {{DBClusterIdentifier: aws.String("catalog"), Port: aws.Int32(3306), VpcSecurityGroups: member("sg-aurora")}}},
 	}
-	ec2API := pagedEC2{
-		groups: [][]ec2types.SecurityGroup{{group("sg-app")}, {group("sg-db"), group("sg-aurora")}},
-		rules: [][]ec2types.SecurityGroupRule{
+	ec2API := sgrulestest.Pages{
+		Groups: [][]ec2types.SecurityGroup{{group("sg-app")}, {group("sg-db"), group("sg-aurora")}},
+		Rules: [][]ec2types.SecurityGroupRule{
 			{rule("sg-app", "sgr-app", "tcp", 443, 443, "0.0.0.0/0")},
 			{rule("sg-db", "sgr-db", "tcp", 5432, 5432, "0.0.0.0/0"), rule("sg-aurora", "sgr-aurora", "tcp", 3306, 3306, "0.0.0.0/0")},
 		},

@@ -16,7 +16,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -233,10 +232,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	seedZone(t, client, "corp.internal.", &types.VPC{VPCId: aws.String(vpc), VPCRegion: types.VPCRegionUsEast1},
 		recordSet("corp.internal.", types.RRTypeMx, "10 mail.corp.internal."))
 
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	findings := scan.RunJob(ctx, cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, check.GlobalRegion)
 	want := map[string]check.Status{good + "/example.com.": check.Green, bad + "/example.org.": check.Yellow, bad + "/news.example.org.": check.Yellow}
 	if len(findings) != len(want) {
 		t.Fatalf("got %d findings, want %d (%v): %+v", len(findings), len(want), want, findings)
@@ -249,10 +245,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	if got := checktest.ByResource(findings)[bad+"/example.org."].Columns; got[colZoneName] != "example.org." || got[colZoneID] != bad || got[colRecordSet] != "example.org." || got[colStatus] != "Yellow" {
 		t.Errorf("example.org columns = %v, want zone name, zone ID, record set name and status", got)
 	}
-	// One zone listing; records of the two public zones only.
-	if got := recorder.Calls("Route 53", "ListResourceRecordSets"); got != 2 {
-		t.Errorf("ListResourceRecordSets calls = %d, want 2 (private zone skipped)", got)
-	}
+	checktest.WantCalls(t, recorder, checktest.Call("Route 53", "ListResourceRecordSets", 2, "the two public zones; the private one skipped"))
 }
 
 // ec2VPC creates the VPC a private hosted zone is associated with.

@@ -18,7 +18,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -93,13 +92,6 @@ func policyFor(bucket, statement string) string {
 	return strings.ReplaceAll(doc(statement), "arn:aws:s3:::b", "arn:aws:s3:::"+bucket)
 }
 
-func runCheck(t *testing.T, cfg aws.Config, account string) []check.Finding {
-	t.Helper()
-	findings := scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-	checktest.ColumnsWithin(t, Meta, findings)
-	return findings
-}
-
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
@@ -119,9 +111,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	garbled := s.bucket("us-east-1", account+"-garbled")
 	s.policy("us-east-1", garbled, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*"`)
 
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	findings := runCheck(t, cfg, account)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, check.GlobalRegion)
 	byID := checktest.ByResource(findings)
 	if len(findings) != 7 {
 		t.Fatalf("got %d findings, want 7 (one per bucket): %+v", len(findings), findings)
@@ -155,11 +145,13 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 	// The emulator leaves ListBuckets' BucketRegion empty: one GetBucketLocation per bucket.
 	// Bucket Block Public Access is read only where something is public (4 buckets).
-	for op, want := range map[string]int{"ListBuckets": 1, "GetBucketLocation": 7, "GetBucketAcl": 7, "GetBucketPolicy": 7, "GetBucketPolicyStatus": 4, "GetPublicAccessBlock": 4} {
-		if got := recorder.Calls("S3", op); got != want {
-			t.Errorf("s3 %s calls = %d, want %d", op, got, want)
-		}
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("S3", "ListBuckets", 1, "one listing"),
+		checktest.Call("S3", "GetBucketLocation", 7, "one per bucket"),
+		checktest.Call("S3", "GetBucketAcl", 7, "one per bucket"),
+		checktest.Call("S3", "GetBucketPolicy", 7, "one per bucket"),
+		checktest.Call("S3", "GetBucketPolicyStatus", 4, "the buckets with a policy"),
+		checktest.Call("S3", "GetPublicAccessBlock", 4, "only where something is public"))
 	// Counted by attempts: the recorder's Initialize step runs before S3
 	// Control names its service and operation, so its Calls land under "".
 	for _, c := range recorder.Counts() {
@@ -179,25 +171,21 @@ func TestAccountBlockPublicAccessOnEmulator(t *testing.T) {
 	s.policy("us-east-1", website, policyFor(website, publicRead))
 	s.accountBlock(account, s3controltypes.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)})
 
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	byID := checktest.ByResource(runCheck(t, cfg, account))
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, check.GlobalRegion)
+	byID := checktest.ByResource(findings)
 	if f := byID[writable]; f.Status != check.Yellow || f.Columns[colACLWrite] != yes || !strings.Contains(f.Reason, "IgnorePublicAcls (account level)") {
 		t.Errorf("bucket %s = %s %v %q, want yellow: FULL_CONTROL grant neutralized at account level", writable, f.Status, f.Columns, f.Reason)
 	}
 	if f := byID[website]; f.Status != check.Yellow || !strings.Contains(f.Reason, restrictedPolicyText+" (Block Public Access RestrictPublicBuckets, account level)") {
 		t.Errorf("bucket %s = %s %q, want the spec's restricted-policy yellow", website, f.Status, f.Reason)
 	}
-	// The account level neutralizes both: the buckets' own settings are not read.
-	if got := recorder.Calls("S3", "GetPublicAccessBlock"); got != 0 {
-		t.Errorf("s3 GetPublicAccessBlock calls = %d, want 0", got)
-	}
+	checktest.WantCalls(t, recorder, checktest.Call("S3", "GetPublicAccessBlock", 0, "the account level neutralizes both: the buckets' own settings are not read"))
 }
 
 func TestNoBucketsOnEmulator(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
-	if findings := runCheck(t, cfg, account); len(findings) != 0 {
+	if findings, _ := checktest.ScanRecorded(t, cfg, account, Check, check.GlobalRegion); len(findings) != 0 {
 		t.Errorf("findings for an account without buckets = %+v, want none", findings)
 	}
 }
@@ -238,7 +226,7 @@ func TestDeniedReads(t *testing.T) {
 			t.Parallel()
 			cfg, account := emutest.Config(t)
 			bucket := tt.seed(seeder{t, cfg}, account)
-			findings := runCheck(t, emutest.Deny(cfg, tt.deny), account)
+			findings, _ := checktest.ScanRecorded(t, emutest.Deny(cfg, tt.deny), account, Check, check.GlobalRegion)
 			if len(findings) != 1 || findings[0].ResourceID != bucket {
 				t.Fatalf("deny %s: findings = %+v, want one for %s", tt.deny, findings, bucket)
 			}

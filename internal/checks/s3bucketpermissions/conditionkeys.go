@@ -68,17 +68,6 @@ type conditionKeyTable struct {
 // policy "could not be evaluated" rather than a crash or a guess.
 var conditionKeys, conditionKeysErr = parseConditionKeys(conditionKeysJSON)
 
-// ConditionKeysAsOf returns the day the list of confining condition keys was
-// read from its sources (YYYY-MM-DD), for showing beside the check.
-func ConditionKeysAsOf() string {
-	return datafile.OrUnknown(conditionKeys.asOf.Format(time.DateOnly), conditionKeysErr)
-}
-
-// ConditionKeysSource names the documents the confining condition keys come from.
-func ConditionKeysSource() string {
-	return datafile.OrUnknown(conditionKeys.source, conditionKeysErr)
-}
-
 // parseConditionKeys reads and validates the key list: every key once (keys
 // are case-insensitive), a known value kind, never in both lists.
 func parseConditionKeys(raw []byte) (conditionKeyTable, error) {
@@ -252,5 +241,5 @@ var ipv4Mapped = netip.MustParsePrefix("::ffff:0:0/96")
 
 // dataset describes the embedded data file for `secadvisor checks` and `version`.
 func dataset() check.Dataset {
-	return check.Dataset{Name: "S3 policy condition keys that confine a principal", Source: ConditionKeysSource(), AsOf: ConditionKeysAsOf()}
+	return datafile.Dataset("S3 policy condition keys that confine a principal", conditionKeys.source, conditionKeys.asOf, conditionKeysErr)
 }

@@ -190,11 +190,12 @@ func TestConditionKeysData(t *testing.T) {
 	if conditionKeysErr != nil {
 		t.Fatalf("conditionkeys.json: %v", conditionKeysErr)
 	}
-	if _, err := time.Parse(time.DateOnly, ConditionKeysAsOf()); err != nil {
-		t.Errorf("ConditionKeysAsOf() = %q, want a date: %v", ConditionKeysAsOf(), err)
+	shown := dataset()
+	if _, err := time.Parse(time.DateOnly, shown.AsOf); err != nil {
+		t.Errorf("dataset().AsOf = %q, want a date: %v", shown.AsOf, err)
 	}
-	if !strings.Contains(ConditionKeysSource(), "docs.aws.amazon.com") {
-		t.Errorf("ConditionKeysSource() = %q, want the AWS documentation it comes from", ConditionKeysSource())
+	if !strings.Contains(shown.Source, "docs.aws.amazon.com") {
+		t.Errorf("dataset().Source = %q, want the AWS documentation it comes from", shown.Source)
 	}
 	if kind := conditionKeys.confining["aws:username"]; kind != "" {
 		t.Errorf("aws:username is confining (%s), want not", kind)

@@ -1,7 +1,6 @@
 package securitygroupports
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -21,13 +20,7 @@ var (
 
 func TestEvaluateOneRule(t *testing.T) {
 	t.Parallel()
-	var tests []sgrulestest.RuleCase
-	for _, p := range redPorts {
-		tests = append(tests, open(fmt.Sprintf("red port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Red))
-	}
-	for _, p := range greenPorts {
-		tests = append(tests, open(fmt.Sprintf("green port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Green))
-	}
+	tests := append(sgrulestest.EachPort("red port %d", redPorts, check.Red), sgrulestest.EachPort("green port %d", greenPorts, check.Green)...)
 	tests = append(tests, []sgrulestest.RuleCase{
 		open("ssh is any other port", rule("tcp", 22, 22, "0.0.0.0/0"), check.Yellow),
 		open("just above a red port", rule("tcp", 5501, 5501, "0.0.0.0/0"), check.Yellow),

@@ -1,7 +1,6 @@
 package securitygroupunrestricted
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -24,14 +23,9 @@ var (
 
 func TestEvaluateOneRule(t *testing.T) {
 	t.Parallel()
-	var tests []sgrulestest.RuleCase
-	for _, p := range exemptPorts {
-		tests = append(tests, open(fmt.Sprintf("exempt port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Green))
-	}
+	tests := sgrulestest.EachPort("exempt port %d", exemptPorts, check.Green)
 	// Each port next to an exempt one, and the red ports of the other check.
-	for _, p := range []int32{24, 26, 79, 81, 442, 444, 465, 20, 22, 3389, 5432} {
-		tests = append(tests, open(fmt.Sprintf("port %d", p), rule("tcp", p, p, "0.0.0.0/0"), check.Red))
-	}
+	tests = append(tests, sgrulestest.EachPort("port %d", []int32{24, 26, 79, 81, 442, 444, 465, 20, 22, 3389, 5432}, check.Red)...)
 	tests = append(tests, []sgrulestest.RuleCase{
 		open("udp 443 is a port 443", rule("udp", 443, 443, "0.0.0.0/0"), check.Green),
 		open("range 80-443 covers 81-442", rule("tcp", 80, 443, "0.0.0.0/0"), check.Red),

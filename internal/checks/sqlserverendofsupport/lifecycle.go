@@ -54,17 +54,6 @@ type supportLifecycle struct {
 // Server instance an error finding instead of a crash.
 var lifecycle, lifecycleErr = parseLifecycle(lifecycleJSON)
 
-// LifecycleAsOf returns the day the SQL Server lifecycle data was read from
-// its source (YYYY-MM-DD), for showing beside the check.
-func LifecycleAsOf() string {
-	return datafile.OrUnknown(lifecycle.asOf.Format(time.DateOnly), lifecycleErr)
-}
-
-// LifecycleSource names the source of the SQL Server lifecycle data.
-func LifecycleSource() string {
-	return datafile.OrUnknown(lifecycle.source, lifecycleErr)
-}
-
 // versionName is how the table and the detectors name a release.
 var versionName = regexp.MustCompile(`^\d{4}( R2)?$`)
 
@@ -109,5 +98,5 @@ func parseLifecycle(raw []byte) (lifecycleTable, error) {
 
 // dataset describes the embedded data file for `secadvisor checks` and `version`.
 func dataset() check.Dataset {
-	return check.Dataset{Name: "SQL Server lifecycle", Source: LifecycleSource(), AsOf: LifecycleAsOf()}
+	return datafile.Dataset("SQL Server lifecycle", lifecycle.source, lifecycle.asOf, lifecycleErr)
 }

@@ -73,11 +73,12 @@ func TestLifecycleData(t *testing.T) {
 	if err := json.Unmarshal(lifecycleJSON, &raw); err != nil {
 		t.Fatalf("lifecycle.json: %v", err)
 	}
-	if !strings.Contains(raw.Source, "learn.microsoft.com/lifecycle") || LifecycleSource() != raw.Source {
-		t.Errorf("source %q (LifecycleSource() %q): want Microsoft's lifecycle pages", raw.Source, LifecycleSource())
+	shown := dataset()
+	if !strings.Contains(raw.Source, "learn.microsoft.com/lifecycle") || shown.Source != raw.Source {
+		t.Errorf("source %q (dataset().Source %q): want Microsoft's lifecycle pages", raw.Source, shown.Source)
 	}
-	if LifecycleAsOf() != raw.AsOf || LifecycleAsOf() != "2026-12-01" {
-		t.Errorf("LifecycleAsOf() = %q, file asOf %q; want 2026-12-01", LifecycleAsOf(), raw.AsOf)
+	if shown.AsOf != raw.AsOf || shown.AsOf != "2026-12-01" {
+		t.Errorf("dataset().AsOf = %q, file asOf %q; want 2026-12-01", shown.AsOf, raw.AsOf)
 	}
 	if len(lifecycle.versions) != len(raw.Versions) {
 		t.Errorf("parsed %d versions, file has %d", len(lifecycle.versions), len(raw.Versions))

@@ -24,7 +24,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -255,14 +254,9 @@ func seedInstances(t *testing.T, cfg aws.Config, region string) map[string]strin
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	ids := seedInstances(t, cfg, "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(ctx, cfg, scan.Plan([]check.Check{Check}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	byID := checktest.ByResource(findings)
 	if len(findings) != 3 {
 		t.Fatalf("got %d findings, want 3 (two 2014, one 2019; plain Windows and the terminated builder are not reported): %+v", len(findings), findings)
@@ -276,13 +270,9 @@ func TestCollectOnEmulator(t *testing.T) {
 	if got := byID[ids["sql2014"]]; got.Columns[colVersion] != "SQL Server 2014 SP3 Standard" || got.Columns[colEndOfSupport] != "2024-07-09" || got.Columns[colSupportCycle] != "End of support" || got.Columns[colLastUpdatedTime] == "" {
 		t.Errorf("sql2014 columns = %v, want version, end of support, cycle and last update", got.Columns)
 	}
-	// One page of instances per region, one batched DescribeImages where there are instances.
-	if got := recorder.Calls("EC2", "DescribeInstances"); got != 2 {
-		t.Errorf("DescribeInstances calls = %d, want 2", got)
-	}
-	if got := recorder.Calls("EC2", "DescribeImages"); got != 1 {
-		t.Errorf("DescribeImages calls = %d, want 1 (batched, none in the empty region)", got)
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("EC2", "DescribeInstances", 2, "one page per region"),
+		checktest.Call("EC2", "DescribeImages", 1, "batched, none in the empty region"))
 }
 
 // fakeInventory is a wire-level fake of Systems Manager GetInventory

@@ -30,10 +30,7 @@ func Seed(ctx context.Context, cfg aws.Config) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	seeders := []struct {
-		name string
-		seed func(context.Context, aws.Config) error
-	}{
+	seeders := []seeder{
 		{"weak IAM password policy", seedPasswordPolicy},
 		{"EBS snapshots, one public", seedSnapshots},
 		{"security groups and Classic Load Balancers", seedSecurityGroups},
@@ -49,13 +46,27 @@ func Seed(ctx context.Context, cfg aws.Config) (stop func(), err error) {
 		{"CloudFront distributions with IAM certificates and local origins", origins.seedCloudFrontCertificates},
 		{"Well-Architected workloads, one with security HRIs", seedWellArchitected},
 	}
-	for _, s := range seeders {
-		if err := s.seed(ctx, cfg); err != nil {
-			origins.close()
-			return nil, fmt.Errorf("seed %s: %w", s.name, err)
-		}
+	if err := seed(ctx, cfg, seeders); err != nil {
+		origins.close()
+		return nil, err
 	}
 	return origins.close, nil
+}
+
+// seeder creates one kind of resource in an account.
+type seeder struct {
+	name string
+	seed func(context.Context, aws.Config) error
+}
+
+// seed runs the seeders in order through cfg, stopping at the first error.
+func seed(ctx context.Context, cfg aws.Config, seeders []seeder) error {
+	for _, s := range seeders {
+		if err := s.seed(ctx, cfg); err != nil {
+			return fmt.Errorf("seed %s: %w", s.name, err)
+		}
+	}
+	return nil
 }
 
 // seedPasswordPolicy sets a policy that asks for length but not for numbers

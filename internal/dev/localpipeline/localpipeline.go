@@ -20,12 +20,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/streamevent"
+	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/orglist"
 	"github.com/secadvisor/secadvisor/internal/pipeline/notifier"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 	"github.com/secadvisor/secadvisor/internal/pipeline/worker"
@@ -65,6 +68,10 @@ type Options struct {
 	Name    string
 	Account string
 	Regions []string
+	// Accounts are the accounts a scan covers, as the stack's accounts
+	// context sets them (the own account when zero). Other accounts are
+	// entered through the member role (org.DefaultRoleName).
+	Accounts orchestrator.Accounts
 	// NotifyResolved makes the notifier also report findings that stopped being red.
 	NotifyResolved bool
 }
@@ -116,12 +123,16 @@ func Setup(ctx context.Context, cfg aws.Config, opts Options) (*Pipeline, error)
 		return nil, fmt.Errorf("subscribe alert queue: %w", err)
 	}
 	p.Orchestrator = &orchestrator.Orchestrator{
-		SQS:     p.sqs,
-		Queues:  p.Queues,
-		Regions: opts.Regions,
+		SQS:      p.sqs,
+		Queues:   p.Queues,
+		Regions:  opts.Regions,
+		Accounts: opts.Accounts,
 		Discovery: orchestrator.Discovery{
 			Account: func(ctx context.Context) (string, error) { return scan.CallerAccount(ctx, cfg) },
 			Regions: func(ctx context.Context) ([]string, error) { return scan.EnabledRegions(ctx, cfg) },
+			Organization: func(ctx context.Context) ([]org.Account, error) {
+				return orglist.ListActive(ctx, organizations.NewFromConfig(cfg))
+			},
 		},
 	}
 	p.Notifier = &notifier.Notifier{SNS: snsClient, TopicARN: p.TopicARN, Marks: p.Store, NotifyResolved: opts.NotifyResolved}

@@ -168,19 +168,7 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	region := "us-east-1"
-	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	snap, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: snap.SnapshotId,
-		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"}}); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
+	snap := seedPublicSnapshot(t, cfg, region)
 
 	transport := faultinject.New(nil, faultinject.Options{Rate: 0.2, Seed: 42})
 	faulty := cfg.Copy()
@@ -205,8 +193,8 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	if run.Failed != 0 {
 		t.Errorf("%d job messages failed under transient faults, want 0 (the SDK retries them)", run.Failed)
 	}
-	if len(run.Alerts) != 1 || !strings.Contains(run.Alerts[0].Body, aws.ToString(snap.SnapshotId)) {
-		t.Fatalf("alerts = %+v, want exactly one naming %s", run.Alerts, aws.ToString(snap.SnapshotId))
+	if len(run.Alerts) != 1 || !strings.Contains(run.Alerts[0].Body, snap) {
+		t.Fatalf("alerts = %+v, want exactly one naming %s", run.Alerts, snap)
 	}
 	red, err := p.Store.Query(ctx, store.Filter{Status: check.Red, Account: account, CheckID: ebspublicsnapshots.Meta.ID})
 	if err != nil || len(red) != 1 {
@@ -233,4 +221,26 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - writes; got != 0 || len(alerts) != 0 {
 		t.Errorf("redelivered job: %d BatchWriteItem calls and %d alerts, want none", got, len(alerts))
 	}
+}
+
+// seedPublicSnapshot creates, through cfg, a volume and a snapshot of it
+// that anyone can restore, and returns the snapshot's ID.
+func seedPublicSnapshot(t *testing.T, cfg aws.Config, region string) string {
+	t.Helper()
+	ctx := context.Background()
+	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	snap, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
+	if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: snap.SnapshotId,
+		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"}}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return aws.ToString(snap.SnapshotId)
 }

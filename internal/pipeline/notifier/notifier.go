@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -203,7 +205,7 @@ func (n *Notifier) alert(ctx context.Context, group []Transition, ttl time.Durat
 		return nil
 	}
 	msg := ComposeAlert(fresh)
-	_, err := n.SNS.Publish(ctx, &sns.PublishInput{
+	in := &sns.PublishInput{
 		TopicArn: aws.String(n.TopicARN),
 		Subject:  aws.String(msg.Subject),
 		Message:  aws.String(msg.Body),
@@ -212,7 +214,12 @@ func (n *Notifier) alert(ctx context.Context, group []Transition, ttl time.Durat
 			"account": {DataType: aws.String("String"), StringValue: aws.String(fresh[0].Finding.Account)},
 			"status":  {DataType: aws.String("String"), StringValue: aws.String(fresh[0].Kind)},
 		},
-	})
+	}
+	// SNS refuses an empty attribute value: the name goes only when known.
+	if name := fresh[0].Finding.AccountName; name != "" {
+		in.MessageAttributes["accountName"] = snstypes.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(name)}
+	}
+	_, err := n.SNS.Publish(ctx, in)
 	if err != nil {
 		n.unmark(ctx, fresh)
 		return check.WrapOp("sns Publish", err)
@@ -257,8 +264,21 @@ type Alert struct {
 	Body    string
 }
 
-// maxSubject is SNS's limit for an email subject.
-const maxSubject = 100
+// maxSubject is SNS's limit for a subject: "less than 100 characters".
+const maxSubject = 99
+
+// minSubjectName is how many characters of a long account name a subject
+// keeps.
+const minSubjectName = 20
+
+// accountLabel names an account in alerts: "name (ID)" when its name is
+// known, else its ID.
+func accountLabel(f check.Finding) string {
+	if f.AccountName == "" {
+		return f.Account
+	}
+	return f.AccountName + " (" + f.Account + ")"
+}
 
 // ComposeAlert writes the message for transitions of one (account, check, kind).
 func ComposeAlert(ts []Transition) Alert {
@@ -274,10 +294,7 @@ func ComposeAlert(ts []Transition) Alert {
 	} else {
 		verb = "turned red"
 	}
-	subject := fmt.Sprintf("secadvisor %s: %d %s %s: %s", first.Account, len(ts), noun, verb, meta.Name)
-	if len([]rune(subject)) > maxSubject {
-		subject = string([]rune(subject)[:maxSubject-1]) + "…"
-	}
+	subject := composeSubject(first, fmt.Sprintf(": %d %s %s: %s", len(ts), noun, verb, meta.Name))
 	sorted := append([]Transition(nil), ts...)
 	sort.Slice(sorted, func(i, j int) bool {
 		if sorted[i].Finding.Region != sorted[j].Finding.Region {
@@ -286,7 +303,7 @@ func ComposeAlert(ts []Transition) Alert {
 		return sorted[i].Finding.ResourceID < sorted[j].Finding.ResourceID
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d %s %s in account %s for the check %q (%s).\n\n", len(ts), noun, verb, first.Account, meta.Name, first.CheckID)
+	fmt.Fprintf(&b, "%d %s %s in account %s for the check %q (%s).\n\n", len(ts), noun, verb, accountLabel(first), meta.Name, first.CheckID)
 	for _, t := range sorted {
 		f := t.Finding
 		fmt.Fprintf(&b, "* %s in %s: %s", f.ResourceID, f.Region, f.Status.StatusText())
@@ -304,6 +321,41 @@ func ComposeAlert(ts []Transition) Alert {
 		fmt.Fprintf(&b, "\nRecommended action:\n%s\n", meta.RecommendedAction)
 	}
 	return Alert{Subject: subject, Body: b.String()}
+}
+
+// composeSubject is "secadvisor <account><rest>" within maxSubject
+// characters and without control characters (SNS refuses both). A long
+// account name is shortened first (Organizations allows 50 characters), so
+// that the ID, the count and the check's name stay; what is still too long
+// is cut at the end.
+func composeSubject(f check.Finding, rest string) string {
+	const prefix = "secadvisor "
+	name := []rune(strings.Map(noControl, f.AccountName))
+	rest = strings.Map(noControl, rest)
+	label := func(name []rune) string {
+		return accountLabel(check.Finding{Account: f.Account, AccountName: string(name)})
+	}
+	subject := prefix + label(name) + rest
+	if over := utf8.RuneCountInString(subject) - maxSubject; over > 0 {
+		// The name keeps at least minSubjectName characters: with a long
+		// check name, the check's name is cut instead.
+		if keep := max(len(name)-over-1, minSubjectName); keep < len(name) {
+			name = append(name[:keep:keep], '…')
+			subject = prefix + label(name) + rest
+		}
+	}
+	if r := []rune(subject); len(r) > maxSubject {
+		subject = string(r[:maxSubject-1]) + "…"
+	}
+	return subject
+}
+
+// noControl replaces a control character (a line break) by a space.
+func noControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return ' '
+	}
+	return r
 }
 
 // entryOf is the catalog's entry of the check id; a check the catalog does

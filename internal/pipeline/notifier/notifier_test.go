@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -199,13 +200,72 @@ func TestNotifierGroupsAndRetriesFailedPublish(t *testing.T) {
 	}
 }
 
-func TestComposeAlertSubjectFitsSNS(t *testing.T) {
+// TestComposeAlertNamesTheAccount: "name (ID)" when the name is known, the
+// ID alone otherwise, in the subject and the body; the subject stays within
+// SNS's limit (a long name is shortened first, keeping the ID and the
+// count) and has no control character.
+func TestComposeAlertNamesTheAccount(t *testing.T) {
 	t.Parallel()
-	meta := check.Meta{ID: "XXXXXXXXXX", Name: strings.Repeat("A very long check name ", 10)}
-	f := meta.NewFinding(check.Target{Account: "123456789012", Region: "eu-west-1"}, "r", check.Red, "x", nil)
-	a := ComposeAlert([]Transition{{Kind: TurnedRed, Finding: f}})
-	if n := len([]rune(a.Subject)); n > maxSubject {
-		t.Errorf("subject has %d characters, SNS allows %d", n, maxSubject)
+	iam := iampasswordpolicy.Meta
+	long := check.Meta{ID: "XXXXXXXXXX", Name: strings.Repeat("A very long check name ", 10)}
+	name50 := strings.Repeat("n", 50)
+	tests := []struct {
+		name        string
+		meta        check.Meta
+		accountName string
+		wantSubject string // exact, or "" to check only wantIn
+		wantIn      []string
+		wantBody    string
+	}{
+		{"no name", iam, "", "secadvisor 123456789012: 1 resource turned red: IAM Password Policy", nil, "in account 123456789012 for"},
+		{"name", iam, "prod", "secadvisor prod (123456789012): 1 resource turned red: IAM Password Policy", nil, "in account prod (123456789012) for"},
+		{"longest name, shortened", iam, name50, "secadvisor " + name50[:28] + "… (123456789012): 1 resource turned red: IAM Password Policy", nil, "in account " + name50 + " (123456789012)"},
+		{"long name, long check", long, name50, "", []string{"secadvisor " + name50[:20] + "… (123456789012): 1 resource turned red: A very long"}, name50 + " (123456789012)"},
+		{"no name, long check", long, "", "", []string{"secadvisor 123456789012: 1 resource turned red: A very long"}, "in account 123456789012 for"},
+		{"line break in the name", iam, "prod\nBcc: x", "secadvisor prod Bcc: x (123456789012): 1 resource turned red: IAM Password Policy", nil, "prod"},
+	}
+	for _, tt := range tests {
+		f := tt.meta.NewFinding(check.Target{Account: "123456789012", Region: "eu-west-1"}, "r", check.Red, "x", nil)
+		f.AccountName = tt.accountName
+		a := ComposeAlert([]Transition{{Kind: TurnedRed, Finding: f}})
+		if tt.wantSubject != "" && a.Subject != tt.wantSubject {
+			t.Errorf("%s: subject = %q, want %q", tt.name, a.Subject, tt.wantSubject)
+		}
+		for _, want := range tt.wantIn {
+			if !strings.Contains(a.Subject, want) {
+				t.Errorf("%s: subject %q lacks %q", tt.name, a.Subject, want)
+			}
+		}
+		if n := len([]rune(a.Subject)); n > maxSubject || strings.ContainsFunc(a.Subject, unicode.IsControl) {
+			t.Errorf("%s: subject %q has %d characters or a control character; SNS allows %d, none", tt.name, a.Subject, n, maxSubject)
+		}
+		if !strings.Contains(a.Body, tt.wantBody) {
+			t.Errorf("%s: body lacks %q:\n%s", tt.name, tt.wantBody, a.Body)
+		}
+	}
+}
+
+// TestNotifierPublishesTheAccountName: the account's name from the stream
+// image reaches the subject, the body and a message attribute.
+func TestNotifierPublishesTheAccountName(t *testing.T) {
+	t.Parallel()
+	img := findingImage(ebspublicsnapshots.Meta, "eu-west-1", "snap-1", check.Red, nil)
+	img["accountName"] = events.NewStringAttribute("prod")
+	pub := &fakeSNS{}
+	n := &Notifier{SNS: pub, TopicARN: "t", Marks: &fakeMarks{}}
+	resp, err := n.Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{record("1", "1", "INSERT", nil, img)}})
+	if err != nil || len(resp.BatchItemFailures) != 0 || len(pub.published) != 1 {
+		t.Fatalf("Handle = %+v, %v, %d published; want one alert", resp, err, len(pub.published))
+	}
+	msg := pub.published[0]
+	if s := aws.ToString(msg.Subject); !strings.HasPrefix(s, "secadvisor prod (123456789012): ") {
+		t.Errorf("subject = %q, want the account named", s)
+	}
+	if b := aws.ToString(msg.Message); !strings.Contains(b, "in account prod (123456789012)") {
+		t.Errorf("body lacks the account's name:\n%s", b)
+	}
+	if got := aws.ToString(msg.MessageAttributes["accountName"].StringValue); got != "prod" {
+		t.Errorf("accountName attribute = %q, want prod", got)
 	}
 }
 

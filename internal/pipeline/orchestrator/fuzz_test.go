@@ -30,7 +30,7 @@ func FuzzRefreshDetail(f *testing.F) {
 		for _, c := range catalog {
 			queues[c.ID] = "https://sqs.test/" + c.ID
 		}
-		sqs := &fakeSQS{}
+		sqs := &fakeSQS{keepBodies: true}
 		o := &Orchestrator{
 			Checks: catalog, SQS: sqs, Queues: queues,
 			Discovery: Discovery{

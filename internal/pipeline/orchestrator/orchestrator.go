@@ -1,7 +1,9 @@
 // Package orchestrator is the scheduled function's logic: it plans a scan
-// from the catalog's metadata and sends one SQS message per job to its
-// check's queue. It reads the catalog, not the checks, so the function links
-// no collector and no AWS client beyond SQS, STS and EC2.
+// from the catalog's metadata and sends one SQS message per (account,
+// region, check) job to its check's queue. It reads the catalog, not the
+// checks, so the function links no collector. It also turns the checks'
+// SQS event source mappings on before a scan and off once their queues are
+// drained (Sweep), so that idle mappings do not long-poll SQS.
 package orchestrator
 
 import (
@@ -12,17 +14,21 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/catalog"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/orglist"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
@@ -43,14 +49,35 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 			return nil, fmt.Errorf("%s: %w", pipeline.EnvCheckQueues, err)
 		}
 	}
+	accounts, err := ParseAccounts(getenv(pipeline.EnvAccounts))
+	if err != nil {
+		return nil, err
+	}
+	mappings, err := parseMappings(getenv(pipeline.EnvEventSourceMappings), queues)
+	if err != nil {
+		return nil, err
+	}
 	return &Orchestrator{
-		Checks:  all,
-		SQS:     sqs.NewFromConfig(cfg),
-		Queues:  queues,
-		Regions: splitComma(getenv(pipeline.EnvRegions)),
+		Checks: all,
+		// One idle connection per request in flight: the SDK keeps 10 per
+		// host by default, and the others would be opened (TLS handshake
+		// included) again for every batch.
+		SQS: sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+			o.HTTPClient = awsx.HTTPClient().WithTransportOptions(func(tr *http.Transport) {
+				tr.MaxIdleConnsPerHost = DefaultSendConcurrency
+			})
+		}),
+		Lambda:   lambda.NewFromConfig(cfg),
+		Queues:   queues,
+		Mappings: mappings,
+		Regions:  splitComma(getenv(pipeline.EnvRegions)),
+		Accounts: accounts,
 		Discovery: Discovery{
 			Account: func(ctx context.Context) (string, error) { return scan.CallerAccount(ctx, cfg) },
 			Regions: func(ctx context.Context) ([]string, error) { return scan.EnabledRegions(ctx, cfg) },
+			Organization: func(ctx context.Context) ([]org.Account, error) {
+				return orglist.ListActive(ctx, organizations.NewFromConfig(cfg))
+			},
 		},
 	}, nil
 }
@@ -65,53 +92,127 @@ func splitComma(s string) []string {
 	return out
 }
 
-// SendAPI is the part of the SQS client the orchestrator calls.
-type SendAPI interface {
-	SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+// Accounts says which accounts a scan covers. The zero value is the
+// orchestrator's own account.
+type Accounts struct {
+	// Org scans every active account of the organization.
+	Org bool
+	// IDs, when Org is false, are the accounts scanned.
+	IDs []string
 }
 
-var _ SendAPI = (*sqs.Client)(nil)
+// ParseAccounts reads the value of pipeline.EnvAccounts: empty for the own
+// account, pipeline.AccountsOrg for the organization, or comma-separated
+// 12-digit account IDs (an ID named twice is scanned once).
+func ParseAccounts(s string) (Accounts, error) {
+	s = strings.TrimSpace(s)
+	if s == pipeline.AccountsOrg {
+		return Accounts{Org: true}, nil
+	}
+	ids := splitComma(s)
+	for _, id := range ids {
+		if !org.IsAccountID(id) {
+			return Accounts{}, fmt.Errorf("%s: %q is neither %q nor a 12-digit account ID", pipeline.EnvAccounts, id, pipeline.AccountsOrg)
+		}
+	}
+	return Accounts{IDs: uniqueSorted(ids)}, nil
+}
 
-// Discovery tells the orchestrator which account it scans and which regions
-// are enabled; scan.CallerAccount and scan.EnabledRegions in production.
+// parseMappings reads pipeline.EnvEventSourceMappings: check ID → UUID of
+// its event source mapping. The sweep reads each mapped check's queue, so a
+// mapping needs a queue.
+func parseMappings(raw string, queues map[string]string) (map[string]string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var mappings map[string]string
+	if err := json.Unmarshal([]byte(raw), &mappings); err != nil {
+		return nil, fmt.Errorf("%s is not a JSON object of check ID to event source mapping UUID: %w", pipeline.EnvEventSourceMappings, err)
+	}
+	for id, uuid := range mappings {
+		if _, ok := queues[id]; !ok {
+			return nil, fmt.Errorf("%s: check %q has no queue in %s", pipeline.EnvEventSourceMappings, id, pipeline.EnvCheckQueues)
+		}
+		if strings.TrimSpace(uuid) == "" {
+			return nil, fmt.Errorf("%s: check %q has an empty mapping UUID", pipeline.EnvEventSourceMappings, id)
+		}
+	}
+	return mappings, nil
+}
+
+// QueueAPI is the part of the SQS client the orchestrator calls.
+type QueueAPI interface {
+	SendMessageBatch(context.Context, *sqs.SendMessageBatchInput, ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+	GetQueueAttributes(context.Context, *sqs.GetQueueAttributesInput, ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error)
+}
+
+var _ QueueAPI = (*sqs.Client)(nil)
+
+// Discovery tells the orchestrator which account it runs in, which regions
+// are enabled and which accounts its organization has; scan.CallerAccount,
+// scan.EnabledRegions and orglist.ListActive in production.
 type Discovery struct {
-	Account func(context.Context) (string, error)
-	Regions func(context.Context) ([]string, error)
+	Account      func(context.Context) (string, error)
+	Regions      func(context.Context) ([]string, error)
+	Organization func(context.Context) ([]org.Account, error)
 }
 
 // Orchestrator plans a scan and sends one message per job to its check's queue.
 type Orchestrator struct {
 	// Checks is the catalog to plan from (catalog.All() when nil).
 	Checks []catalog.Entry
-	SQS    SendAPI
+	SQS    QueueAPI
 	// Queues maps a check ID to its queue URL.
 	Queues map[string]string
+	// Mappings maps a check ID to the UUID of its function's SQS event
+	// source mapping. When set, a scan enables a check's mapping before
+	// sending its jobs and Sweep disables the mappings of drained queues;
+	// when empty, no mapping is touched.
+	Mappings map[string]string
+	// Lambda enables and disables the Mappings.
+	Lambda MappingAPI
 	// Regions, when set, replaces discovery of the enabled regions.
-	Regions   []string
-	Discovery Discovery
-	Now       func() time.Time
+	Regions []string
+	// Accounts are the accounts a scan covers (the own account when zero).
+	Accounts Accounts
+	// SendConcurrency bounds the SendMessageBatch requests in flight
+	// (DefaultSendConcurrency when zero).
+	SendConcurrency int
+	Discovery       Discovery
+	Now             func() time.Time
+
+	// sleep waits between attempts (a timer in production; tests skip it).
+	sleep func(context.Context, time.Duration) error
 }
 
-// ScanSummary is what the orchestrator returns: the scan and how many jobs
-// went to each check.
+// maxListedAccounts bounds the account IDs a ScanSummary lists: a summary
+// of a thousand-account scan gives their number only.
+const maxListedAccounts = 20
+
+// ScanSummary is what the orchestrator returns: the scan it planned (how
+// many jobs went to each check), or, for a sweep event, what the sweep did.
 type ScanSummary struct {
-	ScanID   string         `json:"scanId"`
-	ScanTime time.Time      `json:"scanTime"`
-	Account  string         `json:"account"`
-	Regions  []string       `json:"regions"`
-	Jobs     map[string]int `json:"jobs"`
+	ScanID   string    `json:"scanId,omitempty"`
+	ScanTime time.Time `json:"scanTime,omitzero"`
+	// Accounts is how many accounts the scan covers; AccountIDs lists them
+	// when they are at most maxListedAccounts.
+	Accounts   int            `json:"accounts,omitempty"`
+	AccountIDs []string       `json:"accountIds,omitempty"`
+	Regions    []string       `json:"regions,omitempty"`
+	Jobs       map[string]int `json:"jobs,omitempty"`
 	// NotImplemented lists the checks that cannot run yet: no job is sent.
 	NotImplemented []string `json:"notImplemented,omitempty"`
+	// Sweep is set for a sweep event, and only then.
+	Sweep *SweepSummary `json:"sweep,omitempty"`
 }
 
-// batchSize is SendMessageBatch's limit.
-const batchSize = 10
-
-// sendAttempts bounds how often entries that SQS failed are sent again.
-const sendAttempts = 5
-
-// Handle plans the scan the event asks for and sends its jobs.
+// Handle plans the scan the event asks for and sends its jobs; a sweep
+// event (pipeline.SweepDetailType) sweeps instead.
 func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent) (ScanSummary, error) {
+	if event.DetailType == pipeline.SweepDetailType {
+		sweep, err := o.Sweep(ctx)
+		return ScanSummary{Sweep: &sweep}, err
+	}
 	var detail pipeline.RefreshDetail
 	if event.DetailType == pipeline.RefreshDetailType && len(event.Detail) > 0 {
 		dec := json.NewDecoder(strings.NewReader(string(event.Detail)))
@@ -131,7 +232,7 @@ func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent
 	if err != nil {
 		return ScanSummary{}, fmt.Errorf("refresh event: %w", err)
 	}
-	account, err := o.Discovery.Account(ctx)
+	accounts, err := o.accounts(ctx)
 	if err != nil {
 		return ScanSummary{}, err
 	}
@@ -148,38 +249,76 @@ func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent
 	if o.Now != nil {
 		now = o.Now
 	}
-	summary := ScanSummary{ScanID: newScanID(now()), ScanTime: now().UTC(), Account: account, Regions: regions, Jobs: map[string]int{}}
-	byCheck := map[string][]pipeline.JobMessage{}
+	summary := ScanSummary{ScanID: newScanID(now()), ScanTime: now().UTC(), Accounts: len(accounts), Regions: regions, Jobs: map[string]int{}}
+	if len(accounts) <= maxListedAccounts {
+		for _, a := range accounts {
+			summary.AccountIDs = append(summary.AccountIDs, a.ID)
+		}
+	}
+
+	var failures []string
+	var plans []*checkPlan
 	for _, c := range selected {
 		if !c.Implemented {
 			summary.NotImplemented = append(summary.NotImplemented, c.ID)
 			continue
 		}
-		for _, region := range jobRegions(c.Scope, regions) {
-			byCheck[c.ID] = append(byCheck[c.ID], pipeline.JobMessage{
-				Version: pipeline.JobVersion, ScanID: summary.ScanID, ScanTime: summary.ScanTime,
-				CheckID: c.ID, Account: account, Region: region,
-			})
-		}
-	}
-	var failures []string
-	for _, id := range slices.Sorted(maps.Keys(byCheck)) {
-		queue, ok := o.Queues[id]
+		queue, ok := o.Queues[c.ID]
 		if !ok {
-			failures = append(failures, fmt.Sprintf("%s: no queue configured", id))
+			failures = append(failures, fmt.Sprintf("%s: no queue configured", c.ID))
 			continue
 		}
-		sent, err := o.send(ctx, queue, byCheck[id])
-		summary.Jobs[id] = sent
-		if err != nil {
-			failures = append(failures, fmt.Sprintf("%s: %v", id, err))
+		// Jobs sent to a queue whose mapping stays off would wait there
+		// unprocessed: such a check gets none, and the scan fails.
+		if err := o.enableMapping(ctx, c.ID); err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", c.ID, err))
+			continue
+		}
+		plans = append(plans, &checkPlan{entry: c, queue: queue})
+	}
+	start := time.Now()
+	base := pipeline.JobMessage{Version: pipeline.JobVersion, ScanID: summary.ScanID, ScanTime: summary.ScanTime}
+	requests := o.sendAll(ctx, plans, base, accounts, regions)
+	for _, p := range plans {
+		summary.Jobs[p.entry.ID] = int(p.sent.Load())
+		if err := p.error(); err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", p.entry.ID, err))
 		}
 	}
-	slog.Info("scan planned", "scan_id", summary.ScanID, "account", account, "regions", len(regions), "jobs", summary.Jobs)
+	slices.Sort(failures)
+	slog.Info("scan planned", "scan_id", summary.ScanID, "accounts", len(accounts), "regions", len(regions), "jobs", summary.Jobs,
+		"send_requests", requests, "send_seconds", time.Since(start).Seconds())
 	if len(failures) > 0 {
 		return summary, fmt.Errorf("send jobs: %s", strings.Join(failures, "; "))
 	}
 	return summary, nil
+}
+
+// accounts returns the accounts the scan covers, sorted by ID.
+func (o *Orchestrator) accounts(ctx context.Context) ([]org.Account, error) {
+	switch {
+	case o.Accounts.Org:
+		accounts, err := o.Discovery.Organization(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list the organization's accounts: %w", err)
+		}
+		if len(accounts) == 0 {
+			return nil, fmt.Errorf("list the organization's accounts: no active account")
+		}
+		return accounts, nil
+	case len(o.Accounts.IDs) > 0:
+		accounts := make([]org.Account, 0, len(o.Accounts.IDs))
+		for _, id := range uniqueSorted(o.Accounts.IDs) {
+			accounts = append(accounts, org.Account{ID: id})
+		}
+		return accounts, nil
+	default:
+		account, err := o.Discovery.Account(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return []org.Account{{ID: account}}, nil
+	}
 }
 
 func (o *Orchestrator) catalog() []catalog.Entry {
@@ -198,48 +337,19 @@ func jobRegions(scope check.Scope, regions []string) []string {
 	return regions
 }
 
-// send sends jobs in batches of ten and sends the entries SQS failed again,
-// a bounded number of times. It returns how many were accepted.
-func (o *Orchestrator) send(ctx context.Context, queueURL string, jobs []pipeline.JobMessage) (int, error) {
-	sent := 0
-	for start := 0; start < len(jobs); start += batchSize {
-		pending := map[string]pipeline.JobMessage{}
-		for i, j := range jobs[start:min(start+batchSize, len(jobs))] {
-			pending[strconv.Itoa(i)] = j
-		}
-		// The SDK retries whole requests; SQS can still fail single entries
-		// of a successful batch, and only those are sent again.
-		for attempt := 1; len(pending) > 0; attempt++ {
-			if attempt > sendAttempts {
-				return sent, fmt.Errorf("sqs SendMessageBatch: %d entries still failing after %d attempts", len(pending), sendAttempts)
-			}
-			entries := make([]sqstypes.SendMessageBatchRequestEntry, 0, len(pending))
-			for _, id := range slices.Sorted(maps.Keys(pending)) {
-				entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: aws.String(pending[id].Encode())})
-			}
-			out, err := o.SQS.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: entries})
-			if err != nil {
-				return sent, check.WrapOp("sqs SendMessageBatch", err)
-			}
-			for _, ok := range out.Successful {
-				delete(pending, aws.ToString(ok.Id))
-				sent++
-			}
-			for _, failed := range out.Failed {
-				if failed.SenderFault {
-					return sent, fmt.Errorf("sqs SendMessageBatch: entry rejected: %s: %s", aws.ToString(failed.Code), aws.ToString(failed.Message))
-				}
-			}
-			if len(pending) > 0 {
-				select {
-				case <-ctx.Done():
-					return sent, ctx.Err()
-				case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
-				}
-			}
-		}
+// wait sleeps d, or less when ctx ends first.
+func (o *Orchestrator) wait(ctx context.Context, d time.Duration) error {
+	if o.sleep != nil {
+		return o.sleep(ctx, d)
 	}
-	return sent, nil
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // uniqueSorted returns the distinct values, sorted: a region named twice is
@@ -249,6 +359,8 @@ func uniqueSorted(values []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 func newScanID(now time.Time) string {
 	b := make([]byte, 4)

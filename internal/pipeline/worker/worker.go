@@ -7,12 +7,17 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -21,7 +26,8 @@ import (
 // New builds the worker of check c from the function's environment. Each
 // check's function is its own bootstrap that links only its check (make
 // build-lambdas generates its main), so c comes from the caller, not from a
-// catalog lookup. It asks STS once, at cold start, which account it runs in.
+// catalog lookup. It asks STS once, at cold start, which account and
+// partition it runs in.
 func New(ctx context.Context, cfg aws.Config, c check.Check, getenv pipeline.Getenv) (*Worker, error) {
 	if !c.Implemented() {
 		return nil, fmt.Errorf("check %s is not implemented", c.Meta.ID)
@@ -36,18 +42,60 @@ func New(ctx context.Context, cfg aws.Config, c check.Check, getenv pipeline.Get
 			return nil, fmt.Errorf("%s %q is not a positive duration", pipeline.EnvJobTimeout, v)
 		}
 	}
-	account, err := scan.CallerAccount(ctx, cfg)
+	account, partition, err := callerIdentity(ctx, sts.NewFromConfig(cfg))
 	if err != nil {
 		return nil, err
 	}
+	// The member role allows every check's actions; the session policy
+	// keeps this function to its own check's in every account.
+	policy, err := org.SessionPolicy(c.Meta.IAMActions)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", c.Meta.ID, err)
+	}
 	return &Worker{
-		Check:      c,
-		Account:    account,
-		Config:     cfg,
+		Check:   c,
+		Account: account,
+		Config:  cfg,
+		Accounts: org.NewAccounts(org.Entry{
+			Base: cfg, Own: account, Partition: partition,
+			RoleName:      strings.TrimSpace(getenv(pipeline.EnvMemberRoleName)),
+			ExternalID:    strings.TrimSpace(getenv(pipeline.EnvExternalID)),
+			SessionPolicy: policy,
+		}),
 		Store:      store.New(dynamodb.NewFromConfig(cfg), table),
 		JobTimeout: timeout,
 	}, nil
 }
+
+// IdentityAPI is the part of the STS client New calls.
+type IdentityAPI interface {
+	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+}
+
+var _ IdentityAPI = (*sts.Client)(nil)
+
+// callerIdentity returns the caller's account and partition (aws, aws-cn,
+// aws-us-gov): the member role's ARN is in the caller's partition.
+func callerIdentity(ctx context.Context, api IdentityAPI) (account, partition string, err error) {
+	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", "", check.WrapOp("sts GetCallerIdentity", err)
+	}
+	caller, err := arn.Parse(aws.ToString(out.Arn))
+	if err != nil {
+		return "", "", fmt.Errorf("sts GetCallerIdentity: caller ARN %q: %w", aws.ToString(out.Arn), err)
+	}
+	return aws.ToString(out.Account), caller.Partition, nil
+}
+
+// AccountConfigs hands out the configuration that reaches an account, and
+// enters it first (assumes the member role there); *org.Accounts.
+type AccountConfigs interface {
+	Config(account string) aws.Config
+	Enter(ctx context.Context, account string) error
+}
+
+var _ AccountConfigs = (*org.Accounts)(nil)
 
 // FindingsWriter stores one job's findings; *store.Store in production.
 type FindingsWriter interface {
@@ -57,13 +105,20 @@ type FindingsWriter interface {
 // Worker runs the jobs of one check, delivered in SQS batches.
 type Worker struct {
 	Check check.Check
-	// Account is the account the worker's credentials belong to; a job for
-	// another account is rejected (cross-account scanning needs a role to assume).
+	// Account is the account the worker's credentials belong to: its jobs
+	// run with Config itself.
 	Account string
 	Config  aws.Config
-	Store   FindingsWriter
+	// Accounts reaches the other accounts' jobs by assuming the member role
+	// there; one per warm function, so credentials are cached per account.
+	// When nil, the default member role is assumed, in partition aws,
+	// without external ID.
+	Accounts AccountConfigs
+	Store    FindingsWriter
 	// JobTimeout bounds one job (scan.DefaultJobTimeout when zero).
 	JobTimeout time.Duration
+
+	defaultAccounts sync.Once
 }
 
 // Handle runs every job of the batch and reports the messages that failed,
@@ -88,16 +143,13 @@ func (w *Worker) handleMessage(ctx context.Context, msg events.SQSMessage) error
 	if job.CheckID != w.Check.Meta.ID {
 		return fmt.Errorf("reject message: job for check %s sent to the function of check %s", job.CheckID, w.Check.Meta.ID)
 	}
-	if job.Account != w.Account {
-		return fmt.Errorf("reject message: job for account %s, this function scans %s", job.Account, w.Account)
-	}
 	wantGlobal := w.Check.Meta.Scope == check.Global
 	if (job.Region == check.GlobalRegion) != wantGlobal {
 		return fmt.Errorf("reject message: region %q does not fit the %s check %s", job.Region, w.Check.Meta.Scope, job.CheckID)
 	}
-	findings := scan.RunJob(ctx, w.Config, scan.Job{Check: w.Check, Account: job.Account, Region: job.Region, ScanTime: job.ScanTime}, w.JobTimeout)
+	findings := w.run(ctx, job)
 	stats, err := w.Store.Apply(ctx, store.JobResult{
-		Account: job.Account, CheckID: job.CheckID, Region: job.Region,
+		Account: job.Account, AccountName: job.AccountName, CheckID: job.CheckID, Region: job.Region,
 		ScanID: job.ScanID, ScanTime: job.ScanTime, Findings: findings,
 	})
 	if err != nil {
@@ -106,4 +158,37 @@ func (w *Worker) handleMessage(ctx context.Context, msg events.SQSMessage) error
 	slog.Info("job done", "check_id", job.CheckID, "account", job.Account, "region", job.Region, "scan_id", job.ScanID,
 		"findings", len(findings), "put", stats.Put, "deleted", stats.Deleted, "unchanged", stats.Unchanged, "stale", stats.Stale)
 	return nil
+}
+
+// run runs the job in its account. An account that cannot be entered (the
+// role is missing, AssumeRole is denied, the account is suspended) gives the
+// job's one error finding, naming the role and the error code: it is stored
+// like any finding, so the account never reads as green.
+func (w *Worker) run(ctx context.Context, job pipeline.JobMessage) []check.Finding {
+	timeout := w.JobTimeout
+	if timeout <= 0 {
+		timeout = scan.DefaultJobTimeout
+	}
+	sj := scan.Job{Check: w.Check, Account: job.Account, AccountName: job.AccountName, Region: job.Region, ScanTime: job.ScanTime}
+	accounts := w.accounts()
+	enterCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := accounts.Enter(enterCtx, job.Account); err != nil {
+		slog.Warn("account not entered", "check_id", job.CheckID, "account", job.Account, "region", job.Region, "op", "sts AssumeRole", "err", err.Error())
+		f := w.Check.Meta.Unevaluated(check.Target{Account: job.Account, Region: job.Region, ScanTime: job.ScanTime.UTC()}, check.WholeScope, err.Error(), nil)
+		w.Check.Meta.Complete(&f)
+		f.AccountName = job.AccountName
+		return []check.Finding{f}
+	}
+	return scan.RunJob(ctx, accounts.Config(job.Account), sj, timeout)
+}
+
+func (w *Worker) accounts() AccountConfigs {
+	w.defaultAccounts.Do(func() {
+		if w.Accounts == nil {
+			policy, _ := org.SessionPolicy(w.Check.Meta.IAMActions) // none: the role's own policy
+			w.Accounts = org.NewAccounts(org.Entry{Base: w.Config, Own: w.Account, SessionPolicy: policy})
+		}
+	})
+	return w.Accounts
 }

@@ -11,9 +11,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
 	"github.com/secadvisor/secadvisor/internal/checks/iampasswordpolicy"
+	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -53,17 +57,19 @@ func TestWorkerRejectsBadMessagesAndKeepsTheRest(t *testing.T) {
 		return events.SQSMessage{MessageId: j.Region + "/" + j.CheckID + "/" + j.Account, Body: j.Encode()}
 	}
 	event := events.SQSEvent{Records: append(sample.Records, // the sample: one good job, one truncated
-		job(func(j *pipeline.JobMessage) { j.CheckID = iampasswordpolicy.Meta.ID }), // another check's job
-		job(func(j *pipeline.JobMessage) { j.Account = "210987654321" }),            // another account
-		job(func(j *pipeline.JobMessage) { j.Region = check.GlobalRegion }),         // global job for a regional check
-		job(func(j *pipeline.JobMessage) { j.Region = "us-east-1" }),                // good
-		job(func(j *pipeline.JobMessage) { j.Region = "ap-south-1" }),               // store fails
-		events.SQSMessage{MessageId: "wrong-type", Body: `{"v":"one"}`},             // wrong types
-		events.SQSMessage{MessageId: "empty", Body: ``},                             // empty
-		events.SQSMessage{MessageId: "huge", Body: strings.Repeat("x", 1<<20)},      // oversized
+		job(func(j *pipeline.JobMessage) { j.CheckID = iampasswordpolicy.Meta.ID }),                 // another check's job
+		job(func(j *pipeline.JobMessage) { j.Account = "210987654321" }),                            // another account, entered
+		job(func(j *pipeline.JobMessage) { j.Account = "999988887777"; j.AccountName = "sandbox" }), // another account, not entered
+		job(func(j *pipeline.JobMessage) { j.Region = check.GlobalRegion }),                         // global job for a regional check
+		job(func(j *pipeline.JobMessage) { j.Region = "us-east-1" }),                                // good
+		job(func(j *pipeline.JobMessage) { j.Region = "ap-south-1" }),                               // store fails
+		events.SQSMessage{MessageId: "wrong-type", Body: `{"v":"one"}`},                             // wrong types
+		events.SQSMessage{MessageId: "empty", Body: ``},                                             // empty
+		events.SQSMessage{MessageId: "huge", Body: strings.Repeat("x", 1<<20)},                      // oversized
 	)}
 	fs := &fakeStore{failRegion: "ap-south-1"}
-	w := &Worker{Check: check.Check{Meta: ebspublicsnapshots.Meta, Runner: fakeRunner{}}, Account: "123456789012", Store: fs}
+	accounts := &fakeAccounts{own: "123456789012", deny: map[string]bool{"999988887777": true}}
+	w := &Worker{Check: check.Check{Meta: ebspublicsnapshots.Meta, Runner: fakeRunner{}}, Account: "123456789012", Accounts: accounts, Store: fs}
 	resp, err := w.Handle(context.Background(), event)
 	if err != nil {
 		t.Fatalf("Handle: %v", err)
@@ -75,7 +81,6 @@ func TestWorkerRejectsBadMessagesAndKeepsTheRest(t *testing.T) {
 	want := []string{
 		"5a1e0c77-0d4b-4a8a-8f7e-aa0000000bad",
 		"eu-west-1/" + iampasswordpolicy.Meta.ID + "/123456789012",
-		"eu-west-1/" + ebspublicsnapshots.Meta.ID + "/210987654321",
 		"global/" + ebspublicsnapshots.Meta.ID + "/123456789012",
 		"ap-south-1/" + ebspublicsnapshots.Meta.ID + "/123456789012",
 		"wrong-type", "empty", "huge",
@@ -83,12 +88,55 @@ func TestWorkerRejectsBadMessagesAndKeepsTheRest(t *testing.T) {
 	if !reflect.DeepEqual(failed, want) {
 		t.Errorf("batch item failures = %q,\nwant %q", failed, want)
 	}
-	if len(fs.applied) != 2 || fs.applied[0].Region != "eu-west-1" || fs.applied[1].Region != "us-east-1" {
-		t.Errorf("stored = %+v, want the two good jobs", fs.applied)
+	// The good jobs, in order: own account, the entered account, the
+	// account not entered (one error finding, stored), us-east-1.
+	var stored []string
+	for _, r := range fs.applied {
+		stored = append(stored, r.Account+"/"+r.Region)
+	}
+	if want := []string{"123456789012/eu-west-1", "210987654321/eu-west-1", "999988887777/eu-west-1", "123456789012/us-east-1"}; !reflect.DeepEqual(stored, want) {
+		t.Fatalf("stored = %q, want %q", stored, want)
 	}
 	if got := fs.applied[0]; got.ScanID != "scan-20261128T120000Z-5f1d2c3b" || got.Findings[0].Columns["Status"] != "Green" {
 		t.Errorf("stored job = %+v, want the sample's scan with completed columns", got)
 	}
+	if f := fs.applied[1].Findings; len(f) != 1 || f[0].Status != check.Green || f[0].Account != "210987654321" {
+		t.Errorf("findings of the entered account = %+v, want the check's green finding for it", f)
+	}
+	denied := fs.applied[2].Findings
+	if len(denied) != 1 || denied[0].Status != check.Error || denied[0].ResourceID != check.WholeScope || denied[0].AccountName != "sandbox" ||
+		!strings.Contains(denied[0].Reason, "arn:aws:iam::999988887777:role/secadvisor-member") || !strings.Contains(denied[0].Reason, "AccessDenied") ||
+		denied[0].Columns["Status"] != "Error" {
+		t.Errorf("findings of the account not entered = %+v, want one error finding for (all) naming the role and AccessDenied", denied)
+	}
+	if want := []string{"210987654321", "999988887777"}; !reflect.DeepEqual(accounts.entered, want) {
+		t.Errorf("entered %q, want %q (every job for another account)", accounts.entered, want)
+	}
+}
+
+// fakeAccounts enters every account but those in deny, as org.Accounts
+// would answer them.
+type fakeAccounts struct {
+	own     string
+	deny    map[string]bool
+	mu      sync.Mutex
+	entered []string
+}
+
+func (f *fakeAccounts) Config(string) aws.Config { return aws.Config{} }
+
+func (f *fakeAccounts) Enter(_ context.Context, account string) error {
+	if account == f.own {
+		return nil
+	}
+	f.mu.Lock()
+	f.entered = append(f.entered, account)
+	f.mu.Unlock()
+	if f.deny[account] {
+		real := org.NewAccounts(org.Entry{Own: f.own})
+		return real.EnterError(account, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: sts:AssumeRole"})
+	}
+	return nil
 }
 
 // TestRawPayloadsThroughTheLambdaHandler: see pipelinetest.RawPayloads. The
@@ -100,5 +148,47 @@ func TestRawPayloadsThroughTheLambdaHandler(t *testing.T) {
 	out, err := lambda.NewHandler(w.Handle).Invoke(context.Background(), []byte(`{"Records":[{"messageId":"m1","body":"not a job"},{"messageId":"m2","body":""}]}`))
 	if err != nil || !strings.Contains(string(out), `"itemIdentifier":"m1"`) || !strings.Contains(string(out), `"itemIdentifier":"m2"`) {
 		t.Errorf("worker on unreadable messages = %s, %v; want both reported as batch item failures", out, err)
+	}
+}
+
+// fakeIdentity answers GetCallerIdentity with arn, or fails with err.
+type fakeIdentity struct {
+	arn string
+	err error
+}
+
+func (f fakeIdentity) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &sts.GetCallerIdentityOutput{Account: aws.String("111122223333"), Arn: aws.String(f.arn)}, nil
+}
+
+// TestCallerIdentity: the member role's partition is the caller's.
+func TestCallerIdentity(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		api           fakeIdentity
+		wantPartition string
+		wantErr       string
+	}{
+		{"aws", fakeIdentity{arn: "arn:aws:sts::111122223333:assumed-role/secadvisor-check-iam-use/fn"}, "aws", ""},
+		{"China", fakeIdentity{arn: "arn:aws-cn:sts::111122223333:assumed-role/r/fn"}, "aws-cn", ""},
+		{"GovCloud", fakeIdentity{arn: "arn:aws-us-gov:sts::111122223333:assumed-role/r/fn"}, "aws-us-gov", ""},
+		{"no ARN", fakeIdentity{arn: ""}, "", "caller ARN"},
+		{"denied", fakeIdentity{err: &smithy.GenericAPIError{Code: "AccessDenied"}}, "", "sts GetCallerIdentity"},
+	}
+	for _, tt := range tests {
+		account, partition, err := callerIdentity(context.Background(), tt.api)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: callerIdentity(%q) error = %v, want %q", tt.name, tt.api.arn, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || account != "111122223333" || partition != tt.wantPartition {
+			t.Errorf("%s: callerIdentity(%q) = %s, %s, %v; want 111122223333, %s", tt.name, tt.api.arn, account, partition, err, tt.wantPartition)
+		}
 	}
 }

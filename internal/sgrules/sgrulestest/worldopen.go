@@ -5,31 +5,33 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 )
 
-// Rule builds an inbound rule sgr-1 of group sg-1 shaped like a
-// DescribeSecurityGroupRules answer (all-protocol and "any ICMP" rules carry
-// -1 ports). source is a security group ("sg-…"), a prefix list ("pl-…"),
-// an IPv6 or an IPv4 CIDR.
+// Rule builds an inbound rule sgr-1 of group sg-1 (RuleOf).
 func Rule(proto string, from, to int32, source string) types.SecurityGroupRule {
+	return RuleOf("sg-1", "sgr-1", proto, from, to, source)
+}
+
+// RuleOf builds inbound rule id of group, in account 111122223333, shaped
+// like a DescribeSecurityGroupRules answer (all-protocol and "any ICMP"
+// rules carry -1 ports). source is a security group of the same account
+// ("sg-…"), a prefix list ("pl-…"), an IPv6 or an IPv4 CIDR.
+func RuleOf(group, id, proto string, from, to int32, source string) types.SecurityGroupRule {
 	r := types.SecurityGroupRule{
-		GroupId: aws.String("sg-1"), SecurityGroupRuleId: aws.String("sgr-1"), IsEgress: aws.Bool(false),
+		GroupId: aws.String(group), SecurityGroupRuleId: aws.String(id), GroupOwnerId: aws.String(ownerAccount), IsEgress: aws.Bool(false),
 		IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to),
 	}
 	switch {
 	case strings.HasPrefix(source, "sg-"):
-		r.ReferencedGroupInfo = &types.ReferencedSecurityGroup{GroupId: aws.String(source)}
+		r.ReferencedGroupInfo = &types.ReferencedSecurityGroup{GroupId: aws.String(source), UserId: aws.String(ownerAccount)}
 	case strings.HasPrefix(source, "pl-"):
 		r.PrefixListId = aws.String(source)
 	case strings.Contains(source, ":"):
@@ -39,6 +41,9 @@ func Rule(proto string, from, to int32, source string) types.SecurityGroupRule {
 	}
 	return r
 }
+
+// ownerAccount owns the groups Rule and RuleOf build.
+const ownerAccount = "111122223333"
 
 // RuleCase is one inbound rule of group sg-1 ("app") and what a check of
 // rules open to the whole internet makes of it.
@@ -61,6 +66,16 @@ func Open(name string, r types.SecurityGroupRule, want check.Status) RuleCase {
 // one green finding.
 func NotOpen(name string, r types.SecurityGroupRule) RuleCase {
 	return RuleCase{Name: name, Rule: r, Want: check.Green, NotOpen: true}
+}
+
+// EachPort is one case per port: a tcp rule opening that port alone to
+// 0.0.0.0/0, named by format (with the port), whose finding has status want.
+func EachPort(format string, ports []int32, want check.Status) []RuleCase {
+	cases := make([]RuleCase, len(ports))
+	for i, p := range ports {
+		cases[i] = Open(fmt.Sprintf(format, p), Rule("tcp", p, p, "0.0.0.0/0"), want)
+	}
+	return cases
 }
 
 // CheckRuleCases evaluates each case's rule alone in group sg-1 with
@@ -123,11 +138,7 @@ func WorldOpenOnEmulator(t *testing.T, c check.Check, want map[string]check.Stat
 	for name, id := range ids {
 		names[id] = name
 	}
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	findings := scan.Run(context.Background(), cfg, scan.Plan([]check.Check{c}, []string{account}, []string{"eu-west-1", "us-east-1"}, time.Now()), scan.Options{Concurrency: 2})
-	checktest.ColumnsWithin(t, c.Meta, findings)
+	findings, recorder := checktest.ScanRecorded(t, cfg, account, c, "eu-west-1", "us-east-1")
 	got := map[string]check.Status{}
 	for _, f := range findings {
 		if f.Status == check.Error {
@@ -152,14 +163,10 @@ func WorldOpenOnEmulator(t *testing.T, c check.Check, want map[string]check.Stat
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("findings of the seeded groups = %v, want %v", got, want)
 	}
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		if n := recorder.Calls("EC2", op); n != 2 {
-			t.Errorf("%s calls = %d, want 2 (one page per region)", op, n)
-		}
-	}
-	if n := recorder.Calls("EC2", "GetManagedPrefixListEntries"); n != 1 {
-		t.Errorf("GetManagedPrefixListEntries calls = %d, want 1 (one list, read once for its two rules)", n)
-	}
+	checktest.WantCalls(t, recorder,
+		checktest.Call("EC2", "DescribeSecurityGroups", 2, "one page per region"),
+		checktest.Call("EC2", "DescribeSecurityGroupRules", 2, "one page per region"),
+		checktest.Call("EC2", "GetManagedPrefixListEntries", 1, "one list, read once for its two rules"))
 }
 
 // BenchmarkEvaluate runs evaluate over one reference region's 3,500 rules
@@ -183,17 +190,17 @@ func BenchmarkEvaluate(b *testing.B, evaluate func(check.Target, []sgrules.Group
 	}
 }
 
-// Pages is a fake of sgrules.API answering DescribeSecurityGroups and
-// DescribeSecurityGroupRules from its pages, as the EC2 API reference
-// documents them (a NextToken on every page but the last). The emulator
-// answers in one page, so only a fake shows that a collector reads the
-// pages after the first.
+// Pages is a fake of sgrules.WorldOpenAPI answering DescribeSecurityGroups
+// and DescribeSecurityGroupRules from its pages, as the EC2 API reference
+// documents them (a NextToken on every page but the last), in a region
+// without prefix lists. The emulator answers in one page, so only a fake
+// shows that a collector reads the pages after the first.
 type Pages struct {
 	Groups [][]types.SecurityGroup
 	Rules  [][]types.SecurityGroupRule
 }
 
-var _ sgrules.API = Pages{}
+var _ sgrules.WorldOpenAPI = Pages{}
 
 // DescribeSecurityGroups answers the page in.NextToken names.
 func (p Pages) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
@@ -205,4 +212,14 @@ func (p Pages) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurit
 func (p Pages) DescribeSecurityGroupRules(_ context.Context, in *ec2.DescribeSecurityGroupRulesInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupRulesOutput, error) {
 	page, next := checktest.Page(p.Rules, in.NextToken)
 	return &ec2.DescribeSecurityGroupRulesOutput{SecurityGroupRules: page, NextToken: next}, nil
+}
+
+// DescribeManagedPrefixLists answers that the region has no prefix list.
+func (Pages) DescribeManagedPrefixLists(context.Context, *ec2.DescribeManagedPrefixListsInput, ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error) {
+	return &ec2.DescribeManagedPrefixListsOutput{}, nil
+}
+
+// GetManagedPrefixListEntries answers that a list has no entries.
+func (Pages) GetManagedPrefixListEntries(context.Context, *ec2.GetManagedPrefixListEntriesInput, ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
+	return &ec2.GetManagedPrefixListEntriesOutput{}, nil
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/secadvisor/secadvisor/internal/awsx"
@@ -71,13 +73,34 @@ func Deny(cfg aws.Config, operations ...string) aws.Config {
 // FailWith returns a copy of cfg whose calls to the named operations fail
 // with err before they reach the emulator.
 func FailWith(cfg aws.Config, err error, operations ...string) aws.Config {
+	return failWhen(cfg, err, func(op string, _ any) bool { return slices.Contains(operations, op) })
+}
+
+// DenyAssumeRole returns a copy of cfg whose sts AssumeRole calls into the
+// named accounts fail with AccessDenied, as AWS answers when the role's
+// trust policy does not admit the caller (or an SCP denies it).
+func DenyAssumeRole(cfg aws.Config, accounts ...string) aws.Config {
+	denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "injected by the test: not authorized to perform sts:AssumeRole", Fault: smithy.FaultClient}
+	return failWhen(cfg, denied, func(op string, params any) bool {
+		in, ok := params.(*sts.AssumeRoleInput)
+		if !ok || op != "AssumeRole" {
+			return false
+		}
+		role, err := arn.Parse(aws.ToString(in.RoleArn))
+		return err == nil && slices.Contains(accounts, role.AccountID)
+	})
+}
+
+// failWhen returns a copy of cfg whose calls for which fails(operation,
+// input) is true fail with err before they reach the emulator.
+func failWhen(cfg aws.Config, err error, fails func(operation string, params any) bool) aws.Config {
 	c := cfg.Copy()
 	// aws.Config.Copy is shallow: clip, so that tests adding faults to copies
 	// of one configuration in parallel never write into a shared array.
 	c.APIOptions = append(slices.Clip(c.APIOptions), func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emutestFail",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				if _, op := awsx.Operation(ctx); slices.Contains(operations, op) {
+				if _, op := awsx.Operation(ctx); fails(op, in.Parameters) {
 					return middleware.InitializeOutput{}, middleware.Metadata{}, err
 				}
 				return next.HandleInitialize(ctx, in)
