@@ -76,7 +76,8 @@ docs:
 cdk-cli: $(CDK)
 
 ## synth: the CloudFormation templates in cdk.out/ (no network, no Docker): the scanner stack,
-## and the member stack when CDK_ARGS gives -c scannerAccount=<account ID> (docs/serverless.md)
+## and the member and events stacks when CDK_ARGS gives -c scannerAccount=<account ID>
+## -c scannerRegion=<region> (docs/serverless.md)
 synth: build-lambdas cdk-cli
 	$(CDK) synth --quiet $(CDK_ARGS)
 	@sed -n 's|.*"templateFile": *"\(.*\)".*|template: cdk.out/\1|p' cdk.out/manifest.json

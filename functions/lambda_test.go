@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -29,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
@@ -318,6 +320,71 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		}
 		if names[members[0]] != "prod" || names[members[1]] != "sandbox" {
 			t.Errorf("account names in the jobs = %v, want prod and sandbox for %q", names, members)
+		}
+	})
+
+	// A CloudTrail event: one re-check job, delayed by the window, for each
+	// check its call triggers, the window claimed in the table; the same
+	// event again is coalesced.
+	t.Run("orchestrator cloudtrail event", func(t *testing.T) {
+		t.Parallel()
+		payload := sample(t, "cloudtrail-security-group.json")
+		var event struct {
+			Detail struct{ EventSource, EventName, AWSRegion string } `json:"detail"`
+		}
+		if err := json.Unmarshal(payload, &event); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{}
+		eventQueues := map[string]string{}
+		for _, c := range checks.All() {
+			if !c.Implemented() {
+				continue
+			}
+			q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-event-" + c.Meta.ID)})
+			if err != nil {
+				t.Fatalf("create queue: %v", err)
+			}
+			eventQueues[c.Meta.ID] = aws.ToString(q.QueueUrl)
+			for _, tr := range c.Meta.Triggers {
+				if tr.Source == event.Detail.EventSource && slices.Contains(tr.Names, event.Detail.EventName) {
+					want[c.Meta.ID] = 1
+				}
+			}
+		}
+		if len(want) == 0 {
+			t.Fatalf("no check is triggered by %+v: the test tests nothing", event.Detail)
+		}
+		queuesJSON, _ := json.Marshal(eventQueues)
+		env := append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1",
+			pipeline.EnvTableName+"="+table)
+		for i, again := range []bool{false, true} {
+			resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), env, payload)
+			var summary orchestrator.ScanSummary
+			if err := json.Unmarshal(resp, &summary); err != nil || summary.Event == nil {
+				t.Fatalf("event %d: response %s is not an event summary: %v\nlogs:\n%s", i+1, resp, err, logs)
+			}
+			coalesced := map[string]int{}
+			for _, id := range summary.Event.Coalesced {
+				coalesced[id]++
+			}
+			wantJobs, wantCoalesced := want, map[string]int{}
+			if again {
+				wantJobs, wantCoalesced = map[string]int{}, want
+			}
+			if !maps.Equal(summary.Jobs, wantJobs) || !maps.Equal(coalesced, wantCoalesced) {
+				t.Errorf("event %d: jobs %v, coalesced %v; want %v and %v\nlogs:\n%s", i+1, summary.Jobs, coalesced, wantJobs, wantCoalesced, logs)
+			}
+		}
+		for id := range want {
+			out, err := sqsc.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(eventQueues[id]),
+				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed}})
+			if err != nil {
+				t.Fatalf("queue attributes: %v", err)
+			}
+			if got := out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed)]; got != "1" {
+				t.Errorf("queue of %s: %s messages delayed, want the one re-check job", id, got)
+			}
 		}
 	})
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/secadvisor/secadvisor/internal/check"
@@ -31,6 +32,9 @@ const (
 	ctxMemberRoleName     = "memberRoleName"
 	ctxExternalID         = "externalId"
 	ctxScannerAccount     = "scannerAccount"
+	ctxScannerRegion      = "scannerRegion"
+	ctxOrganizationID     = "organizationId"
+	ctxEventWindow        = "eventWindow"
 )
 
 // Defaults of the context options. The README's context table repeats them.
@@ -41,6 +45,10 @@ const (
 	defaultLogRetentionDays = 30
 	// defaultLambdaAssets is where `make build-lambdas` puts <function>/bootstrap.
 	defaultLambdaAssets = "bin/lambda"
+	// defaultEventWindow is how long the orchestrator coalesces the
+	// CloudTrail events of one (account, region, check) into one re-check:
+	// the orchestrator's own default.
+	defaultEventWindow = pipeline.DefaultEventWindow
 )
 
 // Table removal policies accepted by ctxTableRemovalPolicy.
@@ -53,6 +61,10 @@ const (
 const (
 	minCheckConcurrency = 2    // SQS event source MaximumConcurrency minimum
 	maxCheckConcurrency = 1000 // and maximum
+	// The re-check job is sent with SQS DelaySeconds = the window: whole
+	// seconds, at most 900 (SQS's maximum delay).
+	minEventWindow = time.Second
+	maxEventWindow = 15 * time.Minute
 )
 
 // logRetention maps the retentions CloudWatch Logs accepts, in days, to the CDK's names.
@@ -103,9 +115,18 @@ type Config struct {
 	// required by the member role's trust policy.
 	ExternalID string
 	// ScannerAccount is the account the scanner stack runs in: the only
-	// account the member role trusts. The member stack is synthesized only
-	// when it is set.
+	// account the member role trusts, and the account whose default event
+	// bus the forwarders send CloudTrail events to. The member and events
+	// stacks are synthesized only when it is set.
 	ScannerAccount string
+	// ScannerRegion is the region the scanner stack runs in, where the
+	// forwarders send CloudTrail events; required with ScannerAccount.
+	ScannerRegion string
+	// OrganizationID admits the organization's accounts to the scanner's
+	// default event bus (aws:PrincipalOrgID); required with Accounts "org".
+	OrganizationID string
+	// EventWindow is the orchestrator's re-check window (pipeline.EnvEventWindow).
+	EventWindow time.Duration
 	// Checks is the catalog the stack is built from (checks.All()).
 	Checks []check.Check
 }
@@ -119,6 +140,7 @@ func DefaultConfig() Config {
 		LogRetentionDays:   defaultLogRetentionDays,
 		LambdaAssets:       defaultLambdaAssets,
 		MemberRoleName:     org.DefaultRoleName,
+		EventWindow:        defaultEventWindow,
 		Checks:             checks.All(),
 	}
 }
@@ -146,6 +168,9 @@ const (
 
 // regionPattern is the shape of an AWS region name (us-east-1, us-gov-west-1, eu-isoe-west-1).
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+
+// organizationIDPattern is an AWS Organizations organization ID (Organization.Id).
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 // scheduleExpression is the shape of an EventBridge schedule: rate(…) or cron(…).
 var scheduleExpression = regexp.MustCompile(`^(rate|cron)\(.+\)$`)
@@ -271,6 +296,51 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 			fail(ctxScannerAccount, fmt.Errorf("%q is not a 12-digit account ID", v))
 		}
 		cfg.ScannerAccount = v
+	}
+
+	if v, ok, err := contextString(lookup(ctxScannerRegion)); err != nil {
+		fail(ctxScannerRegion, err)
+	} else if ok {
+		if !regionPattern.MatchString(v) {
+			fail(ctxScannerRegion, fmt.Errorf("%q is not a region name", v))
+		}
+		cfg.ScannerRegion = v
+	}
+	// The forwarders need both: they send to the default bus of the
+	// scanner account in the scanner's region.
+	if (cfg.ScannerAccount == "") != (cfg.ScannerRegion == "") {
+		fail(ctxScannerRegion, fmt.Errorf("give %s and %s together (the account and region of the scanner stack, where the %s stack forwards CloudTrail events)",
+			ctxScannerAccount, ctxScannerRegion, eventsStackName))
+	}
+
+	if v, ok, err := contextString(lookup(ctxOrganizationID)); err != nil {
+		fail(ctxOrganizationID, err)
+	} else if ok {
+		if !organizationIDPattern.MatchString(v) {
+			fail(ctxOrganizationID, fmt.Errorf("%q is not an organization ID (o- and 10 to 32 lowercase letters or digits)", v))
+		}
+		cfg.OrganizationID = v
+	}
+	switch {
+	case cfg.ScansOrganization() && cfg.OrganizationID == "":
+		fail(ctxOrganizationID, fmt.Errorf("required with %s=%s: the scanner's event bus admits the forwarded CloudTrail events of this organization only "+
+			"(aws organizations describe-organization --query Organization.Id)", ctxAccounts, pipeline.AccountsOrg))
+	case !cfg.ScansOrganization() && cfg.OrganizationID != "":
+		fail(ctxOrganizationID, fmt.Errorf("only with %s=%s (a list of accounts admits those accounts)", ctxAccounts, pipeline.AccountsOrg))
+	}
+
+	if v, ok, err := contextString(lookup(ctxEventWindow)); err != nil {
+		fail(ctxEventWindow, err)
+	} else if ok {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			fail(ctxEventWindow, fmt.Errorf("%q is not a duration such as 60s or 2m", v))
+		case d < minEventWindow || d > maxEventWindow || d%time.Second != 0:
+			fail(ctxEventWindow, fmt.Errorf("%q is not whole seconds from %v to %v (the re-check job's SQS delay)", v, minEventWindow, maxEventWindow))
+		default:
+			cfg.EventWindow = d
+		}
 	}
 
 	if len(errs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/org"
@@ -26,6 +27,7 @@ func TestConfigFromContext(t *testing.T) {
 		wantErr []string // substrings of the error
 	}{
 		{name: "no context: defaults", context: nil, want: def},
+		{name: "the default event window is a minute", context: nil, want: with(func(c *Config) { c.EventWindow = time.Minute })},
 		{name: "the member role's default name is the CLI's", context: nil, want: with(func(c *Config) { c.MemberRoleName = org.DefaultRoleName })},
 		{
 			name: "cdk deploy -c strings",
@@ -65,8 +67,8 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "wrong type", context: map[string]any{ctxAlertEmail: float64(3)}, wantErr: []string{ctxAlertEmail, "not a string"}},
 		{
 			name:    "accounts: the organization",
-			context: map[string]any{ctxAccounts: " ORG "},
-			want:    with(func(c *Config) { c.Accounts = pipeline.AccountsOrg }),
+			context: map[string]any{ctxAccounts: " ORG ", ctxOrganizationID: "o-exampleorg1"},
+			want:    with(func(c *Config) { c.Accounts, c.OrganizationID = pipeline.AccountsOrg, "o-exampleorg1" }),
 		},
 		{
 			name:    "accounts: a list, trimmed and deduplicated",
@@ -82,10 +84,10 @@ func TestConfigFromContext(t *testing.T) {
 		{
 			name: "member role, external ID and scanner account at their bounds",
 			context: map[string]any{
-				ctxMemberRoleName: strings.Repeat("r", 64), ctxExternalID: "ab", ctxScannerAccount: "111122223333",
+				ctxMemberRoleName: strings.Repeat("r", 64), ctxExternalID: "ab", ctxScannerAccount: "111122223333", ctxScannerRegion: "ap-southeast-2",
 			},
 			want: with(func(c *Config) {
-				c.MemberRoleName, c.ExternalID, c.ScannerAccount = strings.Repeat("r", 64), "ab", "111122223333"
+				c.MemberRoleName, c.ExternalID, c.ScannerAccount, c.ScannerRegion = strings.Repeat("r", 64), "ab", "111122223333", "ap-southeast-2"
 			}),
 		},
 		{
@@ -103,7 +105,38 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "external ID too short", context: map[string]any{ctxExternalID: "a"}, wantErr: []string{ctxExternalID, "2 to 1224"}},
 		{name: "external ID too long", context: map[string]any{ctxExternalID: strings.Repeat("x", 1225)}, wantErr: []string{ctxExternalID}},
 		{name: "external ID with a space", context: map[string]any{ctxExternalID: "my id"}, wantErr: []string{ctxExternalID, `"my id"`}},
-		{name: "scanner account not 12 digits", context: map[string]any{ctxScannerAccount: "11112222333"}, wantErr: []string{ctxScannerAccount, "12-digit"}},
+		{name: "scanner account not 12 digits", context: map[string]any{ctxScannerAccount: "11112222333", ctxScannerRegion: "eu-west-1"}, wantErr: []string{ctxScannerAccount, "12-digit"}},
+		{
+			name:    "the organization, its ID, the scanner account and region",
+			context: map[string]any{ctxAccounts: "org", ctxOrganizationID: "o-abcdefghij", ctxScannerAccount: "111122223333", ctxScannerRegion: "eu-west-1"},
+			want: with(func(c *Config) {
+				c.Accounts, c.OrganizationID, c.ScannerAccount, c.ScannerRegion = pipeline.AccountsOrg, "o-abcdefghij", "111122223333", "eu-west-1"
+			}),
+		},
+		{
+			name:    "organization ID at its longest, GovCloud region",
+			context: map[string]any{ctxAccounts: "org", ctxOrganizationID: "o-" + strings.Repeat("a1", 16), ctxScannerAccount: "111122223333", ctxScannerRegion: "us-gov-west-1"},
+			want: with(func(c *Config) {
+				c.Accounts, c.OrganizationID, c.ScannerAccount, c.ScannerRegion = pipeline.AccountsOrg, "o-"+strings.Repeat("a1", 16), "111122223333", "us-gov-west-1"
+			}),
+		},
+		{name: "accounts=org without the organization ID", context: map[string]any{ctxAccounts: "org"}, wantErr: []string{ctxOrganizationID, "required with accounts=org"}},
+		{name: "organization ID with an account list", context: map[string]any{ctxAccounts: "111122223333", ctxOrganizationID: "o-abcdefghij"}, wantErr: []string{ctxOrganizationID, "only with accounts=org"}},
+		{name: "organization ID too short", context: map[string]any{ctxAccounts: "org", ctxOrganizationID: "o-abcdefghi"}, wantErr: []string{ctxOrganizationID, `"o-abcdefghi"`}},
+		{name: "organization ID too long", context: map[string]any{ctxAccounts: "org", ctxOrganizationID: "o-" + strings.Repeat("a", 33)}, wantErr: []string{ctxOrganizationID}},
+		{name: "organization ID in capitals", context: map[string]any{ctxAccounts: "org", ctxOrganizationID: "o-ABCDEFGHIJ"}, wantErr: []string{ctxOrganizationID}},
+		{name: "organization ID without o-", context: map[string]any{ctxAccounts: "org", ctxOrganizationID: "r-abcdefghij"}, wantErr: []string{ctxOrganizationID}},
+		{name: "scanner account without region", context: map[string]any{ctxScannerAccount: "111122223333"}, wantErr: []string{ctxScannerRegion, "together"}},
+		{name: "scanner region without account", context: map[string]any{ctxScannerRegion: "eu-west-1"}, wantErr: []string{ctxScannerRegion, "together"}},
+		{name: "scanner region not a region", context: map[string]any{ctxScannerAccount: "111122223333", ctxScannerRegion: "Ireland"}, wantErr: []string{ctxScannerRegion, `"Ireland"`}},
+		{name: "event window at its bounds: 1s", context: map[string]any{ctxEventWindow: "1s"}, want: with(func(c *Config) { c.EventWindow = time.Second })},
+		{name: "event window at its bounds: 15m", context: map[string]any{ctxEventWindow: "15m"}, want: with(func(c *Config) { c.EventWindow = 15 * time.Minute })},
+		{name: "event window in minutes and seconds", context: map[string]any{ctxEventWindow: " 1m30s "}, want: with(func(c *Config) { c.EventWindow = 90 * time.Second })},
+		{name: "event window below 1s", context: map[string]any{ctxEventWindow: "500ms"}, wantErr: []string{ctxEventWindow, "whole seconds from 1s to 15m0s"}},
+		{name: "event window above SQS's delay", context: map[string]any{ctxEventWindow: "901s"}, wantErr: []string{ctxEventWindow, "15m0s"}},
+		{name: "event window not whole seconds", context: map[string]any{ctxEventWindow: "1.5s"}, wantErr: []string{ctxEventWindow, "whole seconds"}},
+		{name: "event window without a unit", context: map[string]any{ctxEventWindow: "60"}, wantErr: []string{ctxEventWindow, "60s or 2m"}},
+		{name: "event window as a number", context: map[string]any{ctxEventWindow: float64(60)}, wantErr: []string{ctxEventWindow, "not a string"}},
 		{
 			name:    "every error is reported at once",
 			context: map[string]any{ctxSchedule: "x", ctxCheckConcurrency: "0"},
@@ -136,6 +169,9 @@ func TestConfigFromContext(t *testing.T) {
 				t.Errorf("ConfigFromContext(%v).Accounts = %q, which the orchestrator rejects: %v", tt.context, got.Accounts, err)
 			} else if parsed.Org != (got.Accounts == pipeline.AccountsOrg) || (!parsed.Org && strings.Join(parsed.IDs, ",") != got.Accounts) {
 				t.Errorf("ConfigFromContext(%v).Accounts = %q, which the orchestrator reads as %+v", tt.context, got.Accounts, parsed)
+			}
+			if w, err := orchestratorfn.ParseEventWindow(got.EventWindow.String()); err != nil || w != got.EventWindow {
+				t.Errorf("ConfigFromContext(%v).EventWindow = %v, which the orchestrator reads as %v (%v)", tt.context, got.EventWindow, w, err)
 			}
 			// The catalog's runners need not be comparable; the rest must be equal.
 			got.Checks, tt.want.Checks = nil, nil

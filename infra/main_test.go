@@ -9,10 +9,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 )
@@ -75,13 +78,15 @@ func buildLambdas(dir string) ([]lambdabuild.Function, error) {
 }
 
 // synthesized is one synthesis of the app: the scanner stack and its
-// template, and the member stack's when cfg names the scanner account.
+// template, and the member and events stacks' when cfg names the scanner
+// account.
 type synthesized struct {
 	cfg   Config
 	stack *Stack
 	synthesizedTemplate
-	// member is the member stack's template, nil without cfg.ScannerAccount.
-	member *synthesizedTemplate
+	// member and events are the member and events stacks' templates, nil
+	// without cfg.ScannerAccount.
+	member, events *synthesizedTemplate
 }
 
 // synthesizedTemplate is one stack's template: the CDK assertions template,
@@ -125,13 +130,16 @@ func synth(t *testing.T, cfg Config) *synthesized {
 		return s
 	}
 	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
-	stack, member, err := newApp(app, cfg)
+	stacks, err := newApp(app, cfg)
 	if err != nil {
 		t.Fatalf("newApp(%+v): %v", cfg, err)
 	}
-	s := &synthesized{cfg: cfg, stack: stack, synthesizedTemplate: *templateOf(t, stack.Stack)}
-	if member != nil {
-		s.member = templateOf(t, member.Stack)
+	s := &synthesized{cfg: cfg, stack: stacks.scanner, synthesizedTemplate: *templateOf(t, stacks.scanner.Stack)}
+	if stacks.member != nil {
+		s.member = templateOf(t, stacks.member.Stack)
+	}
+	if stacks.events != nil {
+		s.events = templateOf(t, stacks.events.Stack)
 	}
 	synthCache[key] = s
 	return s
@@ -151,28 +159,82 @@ func customConfig() Config {
 	cfg.NotifyResolved = false
 	cfg.LogRetentionDays = 90
 	cfg.CheckConcurrency = 5
+	cfg.EventWindow = 2 * time.Minute
 	return cfg
 }
 
 // orgConfig scans the organization through a member role of another name,
-// with an external ID, and names the scanner account: the member stack is
-// synthesized too.
+// with an external ID, and names the scanner account and region: the
+// member and events stacks are synthesized too. Its catalog has triggers
+// (triggerChecks).
 func orgConfig() Config {
 	cfg := DefaultConfig()
 	cfg.Accounts = pipeline.AccountsOrg
+	cfg.OrganizationID = "o-abcdefghij"
 	cfg.MemberRoleName = "audit-reader"
 	cfg.ExternalID = "secadvisor-ext-1"
 	cfg.ScannerAccount = "111122223333"
+	cfg.ScannerRegion = "eu-west-1"
+	cfg.Checks = triggerChecks()
 	return cfg
 }
 
 // listConfig scans two named accounts through the default member role,
-// without an external ID, and names the scanner account.
+// without an external ID, and names the scanner account and region; its
+// catalog is the real one.
 func listConfig() Config {
 	cfg := DefaultConfig()
 	cfg.Accounts = "444455556666,777788889999"
 	cfg.ScannerAccount = "111122223333"
+	cfg.ScannerRegion = "us-east-2"
 	return cfg
+}
+
+// triggerConfig is the own-account stack with the catalog of triggerChecks.
+func triggerConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Checks = triggerChecks()
+	return cfg
+}
+
+// triggerChecks is the catalog with test triggers of its own, whatever the
+// checks declare: the rules' tests must not depend on what the catalog's
+// triggers are today. The first implemented checks get triggers on a
+// shared source with overlapping names, one on a source whose names
+// overflow one pattern, and an unimplemented copy of a check declares a
+// source no rule may match.
+func triggerChecks() []check.Check {
+	all := slices.Clone(checks.All())
+	var impl []int
+	for i, c := range all {
+		if c.Implemented() {
+			impl = append(impl, i)
+		}
+	}
+	if len(impl) < 3 { // TestTestTriggersSplitAnOverflowingSource fails: it finds too few rules
+		return all
+	}
+	var many []string
+	for i := range 150 {
+		many = append(many, fmt.Sprintf("ModifyTestResourceAttribute%03d", i))
+	}
+	set := func(i int, triggers ...check.Trigger) {
+		meta := all[i].Meta
+		meta.Triggers = append(slices.Clone(meta.Triggers), triggers...)
+		all[i].Meta = meta
+	}
+	set(impl[0],
+		check.Trigger{Source: "ec2.amazonaws.com", Names: []string{"RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress"}},
+		check.Trigger{Source: "elasticloadbalancing.amazonaws.com", Names: []string{"CreateListener", "ModifyListener"}})
+	set(impl[1],
+		check.Trigger{Source: "ec2.amazonaws.com", Names: []string{"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules"}},
+		check.Trigger{Source: "lambda.amazonaws.com", Names: []string{"UpdateFunctionConfiguration20150331v2"}})
+	set(impl[2], check.Trigger{Source: "test-service.amazonaws.com", Names: many})
+	ghost := all[impl[0]]
+	ghost.Runner = nil
+	ghost.Meta.ID, ghost.Meta.Slug = "TestGhost01", "test-ghost"
+	ghost.Meta.Triggers = []check.Trigger{{Source: "ghost.amazonaws.com", Names: []string{"HauntBucket"}}}
+	return append(all, ghost)
 }
 
 // assertJSII runs a CDK assertion, which panics with the mismatch when it fails.

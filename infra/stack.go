@@ -113,7 +113,11 @@ type CheckResources struct {
 }
 
 // NewStack builds the secadvisor stack from cfg.
-func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config) *Stack {
+func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config) (*Stack, error) {
+	rules, err := eventRules(cfg.Checks)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
+	}
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	s := &Stack{Stack: stack, Checks: map[string]*CheckResources{}}
 
@@ -157,7 +161,10 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 		s.Checks[c.Meta.ID] = checkResources(stack, cfg, c, s.Table, alarmAction)
 	}
 
-	s.Orchestrator = orchestrator(stack, cfg, s.Checks, alarmAction)
+	s.Orchestrator = orchestrator(stack, cfg, s.Checks, s.Table, rules, alarmAction)
+	if cfg.ScansOtherAccounts() {
+		forwarderBusPolicy(stack, cfg)
+	}
 	s.Notifier = notifier(stack, cfg, s.Table, s.AlertTopic, alarmAction)
 
 	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
@@ -176,7 +183,7 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 		Description: jsii.String("aws lambda invoke --function-name <this> to start a scan now"),
 		Value:       s.Orchestrator.FunctionName(),
 	})
-	return s
+	return s, nil
 }
 
 // findingsTable is the table store.CreateTable creates locally, as production needs it.
@@ -431,10 +438,33 @@ func sweepEvent() map[string]interface{} {
 	}
 }
 
+// windowKeyPrefix starts the partition key of every re-check window claim
+// (store.ClaimWindow): the only items the orchestrator may write.
+const windowKeyPrefix = "window#"
+
+// windowClaimActions is what store.ClaimWindow calls on the table: one
+// conditional PutItem.
+var windowClaimActions = []string{"dynamodb:PutItem"}
+
+// windowClaimConditions limit the orchestrator's PutItem to the window
+// claims' partition keys. dynamodb:LeadingKeys is multivalued: it needs a
+// set operator, StringLike for the wildcard, and a Null check because
+// ForAllValues is also true when the key is absent
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html,
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+func windowClaimConditions() map[string]any {
+	return map[string]any{
+		"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{windowKeyPrefix + "*"}},
+		"Null":                    map[string]any{"dynamodb:LeadingKeys": "false"},
+	}
+}
+
 // orchestrator is the function that plans scans: on the schedule, and on
-// "secadvisor refresh" events on the default bus; and, every 15 minutes,
-// sweeps the check queues' event source mappings.
-func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResources, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
+// "secadvisor refresh" events on the default bus; re-checks what a
+// CloudTrail event can change (rules); and, every 15 minutes, sweeps the
+// check queues' event source mappings.
+func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResources, table awsdynamodb.Table, rules []eventRule,
+	alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
 	queues := map[string]interface{}{}
 	mappings := map[string]interface{}{}
 	var queueARNs, mappingARNs []*string
@@ -461,14 +491,11 @@ func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResour
 			Resources: jsii.Strings("*"),
 		}))
 	}
+	// One statement for the jobs and the sweep's queue depths: the queue
+	// ARNs once keep the role's policy within IAM's inline size.
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("SendJobs"),
-		Actions:   jsii.Strings(sendJobActions...),
-		Resources: &queueARNs,
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("SweepReadsQueueDepth"),
-		Actions:   jsii.Strings(queueDepthActions...),
+		Sid:       jsii.String("SendJobsAndReadQueueDepth"),
+		Actions:   jsii.Strings(sortedUnion(sendJobActions, queueDepthActions)...),
 		Resources: &queueARNs,
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -476,9 +503,18 @@ func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResour
 		Actions:   jsii.Strings(switchMappingActions...),
 		Resources: &mappingARNs,
 	}))
+	conditions := windowClaimConditions()
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("ClaimReCheckWindows"),
+		Actions:    jsii.Strings(windowClaimActions...),
+		Resources:  &[]*string{table.TableArn()},
+		Conditions: &conditions,
+	}))
 	env := map[string]string{
 		pipeline.EnvCheckQueues:         *stack.ToJsonString(queues, nil),
 		pipeline.EnvEventSourceMappings: *stack.ToJsonString(mappings, nil),
+		pipeline.EnvTableName:           *table.TableName(),
+		pipeline.EnvEventWindow:         cfg.EventWindow.String(),
 	}
 	if len(cfg.Regions) > 0 {
 		env[pipeline.EnvRegions] = strings.Join(cfg.Regions, ",")
@@ -506,6 +542,7 @@ func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResour
 		EventPattern: &awsevents.EventPattern{DetailType: jsii.Strings(pipeline.RefreshDetailType)},
 		Targets:      &[]awsevents.IRuleTarget{target()},
 	})
+	recheckRules(scope, rules, target)
 	awsevents.NewRule(scope, jsii.String("Sweep"), &awsevents.RuleProps{
 		Description: jsii.String("secadvisor: disable the event sources of drained check queues (no idle long polling)"),
 		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(sweepPeriod.Minutes()))),

@@ -33,33 +33,51 @@ func implemented(cfg Config) []check.Check {
 }
 
 func TestResourceCountsFollowTheCatalog(t *testing.T) {
-	s := defaultSynth(t)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}} {
+		t.Run(tc.name, func(t *testing.T) { testResourceCounts(t, synth(t, tc.cfg)) })
+	}
+}
+
+func testResourceCounts(t *testing.T, s *synthesized) {
 	n := len(implemented(s.cfg))
 	if n == 0 {
 		t.Fatal("no implemented check in the catalog")
 	}
+	rules, err := eventRules(s.cfg.Checks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := len(rules)
+	busPolicies := 0
+	if s.cfg.ScansOtherAccounts() {
+		busPolicies = 1
+	}
 	want := map[string]int{
-		"AWS::Lambda::Function":               n + 2,   // one per check, the orchestrator, the notifier
-		"AWS::SQS::Queue":                     2*n + 1, // queue + DLQ per check, the notifier's failed batches
-		"AWS::SQS::QueuePolicy":               2*n + 1, // SSL enforced on each
-		"AWS::Lambda::EventSourceMapping":     n + 1,   // SQS per check, the table's stream
-		"AWS::IAM::Role":                      n + 2,   // one role per function
-		"AWS::Logs::LogGroup":                 n + 2,   // one per function
-		"AWS::CloudWatch::Alarm":              2*n + 3, // errors + DLQ per check; orchestrator and notifier errors; notifier failures
-		"AWS::DynamoDB::Table":                1,       //
-		"AWS::SNS::Topic":                     2,       // alerts, operations
-		"AWS::Events::Rule":                   3,       // schedule, refresh, sweep
-		"AWS::KMS::Key":                       1,       // the topics' key
-		"AWS::SNS::Subscription":              0,       // no alertEmail given
-		"AWS::Lambda::Permission":             3,       // EventBridge → orchestrator, per rule
-		"AWS::SNS::TopicPolicy":               2,       //
-		"AWS::IAM::Policy":                    n + 2,   //
-		"AWS::IAM::ManagedPolicy":             0,       // no AWS managed policy either
-		"AWS::EC2::SecurityGroup":             0,       // no VPC: the functions reach AWS APIs (and, for the origin check, origins) directly
-		"AWS::Lambda::LayerVersion":           0,       //
-		"AWS::Lambda::EventInvokeConfig":      0,       //
-		"AWS::Events::EventBus":               0,       // the default bus
-		"AWS::CloudFormation::CustomResource": 0,       // no custom resource, no helper function
+		"AWS::Lambda::Function":               n + 2,       // one per check, the orchestrator, the notifier
+		"AWS::SQS::Queue":                     2*n + 1,     // queue + DLQ per check, the notifier's failed batches
+		"AWS::SQS::QueuePolicy":               2*n + 1,     // SSL enforced on each
+		"AWS::Lambda::EventSourceMapping":     n + 1,       // SQS per check, the table's stream
+		"AWS::IAM::Role":                      n + 2,       // one role per function
+		"AWS::Logs::LogGroup":                 n + 2,       // one per function
+		"AWS::CloudWatch::Alarm":              2*n + 3,     // errors + DLQ per check; orchestrator and notifier errors; notifier failures
+		"AWS::DynamoDB::Table":                1,           //
+		"AWS::SNS::Topic":                     2,           // alerts, operations
+		"AWS::Events::Rule":                   3 + r,       // schedule, refresh, sweep, the re-check rules
+		"AWS::Events::EventBusPolicy":         busPolicies, // the forwarders' statement, with other accounts
+		"AWS::KMS::Key":                       1,           // the topics' key
+		"AWS::SNS::Subscription":              0,           // no alertEmail given
+		"AWS::Lambda::Permission":             3 + r,       // EventBridge → orchestrator, per rule
+		"AWS::SNS::TopicPolicy":               2,           //
+		"AWS::IAM::Policy":                    n + 2,       //
+		"AWS::IAM::ManagedPolicy":             0,           // no AWS managed policy either
+		"AWS::EC2::SecurityGroup":             0,           // no VPC: the functions reach AWS APIs (and, for the origin check, origins) directly
+		"AWS::Lambda::LayerVersion":           0,           //
+		"AWS::Lambda::EventInvokeConfig":      0,           //
+		"AWS::Events::EventBus":               0,           // the default bus
+		"AWS::CloudFormation::CustomResource": 0,           // no custom resource, no helper function
 	}
 	for typ, count := range want {
 		assertJSII(t, typ, func() { s.template.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })
@@ -296,6 +314,25 @@ func statements(doc any) []map[string]any {
 	return out
 }
 
+// roleStatements are the statements of a role's inline and attached policies.
+func roleStatements(t *testing.T, doc templateDoc, role string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	inline, _ := doc.Resources[role].Properties["Policies"].([]any)
+	for _, p := range inline {
+		out = append(out, statements(dig(p, "PolicyDocument"))...)
+	}
+	for _, pid := range doc.ofType("AWS::IAM::Policy") {
+		p := doc.Resources[pid].Properties
+		for _, rr := range p["Roles"].([]any) {
+			if refID(rr) == role {
+				out = append(out, statements(p["PolicyDocument"])...)
+			}
+		}
+	}
+	return out
+}
+
 // grants is what a role's policies allow: action → the resources (as JSON) it is allowed on.
 func grants(t *testing.T, doc templateDoc, role string) map[string][]string {
 	t.Helper()
@@ -445,7 +482,7 @@ func TestCheckFunctionsReachOtherAccountsOnlyWhenTold(t *testing.T) {
 		{"own account", DefaultConfig(), map[string]any{}},
 		{"own account, member options set", func() Config {
 			c := DefaultConfig()
-			c.ExternalID, c.MemberRoleName, c.ScannerAccount = "x-1", "audit-reader", "111122223333"
+			c.ExternalID, c.MemberRoleName, c.ScannerAccount, c.ScannerRegion = "x-1", "audit-reader", "111122223333", "eu-west-1"
 			return c
 		}(), map[string]any{}},
 		{"organization", orgConfig(), map[string]any{pipeline.EnvMemberRoleName: orgConfig().MemberRoleName, pipeline.EnvExternalID: orgConfig().ExternalID}},
@@ -559,6 +596,17 @@ func TestOrchestrator(t *testing.T) {
 				mappingARNs = append(mappingARNs, mappingARN(ids.mapping))
 			}
 
+			// The window claims: the table and the window.
+			table := tableID(t, s.doc)
+			if got := env[pipeline.EnvTableName]; jsonString(got) != jsonString(ref(table)) {
+				t.Errorf("%s = %s, want the findings table %s", pipeline.EnvTableName, jsonString(got), jsonString(ref(table)))
+			}
+			if got, want := env[pipeline.EnvEventWindow], s.cfg.EventWindow.String(); got != want {
+				t.Errorf("%s = %v, want %q", pipeline.EnvEventWindow, got, want)
+			} else if d, err := time.ParseDuration(want); err != nil || d != s.cfg.EventWindow {
+				t.Errorf("%s = %q reads as %v (%v), want %v", pipeline.EnvEventWindow, want, d, err, s.cfg.EventWindow)
+			}
+
 			regions, set := env[pipeline.EnvRegions]
 			if want := strings.Join(s.cfg.Regions, ","); (want == "" && set) || (want != "" && regions != want) {
 				t.Errorf("%s = %v (set %v), want %q (unset when empty: discover enabled regions)", pipeline.EnvRegions, regions, set, want)
@@ -581,8 +629,27 @@ func TestOrchestrator(t *testing.T) {
 			}
 			addGrants([]string{"sqs:SendMessage", "sqs:GetQueueAttributes"}, queueARNs)
 			addGrants([]string{"lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"}, mappingARNs)
+			addGrants([]string{"dynamodb:PutItem"}, []any{getAtt(table, "Arn")})
 			if d := diffGrants(got, want); len(d) > 0 {
 				t.Errorf("orchestrator role:\n  %s", strings.Join(d, "\n  "))
+			}
+			// The PutItem is only for the window claims' partition keys.
+			wantCondition := map[string]any{
+				"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{"window#*"}},
+				"Null":                    map[string]any{"dynamodb:LeadingKeys": "false"},
+			}
+			puts := 0
+			for _, st := range roleStatements(t, s.doc, roleOf(t, s.doc, fnID)) {
+				if !slices.Contains(strs(st["Action"]), "dynamodb:PutItem") {
+					continue
+				}
+				puts++
+				if got := st["Condition"]; jsonString(got) != jsonString(wantCondition) {
+					t.Errorf("orchestrator PutItem condition = %s, want %s", jsonString(got), jsonString(wantCondition))
+				}
+			}
+			if puts != 1 {
+				t.Errorf("orchestrator role: %d statements allow dynamodb:PutItem, want 1", puts)
 			}
 
 			assertJSII(t, "schedule rule", func() {

@@ -1,8 +1,9 @@
 // Command secadvisor-bench runs the benchmark behind `make bench`: it starts
 // its own emulator, seeds the reference synthetic account, scans it in
 // parallel and serially, measures the findings store's steady-state writes,
-// sizes the Lambda bootstraps, runs the org-scale cost and time model, and
-// prints a table and writes the results as JSON (see BENCHMARKS.md).
+// sizes the Lambda bootstraps, runs the org-scale cost and time model and the
+// event-driven re-checks' model, and prints a table and writes the results
+// as JSON (see BENCHMARKS.md).
 package main
 
 import (
@@ -53,7 +54,7 @@ func run() int {
 		}
 	}
 	model, inputs := bench.OrgModel(res, bench.DefaultModelInputs())
-	res.Model, res.ModelInputs = model, &inputs
+	res.Model, res.ModelInputs, res.Events = model, &inputs, bench.EventModel(res, inputs)
 	bench.WriteTable(os.Stdout, res)
 	fmt.Println()
 	bench.WriteShares(os.Stdout, bench.ConcurrencyShares(res, inputs), inputs)
@@ -93,7 +94,7 @@ func recompute(name string) int {
 	}
 	bench.Recompute(&res)
 	model, inputs := bench.OrgModel(&res, bench.DefaultModelInputs())
-	res.Model, res.ModelInputs = model, &inputs
+	res.Model, res.ModelInputs, res.Events = model, &inputs, bench.EventModel(&res, inputs)
 	bench.WriteTable(os.Stdout, &res)
 	fmt.Println()
 	bench.WriteShares(os.Stdout, bench.ConcurrencyShares(&res, inputs), inputs)

@@ -1,5 +1,6 @@
 // Command orchestrator is the scheduled Lambda function that plans a scan
-// and sends one SQS message per (account, region, check) job.
+// and sends one SQS message per (account, region, check) job; on a
+// CloudTrail event it sends the re-check jobs the API call asks for.
 package main
 
 import (

@@ -31,6 +31,8 @@ type Entry struct {
 	Columns           []string    `json:"columns"`
 	RecommendedAction string      `json:"recommendedAction"`
 	Implemented       bool        `json:"implemented"`
+	// Triggers are the CloudTrail events that re-check the check (check.Meta.Triggers).
+	Triggers []check.Trigger `json:"triggers,omitempty"`
 }
 
 // EntryOf returns the entry of a check described by meta.
@@ -38,6 +40,7 @@ func EntryOf(meta check.Meta, implemented bool) Entry {
 	return Entry{
 		ID: meta.ID, Slug: meta.Slug, Name: meta.Name, Scope: meta.Scope,
 		Columns: meta.Columns, RecommendedAction: meta.RecommendedAction, Implemented: implemented,
+		Triggers: meta.Triggers,
 	}
 }
 

@@ -115,10 +115,25 @@ type Meta struct {
 	// BeyondSpec says, for the README and reasons, where the check goes
 	// further than the Trusted Advisor specification. Empty when it does not.
 	BeyondSpec string
+	// Triggers are the CloudTrail management events whose success can
+	// change the check's result: the stack re-checks the event's (account,
+	// region, check) within minutes of one, instead of waiting for the next
+	// scheduled scan. A check whose result changes only with time (a
+	// certificate expiring, a runtime reaching its deprecation date) has
+	// none and is judged on the schedule only.
+	Triggers []Trigger
 	// Data lists the data files that age (lifecycle dates, policy lists,
 	// region lists) the check judges by, so `secadvisor checks` and
 	// `secadvisor version` show how fresh they are.
 	Data []Dataset
+}
+
+// Trigger is a set of CloudTrail events of one AWS service: its event
+// source ("ec2.amazonaws.com") and the event names (API operations,
+// "AuthorizeSecurityGroupIngress") as CloudTrail records them.
+type Trigger struct {
+	Source string   `json:"source"`
+	Names  []string `json:"names"`
 }
 
 // Dataset describes one embedded data file that ages: what it holds, where

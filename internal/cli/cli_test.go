@@ -310,6 +310,11 @@ func TestDemo(t *testing.T) {
 	if byAccount["workloads"]["red"] == 0 {
 		t.Errorf("the member with the role has no red check: %v", byAccount["workloads"])
 	}
+	// The live step: RDP opened, its CloudTrail event re-checked, the alert out.
+	_, live, found := strings.Cut(stderr, "══ Live")
+	if !found || !strings.Contains(live, "turned red: Security Groups") || !strings.Contains(live, "live-rdp") {
+		t.Errorf("demo's live step: want an alert of a security-group check naming live-rdp after the event; stderr:\n%s", stderr)
+	}
 	if got := byAccount["sandbox"]["error"]; got != implemented {
 		t.Errorf("the member without the role: %d checks in error, want every implemented check (%d): %v", got, implemented, byAccount["sandbox"])
 	}

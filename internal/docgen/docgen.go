@@ -73,9 +73,9 @@ func replaceTable(readme, table string) (string, error) {
 // CheckTable renders the catalog as the README's markdown table.
 func CheckTable(all []check.Check) string {
 	var b strings.Builder
-	b.WriteString("| # | Check ID | Slug | Check | Scope | State |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| # | Check ID | Slug | Check | Scope | State | Re-checked on |\n|---|---|---|---|---|---|---|\n")
 	for i, c := range all {
-		fmt.Fprintf(&b, "| %d | `%s` | `%s` | %s | %s | %s |\n", i+1, c.Meta.ID, c.Meta.Slug, cell(c.Meta.Name), c.Meta.Scope, state(c))
+		fmt.Fprintf(&b, "| %d | `%s` | `%s` | %s | %s | %s | %s |\n", i+1, c.Meta.ID, c.Meta.Slug, cell(c.Meta.Name), c.Meta.Scope, state(c), eventCount(c.Meta))
 	}
 	return b.String()
 }
@@ -88,7 +88,10 @@ func ChecksPage(all []check.Check) string {
 	b.WriteString("<!-- Generated from internal/checks/all.go by `make docs`: do not edit by hand. -->\n\n")
 	b.WriteString("The specification's alert criteria decide every status. Where a check goes further, ")
 	b.WriteString("\"Beyond the specification\" says how, and the finding's reason says so. ")
-	b.WriteString("Greens are findings too; a check that could not look reports `error`, never green.\n\n")
+	b.WriteString("Greens are findings too; a check that could not look reports `error`, never green. ")
+	b.WriteString("\"Re-checked on\" names the CloudTrail events (successful API calls, by event source) after which ")
+	b.WriteString("the deployed stack re-checks the check for the event's account (and region) within minutes, ")
+	b.WriteString("instead of waiting for the next scheduled scan.\n\n")
 	for i, c := range all {
 		fmt.Fprintf(&b, "%d. [%s](#%s)\n", i+1, c.Meta.Name, c.Meta.Slug)
 	}
@@ -117,6 +120,7 @@ func ChecksPage(all []check.Check) string {
 		} else {
 			b.WriteString("`" + strings.Join(m.IAMActions, "`, `") + "`\n")
 		}
+		fmt.Fprintf(&b, "\n**Re-checked on**: %s\n", recheckedOn(m))
 		if len(m.Data) > 0 {
 			b.WriteString("\n**Data files**\n\n| data | source | as of |\n|---|---|---|\n")
 			for _, d := range m.Data {
@@ -125,6 +129,38 @@ func ChecksPage(all []check.Check) string {
 		}
 	}
 	return b.String()
+}
+
+// scheduleOnly is said of a check without triggers: no API call can change
+// its result in a way a re-check would see.
+const scheduleOnly = "the schedule only"
+
+// recheckedOn lists m's trigger events for docs/checks.md, source by source:
+// "`ec2.amazonaws.com`: `AuthorizeSecurityGroupIngress`, …".
+func recheckedOn(m check.Meta) string {
+	if len(m.Triggers) == 0 {
+		return scheduleOnly
+	}
+	sources := make([]string, 0, len(m.Triggers))
+	for _, t := range m.Triggers {
+		sources = append(sources, "`"+t.Source+"`: `"+strings.Join(t.Names, "`, `")+"`")
+	}
+	return strings.Join(sources, "; ")
+}
+
+// eventCount is the README's short form of recheckedOn: how many events.
+func eventCount(m check.Meta) string {
+	n := 0
+	for _, t := range m.Triggers {
+		n += len(t.Names)
+	}
+	switch n {
+	case 0:
+		return scheduleOnly
+	case 1:
+		return "1 CloudTrail event"
+	}
+	return fmt.Sprintf("%d CloudTrail events", n)
 }
 
 func state(c check.Check) string {

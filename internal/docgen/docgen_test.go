@@ -3,6 +3,8 @@ package docgen
 import (
 	"strings"
 	"testing"
+
+	"github.com/secadvisor/secadvisor/internal/check"
 )
 
 func TestReplaceTable(t *testing.T) {
@@ -25,6 +27,54 @@ func TestReplaceTable(t *testing.T) {
 		}
 		if err != nil || got != tt.want {
 			t.Errorf("%s: replaceTable = %q, %v;\nwant %q", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+func TestRecheckedOn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name             string
+		triggers         []check.Trigger
+		wantPage, wantRM string
+	}{
+		{"none", nil, "the schedule only", "the schedule only"},
+		{"one event", []check.Trigger{{Source: "iam.amazonaws.com", Names: []string{"CreateUser"}}},
+			"`iam.amazonaws.com`: `CreateUser`", "1 CloudTrail event"},
+		{"two sources", []check.Trigger{
+			{Source: "rds.amazonaws.com", Names: []string{"ModifyDBInstance", "DeleteDBInstance"}},
+			{Source: "ec2.amazonaws.com", Names: []string{"AuthorizeSecurityGroupIngress"}},
+		}, "`rds.amazonaws.com`: `ModifyDBInstance`, `DeleteDBInstance`; `ec2.amazonaws.com`: `AuthorizeSecurityGroupIngress`", "3 CloudTrail events"},
+	}
+	for _, tt := range tests {
+		m := check.Meta{Triggers: tt.triggers}
+		if got := recheckedOn(m); got != tt.wantPage {
+			t.Errorf("%s: recheckedOn(%+v) = %q, want %q", tt.name, tt.triggers, got, tt.wantPage)
+		}
+		if got := eventCount(m); got != tt.wantRM {
+			t.Errorf("%s: eventCount(%+v) = %q, want %q", tt.name, tt.triggers, got, tt.wantRM)
+		}
+	}
+}
+
+// TestChecksPageNamesTriggers: every check's section says what re-checks it.
+func TestChecksPageNamesTriggers(t *testing.T) {
+	t.Parallel()
+	with := check.Meta{ID: "A", Slug: "with", Name: "With", Triggers: []check.Trigger{{Source: "s3.amazonaws.com", Names: []string{"PutBucketPolicy"}}}}
+	without := check.Meta{ID: "B", Slug: "without", Name: "Without"}
+	page := ChecksPage([]check.Check{{Meta: with}, {Meta: without}})
+	for _, want := range []string{
+		"**Re-checked on**: `s3.amazonaws.com`: `PutBucketPolicy`\n",
+		"**Re-checked on**: the schedule only\n",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("ChecksPage(with, without) lacks %q:\n%s", want, page)
+		}
+	}
+	table := CheckTable([]check.Check{{Meta: with}, {Meta: without}})
+	for _, want := range []string{"| 1 CloudTrail event |\n", "| the schedule only |\n"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("CheckTable(with, without) lacks %q:\n%s", want, table)
 		}
 	}
 }

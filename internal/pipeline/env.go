@@ -3,13 +3,14 @@ package pipeline
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Environment variables the functions read. The CDK stack sets them.
 const (
 	EnvCheckQueues    = "CHECK_QUEUES"    // orchestrator: JSON object, check ID → queue URL
 	EnvRegions        = "REGIONS"         // orchestrator: comma-separated regions (default: enabled regions)
-	EnvTableName      = "TABLE_NAME"      // check, notifier: the findings table
+	EnvTableName      = "TABLE_NAME"      // check, notifier, orchestrator (re-check windows): the findings table
 	EnvJobTimeout     = "JOB_TIMEOUT"     // check: Go duration bounding one job (default 5m)
 	EnvTopicARN       = "TOPIC_ARN"       // notifier: the alert topic
 	EnvNotifyResolved = "NOTIFY_RESOLVED" // notifier: "true" to also send resolved alerts
@@ -27,7 +28,17 @@ const (
 	// orchestrator enables the mappings when it sends jobs and disables them
 	// once the queues are drained, so idle mappings do not long-poll SQS.
 	EnvEventSourceMappings = "EVENT_SOURCE_MAPPINGS"
+	// EnvEventWindow is the orchestrator's re-check window (a Go duration,
+	// default DefaultEventWindow): the first CloudTrail event of an
+	// (account, region, check) claims it and sends one job delayed by it,
+	// so a burst of changes costs one job that sees all of them.
+	EnvEventWindow = "EVENT_WINDOW"
 )
+
+// DefaultEventWindow is the re-check window when EnvEventWindow is not set:
+// long enough for a burst of changes (a Terraform apply) to end before its
+// one job runs, short enough for a red alert within two minutes of the call.
+const DefaultEventWindow = 60 * time.Second
 
 // AccountsOrg is EnvAccounts' value for "every active account of the organization".
 const AccountsOrg = "org"
@@ -58,3 +69,8 @@ type RefreshDetail struct {
 	Checks  []string `json:"checks"`
 	Regions []string `json:"regions"`
 }
+
+// CloudTrailDetailType is the detail-type of the EventBridge events that
+// CloudTrail delivers for AWS API calls; the orchestrator re-checks what
+// such an event can change (check.Meta.Triggers).
+const CloudTrailDetailType = "AWS API Call via CloudTrail"

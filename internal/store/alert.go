@@ -49,11 +49,13 @@ func (s *Store) MarkAlerted(ctx context.Context, account, checkID, eventID strin
 // UnmarkAlerted removes the marker MarkAlerted wrote, so that a record
 // whose alert could not be published is alerted on when redelivered.
 func (s *Store) UnmarkAlerted(ctx context.Context, account, checkID, eventID string) error {
-	if _, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: aws.String(s.table),
-		Key:       alertKey(account, checkID, eventID),
-	}); err != nil {
-		return fmt.Errorf("dynamodb DeleteItem (alert marker %s): %w", eventID, err)
+	return s.deleteItem(ctx, alertKey(account, checkID, eventID), "alert marker "+eventID)
+}
+
+// deleteItem deletes the item of key; what names it in the error.
+func (s *Store) deleteItem(ctx context.Context, key map[string]types.AttributeValue, what string) error {
+	if _, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: key}); err != nil {
+		return fmt.Errorf("dynamodb DeleteItem (%s): %w", what, err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -583,5 +584,65 @@ func TestCountsByAccount(t *testing.T) {
 	// The stored findings carry the account's name.
 	if r := stored(t, s, member, "eu-west-1")["snap-1"]; r.AccountName != "" && r.AccountName != "workloads" {
 		t.Errorf("stored finding's account name = %q, want workloads", r.AccountName)
+	}
+}
+
+// TestClaimWindow: of many claims of one scope's window, concurrent or in a
+// row, exactly one wins until the window closes; other scopes are apart;
+// once it has closed the next claim wins again.
+func TestClaimWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _, account := newTestStore(t)
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	s.now = func() time.Time { return now }
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.ClaimWindow(ctx, account, testCheck, testRegion, time.Minute)
+			if err != nil {
+				t.Errorf("ClaimWindow: %v", err)
+			}
+			if ok {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Fatalf("20 concurrent claims of one window: %d won, want 1", won.Load())
+	}
+	for _, tt := range []struct {
+		name          string
+		after         time.Duration
+		region, check string
+		want          bool
+	}{
+		{"same scope, window open", 59 * time.Second, testRegion, testCheck, false},
+		{"another region", 59 * time.Second, "us-east-1", testCheck, true},
+		{"another check", 59 * time.Second, testRegion, "Yw2K9puPzl", true},
+		{"same scope, window closed", 60 * time.Second, testRegion, testCheck, true},
+		{"same scope, the new window open", 61 * time.Second, testRegion, testCheck, false},
+	} {
+		s.now = func() time.Time { return now.Add(tt.after) }
+		got, err := s.ClaimWindow(ctx, account, tt.check, tt.region, time.Minute)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: ClaimWindow after %s = %v, %v; want %v", tt.name, tt.after, got, err, tt.want)
+		}
+	}
+	// A released window (its job could not be sent) is claimed again at once.
+	s.now = func() time.Time { return now.Add(62 * time.Second) }
+	if err := s.ReleaseWindow(ctx, account, testCheck, testRegion); err != nil {
+		t.Fatalf("ReleaseWindow: %v", err)
+	}
+	if got, err := s.ClaimWindow(ctx, account, testCheck, testRegion, time.Minute); err != nil || !got {
+		t.Errorf("ClaimWindow after ReleaseWindow = %v, %v; want true", got, err)
+	}
+	// Claims are not findings.
+	if records, err := s.Records(ctx, Filter{Account: account, CheckID: testCheck}); err != nil || len(records) != 0 {
+		t.Errorf("findings after window claims = %+v, %v; want none", records, err)
 	}
 }

@@ -47,6 +47,20 @@ var Meta = check.Meta{
 	BeyondSpec: "One finding per distribution that uses an IAM certificate, its reason listing every problem found. " +
 		"A certificate ID that is no longer in the IAM certificate store is red (viewers cannot get a certificate). " +
 		"Wildcard names cover exactly one label (*.example.com covers a.example.com, not example.com nor a.b.example.com).",
+	// Triggers: creating, copying, updating or deleting a distribution can
+	// change its IAM certificate or alternate domain names, and deleting a
+	// server certificate can leave a distribution naming one that is gone;
+	// expiry is judged on the schedule, and an uploaded certificate has a new
+	// ID that no distribution names yet.
+	// CloudFront records unversioned event names ("UpdateDistribution" in the
+	// CloudTrail example of the CloudFront Developer Guide, 2024), although its
+	// API paths and some SDKs carry the version (UpdateDistribution2020_05_31).
+	Triggers: []check.Trigger{
+		{Source: "cloudfront.amazonaws.com", Names: []string{
+			"CreateDistribution", "CreateDistributionWithTags", "CopyDistribution", "UpdateDistribution", "UpdateDistributionWithStagingConfig", "DeleteDistribution",
+		}},
+		{Source: "iam.amazonaws.com", Names: []string{"DeleteServerCertificate"}},
+	},
 }
 
 // Check is the catalog entry.

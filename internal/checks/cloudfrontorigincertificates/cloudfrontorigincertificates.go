@@ -58,6 +58,18 @@ var Meta = check.Meta{
 		"The handshake offers TLS 1.0 to 1.3 and every cipher suite Go implements, RSA key exchange and 3DES included, as CloudFront does towards origins: the probe only reads the certificate and sends no data. " +
 		"An origin that answers on its HTTPS port without TLS is red (no certificate); one that cannot be reached is yellow, and the reason says that origins admitting only CloudFront's managed prefix list cannot be probed from outside. " +
 		"S3 and VPC origins are skipped; one TLS connection per origin host and port, however many distributions share it.",
+	// Triggers: creating, copying, updating or deleting a distribution can
+	// add, change or remove an HTTPS custom origin; a certificate replaced or
+	// expiring on the origin server has no AWS event, so it waits for the
+	// schedule.
+	// CloudFront records unversioned event names ("UpdateDistribution" in the
+	// CloudTrail example of the CloudFront Developer Guide, 2024), although its
+	// API paths and some SDKs carry the version (UpdateDistribution2020_05_31).
+	Triggers: []check.Trigger{
+		{Source: "cloudfront.amazonaws.com", Names: []string{
+			"CreateDistribution", "CreateDistributionWithTags", "CopyDistribution", "UpdateDistribution", "UpdateDistributionWithStagingConfig", "DeleteDistribution",
+		}},
+	},
 }
 
 // Check is the catalog entry: it probes origins over the network.

@@ -37,6 +37,12 @@ var Meta = check.Meta{
 	Columns:           []string{colStatus, colRegion, colTrailName, colLoggingStatus, colBucketName, colLastDeliveryDate},
 	IAMActions:        []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
 	Scope:             check.Regional,
+	// Triggers: creating, updating or deleting a trail and starting or
+	// stopping its logging decide the result; a log delivery error shows only
+	// in the trail's status, so it waits for the schedule.
+	Triggers: []check.Trigger{
+		{Source: "cloudtrail.amazonaws.com", Names: []string{"CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"}},
+	},
 }
 
 // Check is the catalog entry.

@@ -44,6 +44,16 @@ var Meta = check.Meta{
 	IAMActions:        []string{"ec2:DescribeSnapshots", "ec2:GetSnapshotBlockPublicAccessState"},
 	Scope:             check.Regional,
 	BeyondSpec:        "A public snapshot in a region whose block public access for snapshots is in block-all-sharing mode is yellow, not red: EBS treats it as private until the setting is turned off. In block-new-sharing mode, or when the setting cannot be read, it stays red and the reason says so.",
+	// Triggers: sharing, unsharing or deleting a snapshot, or changing the
+	// region's block public access for snapshots, can make a snapshot public
+	// or private; a new or copied snapshot is private, so it waits for the
+	// schedule.
+	Triggers: []check.Trigger{
+		{Source: "ec2.amazonaws.com", Names: []string{
+			"ModifySnapshotAttribute", "ResetSnapshotAttribute", "DeleteSnapshot",
+			"EnableSnapshotBlockPublicAccess", "DisableSnapshotBlockPublicAccess",
+		}},
+	},
 }
 
 // Check is the catalog entry.

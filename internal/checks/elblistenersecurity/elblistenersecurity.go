@@ -55,6 +55,16 @@ var Meta = check.Meta{
 	BeyondSpec: "Also evaluates the SslPolicy of Application and Network Load Balancer HTTPS/TLS listeners against the predefined policies in policies.json: enabling TLS 1.0/1.1 is yellow (and the 2015-2019 policies that do are also outdated), enabling 3DES is red; TLS 1.2-only and TLS 1.3 policies are green. " +
 		"A policy name missing from policies.json (Classic reference or ELBv2 SslPolicy) is an error naming the list's asOf date, never a guess.",
 	Data: []check.Dataset{policyDataset()},
+	// Triggers: creating or deleting a load balancer or a listener and
+	// changing a listener's protocol or security policy decide the result
+	// (Classic and ELBv2 calls share the event source
+	// elasticloadbalancing.amazonaws.com).
+	Triggers: []check.Trigger{
+		{Source: "elasticloadbalancing.amazonaws.com", Names: []string{
+			"CreateLoadBalancer", "DeleteLoadBalancer", "CreateLoadBalancerListeners", "DeleteLoadBalancerListeners",
+			"SetLoadBalancerPoliciesOfListener", "CreateListener", "ModifyListener", "DeleteListener",
+		}},
+	},
 }
 
 // Check is the catalog entry.

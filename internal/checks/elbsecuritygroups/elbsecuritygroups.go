@@ -50,6 +50,17 @@ var Meta = check.Meta{
 	Columns:           []string{colStatus, colRegion, colLoadBalancerName, colSecurityGroupIDs, colReason},
 	IAMActions:        []string{"elasticloadbalancing:DescribeLoadBalancers", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"},
 	Scope:             check.Regional,
+	// Triggers: a Classic Load Balancer's listeners and security groups, and
+	// the inbound rules or the deletion of those groups, decide the result.
+	Triggers: []check.Trigger{
+		{Source: "elasticloadbalancing.amazonaws.com", Names: []string{
+			"CreateLoadBalancer", "DeleteLoadBalancer", "CreateLoadBalancerListeners", "DeleteLoadBalancerListeners",
+			"ApplySecurityGroupsToLoadBalancer",
+		}},
+		{Source: "ec2.amazonaws.com", Names: []string{
+			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress", "DeleteSecurityGroup",
+		}},
+	},
 }
 
 // Check is the catalog entry.

@@ -73,6 +73,13 @@ var Meta = check.Meta{
 		"the quarantine-policy results standing. Health is asked in its partition's region (us-east-1; cn-northwest-1 in aws-cn; " +
 		"us-gov-west-1 in aws-us-gov, per AWS's endpoint metadata). Case ID, Location, Deadline and Usage are not " +
 		"available to customers and stay empty.",
+	// Triggers: attaching or detaching a quarantine policy and creating,
+	// deactivating or deleting a quarantined user's keys change the quarantine
+	// rows; AWS Health events are not API calls, so they are read on the
+	// schedule.
+	Triggers: []check.Trigger{
+		{Source: "iam.amazonaws.com", Names: []string{"AttachUserPolicy", "DetachUserPolicy", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"}},
+	},
 }
 
 // Check is the catalog entry.

@@ -46,6 +46,11 @@ var Meta = check.Meta{
 		"The root user's access keys are reported too (as user <root_account>). " +
 		"The Access Key column shows the key ID, found with one iam ListAccessKeys call per user who has an active key; " +
 		"where a report slot cannot be matched to one key ID it shows the slot (access_key_1 or access_key_2).",
+	// No Triggers: the check judges IAM's credential report, which IAM
+	// regenerates at most every four hours, so a re-check minutes after
+	// CreateAccessKey, UpdateAccessKey or DeleteAccessKey would read the
+	// report from before the call (and could lose a deleted key's ID), and
+	// key ages change only with time.
 }
 
 // Check is the catalog entry.

@@ -36,6 +36,11 @@ var Meta = check.Meta{
 	Columns:           []string{colPolicy, colUppercase, colLowercase, colNumber, colSymbols},
 	IAMActions:        []string{"iam:GetAccountPasswordPolicy"},
 	Scope:             check.Global,
+	// Triggers: updating or deleting the account password policy is the only
+	// way to change it.
+	Triggers: []check.Trigger{
+		{Source: "iam.amazonaws.com", Names: []string{"UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"}},
+	},
 }
 
 // Check is the catalog entry.

@@ -24,6 +24,11 @@ var Meta = check.Meta{
 	IAMActions:        []string{"iam:ListUsers"},
 	Scope:             check.Global,
 	BeyondSpec:        "A green finding is reported when the account has an IAM user.",
+	// Triggers: creating the first IAM user or deleting the last one changes
+	// the result.
+	Triggers: []check.Trigger{
+		{Source: "iam.amazonaws.com", Names: []string{"CreateUser", "DeleteUser"}},
+	},
 }
 
 // Check is the catalog entry.

@@ -59,6 +59,18 @@ var Meta = check.Meta{
 	BeyondSpec: "Runtimes missing from the shipped lifecycle data are reported as error rather than green; reasons name the day the lifecycle data was read and the dates Lambda blocks creating and updating functions on the runtime. " +
 		"A published version's Average Daily Invokes include the invocations made through the aliases that route to it (a weighted alias's by its current routing weight, said so in the reason).",
 	Data: []check.Dataset{lifecycleDataset()},
+	// Triggers: creating a function, changing its runtime, publishing a
+	// version (UpdateFunctionCode can publish one) or deleting a function or
+	// version adds, changes or removes a function version; deprecation dates
+	// are judged on the schedule. Lambda records versioned event names, as in
+	// the events DataDog/serverless-remote-instrumentation matches
+	// (CreateFunction20150331, UpdateFunctionConfiguration20150331v2).
+	Triggers: []check.Trigger{
+		{Source: "lambda.amazonaws.com", Names: []string{
+			"CreateFunction20150331", "UpdateFunctionConfiguration20150331v2", "UpdateFunctionCode20150331v2",
+			"PublishVersion20150331", "DeleteFunction20150331",
+		}},
+	},
 }
 
 // Check is the catalog entry.

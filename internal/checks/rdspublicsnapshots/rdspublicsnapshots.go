@@ -35,6 +35,14 @@ var Meta = check.Meta{
 	Columns:           []string{colStatus, colRegion, colSource, colSnapshotID},
 	IAMActions:        []string{"rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes"},
 	Scope:             check.Regional,
+	// Triggers: sharing, unsharing or deleting a manual snapshot can make it
+	// public or remove a public one; a new or copied snapshot is private, so
+	// it waits for the schedule.
+	Triggers: []check.Trigger{
+		{Source: "rds.amazonaws.com", Names: []string{
+			"ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute", "DeleteDBSnapshot", "DeleteDBClusterSnapshot",
+		}},
+	},
 }
 
 // Check is the catalog entry.

@@ -66,6 +66,23 @@ var Meta = check.Meta{
 	},
 	Scope:      check.Regional,
 	BeyondSpec: "Also evaluates the VPC security groups attached to DB instances and clusters, on the rules that reach the database's port, flagging only global access: a /0 source (IPv4 or IPv6, directly or in a customer-managed prefix list) is red, a referenced EC2 security group that grants global access on a risky port is yellow as in the spec; private and other limited ranges are green. Their findings say so in the reason.",
+	// Triggers: the result follows DB security group rules, the security
+	// groups and port of every database (created, restored, modified or
+	// deleted), and the inbound rules and prefix lists of the EC2 security
+	// groups they name.
+	Triggers: []check.Trigger{
+		{Source: "rds.amazonaws.com", Names: []string{
+			"AuthorizeDBSecurityGroupIngress", "RevokeDBSecurityGroupIngress", "DeleteDBSecurityGroup",
+			"CreateDBInstance", "CreateDBInstanceReadReplica", "RestoreDBInstanceFromDBSnapshot", "RestoreDBInstanceFromS3",
+			"RestoreDBInstanceToPointInTime", "ModifyDBInstance", "DeleteDBInstance",
+			"CreateDBCluster", "RestoreDBClusterFromS3", "RestoreDBClusterFromSnapshot", "RestoreDBClusterToPointInTime",
+			"ModifyDBCluster", "DeleteDBCluster",
+		}},
+		{Source: "ec2.amazonaws.com", Names: []string{
+			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress",
+			"ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
+		}},
+	},
 }
 
 // Check is the catalog entry.

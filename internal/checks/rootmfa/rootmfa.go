@@ -35,6 +35,14 @@ var Meta = check.Meta{
 		"source that answered says it is on. A source that could not be read is reported as its own error finding, never as green; " +
 		"when the summary says MFA is off and the report could not be read, the finding is an error, since the report could have " +
 		"shown the root credentials removed.",
+	// Triggers: deactivating an MFA device turns the account summary's
+	// AccountMFAEnabled off at once, and enabling one turns the finding green
+	// once the credential report (regenerated at most every four hours)
+	// agrees; removed root credentials show only in that report, so they wait
+	// for the schedule.
+	Triggers: []check.Trigger{
+		{Source: "iam.amazonaws.com", Names: []string{"EnableMFADevice", "DeactivateMFADevice"}},
+	},
 }
 
 // Check is the catalog entry.

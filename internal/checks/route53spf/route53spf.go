@@ -45,6 +45,12 @@ var Meta = check.Meta{
 	BeyondSpec: "Green needs a TXT or SPF record whose value starts with \"v=spf1\" (the alert criterion), not just any TXT record (the description). " +
 		"Private hosted zones are skipped: receiving mail servers on the internet never see them, so SPF there cannot stop spoofing. " +
 		"A TXT or SPF alias record is followed to its target in the same zone.",
+	// Triggers: changing record sets or deleting a hosted zone can add or
+	// remove an MX record set or its SPF record; a new zone has no MX record,
+	// so it waits for the schedule.
+	Triggers: []check.Trigger{
+		{Source: "route53.amazonaws.com", Names: []string{"ChangeResourceRecordSets", "DeleteHostedZone"}},
+	},
 }
 
 // Check is the catalog entry.

@@ -55,6 +55,17 @@ var Meta = check.Meta{
 		"Public ACL grants that Block Public Access IgnorePublicAcls neutralizes are reported yellow, as the spec does for public policies restricted by RestrictPublicBuckets. " +
 		"A read error other than access denied (throttling, a server error) is an error finding for that bucket, never a green.",
 	Data: []check.Dataset{dataset()},
+	// Triggers: a bucket's ACL, policy and Block Public Access, the account's
+	// Block Public Access (S3 Control calls, recorded with event source
+	// s3.amazonaws.com) and deleting a bucket decide the result; a new bucket
+	// has Block Public Access on and ACLs disabled, so it waits for the
+	// schedule.
+	Triggers: []check.Trigger{
+		{Source: "s3.amazonaws.com", Names: []string{
+			"PutBucketAcl", "PutBucketPolicy", "DeleteBucketPolicy", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
+			"PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock", "DeleteBucket",
+		}},
+	},
 }
 
 // Check is the catalog entry.

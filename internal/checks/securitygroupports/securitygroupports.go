@@ -46,6 +46,16 @@ var Meta = check.Meta{
 	IAMActions:        sgrules.WorldOpenIAMActions,
 	Scope:             check.Regional,
 	BeyondSpec:        "A port range is judged by the worst port it covers (0-65535 covers 3389: red), an all-protocol rule opens every port (red); ICMP and other protocols without ports are yellow. Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
+	// Triggers: changing an inbound rule or the entries of a prefix list a
+	// rule names, or deleting a group (or the VPC whose default group it is),
+	// can open or close a port to the internet; a new group has no inbound
+	// rule, so it waits for the schedule.
+	Triggers: []check.Trigger{
+		{Source: "ec2.amazonaws.com", Names: []string{
+			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress",
+			"DeleteSecurityGroup", "DeleteVpc", "ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
+		}},
+	},
 }
 
 // Check is the catalog entry.

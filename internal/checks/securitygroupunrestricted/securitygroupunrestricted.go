@@ -44,6 +44,16 @@ var Meta = check.Meta{
 	IAMActions:        sgrules.WorldOpenIAMActions,
 	Scope:             check.Regional,
 	BeyondSpec:        "A port range is judged by every port it covers (80-443 is red), all-protocol, ICMP and other portless rules from /0 are red (only ports 25, 80 and 443 are exempt). Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
+	// Triggers: changing an inbound rule or the entries of a prefix list a
+	// rule names, or deleting a group (or the VPC whose default group it is),
+	// can open or close a port to the internet; a new group has no inbound
+	// rule, so it waits for the schedule.
+	Triggers: []check.Trigger{
+		{Source: "ec2.amazonaws.com", Names: []string{
+			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress",
+			"DeleteSecurityGroup", "DeleteVpc", "ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
+		}},
+	},
 }
 
 // Check is the catalog entry.

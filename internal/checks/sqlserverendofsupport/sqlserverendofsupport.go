@@ -71,6 +71,13 @@ var Meta = check.Meta{
 	Scope:             check.Regional,
 	BeyondSpec:        "Self-installed SQL Server is found through Systems Manager inventory; a license-included instance whose version cannot be determined, or a version missing from the shipped lifecycle table, is reported as error rather than green.",
 	Data:              []check.Dataset{dataset()},
+	// Triggers: launching, starting or terminating an instance adds or removes
+	// an instance of the past 24 hours; support dates, the 24 hours and
+	// Systems Manager inventory (its agent calls PutInventory on every
+	// collection, changed or not) are judged on the schedule.
+	Triggers: []check.Trigger{
+		{Source: "ec2.amazonaws.com", Names: []string{"RunInstances", "CreateFleet", "StartInstances", "TerminateInstances"}},
+	},
 }
 
 // Check is the catalog entry.

@@ -62,6 +62,12 @@ var Meta = check.Meta{
 		"\"Workload Started Date\" and \"Number of HRIs resolved for Security\" are left empty: the Well-Architected API records neither. " +
 		"In a region where AWS does not offer the Well-Architected Tool (no endpoint in AWS's endpoint metadata, botocore's endpoints.json; " +
 		"e.g. ap-northeast-3 and several opt-in regions) the check makes no call and reports one unavailable finding naming the region and the data's source and date.",
+	// Triggers: answering a question, upgrading a lens review, creating a
+	// workload (a review template can fill in its answers) or deleting one
+	// changes the security pillar's high risk issues.
+	Triggers: []check.Trigger{
+		{Source: "wellarchitected.amazonaws.com", Names: []string{"CreateWorkload", "DeleteWorkload", "UpdateAnswer", "UpgradeLensReview"}},
+	},
 }
 
 // Check is the catalog entry.

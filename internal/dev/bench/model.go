@@ -49,7 +49,8 @@ import (
 //	Fixed       = the stack's CloudWatch alarms and KMS key, whatever it scans
 //
 // Every account is assumed to look like the reference account, every region
-// like a reference region: an upper bound for most organisations.
+// like a reference region: an upper bound for most organisations. The
+// event-driven re-checks of issue 17 are modelled in events.go.
 
 // Source is where a figure comes from.
 type Source struct {
@@ -111,6 +112,8 @@ type ModelInputs struct {
 	OtherAlarms    Source       `json:"otherAlarms"`
 	KMSKeyPrice    Source       `json:"kmsKeyPricePerMonth"`
 	KMSKeys        Source       `json:"kmsKeys"`
+	// Events are the event-driven re-checks' inputs (EventModel).
+	Events EventInputs `json:"events"`
 }
 
 // DefaultModelInputs are the figures BENCHMARKS.md cites (us-east-1 list
@@ -163,6 +166,7 @@ func DefaultModelInputs() ModelInputs {
 		OtherAlarms:    Source{3, "alarms", "infra/stack.go: orchestrator errors, notifier errors, notifier failure queue depth"},
 		KMSKeyPrice:    Source{1, "USD per customer managed key per month (first year; each of the first two yearly rotations adds 1)", "https://aws.amazon.com/kms/pricing/ " + secondary},
 		KMSKeys:        Source{1, "keys", "infra/stack.go TopicKey (the SNS topics' key)"},
+		Events:         DefaultEventInputs(),
 	}
 }
 
@@ -336,14 +340,8 @@ func throttleFloor(r *Result, in ModelInputs) float64 {
 	return floor
 }
 
-// OrgModel estimates wall time and monthly cost for every fleet size in
-// in, from r's measurements, and returns the inputs it used (in, with the
-// shares measured in r filled in).
-func OrgModel(r *Result, in ModelInputs) ([]ModelResult, ModelInputs) {
-	checks := perCheck(r)
-	if len(checks) == 0 {
-		return nil, in
-	}
+// withMeasured returns in with the shares and the item size measured in r.
+func withMeasured(r *Result, in ModelInputs) ModelInputs {
 	if f := r.Parallel.Findings; f > 0 {
 		if ss := r.SteadyState; ss != nil {
 			in.ChangedShare.Value = float64(ss.Changed.ItemsWritten) / float64(f)
@@ -355,6 +353,18 @@ func OrgModel(r *Result, in ModelInputs) ([]ModelResult, ModelInputs) {
 		in.ItemBytes = Source{float64(b + itemOverheadBytes), in.ItemBytes.Unit,
 			fmt.Sprintf("measured: mean finding JSON %d bytes + %d bytes of keys and timestamps (assumption)", b, itemOverheadBytes)}
 	}
+	return in
+}
+
+// OrgModel estimates wall time and monthly cost for every fleet size in
+// in, from r's measurements, and returns the inputs it used (in, with the
+// shares measured in r filled in).
+func OrgModel(r *Result, in ModelInputs) ([]ModelResult, ModelInputs) {
+	checks := perCheck(r)
+	if len(checks) == 0 {
+		return nil, in
+	}
+	in = withMeasured(r, in)
 	floor := throttleFloor(r, in)
 	gb := in.MemoryMB.Value / 1024
 	queues := float64(len(checks))

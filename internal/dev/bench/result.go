@@ -33,6 +33,8 @@ type Result struct {
 	Lambda      []LambdaSize  `json:"lambdaBootstraps,omitempty"`
 	Model       []ModelResult `json:"orgModel,omitempty"`
 	ModelInputs *ModelInputs  `json:"orgModelInputs,omitempty"`
+	// Events is the event-driven re-checks' model (EventModel).
+	Events *EventReport `json:"eventModel,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -286,5 +288,9 @@ func WriteTable(w io.Writer, r *Result) {
 	if len(r.Model) > 0 {
 		fmt.Fprintln(w)
 		WriteModel(w, r.Model)
+	}
+	if r.Events != nil && r.ModelInputs != nil {
+		fmt.Fprintln(w)
+		WriteEvents(w, r.Events, *r.ModelInputs)
 	}
 }

@@ -74,6 +74,9 @@ type Options struct {
 	Accounts orchestrator.Accounts
 	// NotifyResolved makes the notifier also report findings that stopped being red.
 	NotifyResolved bool
+	// EventWindow is the re-check window of CloudTrail events
+	// (pipeline.DefaultEventWindow when zero); the demo uses a short one.
+	EventWindow time.Duration
 }
 
 // Setup creates the table, one queue and DLQ per implemented check, the
@@ -127,6 +130,9 @@ func Setup(ctx context.Context, cfg aws.Config, opts Options) (*Pipeline, error)
 		Queues:   p.Queues,
 		Regions:  opts.Regions,
 		Accounts: opts.Accounts,
+		// CloudTrail events re-check through the same table's window claims.
+		Windows:     p.Store,
+		EventWindow: opts.EventWindow,
 		Discovery: orchestrator.Discovery{
 			Account: func(ctx context.Context) (string, error) { return scan.CallerAccount(ctx, cfg) },
 			Regions: func(ctx context.Context) ([]string, error) { return scan.EnabledRegions(ctx, cfg) },
@@ -191,14 +197,26 @@ type Alert struct {
 	Attributes map[string]string
 }
 
-// Scan sends event to the orchestrator, then drives the queues, the stream
-// and the notifier until the scan's work is done, and reads the alerts.
+// Scan sends event to the orchestrator — a schedule, a refresh or a
+// CloudTrail event, as the stack's rules deliver them — then drives the
+// queues (waiting out a re-check's delay), the stream and the notifier until
+// the work is done, and reads the alerts.
 func (p *Pipeline) Scan(ctx context.Context, event events.EventBridgeEvent) (Run, error) {
 	summary, err := p.Orchestrator.Handle(ctx, event)
 	if err != nil {
 		return Run{}, fmt.Errorf("orchestrator: %w", err)
 	}
-	run := Run{Summary: summary}
+	run, err := p.Settle(ctx)
+	run.Summary = summary
+	return run, err
+}
+
+// Settle drives the queues, the stream and the notifier until the work sent
+// so far is done (re-check jobs once their delay has passed), and reads the
+// alerts.
+func (p *Pipeline) Settle(ctx context.Context) (Run, error) {
+	var run Run
+	var err error
 	if run.Failed, err = p.DrainQueues(ctx); err != nil {
 		return run, err
 	}
@@ -211,7 +229,8 @@ func (p *Pipeline) Scan(ctx context.Context, event events.EventBridgeEvent) (Run
 
 // DrainQueues hands every message of every check queue to its worker, as the
 // SQS event source does, until the queues are empty (failed messages come
-// back after the visibility timeout and end in the DLQ after MaxReceiveCount).
+// back after the visibility timeout and end in the DLQ after MaxReceiveCount;
+// delayed ones, re-check jobs, once their delay has passed).
 func (p *Pipeline) DrainQueues(ctx context.Context) (failed int, err error) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for _, id := range sortedIDs(p.Queues) {
@@ -280,13 +299,19 @@ func (p *Pipeline) deliver(ctx context.Context, checkID string, msgs []sqstypes.
 func (p *Pipeline) inFlight(ctx context.Context, url string) (int, error) {
 	out, err := p.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{
 		sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed,
 	}})
 	if err != nil {
 		return 0, fmt.Errorf("queue attributes of %s: %w", url, err)
 	}
-	visible, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
-	hidden, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
-	return visible + hidden, nil
+	// Delayed messages count: a re-check job waits out its window.
+	pending := 0
+	for _, attr := range []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+		sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible, sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed} {
+		n, _ := strconv.Atoi(out.Attributes[string(attr)])
+		pending += n
+	}
+	return pending, nil
 }
 
 // PumpStream hands the table's new stream records to the notifier, batch by

@@ -50,10 +50,11 @@ type fakeSQS struct {
 	failOnce map[string]bool // message body substrings to fail once
 	failed   map[string]bool // bodies failed by failOneIn
 	bodies   map[string][]string
-	sent     map[string]int // queue → messages accepted
-	jobs     map[string]int // check/account/region → times accepted
-	bad      []string       // bodies that are no valid job
-	log      []string       // "send <queue>", in order
+	sent     map[string]int     // queue → messages accepted
+	jobs     map[string]int     // check/account/region → times accepted
+	delays   map[string][]int32 // check/account/region → DelaySeconds of each accepted
+	bad      []string           // bodies that are no valid job
+	log      []string           // "send <queue>", in order
 }
 
 func apiError(code string) error {
@@ -107,7 +108,7 @@ func (f *fakeSQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchIn
 			continue
 		}
 		if f.sent == nil {
-			f.sent, f.jobs, f.bodies = map[string]int{}, map[string]int{}, map[string][]string{}
+			f.sent, f.jobs, f.bodies, f.delays = map[string]int{}, map[string]int{}, map[string][]string{}, map[string][]int32{}
 		}
 		f.sent[queue]++
 		if f.keepBodies {
@@ -116,7 +117,9 @@ func (f *fakeSQS) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchIn
 		if job, err := pipeline.DecodeJobMessage(body); err != nil {
 			f.bad = append(f.bad, body)
 		} else {
-			f.jobs[job.CheckID+"/"+job.Account+"/"+job.Region]++
+			key := job.CheckID + "/" + job.Account + "/" + job.Region
+			f.jobs[key]++
+			f.delays[key] = append(f.delays[key], e.DelaySeconds)
 		}
 		out.Successful = append(out.Successful, sqstypes.SendMessageBatchResultEntry{Id: e.Id, MessageId: aws.String("m")})
 	}

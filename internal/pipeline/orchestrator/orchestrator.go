@@ -3,7 +3,10 @@
 // region, check) job to its check's queue. It reads the catalog, not the
 // checks, so the function links no collector. It also turns the checks'
 // SQS event source mappings on before a scan and off once their queues are
-// drained (Sweep), so that idle mappings do not long-poll SQS.
+// drained (Sweep), so that idle mappings do not long-poll SQS. On a
+// CloudTrail event it re-checks only what the API call can have changed
+// (the catalog's Triggers), one delayed job per (account, region, check)
+// and re-check window however many events a burst brings.
 package orchestrator
 
 import (
@@ -21,6 +24,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -31,6 +35,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/org/orglist"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/store"
 )
 
 // New builds the orchestrator from its environment.
@@ -57,6 +62,16 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 	if err != nil {
 		return nil, err
 	}
+	window, err := ParseEventWindow(getenv(pipeline.EnvEventWindow))
+	if err != nil {
+		return nil, err
+	}
+	// Without the table, the orchestrator still scans; a CloudTrail event
+	// is then an error saying the table is missing.
+	var windows WindowClaimer
+	if table := strings.TrimSpace(getenv(pipeline.EnvTableName)); table != "" {
+		windows = store.New(dynamodb.NewFromConfig(cfg), table)
+	}
 	return &Orchestrator{
 		Checks: all,
 		// One idle connection per request in flight: the SDK keeps 10 per
@@ -67,11 +82,13 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 				tr.MaxIdleConnsPerHost = DefaultSendConcurrency
 			})
 		}),
-		Lambda:   lambda.NewFromConfig(cfg),
-		Queues:   queues,
-		Mappings: mappings,
-		Regions:  splitComma(getenv(pipeline.EnvRegions)),
-		Accounts: accounts,
+		Lambda:      lambda.NewFromConfig(cfg),
+		Queues:      queues,
+		Mappings:    mappings,
+		Regions:     splitComma(getenv(pipeline.EnvRegions)),
+		Accounts:    accounts,
+		Windows:     windows,
+		EventWindow: window,
 		Discovery: Discovery{
 			Account: func(ctx context.Context) (string, error) { return scan.CallerAccount(ctx, cfg) },
 			Regions: func(ctx context.Context) ([]string, error) { return scan.EnabledRegions(ctx, cfg) },
@@ -178,8 +195,19 @@ type Orchestrator struct {
 	// SendConcurrency bounds the SendMessageBatch requests in flight
 	// (DefaultSendConcurrency when zero).
 	SendConcurrency int
-	Discovery       Discovery
-	Now             func() time.Time
+	// Windows claims the re-check windows of CloudTrail events (the
+	// findings table's store); without it such an event is an error.
+	Windows WindowClaimer
+	// EventWindow is how long the first CloudTrail event of an (account,
+	// region, check) holds the events that follow before its one job runs
+	// (pipeline.DefaultEventWindow when zero).
+	EventWindow time.Duration
+	Discovery   Discovery
+	Now         func() time.Time
+
+	// known remembers the accounts and regions whose events are
+	// re-checked, between the events a warm function handles.
+	known known
 
 	// sleep waits between attempts (a timer in production; tests skip it).
 	sleep func(context.Context, time.Duration) error
@@ -204,14 +232,22 @@ type ScanSummary struct {
 	NotImplemented []string `json:"notImplemented,omitempty"`
 	// Sweep is set for a sweep event, and only then.
 	Sweep *SweepSummary `json:"sweep,omitempty"`
+	// Event is set for a CloudTrail event, and only then: ScanID names
+	// the event, ScanTime is when its jobs run (the window's end), Jobs
+	// are the re-checks it sent.
+	Event *EventSummary `json:"event,omitempty"`
 }
 
-// Handle plans the scan the event asks for and sends its jobs; a sweep
-// event (pipeline.SweepDetailType) sweeps instead.
+// Handle plans the scan the event asks for and sends its jobs; a CloudTrail
+// event (pipeline.CloudTrailDetailType) re-checks what the call can have
+// changed, and a sweep event (pipeline.SweepDetailType) sweeps.
 func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent) (ScanSummary, error) {
-	if event.DetailType == pipeline.SweepDetailType {
+	switch event.DetailType {
+	case pipeline.SweepDetailType:
 		sweep, err := o.Sweep(ctx)
 		return ScanSummary{Sweep: &sweep}, err
+	case pipeline.CloudTrailDetailType:
+		return o.recheck(ctx, event)
 	}
 	var detail pipeline.RefreshDetail
 	if event.DetailType == pipeline.RefreshDetailType && len(event.Detail) > 0 {
@@ -319,6 +355,13 @@ func (o *Orchestrator) accounts(ctx context.Context) ([]org.Account, error) {
 		}
 		return []org.Account{{ID: account}}, nil
 	}
+}
+
+func (o *Orchestrator) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 func (o *Orchestrator) catalog() []catalog.Entry {

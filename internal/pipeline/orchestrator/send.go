@@ -88,7 +88,7 @@ func (o *Orchestrator) sendAll(ctx context.Context, plans []*checkPlan, base pip
 				if b.plan.failed.Load() {
 					continue
 				}
-				sent, err := o.sendBatch(ctx, b.plan.queue, b.jobs, &requests)
+				sent, err := o.sendBatch(ctx, b.plan.queue, b.jobs, 0, &requests)
 				b.plan.sent.Add(int64(sent))
 				if err != nil {
 					b.plan.fail(err)
@@ -139,9 +139,11 @@ produce:
 	return requests.Load()
 }
 
-// sendBatch sends up to ten jobs in one request and sends the entries SQS
-// failed again, a bounded number of times. It returns how many were accepted.
-func (o *Orchestrator) sendBatch(ctx context.Context, queueURL string, jobs []pipeline.JobMessage, requests *atomic.Int64) (int, error) {
+// sendBatch sends up to ten jobs in one request, each delayed by
+// delaySeconds (a re-check's window; 0 for a scan), and sends the entries
+// SQS failed again, a bounded number of times. It returns how many were
+// accepted.
+func (o *Orchestrator) sendBatch(ctx context.Context, queueURL string, jobs []pipeline.JobMessage, delaySeconds int32, requests *atomic.Int64) (int, error) {
 	pending := make(map[string]string, len(jobs)) // entry ID → body
 	for i, j := range jobs {
 		pending[strconv.Itoa(i)] = j.Encode()
@@ -155,7 +157,7 @@ func (o *Orchestrator) sendBatch(ctx context.Context, queueURL string, jobs []pi
 		}
 		entries := make([]sqstypes.SendMessageBatchRequestEntry, 0, len(pending))
 		for _, id := range slices.Sorted(maps.Keys(pending)) {
-			entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: aws.String(pending[id])})
+			entries = append(entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: aws.String(pending[id]), DelaySeconds: delaySeconds})
 		}
 		requests.Add(1)
 		out, err := o.SQS.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: entries})
