@@ -60,7 +60,7 @@ build:
 	$(GO) build -o $(BIN)/secadvisor ./cmd/secadvisor
 
 ## build-lambdas: the functions as Lambda's provided.al2023 runtime on arm64 runs them: the
-## orchestrator and the notifier (./functions/<name>), and one bootstrap per check of
+## orchestrator, the notifier and the digest (./functions/<name>), and one bootstrap per check of
 ## internal/checks/all.go, linking only that check, from a main generated in bin/_lambda-mains
 build-lambdas:
 	$(GO) run ./cmd/secadvisor-lambdas -o $(LAMBDA_DIR) -goarch arm64

@@ -40,6 +40,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/pipeline/digest"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
@@ -450,6 +451,42 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 			}
 		})
 	}
+
+	// The weekly digest, on the sample schedule event: one message on its
+	// own topic (the notifier's inbox must hold only the notifier's alert).
+	t.Run("digest", func(t *testing.T) {
+		t.Parallel()
+		digestTopic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("rie-digest")})
+		if err != nil {
+			t.Fatalf("create topic: %v", err)
+		}
+		digestInbox, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-digest-inbox")})
+		if err != nil {
+			t.Fatalf("create inbox: %v", err)
+		}
+		if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: digestTopic.TopicArn, Protocol: aws.String("sqs"),
+			Endpoint: aws.String("arn:aws:sqs:us-east-1:" + emulator.DefaultAccount + ":rie-digest-inbox")}); err != nil {
+			t.Fatalf("subscribe: %v", err)
+		}
+		resp, logs := invoke(t, bootstrap(lambdabuild.Digest), append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+aws.ToString(digestTopic.TopicArn),
+			pipeline.EnvTableName+"="+table), sample(t, "scheduled.json"))
+		report(t, lambdabuild.Digest, bootstrap(lambdabuild.Digest), logs)
+		var result digest.Result
+		if err := json.Unmarshal(resp, &result); err != nil || result.MessageID == "" {
+			t.Fatalf("response %s is not a sent digest: %v\nlogs:\n%s", resp, err, logs)
+		}
+		// The sample event's time ends the week.
+		if want := "secadvisor weekly digest 2026-11-28: "; !strings.HasPrefix(result.Subject, want) {
+			t.Errorf("subject = %q, want it to start with %q", result.Subject, want)
+		}
+		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: digestInbox.QueueUrl, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatalf("receive digest: %v", err)
+		}
+		if len(msgs.Messages) != 1 || !strings.Contains(aws.ToString(msgs.Messages[0].Body), "secadvisor weekly digest, 2026-11-21 12:00 to 2026-11-28 12:00 (UTC)") {
+			t.Errorf("digests = %d, want 1 for the week to the event's time\nlogs:\n%s", len(msgs.Messages), logs)
+		}
+	})
 
 	t.Run("notifier", func(t *testing.T) {
 		t.Parallel()

@@ -35,6 +35,7 @@ const (
 	ctxScannerRegion      = "scannerRegion"
 	ctxOrganizationID     = "organizationId"
 	ctxEventWindow        = "eventWindow"
+	ctxDigestSchedule     = "digestSchedule"
 )
 
 // Defaults of the context options. The README's context table repeats them.
@@ -49,6 +50,12 @@ const (
 	// CloudTrail events of one (account, region, check) into one re-check:
 	// the orchestrator's own default.
 	defaultEventWindow = pipeline.DefaultEventWindow
+	// defaultDigestSchedule sends the weekly digest on Mondays at 08:00 UTC
+	// (EventBridge cron: minutes hours day-of-month month day-of-week year,
+	// one of the two days being "?").
+	defaultDigestSchedule = "cron(0 8 ? * MON *)"
+	// digestOff is the digestSchedule value that turns the digest off.
+	digestOff = "off"
 )
 
 // Table removal policies accepted by ctxTableRemovalPolicy.
@@ -127,6 +134,10 @@ type Config struct {
 	OrganizationID string
 	// EventWindow is the orchestrator's re-check window (pipeline.EnvEventWindow).
 	EventWindow time.Duration
+	// DigestSchedule is the EventBridge schedule expression of the weekly
+	// digest; empty when the digest is off (the function is deployed all
+	// the same, to be invoked by hand).
+	DigestSchedule string
 	// Checks is the catalog the stack is built from (checks.All()).
 	Checks []check.Check
 }
@@ -141,6 +152,7 @@ func DefaultConfig() Config {
 		LambdaAssets:       defaultLambdaAssets,
 		MemberRoleName:     org.DefaultRoleName,
 		EventWindow:        defaultEventWindow,
+		DigestSchedule:     defaultDigestSchedule,
 		Checks:             checks.All(),
 	}
 }
@@ -340,6 +352,19 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 			fail(ctxEventWindow, fmt.Errorf("%q is not whole seconds from %v to %v (the re-check job's SQS delay)", v, minEventWindow, maxEventWindow))
 		default:
 			cfg.EventWindow = d
+		}
+	}
+
+	if v, ok, err := contextString(lookup(ctxDigestSchedule)); err != nil {
+		fail(ctxDigestSchedule, err)
+	} else if ok {
+		switch {
+		case strings.EqualFold(v, digestOff):
+			cfg.DigestSchedule = ""
+		case !scheduleExpression.MatchString(v):
+			fail(ctxDigestSchedule, fmt.Errorf("%q is neither %s nor an EventBridge schedule expression such as %s or rate(7 days)", v, digestOff, defaultDigestSchedule))
+		default:
+			cfg.DigestSchedule = v
 		}
 	}
 

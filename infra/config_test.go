@@ -137,6 +137,12 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "event window not whole seconds", context: map[string]any{ctxEventWindow: "1.5s"}, wantErr: []string{ctxEventWindow, "whole seconds"}},
 		{name: "event window without a unit", context: map[string]any{ctxEventWindow: "60"}, wantErr: []string{ctxEventWindow, "60s or 2m"}},
 		{name: "event window as a number", context: map[string]any{ctxEventWindow: float64(60)}, wantErr: []string{ctxEventWindow, "not a string"}},
+		{name: "the digest's default: Mondays at 08:00 UTC", context: nil, want: with(func(c *Config) { c.DigestSchedule = "cron(0 8 ? * MON *)" })},
+		{name: "digest off", context: map[string]any{ctxDigestSchedule: " Off "}, want: with(func(c *Config) { c.DigestSchedule = "" })},
+		{name: "digest on another schedule", context: map[string]any{ctxDigestSchedule: "rate(7 days)"}, want: with(func(c *Config) { c.DigestSchedule = "rate(7 days)" })},
+		{name: "digest schedule empty: the default", context: map[string]any{ctxDigestSchedule: " "}, want: def},
+		{name: "bad digest schedule", context: map[string]any{ctxDigestSchedule: "weekly"}, wantErr: []string{ctxDigestSchedule, `"weekly"`, "off", "cron(0 8 ? * MON *)"}},
+		{name: "digest schedule as a boolean", context: map[string]any{ctxDigestSchedule: false}, wantErr: []string{ctxDigestSchedule, "not a string"}},
 		{
 			name:    "every error is reported at once",
 			context: map[string]any{ctxSchedule: "x", ctxCheckConcurrency: "0"},

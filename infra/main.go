@@ -1,8 +1,8 @@
 // Command infra is the CDK app of secadvisor (`go run ./infra`, see cdk.json).
 // Its scanner stack, Secadvisor, holds the findings table, a queue and a
 // least-privilege function per implemented check, the orchestrator (with
-// the rules that re-check on CloudTrail events), the notifier, the alert
-// and operations topics and their alarms. Its member stack,
+// the rules that re-check on CloudTrail events), the notifier, the weekly
+// digest, the alert and operations topics and their alarms. Its member stack,
 // SecadvisorMember, is the role the scanner assumes in the other accounts
 // of an organization, and its events stack, SecadvisorEvents, forwards
 // their CloudTrail events to the scanner; both are synthesized only when

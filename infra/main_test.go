@@ -160,6 +160,7 @@ func customConfig() Config {
 	cfg.LogRetentionDays = 90
 	cfg.CheckConcurrency = 5
 	cfg.EventWindow = 2 * time.Minute
+	cfg.DigestSchedule = "cron(30 6 ? * FRI *)"
 	return cfg
 }
 
@@ -181,9 +182,10 @@ func orgConfig() Config {
 
 // listConfig scans two named accounts through the default member role,
 // without an external ID, and names the scanner account and region; its
-// catalog is the real one.
+// catalog is the real one. Its weekly digest is off.
 func listConfig() Config {
 	cfg := DefaultConfig()
+	cfg.DigestSchedule = ""
 	cfg.Accounts = "444455556666,777788889999"
 	cfg.ScannerAccount = "111122223333"
 	cfg.ScannerRegion = "us-east-2"

@@ -35,10 +35,10 @@ import (
 
 // functionNames lists every function whose bootstrap the stack deploys from
 // <LambdaAssets>/<name>/bootstrap (`make build-lambdas` builds them): the
-// orchestrator, the notifier and each implemented check's own bootstrap,
-// which links only that check.
+// orchestrator, the notifier, the digest and each implemented check's own
+// bootstrap, which links only that check.
 func functionNames(checks []check.Check) []string {
-	names := []string{lambdabuild.Orchestrator, lambdabuild.Notifier}
+	names := []string{lambdabuild.Orchestrator, lambdabuild.Notifier, lambdabuild.Digest}
 	for _, c := range checks {
 		if c.Implemented() {
 			names = append(names, lambdabuild.CheckFunction(c.Meta.Slug))
@@ -96,6 +96,7 @@ type Stack struct {
 	OpsTopic     awssns.Topic
 	Orchestrator awslambda.Function
 	Notifier     awslambda.Function
+	Digest       awslambda.Function
 	// Checks holds, per implemented check ID, its queue, DLQ, function and role.
 	Checks map[string]*CheckResources
 }
@@ -166,6 +167,7 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 		forwarderBusPolicy(stack, cfg)
 	}
 	s.Notifier = notifier(stack, cfg, s.Table, s.AlertTopic, alarmAction)
+	s.Digest = digest(stack, cfg, s.Table, s.AlertTopic, alarmAction)
 
 	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("The findings table: secadvisor findings --table <this>"),
@@ -182,6 +184,10 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 	awscdk.NewCfnOutput(stack, jsii.String("OrchestratorFunctionName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("aws lambda invoke --function-name <this> to start a scan now"),
 		Value:       s.Orchestrator.FunctionName(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("DigestFunctionName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("aws lambda invoke --function-name <this> to send the weekly digest now"),
+		Value:       s.Digest.FunctionName(),
 	})
 	return s, nil
 }

@@ -36,7 +36,7 @@ func TestResourceCountsFollowTheCatalog(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}} {
+	}{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"digest off", listConfig()}} {
 		t.Run(tc.name, func(t *testing.T) { testResourceCounts(t, synth(t, tc.cfg)) })
 	}
 }
@@ -55,29 +55,33 @@ func testResourceCounts(t *testing.T, s *synthesized) {
 	if s.cfg.ScansOtherAccounts() {
 		busPolicies = 1
 	}
+	digestRule := 0
+	if s.cfg.DigestSchedule != "" {
+		digestRule = 1
+	}
 	want := map[string]int{
-		"AWS::Lambda::Function":               n + 2,       // one per check, the orchestrator, the notifier
-		"AWS::SQS::Queue":                     2*n + 1,     // queue + DLQ per check, the notifier's failed batches
-		"AWS::SQS::QueuePolicy":               2*n + 1,     // SSL enforced on each
-		"AWS::Lambda::EventSourceMapping":     n + 1,       // SQS per check, the table's stream
-		"AWS::IAM::Role":                      n + 2,       // one role per function
-		"AWS::Logs::LogGroup":                 n + 2,       // one per function
-		"AWS::CloudWatch::Alarm":              2*n + 3,     // errors + DLQ per check; orchestrator and notifier errors; notifier failures
-		"AWS::DynamoDB::Table":                1,           //
-		"AWS::SNS::Topic":                     2,           // alerts, operations
-		"AWS::Events::Rule":                   3 + r,       // schedule, refresh, sweep, the re-check rules
-		"AWS::Events::EventBusPolicy":         busPolicies, // the forwarders' statement, with other accounts
-		"AWS::KMS::Key":                       1,           // the topics' key
-		"AWS::SNS::Subscription":              0,           // no alertEmail given
-		"AWS::Lambda::Permission":             3 + r,       // EventBridge → orchestrator, per rule
-		"AWS::SNS::TopicPolicy":               2,           //
-		"AWS::IAM::Policy":                    n + 2,       //
-		"AWS::IAM::ManagedPolicy":             0,           // no AWS managed policy either
-		"AWS::EC2::SecurityGroup":             0,           // no VPC: the functions reach AWS APIs (and, for the origin check, origins) directly
-		"AWS::Lambda::LayerVersion":           0,           //
-		"AWS::Lambda::EventInvokeConfig":      0,           //
-		"AWS::Events::EventBus":               0,           // the default bus
-		"AWS::CloudFormation::CustomResource": 0,           // no custom resource, no helper function
+		"AWS::Lambda::Function":               n + 3,              // one per check, the orchestrator, the notifier, the digest
+		"AWS::SQS::Queue":                     2*n + 1,            // queue + DLQ per check, the notifier's failed batches
+		"AWS::SQS::QueuePolicy":               2*n + 1,            // SSL enforced on each
+		"AWS::Lambda::EventSourceMapping":     n + 1,              // SQS per check, the table's stream
+		"AWS::IAM::Role":                      n + 3,              // one role per function
+		"AWS::Logs::LogGroup":                 n + 3,              // one per function
+		"AWS::CloudWatch::Alarm":              2*n + 4,            // errors + DLQ per check; orchestrator, notifier and digest errors; notifier failures
+		"AWS::DynamoDB::Table":                1,                  //
+		"AWS::SNS::Topic":                     2,                  // alerts, operations
+		"AWS::Events::Rule":                   3 + r + digestRule, // schedule, refresh, sweep, the re-check rules; the digest's schedule unless off
+		"AWS::Events::EventBusPolicy":         busPolicies,        // the forwarders' statement, with other accounts
+		"AWS::KMS::Key":                       1,                  // the topics' key
+		"AWS::SNS::Subscription":              0,                  // no alertEmail given
+		"AWS::Lambda::Permission":             3 + r + digestRule, // EventBridge → orchestrator per rule, → digest
+		"AWS::SNS::TopicPolicy":               2,                  //
+		"AWS::IAM::Policy":                    n + 3,              //
+		"AWS::IAM::ManagedPolicy":             0,                  // no AWS managed policy either
+		"AWS::EC2::SecurityGroup":             0,                  // no VPC: the functions reach AWS APIs (and, for the origin check, origins) directly
+		"AWS::Lambda::LayerVersion":           0,                  //
+		"AWS::Lambda::EventInvokeConfig":      0,                  //
+		"AWS::Events::EventBus":               0,                  // the default bus
+		"AWS::CloudFormation::CustomResource": 0,                  // no custom resource, no helper function
 	}
 	for typ, count := range want {
 		assertJSII(t, typ, func() { s.template.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })

@@ -1,6 +1,6 @@
 // Command secadvisor-lambdas builds every Lambda bootstrap the CDK stack
 // deploys into <dir>/<function>/bootstrap (`make build-lambdas`): the
-// orchestrator, the notifier and one function per implemented check, each
+// orchestrator, the notifier, the digest and one function per implemented check, each
 // linking only its own check (see internal/lambdabuild). Run it from the
 // module root.
 package main

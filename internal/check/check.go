@@ -158,6 +158,22 @@ type Finding struct {
 	Reason      string `json:"reason"`
 	// Columns holds report-column values keyed by the spec's column names.
 	Columns map[string]string `json:"columns"`
+	// Suppressed says a suppression rule accepts this red or yellow
+	// finding on purpose: it keeps its status, but fails no pipeline and
+	// sends no alert. Suppression says which rule, why, who and until when.
+	Suppressed  bool         `json:"suppressed,omitempty"`
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression is the rule that suppresses a finding.
+type Suppression struct {
+	// Rule names the rule: "<file>:<line>" for a file's rule, its ID for a
+	// rule stored in the findings table.
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+	Owner  string `json:"owner"`
+	// Expires is the last day (UTC, YYYY-MM-DD) the rule applies.
+	Expires string `json:"expires"`
 }
 
 // Target is what one job scans: one account in one region. Config is an AWS

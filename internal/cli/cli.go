@@ -71,6 +71,8 @@ const usage = `secadvisor: the AWS Trusted Advisor security checks, run from you
 Usage:
   secadvisor scan   [flags]   scan the account and print the report (secadvisor scan -h)
   secadvisor findings [flags] list what the findings table holds (secadvisor findings -h)
+  secadvisor suppress add|list|remove|import   the suppression rules stored in the findings table (secadvisor suppress -h)
+  secadvisor diff OLD.json NEW.json   compare two JSON scan reports: new, resolved, changed (secadvisor diff -h)
   secadvisor checks [flags]   list the checks; --iam-policy prints the IAM policy a scan needs
   secadvisor demo   [flags]   start the local emulator, seed a demo account and scan it
   secadvisor version          the version, commit, Go version and the data files' dates (also --version)
@@ -125,6 +127,10 @@ func dispatch(ctx context.Context, args []string, env Env) int {
 		return runScan(ctx, args[1:], env)
 	case "findings":
 		return runFindings(ctx, args[1:], env)
+	case "suppress":
+		return runSuppress(ctx, args[1:], env)
+	case "diff":
+		return runDiff(args[1:], env)
 	case "checks":
 		return runChecks(args[1:], env)
 	case "demo":

@@ -24,6 +24,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
@@ -315,6 +316,24 @@ func TestDemo(t *testing.T) {
 	if !found || !strings.Contains(live, "turned red: Security Groups") || !strings.Contains(live, "live-rdp") {
 		t.Errorf("demo's live step: want an alert of a security-group check naming live-rdp after the event; stderr:\n%s", stderr)
 	}
+	// One accepted risk: the public website bucket, suppressed by its stored rule.
+	suppressed := 0
+	for _, f := range rep.Findings {
+		if f.Suppressed {
+			suppressed++
+			if f.ResourceID != "demo-public-website" || f.Suppression == nil || f.Suppression.Owner != "web-team" {
+				t.Errorf("suppressed finding %s %+v, want the website bucket, owned by web-team", f.ResourceID, f.Suppression)
+			}
+		}
+	}
+	if suppressed != 1 {
+		t.Errorf("demo has %d suppressed findings, want 1", suppressed)
+	}
+	for _, want := range []string{"══ Second scan", "New: 2", "Resolved: 1", "══ Weekly digest", "Subject: secadvisor weekly digest"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("demo's stderr (the sections after the JSON report) lacks %q", want)
+		}
+	}
 	if got := byAccount["sandbox"]["error"]; got != implemented {
 		t.Errorf("the member without the role: %d checks in error, want every implemented check (%d): %v", got, implemented, byAccount["sandbox"])
 	}
@@ -383,6 +402,9 @@ func scanReport(t *testing.T, cfg aws.Config, flags scanFlags) (report.Report, i
 	flags.concurrency, flags.jobTimeout, flags.timeout = scan.DefaultConcurrency, scan.DefaultJobTimeout, DefaultScanTimeout
 	if flags.regionConcurrency == 0 {
 		flags.regionConcurrency = scan.DefaultTargetConcurrency
+	}
+	if flags.suppressionMaxDays == 0 {
+		flags.suppressionMaxDays = int(suppress.DefaultMaxAhead.Hours() / 24)
 	}
 	if flags.org.roleName == "" {
 		flags.org.roleName = org.DefaultRoleName

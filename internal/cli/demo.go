@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/secadvisor/secadvisor/internal/awsx"
@@ -15,9 +16,11 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/demo"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/localpipeline"
+	"github.com/secadvisor/secadvisor/internal/diff"
 	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/org/orglist"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/pipeline/digest"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -86,32 +89,33 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintln(env.Stderr, "scanning through the pipeline: orchestrator → SQS → check functions → DynamoDB → stream → notifier → SNS...")
-	started := time.Now()
-	event := localpipeline.Scheduled(started)
-	if f.checks != "" {
-		detail, _ := json.Marshal(pipeline.RefreshDetail{Checks: splitList(f.checks), Regions: regions})
-		event.DetailType, event.Detail = pipeline.RefreshDetailType, detail
-	}
-	run, err := p.Scan(ctx, event)
+	// The web team accepts its public website bucket on purpose: a rule in
+	// the table, as `secadvisor suppress add` stores it.
+	website, err := demo.WebsiteSuppression(time.Now())
 	if err != nil {
 		return fail(err)
 	}
-	info := report.ScanInfo{Regions: regions, StartedAt: started.UTC(), AccountNames: map[string]string{}}
-	var findings []check.Finding
-	for _, a := range accounts {
-		info.Accounts = append(info.Accounts, a.ID)
-		info.AccountNames[a.ID] = a.Name
-		stored, err := queryRecords(ctx, p.Store, store.Filter{Account: a.ID})
-		if err != nil {
-			return fail(err)
-		}
-		for _, r := range stored {
-			findings = append(findings, r.Finding)
-		}
+	if err := p.Store.PutSuppression(ctx, website); err != nil {
+		return fail(err)
 	}
-	info.FinishedAt = time.Now().UTC()
-	rep := report.New(info, selected, findings)
+	fmt.Fprintln(env.Stderr, "scanning through the pipeline: orchestrator → SQS → check functions → DynamoDB → stream → notifier → SNS...")
+	scanEvent := func(at time.Time) events.EventBridgeEvent {
+		event := localpipeline.Scheduled(at)
+		if f.checks != "" {
+			detail, _ := json.Marshal(pipeline.RefreshDetail{Checks: splitList(f.checks), Regions: regions})
+			event.DetailType, event.Detail = pipeline.RefreshDetailType, detail
+		}
+		return event
+	}
+	started := time.Now()
+	run, err := p.Scan(ctx, scanEvent(started))
+	if err != nil {
+		return fail(err)
+	}
+	rep, err := storedReport(ctx, p.Store, accounts, regions, selected, started)
+	if err != nil {
+		return fail(err)
+	}
 	if f.stats {
 		rep.APICalls = recorder.Counts()
 	}
@@ -127,10 +131,54 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if err := liveStep(ctx, alertOut, p, cfg, regions[len(regions)-1]); err != nil {
 		return fail(err)
 	}
+	// A second scan, after the live change and a fix, and what changed.
+	fixed, err := demo.FixPublicSnapshots(ctx, cfg, regions)
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(alertOut, "\n══ Second scan: after the live change, and the public EBS snapshots made private (%d) ══\n", fixed)
+	second := time.Now()
+	if _, err := p.Scan(ctx, scanEvent(second)); err != nil {
+		return fail(err)
+	}
+	rep2, err := storedReport(ctx, p.Store, accounts, regions, selected, second)
+	if err != nil {
+		return fail(err)
+	}
+	changes := diff.Compare(rep, rep2)
+	writeDiffTable(alertOut, []string{"first scan", "second scan"}, [2]report.Report{rep, rep2}, changes, "red", len(changes.Failing(check.Red)))
+	// The weekly digest, as the scheduled digest function would send it now.
+	week, err := digest.Collect(ctx, p.Store, time.Now())
+	if err != nil {
+		return fail(err)
+	}
+	subject, body := digest.Compose(week, time.Now())
+	fmt.Fprintf(alertOut, "\n══ Weekly digest (sent every Monday through %s) ══\nSubject: %s\n\n%s\n", p.TopicARN, subject, body)
 	if f.stats {
 		writeStats(env.Stderr, rep.APICalls)
 	}
 	return ExitOK
+}
+
+// storedReport is the report of what the findings table holds after a scan
+// started at started: every account's findings, with the table's
+// suppressions as the check functions applied them.
+func storedReport(ctx context.Context, s *store.Store, accounts []org.Account, regions []string, selected []check.Check, started time.Time) (report.Report, error) {
+	info := report.ScanInfo{Regions: regions, StartedAt: started.UTC(), AccountNames: map[string]string{}}
+	var findings []check.Finding
+	for _, a := range accounts {
+		info.Accounts = append(info.Accounts, a.ID)
+		info.AccountNames[a.ID] = a.Name
+		stored, err := queryRecords(ctx, s, store.Filter{Account: a.ID})
+		if err != nil {
+			return report.Report{}, err
+		}
+		for _, r := range stored {
+			findings = append(findings, r.Finding)
+		}
+	}
+	info.FinishedAt = time.Now().UTC()
+	return report.New(info, selected, findings), nil
 }
 
 func writeAlerts(w io.Writer, topic string, alerts []localpipeline.Alert) {

@@ -5,9 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,16 +34,17 @@ var accountID = regexp.MustCompile(`^[0-9]{12}$`)
 func runFindings(ctx context.Context, args []string, env Env) int {
 	fs := newFlagSet("findings", env)
 	var (
-		table, status, checkName, format string
-		filter                           store.Filter
-		endpointURL, profile             string
-		useEmulator, byAccount           bool
+		table, status, checkName, format, since string
+		filter                                  store.Filter
+		endpointURL, profile                    string
+		useEmulator, byAccount                  bool
 	)
 	fs.StringVar(&table, "table", "", "the DynamoDB findings `table` (required)")
 	fs.StringVar(&status, "status", "", "only findings with this `status`: red, yellow, error, unavailable or green")
 	fs.StringVar(&checkName, "check", "", "only this `check` (ID or slug)")
 	fs.StringVar(&filter.Account, "account", "", "only this `account` ID (12 digits)")
 	fs.StringVar(&filter.Region, "region", "", "only this `region` (global for global checks)")
+	fs.StringVar(&since, "since", "", "only findings whose status changed within this `duration` (statusChangedAt): 36h, 7d, 2w")
 	fs.StringVar(&format, "format", "table", "output `format`: table or json")
 	fs.BoolVar(&byAccount, "by-account", false, "print one line per account: its findings per status, over every check and region the table holds (no other filter applies)")
 	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
@@ -62,8 +66,16 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		return usageError("--format %q: want table or json", format)
 	case useEmulator && endpointURL == "":
 		return usageError("--emulator needs --endpoint-url")
-	case byAccount && (status != "" || checkName != "" || filter.Account != "" || filter.Region != ""):
-		return usageError("--by-account counts every finding: it takes no --status, --check, --account or --region")
+	case byAccount && (status != "" || checkName != "" || filter.Account != "" || filter.Region != "" || since != ""):
+		return usageError("--by-account counts every finding: it takes no --status, --check, --account, --region or --since")
+	}
+	var changedAfter time.Time
+	if since != "" {
+		d, err := parseSince(since)
+		if err != nil {
+			return usageError("--since %q: %v", since, err)
+		}
+		changedAfter = time.Now().Add(-d)
 	}
 	if err := validEndpoint(endpointURL); err != nil {
 		return usageError("%v", err)
@@ -111,6 +123,9 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "secadvisor findings: %v\n", err)
 		return ExitUsage
 	}
+	if since != "" {
+		records = changedSince(records, changedAfter)
+	}
 	if format == "json" {
 		err = writeRecordsJSON(env.Stdout, records)
 	} else {
@@ -121,6 +136,40 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	}
 	return ExitOK
+}
+
+// parseSince reads a --since duration: a Go duration in hours or minutes
+// (36h, 90m) or a whole number of days or weeks (7d, 2w), positive.
+func parseSince(s string) (time.Duration, error) {
+	bad := errors.New("want a positive duration such as 36h, 7d or 2w")
+	if len(s) > 1 {
+		if unit, ok := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]; ok {
+			n, err := strconv.Atoi(s[:len(s)-1])
+			if err != nil || n < 1 || n > int(math.MaxInt64/unit) {
+				return 0, bad
+			}
+			return time.Duration(n) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, bad
+	}
+	return d, nil
+}
+
+// changedSince keeps the records whose status changed at or after t. It
+// filters what the query read rather than adding a filter expression: a
+// DynamoDB filter is applied after the read and billed the same, and the
+// table's keys cannot select on statusChangedAt.
+func changedSince(records []store.Record, t time.Time) []store.Record {
+	var kept []store.Record
+	for _, r := range records {
+		if !r.StatusChangedAt.Before(t) {
+			kept = append(kept, r)
+		}
+	}
+	return kept
 }
 
 // queryRecords reads the findings f selects. An account without a check
@@ -167,7 +216,11 @@ func writeRecordsTable(w io.Writer, records []store.Record) error {
 		if name == "" {
 			name = r.CheckID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, name, r.Region, r.ResourceID, r.Status,
+		status := string(r.Status)
+		if r.Suppressed {
+			status += " (suppressed)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Account, name, r.Region, r.ResourceID, status,
 			r.StatusChangedAt.Format(time.RFC3339), r.Reason)
 	}
 	fmt.Fprintf(tw, "%d findings\n", len(records))

@@ -24,6 +24,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 // scanFlags are the options of `secadvisor scan` (and `demo`).
@@ -47,6 +48,9 @@ type scanFlags struct {
 	// regionConcurrency bounds the jobs run at once in one (account, region).
 	regionConcurrency int
 	org               orgFlags
+	// suppressions is the rules file (suppress.DefaultFile when present).
+	suppressions       string
+	suppressionMaxDays int
 }
 
 // registerReport registers the flags that shape the report, which scan and
@@ -75,6 +79,8 @@ func (f *scanFlags) registerScan(fs *flag.FlagSet) {
 	fs.BoolVar(&f.emulator, "emulator", false, "the endpoint is the moto emulator: use static credentials and patch its known gaps")
 	fs.StringVar(&f.table, "table", "", "also write the findings to this DynamoDB findings `table` (only what changed); it must exist (make deploy creates it)")
 	f.org.register(fs)
+	fs.StringVar(&f.suppressions, "suppressions", "", "suppression rules `file` (YAML; default "+suppress.DefaultFile+" when it is in the working directory)")
+	fs.IntVar(&f.suppressionMaxDays, "suppression-max-days", int(suppress.DefaultMaxAhead.Hours()/24), "how many `days` ahead a suppression rule may expire at most")
 }
 
 func runScan(ctx context.Context, args []string, env Env) int {
@@ -134,6 +140,11 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		return ExitUsage
 	}
 	started := time.Now()
+	rules, err := f.suppressionRules(started)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
+		return ExitUsage
+	}
 	// Discovery is bounded like a job: an endpoint that accepts connections
 	// and never answers fails here, fast, instead of hanging the scan.
 	discoverCtx, cancelDiscovery := context.WithTimeout(ctx, f.jobTimeout)
@@ -164,12 +175,21 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 			return ExitUsage
 		}
 	}
+	// With --table, the table's own suppression rules decide what is
+	// stored as suppressed (as the deployed check functions do); the report
+	// applies them and the file's.
+	var storedRules []suppress.Rule
 	if f.table != "" {
-		if err := store.New(dynamodb.NewFromConfig(cfg), f.table).Reachable(discoverCtx); err != nil {
+		table := store.New(dynamodb.NewFromConfig(cfg), f.table)
+		if err := table.Reachable(discoverCtx); err != nil {
 			if code, ok := interrupted(ctx, env, nil, 0); ok {
 				return code
 			}
 			fmt.Fprintf(env.Stderr, "secadvisor scan: --table: %s\n", tableProblem(f.table, cfg.Region, err))
+			return ExitUsage
+		}
+		if storedRules, err = table.Suppressions(discoverCtx); err != nil {
+			fmt.Fprintf(env.Stderr, "secadvisor scan: --table: read its suppression rules: %v\n", err)
 			return ExitUsage
 		}
 	}
@@ -212,7 +232,10 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	if len(plan.names) > 0 {
 		info.AccountNames = plan.names
 	}
+	// Rules apply to the jobs' findings; the account errors are never suppressed.
+	outcome := applySuppressions(findings, append(slices.Clone(rules), storedRules...), started, selected, info)
 	rep := report.New(info, selected, append(slices.Clone(findings), reported...))
+	rep.Suppressions = outcome
 	if f.stats {
 		rep.APICalls = recorder.Counts()
 	}
@@ -221,7 +244,9 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		return ExitUsage
 	}
 	if f.table != "" {
-		if err := storeFindings(ctx, cfg, f.table, append(slices.Clone(jobs), plan.blocked...), append(findings, stored...), started, env.Stderr); err != nil {
+		toStore := append(slices.Clone(findings), stored...)
+		suppress.Apply(toStore, storedRules, started, nil)
+		if err := storeFindings(ctx, cfg, f.table, append(slices.Clone(jobs), plan.blocked...), toStore, started, env.Stderr); err != nil {
 			fmt.Fprintf(env.Stderr, "secadvisor scan: %v\n", err)
 			return ExitUsage
 		}
@@ -392,4 +417,44 @@ func tableProblem(table, region string, err error) string {
 			"and its region (AWS_REGION or --profile)", table, region)
 	}
 	return fmt.Sprintf("cannot read the findings table %q: %v", table, err)
+}
+
+// suppressionRules reads the rules of --suppressions, or of
+// suppress.DefaultFile when it is in the working directory; none otherwise.
+// A bad file is a usage error naming its line.
+func (f scanFlags) suppressionRules(now time.Time) ([]suppress.Rule, error) {
+	if f.suppressionMaxDays <= 0 {
+		return nil, fmt.Errorf("--suppression-max-days must be positive (got %d)", f.suppressionMaxDays)
+	}
+	path := f.suppressions
+	if path == "" {
+		if _, err := os.Stat(suppress.DefaultFile); err != nil {
+			return nil, nil
+		}
+		path = suppress.DefaultFile
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--suppressions: %w", err)
+	}
+	return suppress.ParseFile(path, data, now, time.Duration(f.suppressionMaxDays)*24*time.Hour)
+}
+
+// applySuppressions marks the findings the rules suppress and says which
+// rules expired or matched nothing; nil when there are no rules. A rule is
+// stale only when the scan covered its check, account and region.
+func applySuppressions(findings []check.Finding, rules []suppress.Rule, now time.Time, selected []check.Check, info report.ScanInfo) *suppress.Outcome {
+	if len(rules) == 0 {
+		return nil
+	}
+	covered := func(r suppress.Rule) bool {
+		checkScanned := r.Check == suppress.Any || slices.ContainsFunc(selected, func(c check.Check) bool {
+			return c.Implemented() && (c.Meta.ID == r.Check || c.Meta.Slug == r.Check)
+		})
+		return checkScanned &&
+			(r.Account == suppress.Any || slices.Contains(info.Accounts, r.Account)) &&
+			(r.Region == suppress.Any || r.Region == check.GlobalRegion || slices.Contains(info.Regions, r.Region))
+	}
+	outcome := suppress.Apply(findings, rules, now, covered)
+	return &outcome
 }

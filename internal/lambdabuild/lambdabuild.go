@@ -1,9 +1,9 @@
 // Package lambdabuild builds the Lambda bootstraps the CDK stack deploys:
-// the orchestrator and the notifier from functions/, and one bootstrap per
-// implemented check that links only that check's package, from a main
-// generated for it (a check function that linked all checks would carry
-// every check's SDK services, and each service builds its whole model at
-// init). The checks come from the catalog, internal/checks/all.go: adding a
+// the orchestrator, the notifier and the weekly digest from functions/, and
+// one bootstrap per implemented check that links only that check's package,
+// from a main generated for it (a check function that linked all checks
+// would carry every check's SDK services, and each service builds its whole
+// model at init). The checks come from the catalog, internal/checks/all.go: adding a
 // check there adds its bootstrap, with no other edit. `make build-lambdas`
 // (cmd/secadvisor-lambdas) and the runtime-emulator tests build through
 // Build, with the same flags; the CDK stack's tests list the functions with
@@ -34,6 +34,7 @@ import (
 const (
 	Orchestrator = "orchestrator"
 	Notifier     = "notifier"
+	Digest       = "digest"
 )
 
 // CheckFunction names the function, and the asset folder, of the check with
@@ -88,8 +89,8 @@ func main() {
 `))
 
 // Generate writes the main of every implemented check under root/MainsDir
-// and returns every function to build: the orchestrator, the notifier, then
-// the checks in catalog order.
+// and returns every function to build: the orchestrator, the notifier, the
+// digest, then the checks in catalog order.
 func Generate(root string) ([]Function, error) {
 	entries, err := catalogEntries(filepath.Join(root, "internal", "checks", "all.go"))
 	if err != nil {
@@ -102,6 +103,7 @@ func Generate(root string) ([]Function, error) {
 	fns := []Function{
 		{Name: Orchestrator, Package: "./functions/" + Orchestrator},
 		{Name: Notifier, Package: "./functions/" + Notifier},
+		{Name: Digest, Package: "./functions/" + Digest},
 	}
 	for i, c := range all {
 		if !c.Implemented() {

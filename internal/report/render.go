@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 // Formats are the output formats of the scan command.
@@ -106,9 +107,53 @@ func writeTable(w io.Writer, r Report, checks []check.Check, width int) error {
 		out.blank()
 		out.accountTable(r, accounts)
 	}
+	out.suppressions(r)
 	out.blank()
 	out.wrapped("", summaryLine(r))
 	return out.err
+}
+
+// suppressions lists, apart from the checks, the findings accepted on
+// purpose and the rules that no longer apply or matched nothing: nothing
+// is hidden, and a rule that outlived its reason shows.
+func (out *tableWriter) suppressions(r Report) {
+	var suppressed []check.Finding
+	for _, f := range r.Findings {
+		if f.Suppressed {
+			suppressed = append(suppressed, f)
+		}
+	}
+	if len(suppressed) > 0 {
+		out.blank()
+		out.line("Suppressed (accepted on purpose: they keep their status, fail no pipeline and send no alert):")
+		for _, f := range suppressed {
+			why := ""
+			if sup := f.Suppression; sup != nil {
+				why = fmt.Sprintf(" — %s (%s, until %s; rule %s)", sup.Reason, sup.Owner, sup.Expires, sup.Rule)
+			}
+			out.wrapped(detailIndent, fmt.Sprintf("%s %s %s/%s %s%s", marks[string(f.Status)], f.Slug, f.Account, f.Region, f.ResourceID, why))
+		}
+	}
+	if r.Suppressions == nil {
+		return
+	}
+	for _, group := range []struct {
+		title string
+		rules []suppress.Rule
+	}{
+		{"Suppression rules past their expiry date (no longer applied):", r.Suppressions.Expired},
+		{"Suppression rules that matched nothing in this scan (stale):", r.Suppressions.Stale},
+	} {
+		if len(group.rules) == 0 {
+			continue
+		}
+		out.blank()
+		out.line(group.title)
+		for _, rule := range group.rules {
+			out.wrapped(detailIndent, fmt.Sprintf("%s: %s %s/%s %s — %s (%s, until %s)", rule.ID, rule.Check, rule.Account, rule.Region,
+				rule.Resource, rule.Reason, rule.Owner, rule.Expires.Format(suppress.DateLayout)))
+		}
+	}
 }
 
 // summariesOf returns the summaries of one account.
@@ -205,7 +250,7 @@ func (out *tableWriter) checks(r Report, summaries []Summary, byID map[string]ch
 	for _, s := range summaries {
 		var listed []check.Finding
 		for _, f := range r.Findings {
-			if f.CheckID == s.CheckID && f.Account == s.Account && (f.Status != check.Green || showGreen) {
+			if f.CheckID == s.CheckID && f.Account == s.Account && !f.Suppressed && (f.Status != check.Green || showGreen) {
 				listed = append(listed, f)
 			}
 		}
@@ -228,7 +273,11 @@ func (out *tableWriter) checks(r Report, summaries []Summary, byID map[string]ch
 		}
 		out.blank()
 		out.titled(mark, title)
-		out.wrapped(detailIndent, countsLine(s.Counts))
+		counts := countsLine(s.Counts)
+		if s.Suppressed > 0 {
+			counts += fmt.Sprintf(" (%d suppressed, listed below)", s.Suppressed)
+		}
+		out.wrapped(detailIndent, counts)
 		if s.RecommendedAction != "" && slices.Contains(Failing, check.Status(s.Status)) {
 			out.wrapped(detailIndent, "Recommended action: "+s.RecommendedAction)
 		}
@@ -489,7 +538,7 @@ func cell(s string) string {
 // check; the spec's own report columns of the scanned checks follow, in
 // catalog order, except those the common set already carries (Status,
 // Region and Reason are the finding's own).
-var CSVCommonColumns = []string{"Check ID", "Check Slug", "Check Name", "Account", "Account Name", "Region", "Resource ID", "Status", "Reason", "Recommended Action"}
+var CSVCommonColumns = []string{"Check ID", "Check Slug", "Check Name", "Account", "Account Name", "Region", "Resource ID", "Status", "Reason", "Recommended Action", "Suppressed"}
 
 // writeCSV writes one row per finding: the common columns, then one column
 // per report column of the scanned checks.
@@ -511,7 +560,11 @@ func writeCSV(w io.Writer, r Report, checks []check.Check) error {
 		return err
 	}
 	for _, f := range r.Findings {
-		row := []string{f.CheckID, f.Slug, f.CheckName, f.Account, f.AccountName, f.Region, f.ResourceID, f.Status.StatusText(), f.Reason, actions[f.CheckID]}
+		suppressed := ""
+		if f.Suppressed && f.Suppression != nil {
+			suppressed = fmt.Sprintf("%s (%s, until %s)", f.Suppression.Reason, f.Suppression.Owner, f.Suppression.Expires)
+		}
+		row := []string{f.CheckID, f.Slug, f.CheckName, f.Account, f.AccountName, f.Region, f.ResourceID, f.Status.StatusText(), f.Reason, actions[f.CheckID], suppressed}
 		for _, col := range columns {
 			row = append(row, f.Columns[col])
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 // Summary statuses beyond the finding statuses.
@@ -37,6 +38,10 @@ type Report struct {
 	StatusFilter []check.Status `json:"statusFilter,omitempty"`
 	// APICalls is filled when the caller asked for statistics.
 	APICalls []awsx.OpCount `json:"apiCalls,omitempty"`
+	// Suppressions says what the suppression rules did: how many findings
+	// they suppressed, which rules expired and which matched nothing.
+	// Absent when the scan had no rules.
+	Suppressions *suppress.Outcome `json:"suppressions,omitempty"`
 }
 
 // ScanInfo says what was scanned and when.
@@ -65,6 +70,9 @@ type Summary struct {
 	// when it found nothing to look at, or "not_implemented".
 	Status string         `json:"status"`
 	Counts map[string]int `json:"counts"`
+	// Suppressed is how many of the counted findings a rule suppressed:
+	// they keep their status in Counts but do not make Status.
+	Suppressed int `json:"suppressed"`
 	// RecommendedAction is the specification's advice for the check.
 	RecommendedAction string `json:"recommendedAction"`
 }
@@ -156,26 +164,35 @@ func summarize(c check.Check, account string, findings []check.Finding) Summary 
 	for _, st := range check.Statuses {
 		s.Counts[string(st)] = 0
 	}
+	// What makes the status: every finding but the suppressed ones.
+	unsuppressed := map[check.Status]int{}
 	for _, f := range findings {
-		if f.CheckID == c.Meta.ID && f.Account == account {
-			s.Counts[string(f.Status)]++
+		if f.CheckID != c.Meta.ID || f.Account != account {
+			continue
 		}
+		s.Counts[string(f.Status)]++
+		if f.Suppressed {
+			s.Suppressed++
+			continue
+		}
+		unsuppressed[f.Status]++
 	}
 	switch {
 	case !c.Implemented():
 		s.Status = NotImplemented
-	case s.Counts[string(check.Red)] > 0:
+	case unsuppressed[check.Red] > 0:
 		s.Status = string(check.Red)
-	case s.Counts[string(check.Yellow)] > 0:
+	case unsuppressed[check.Yellow] > 0:
 		s.Status = string(check.Yellow)
-	case s.Counts[string(check.Error)] > 0:
+	case unsuppressed[check.Error] > 0:
 		s.Status = string(check.Error)
-	case s.Counts[string(check.Unavailable)] > 0:
+	case unsuppressed[check.Unavailable] > 0:
 		// Never green: part of what the check looks at cannot exist here.
 		s.Status = string(check.Unavailable)
-	case s.Counts[string(check.Green)] == 0:
+	case unsuppressed[check.Green] == 0 && s.Suppressed == 0:
 		s.Status = NoResources
 	default:
+		// Green, or every flagged resource accepted on purpose.
 		s.Status = string(check.Green)
 	}
 	return s
@@ -203,10 +220,11 @@ var Failing = []check.Status{check.Red, check.Error, check.Yellow}
 
 // Fails reports whether any finding is at or above threshold. Error findings
 // count as failing at every threshold: a check that could not look must not
-// let a pipeline pass. Unavailable findings never fail: the data cannot exist.
+// let a pipeline pass. Unavailable findings never fail: the data cannot
+// exist. Suppressed findings never fail: the risk was accepted on purpose.
 func Fails(findings []check.Finding, threshold check.Status) bool {
 	for _, f := range findings {
-		if f.Status.Fails(threshold) {
+		if !f.Suppressed && f.Status.Fails(threshold) {
 			return true
 		}
 	}

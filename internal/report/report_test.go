@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 // runnerFunc makes a check implemented; the report never runs it.
@@ -208,14 +209,14 @@ func TestCSV(t *testing.T) {
 	// One fixed common set, then the spec's columns the common set does not
 	// already carry (Status, Region and Reason appear once).
 	header := strings.Join(rows[0], "|")
-	if want := "Check ID|Check Slug|Check Name|Account|Account Name|Region|Resource ID|Status|Reason|Recommended Action|Thing ID|Password Policy"; header != want {
+	if want := "Check ID|Check Slug|Check Name|Account|Account Name|Region|Resource ID|Status|Reason|Recommended Action|Suppressed|Thing ID|Password Policy"; header != want {
 		t.Errorf("header = %s, want %s", header, want)
 	}
 	byResource := map[string][]string{}
 	for _, row := range rows[1:] {
 		byResource[row[6]] = row
 	}
-	if got := byResource["thing-1"]; got[7] != "Red" || got[8] != "open to the world" || got[9] != "Reduce exposure." || got[10] != "thing-1" {
+	if got := byResource["thing-1"]; got[7] != "Red" || got[8] != "open to the world" || got[9] != "Reduce exposure." || got[11] != "thing-1" {
 		t.Errorf("row of thing-1 = %q, want status Red, its reason, the recommended action and its Thing ID", got)
 	}
 }
@@ -451,5 +452,49 @@ func TestOrganizationTable(t *testing.T) {
 		if !strings.Contains(flat, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestSuppressedFindings: a suppressed finding keeps its status and counts,
+// but does not make its check's status nor fail a threshold; the table
+// lists it apart with its rule, and the rules that expired or matched
+// nothing.
+func TestSuppressedFindings(t *testing.T) {
+	t.Parallel()
+	fs := findings()
+	for i := range fs {
+		if fs[i].ResourceID == "thing-1" {
+			fs[i].Suppressed = true
+			fs[i].Suppression = &check.Suppression{Rule: "rules.yaml:2", Reason: "public on purpose", Owner: "web-team", Expires: "2027-03-31"}
+		}
+	}
+	r := New(ScanInfo{Accounts: []string{"111122223333"}}, catalog(), fs)
+	expired, err := suppress.New("rules.yaml:9", "*", "*", "*", "old-*", "was fine", "ops", "2026-01-31", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), suppress.DefaultMaxAhead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Suppressions = &suppress.Outcome{Suppressed: 1, Expired: []suppress.Rule{expired}}
+	a := r.Summaries[0]
+	if a.Counts["red"] != 1 || a.Suppressed != 1 || a.Status != "error" {
+		t.Errorf("check A summary = %+v, want red 1 counted, 1 suppressed, status error (its unsuppressed worst)", a)
+	}
+	only := []check.Finding{fs[1]}
+	if !only[0].Suppressed || Fails(only, check.Red) || Fails(only, check.Yellow) {
+		t.Errorf("Fails(a suppressed red) = true; a suppressed finding never fails")
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, "table", r, catalog(), 200); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	before, section, found := strings.Cut(out, "Suppressed (accepted on purpose")
+	if !found || !strings.Contains(section, "a 111122223333/eu-west-1 thing-1 — public on purpose (web-team, until 2027-03-31; rule rules.yaml:2)") {
+		t.Errorf("table lacks the suppressed finding with its rule:\n%s", out)
+	}
+	if strings.Contains(before, "thing-1") {
+		t.Errorf("the suppressed thing-1 is listed among its check's findings too:\n%s", out)
+	}
+	if !strings.Contains(out, "past their expiry date") || !strings.Contains(out, "rules.yaml:9") {
+		t.Errorf("table lacks the expired rule:\n%s", out)
 	}
 }

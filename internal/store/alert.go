@@ -26,22 +26,28 @@ func alertKey(account, checkID, eventID string) map[string]types.AttributeValue 
 // stream delivers a record at least once, and a redelivered record must not
 // alert twice. The marker expires after ttl (DynamoDB's TTL deletes it, in
 // its own time, after expiresAt).
-func (s *Store) MarkAlerted(ctx context.Context, account, checkID, eventID string, ttl time.Duration) (first bool, err error) {
+func (s *Store) MarkAlerted(ctx context.Context, account, checkID, eventID string, ttl time.Duration) (bool, error) {
 	item := alertKey(account, checkID, eventID)
 	item[AttrKind] = &types.AttributeValueMemberS{Value: KindAlert}
 	item[AttrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(s.now().Add(ttl).Unix(), 10)}
-	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+	return s.putIfAbsent(ctx, item, "alert marker "+eventID)
+}
+
+// putIfAbsent writes item unless an item with its key exists, and reports
+// whether it wrote; what names the item in the error.
+func (s *Store) putIfAbsent(ctx context.Context, item map[string]types.AttributeValue, what string) (bool, error) {
+	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                aws.String(s.table),
 		Item:                     item,
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
 	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
+	var exists *types.ConditionalCheckFailedException
+	if errors.As(err, &exists) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("dynamodb PutItem (alert marker %s): %w", eventID, err)
+		return false, fmt.Errorf("dynamodb PutItem (%s): %w", what, err)
 	}
 	return true, nil
 }

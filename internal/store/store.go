@@ -155,6 +155,9 @@ type findingItem struct {
 	// The status index keys, absent on green findings (a sparse index).
 	StatusKey  string `dynamodbav:"statusKey,omitempty"`
 	StatusSort string `dynamodbav:"statusSort,omitempty"`
+	// Suppressed and Suppression are absent on findings no rule suppresses.
+	Suppressed  bool             `dynamodbav:"suppressed,omitempty"`
+	Suppression *suppressionAttr `dynamodbav:"suppression,omitempty"`
 }
 
 func (it findingItem) finding() check.Finding {
@@ -169,6 +172,8 @@ func (it findingItem) finding() check.Finding {
 		Status:      check.Status(it.Status),
 		Reason:      it.Reason,
 		Columns:     it.Columns,
+		Suppressed:  it.Suppressed,
+		Suppression: it.Suppression.suppression(),
 	}
 }
 
@@ -190,7 +195,8 @@ func StatusSortKey(account, checkID, region, resourceID string) string {
 // that writing f would change nothing a reader or the notifier cares about.
 func (it findingItem) sameState(f check.Finding) bool {
 	return it.Status == string(f.Status) && it.Reason == f.Reason && it.Slug == f.Slug && it.CheckName == f.CheckName && it.AccountName == f.AccountName &&
-		(len(it.Columns) == 0 && len(f.Columns) == 0 || maps.Equal(it.Columns, f.Columns))
+		(len(it.Columns) == 0 && len(f.Columns) == 0 || maps.Equal(it.Columns, f.Columns)) &&
+		it.Suppressed == f.Suppressed && it.Suppression.equal(f.Suppression)
 }
 
 // Apply stores r as the current state of (r.Account, r.CheckID, r.Region),
@@ -414,6 +420,7 @@ func diff(r JobResult, current map[string]findingItem, scanTime string) (puts []
 			Status: string(f.Status), Reason: f.Reason, Columns: f.Columns,
 			FirstSeen: changedAt, StatusChangedAt: changedAt,
 			LastScanID: r.ScanID, ScanTime: scanTime,
+			Suppressed: f.Suppressed, Suppression: newSuppressionAttr(f.Suppression),
 		}
 		if len(it.Columns) == 0 {
 			it.Columns = nil

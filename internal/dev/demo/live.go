@@ -13,6 +13,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 // OpenRDP is the demo's live change: in region, a new security group
@@ -72,4 +73,41 @@ func CloudTrailEvent(account, region, eventSource, eventName string, t time.Time
 		Version: "0", ID: id, DetailType: pipeline.CloudTrailDetailType, Source: "aws." + strings.TrimSuffix(eventSource, ".amazonaws.com"),
 		AccountID: account, Time: t, Region: region, Resources: []string{}, Detail: detail,
 	}, nil
+}
+
+// WebsiteSuppression is the demo's accepted risk: the demo account's
+// public website bucket, read by everyone on purpose, reviewed by the web
+// team for the next 90 days.
+func WebsiteSuppression(now time.Time) (suppress.Rule, error) {
+	return suppress.New("sup-demo-website", "s3-bucket-permissions", "123456789012", "global", "demo-public-website",
+		"static website, public on purpose (reviewed)", "web-team", now.UTC().AddDate(0, 0, 90).Format(suppress.DateLayout),
+		now, suppress.DefaultMaxAhead)
+}
+
+// FixPublicSnapshots makes the demo account's public EBS snapshots private
+// in regions, as their owner would after the first report, and returns how
+// many it changed.
+func FixPublicSnapshots(ctx context.Context, cfg aws.Config, regions []string) (int, error) {
+	fixed := 0
+	for _, region := range regions {
+		client := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+		pages := ec2.NewDescribeSnapshotsPaginator(client, &ec2.DescribeSnapshotsInput{OwnerIds: []string{"self"}, RestorableByUserIds: []string{"all"}})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return fixed, fmt.Errorf("ec2 DescribeSnapshots: %w", err)
+			}
+			for _, snap := range page.Snapshots {
+				// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
+				if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
+					SnapshotId: snap.SnapshotId, Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission,
+					OperationType: ec2types.OperationTypeRemove, GroupNames: []string{"all"},
+				}); err != nil {
+					return fixed, fmt.Errorf("ec2 ModifySnapshotAttribute: %w", err)
+				}
+				fixed++
+			}
+		}
+	}
+	return fixed, nil
 }

@@ -64,15 +64,20 @@ type Transition struct {
 	Kind           string
 	Finding        check.Finding
 	PreviousStatus check.Status
-	EventID        string
-	SequenceNumber string
+	// FormerSuppression is the suppression a red finding no longer has
+	// (its rule was removed or expired): it alerts as if it turned red.
+	FormerSuppression *check.Suppression
+	EventID           string
+	SequenceNumber    string
 }
 
 // Transitions picks, from stream records, the findings that turned red (a
-// new red finding, or yellow/green/error → red) and, when resolved is set,
-// those that stopped being red (changed status, or vanished). Records of
-// other items (summaries, alert markers) are ignored. A record whose images
-// cannot be read is returned in bad with the reason.
+// new red finding, yellow/green/error → red, or a red finding whose
+// suppression ended) and, when resolved is set, those that stopped being
+// red (changed status, or vanished). A suppressed finding alerts on
+// nothing: not when it turns red, not when it is resolved. Records of other
+// items (summaries, alert markers, suppression rules) are ignored. A record
+// whose images cannot be read is returned in bad with the reason.
 func Transitions(records []events.DynamoDBEventRecord, resolved bool) (out []Transition, bad []error) {
 	seen := map[string]bool{}
 	for _, r := range records {
@@ -95,13 +100,22 @@ func Transitions(records []events.DynamoDBEventRecord, resolved bool) (out []Tra
 			continue
 		}
 		t := Transition{EventID: r.EventID, SequenceNumber: r.Change.SequenceNumber}
+		// alerting: red and not suppressed.
+		oldAlerting := oldOK && oldF.Status == check.Red && !oldF.Suppressed
+		newAlerting := newOK && newF.Status == check.Red && !newF.Suppressed
 		switch {
-		case newOK && newF.Status == check.Red && (!oldOK || oldF.Status != check.Red):
+		case newAlerting && !oldAlerting:
 			t.Kind, t.Finding = TurnedRed, newF
 			if oldOK {
 				t.PreviousStatus = oldF.Status
+				if oldF.Suppressed {
+					t.FormerSuppression = oldF.Suppression
+					if t.FormerSuppression == nil {
+						t.FormerSuppression = &check.Suppression{}
+					}
+				}
 			}
-		case resolved && oldOK && oldF.Status == check.Red && (!newOK || newF.Status != check.Red):
+		case resolved && oldAlerting && (!newOK || newF.Status != check.Red):
 			t.Kind, t.Finding, t.PreviousStatus = Resolved, oldF, check.Red
 			if newOK {
 				t.Finding = newF
@@ -289,9 +303,12 @@ func ComposeAlert(ts []Transition) Alert {
 		noun = "resources"
 	}
 	var verb string
-	if ts[0].Kind == Resolved {
+	switch {
+	case ts[0].Kind == Resolved:
 		verb = "no longer red"
-	} else {
+	case !slices.ContainsFunc(ts, func(t Transition) bool { return t.FormerSuppression == nil }):
+		verb = "red (no longer suppressed)"
+	default:
 		verb = "turned red"
 	}
 	subject := composeSubject(first, fmt.Sprintf(": %d %s %s: %s", len(ts), noun, verb, meta.Name))
@@ -307,8 +324,15 @@ func ComposeAlert(ts []Transition) Alert {
 	for _, t := range sorted {
 		f := t.Finding
 		fmt.Fprintf(&b, "* %s in %s: %s", f.ResourceID, f.Region, f.Status.StatusText())
-		if t.PreviousStatus != "" {
-			fmt.Fprintf(&b, " (was %s)", t.PreviousStatus.StatusText())
+		var notes []string
+		if t.PreviousStatus != "" && (t.FormerSuppression == nil || t.PreviousStatus != f.Status) {
+			notes = append(notes, "was "+t.PreviousStatus.StatusText())
+		}
+		if s := t.FormerSuppression; s != nil {
+			notes = append(notes, fmt.Sprintf("no longer suppressed: rule %s (owner %s, expires %s) was removed or expired", s.Rule, s.Owner, s.Expires))
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(notes, "; "))
 		}
 		fmt.Fprintf(&b, "\n  %s\n", f.Reason)
 		for _, col := range meta.Columns {

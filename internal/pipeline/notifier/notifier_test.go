@@ -79,6 +79,16 @@ func findingImage(meta check.Meta, region, resource string, status check.Status,
 	return img
 }
 
+// suppressed marks a finding image suppressed by rule, as the store writes it.
+func suppressed(img map[string]events.DynamoDBAttributeValue, rule string) map[string]events.DynamoDBAttributeValue {
+	img["suppressed"] = events.NewBooleanAttribute(true)
+	img["suppression"] = events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{
+		"rule": events.NewStringAttribute(rule), "reason": events.NewStringAttribute("public website, reviewed"),
+		"owner": events.NewStringAttribute("web-team"), "expires": events.NewStringAttribute("2026-12-31"),
+	})
+	return img
+}
+
 func record(id, seq, name string, old, new map[string]events.DynamoDBAttributeValue) events.DynamoDBEventRecord {
 	return events.DynamoDBEventRecord{EventID: id, EventName: name, Change: events.DynamoDBStreamRecord{SequenceNumber: seq, OldImage: old, NewImage: new}}
 }
@@ -152,6 +162,15 @@ func TestTransitions(t *testing.T) {
 		{"unavailable to red", record("1", "1", "MODIFY", img(check.Unavailable), img(check.Red)), false, TurnedRed},
 		{"unreadable image", record("1", "1", "INSERT", nil, broken), false, "bad"},
 		{"another check's red", record("1", "1", "INSERT", nil, findingImage(iam, "global", "password-policy", check.Red, nil)), false, TurnedRed},
+		// A suppressed finding alerts on nothing; one whose suppression ends while red alerts.
+		{"new red, suppressed", record("1", "1", "INSERT", nil, suppressed(img(check.Red), "sup-1")), true, ""},
+		{"green to red, suppressed", record("1", "1", "MODIFY", img(check.Green), suppressed(img(check.Red), "sup-1")), true, ""},
+		{"red, suppression ended", record("1", "1", "MODIFY", suppressed(img(check.Red), "sup-1"), img(check.Red)), false, TurnedRed},
+		{"suppressed yellow to red, rule removed", record("1", "1", "MODIFY", suppressed(img(check.Yellow), "sup-1"), img(check.Red)), false, TurnedRed},
+		{"red becomes suppressed: not resolved", record("1", "1", "MODIFY", img(check.Red), suppressed(img(check.Red), "sup-1")), true, ""},
+		{"suppressed red, another rule now", record("1", "1", "MODIFY", suppressed(img(check.Red), "sup-1"), suppressed(img(check.Red), "sup-2")), true, ""},
+		{"suppressed red fixed: not resolved", record("1", "1", "MODIFY", suppressed(img(check.Red), "sup-1"), img(check.Green)), true, ""},
+		{"suppressed red vanished: not resolved", record("1", "1", "REMOVE", suppressed(img(check.Red), "sup-1"), nil), true, ""},
 	}
 	for _, tt := range tests {
 		got, bad := Transitions([]events.DynamoDBEventRecord{tt.record}, tt.resolved)
@@ -274,4 +293,68 @@ func TestRawPayloadsThroughTheLambdaHandler(t *testing.T) {
 	t.Parallel()
 	n := &Notifier{SNS: &fakeSNS{}, TopicARN: "t", Marks: &fakeMarks{}}
 	pipelinetest.RawPayloads(t, pipelinetest.Notifier, n.Handle)
+}
+
+// TestNotifierAlertsWhenASuppressionEnds: a suppressed red finding sends
+// nothing; a red finding whose suppression ended (its rule removed or
+// expired) sends a red alert that says so, on its own or beside findings
+// that turned red.
+func TestNotifierAlertsWhenASuppressionEnds(t *testing.T) {
+	t.Parallel()
+	ebs := ebspublicsnapshots.Meta
+	red := func(resource string) map[string]events.DynamoDBAttributeValue {
+		return findingImage(ebs, "eu-west-1", resource, check.Red, nil)
+	}
+	const lifted = "snap-b in eu-west-1: Red (no longer suppressed: rule sup-1 (owner web-team, expires 2026-12-31) was removed or expired)"
+	tests := []struct {
+		name        string
+		records     []events.DynamoDBEventRecord
+		wantSubject string
+		wantBody    []string
+		notInBody   []string
+	}{
+		{
+			name: "suppression ended",
+			records: []events.DynamoDBEventRecord{
+				record("a", "100", "INSERT", nil, suppressed(red("snap-a"), "sup-1")),
+				record("b", "101", "MODIFY", suppressed(red("snap-b"), "sup-1"), red("snap-b")),
+			},
+			wantSubject: "1 resource red (no longer suppressed): Amazon EBS Public Snapshots",
+			wantBody:    []string{"1 resource red (no longer suppressed) in account", lifted, "Recommended action:"},
+			notInBody:   []string{"snap-a", "was Red"},
+		},
+		{
+			name: "beside a finding that turned red",
+			records: []events.DynamoDBEventRecord{
+				record("b", "101", "MODIFY", suppressed(red("snap-b"), "sup-1"), red("snap-b")),
+				record("c", "102", "MODIFY", findingImage(ebs, "eu-west-1", "snap-c", check.Green, nil), red("snap-c")),
+			},
+			wantSubject: "2 resources turned red",
+			wantBody:    []string{lifted, "snap-c in eu-west-1: Red (was Green)\n"},
+		},
+	}
+	for _, tt := range tests {
+		pub := &fakeSNS{}
+		n := &Notifier{SNS: pub, TopicARN: "t", Marks: &fakeMarks{}, NotifyResolved: true}
+		resp, err := n.Handle(context.Background(), events.DynamoDBEvent{Records: tt.records})
+		if err != nil || len(resp.BatchItemFailures) != 0 || len(pub.published) != 1 {
+			t.Errorf("%s: Handle = %+v, %v, %d messages; want one message", tt.name, resp, err, len(pub.published))
+			continue
+		}
+		msg := pub.published[0]
+		subject, body := aws.ToString(msg.Subject), aws.ToString(msg.Message)
+		if !strings.Contains(subject, tt.wantSubject) || aws.ToString(msg.MessageAttributes["status"].StringValue) != "red" {
+			t.Errorf("%s: subject %q, status %q; want %q and red", tt.name, subject, aws.ToString(msg.MessageAttributes["status"].StringValue), tt.wantSubject)
+		}
+		for _, want := range tt.wantBody {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: body lacks %q:\n%s", tt.name, want, body)
+			}
+		}
+		for _, unwanted := range tt.notInBody {
+			if strings.Contains(body, unwanted) {
+				t.Errorf("%s: body has %q:\n%s", tt.name, unwanted, body)
+			}
+		}
+	}
 }

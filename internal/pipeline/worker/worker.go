@@ -21,6 +21,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
 // New builds the worker of check c from the function's environment. Each
@@ -97,10 +98,18 @@ type AccountConfigs interface {
 
 var _ AccountConfigs = (*org.Accounts)(nil)
 
-// FindingsWriter stores one job's findings; *store.Store in production.
+// FindingsWriter stores one job's findings, and holds the suppression
+// rules applied to them first; *store.Store in production.
 type FindingsWriter interface {
 	Apply(ctx context.Context, r store.JobResult) (store.ApplyStats, error)
+	Suppressions(ctx context.Context) ([]suppress.Rule, error)
 }
+
+// RulesTTL is how long a warm function keeps the suppression rules it read
+// before reading them again: one Query per minute rather than per job, and
+// a rule added or removed reaches the functions within a minute (the
+// `suppress` command updates the stored findings at once).
+const RulesTTL = 60 * time.Second
 
 // Worker runs the jobs of one check, delivered in SQS batches.
 type Worker struct {
@@ -119,6 +128,12 @@ type Worker struct {
 	JobTimeout time.Duration
 
 	defaultAccounts sync.Once
+
+	// The suppression rules read at rulesRead, by the clock now (time.Now when nil).
+	rulesMu   sync.Mutex
+	rules     []suppress.Rule
+	rulesRead time.Time
+	now       func() time.Time
 }
 
 // Handle runs every job of the batch and reports the messages that failed,
@@ -147,7 +162,17 @@ func (w *Worker) handleMessage(ctx context.Context, msg events.SQSMessage) error
 	if (job.Region == check.GlobalRegion) != wantGlobal {
 		return fmt.Errorf("reject message: region %q does not fit the %s check %s", job.Region, w.Check.Meta.Scope, job.CheckID)
 	}
+	// Rules that cannot be read fail the job before the check runs (SQS
+	// retries it, then moves it to the DLQ, whose alarm fires): writing the
+	// findings unsuppressed would alert on risks a team accepted, and
+	// keeping the last rules read would go on hiding what a removed rule
+	// no longer covers.
+	rules, err := w.suppressions(ctx)
+	if err != nil {
+		return fmt.Errorf("job %s %s/%s: %w", job.CheckID, job.Account, job.Region, err)
+	}
 	findings := w.run(ctx, job)
+	outcome := suppress.Apply(findings, rules, job.ScanTime, nil)
 	stats, err := w.Store.Apply(ctx, store.JobResult{
 		Account: job.Account, AccountName: job.AccountName, CheckID: job.CheckID, Region: job.Region,
 		ScanID: job.ScanID, ScanTime: job.ScanTime, Findings: findings,
@@ -156,7 +181,7 @@ func (w *Worker) handleMessage(ctx context.Context, msg events.SQSMessage) error
 		return fmt.Errorf("store findings of %s %s/%s: %w", job.CheckID, job.Account, job.Region, err)
 	}
 	slog.Info("job done", "check_id", job.CheckID, "account", job.Account, "region", job.Region, "scan_id", job.ScanID,
-		"findings", len(findings), "put", stats.Put, "deleted", stats.Deleted, "unchanged", stats.Unchanged, "stale", stats.Stale)
+		"findings", len(findings), "suppressed", outcome.Suppressed, "put", stats.Put, "deleted", stats.Deleted, "unchanged", stats.Unchanged, "stale", stats.Stale)
 	return nil
 }
 
@@ -181,6 +206,26 @@ func (w *Worker) run(ctx context.Context, job pipeline.JobMessage) []check.Findi
 		return []check.Finding{f}
 	}
 	return scan.RunJob(ctx, accounts.Config(job.Account), sj, timeout)
+}
+
+// suppressions returns the stored suppression rules, read again once they
+// are RulesTTL old. A failed read is not cached: the next job tries again.
+func (w *Worker) suppressions(ctx context.Context) ([]suppress.Rule, error) {
+	now := time.Now
+	if w.now != nil {
+		now = w.now
+	}
+	w.rulesMu.Lock()
+	defer w.rulesMu.Unlock()
+	if !w.rulesRead.IsZero() && now().Sub(w.rulesRead) < RulesTTL {
+		return w.rules, nil
+	}
+	rules, err := w.Store.Suppressions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read suppression rules: %w", err)
+	}
+	w.rules, w.rulesRead = rules, now()
+	return rules, nil
 }
 
 func (w *Worker) accounts() AccountConfigs {

@@ -21,13 +21,25 @@ import (
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
-// fakeStore records Apply calls and fails those for failRegion.
+// fakeStore records Apply calls and fails those for failRegion; it holds
+// rules (or fails to read them with rulesErr) and counts their reads.
 type fakeStore struct {
 	mu         sync.Mutex
 	applied    []store.JobResult
 	failRegion string
+	rules      []suppress.Rule
+	rulesErr   error
+	rulesReads int
+}
+
+func (f *fakeStore) Suppressions(context.Context) ([]suppress.Rule, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rulesReads++
+	return f.rules, f.rulesErr
 }
 
 func (f *fakeStore) Apply(_ context.Context, r store.JobResult) (store.ApplyStats, error) {
