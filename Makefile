@@ -26,7 +26,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 # Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c alertEmail=you@example.com"
 CDK_ARGS        ?=
 
-.PHONY: all deps need-moto need-npm need-cfn-lint need-go tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
+.PHONY: all deps need-moto need-npm need-cfn-lint need-chromium need-go tools build build-lambdas cdk-cli synth deploy destroy test test-infra demo lint vet fmt-check staticcheck clean
 
 all: build
 
@@ -42,6 +42,11 @@ need-npm:
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found on PATH (Node.js 20+ is required for the CDK)"; exit 1; }
 need-cfn-lint:
 	@command -v cfn-lint >/dev/null 2>&1 || { echo "error: cfn-lint not found on PATH (pip install cfn-lint; the infra tests lint the synthesized template)"; exit 1; }
+# The HTML report's browser test drives headless Chromium ($CHROMIUM or on PATH): installed with apt-get as root, else an error.
+need-chromium:
+	@for b in "$$CHROMIUM" chromium chromium-browser google-chrome headless-shell; do [ -n "$$b" ] && command -v "$$b" >/dev/null 2>&1 && exit 0; done; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	else echo "error: Chromium not found (set CHROMIUM, or install it: sudo apt-get install chromium); the HTML report's browser test needs it"; exit 1; fi
 
 tools: need-moto need-npm need-cfn-lint $(RIE_BIN) $(STATICCHECK_BIN)
 
@@ -92,7 +97,7 @@ destroy: cdk-cli
 
 ## test: vet and every test (evaluators, collectors on the emulator, CLI end to end,
 ## the CDK stack: assertions, cdk-nag, cfn-lint on the synthesized template)
-test: need-moto need-cfn-lint vet $(RIE_BIN)
+test: need-moto need-cfn-lint need-chromium vet $(RIE_BIN)
 	SECADVISOR_RIE=$(RIE_BIN) $(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 ## test-infra: only the CDK stack's tests (assertions, cdk-nag, cfn-lint)

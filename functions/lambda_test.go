@@ -13,6 +13,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/digest"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
+	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
@@ -503,4 +505,52 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 			t.Errorf("alerts = %d, want 1 naming the snapshot", len(msgs.Messages))
 		}
 	})
+
+	// The Security Hub export, on the same stream sample: one
+	// BatchImportFindings request with the red finding, to a recorder
+	// standing in for Security Hub (its validation is tested in
+	// internal/pipeline/securityhub; here, that the binary starts, reads its
+	// environment and signs a request the SDK's way).
+	t.Run("securityhub", func(t *testing.T) {
+		t.Parallel()
+		var mu sync.Mutex
+		var imported []map[string]any
+		hub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var in struct{ Findings []map[string]any }
+			if r.URL.Path != "/findings/import" || !strings.Contains(r.Header.Get("Authorization"), "/securityhub/aws4_request") ||
+				json.NewDecoder(r.Body).Decode(&in) != nil {
+				w.Header().Set("X-Amzn-ErrorType", "InvalidInputException")
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			imported = append(imported, in.Findings...)
+			mu.Unlock()
+			_, _ = w.Write([]byte(fmt.Sprintf(`{"FailedCount":0,"SuccessCount":%d,"FailedFindings":[]}`, len(in.Findings))))
+		}))
+		defer hub.Close()
+		name := lambdabuild.SecurityHub
+		resp, logs := invoke(t, bootstrap(name), append(awsEnv(hub.URL), securityhub.EnvPartition+"=aws", securityhub.EnvAccount+"="+emulator.DefaultAccount),
+			sample(t, "dynamodb-stream-red.json"))
+		report(t, name, bootstrap(name), logs)
+		if strings.Contains(string(resp), "ItemIdentifier") {
+			t.Errorf("response = %s, want no failures\nlogs:\n%s", resp, logs)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		wantARN := "arn:aws:securityhub:us-east-1:" + emulator.DefaultAccount + ":product/" + emulator.DefaultAccount + "/default"
+		if len(imported) != 1 || imported[0]["ProductArn"] != wantARN || imported[0]["AwsAccountId"] != emulator.DefaultAccount ||
+			dig(imported[0], "Compliance", "Status") != "FAILED" {
+			t.Errorf("imported %v, want the red snapshot's finding to %s\nlogs:\n%s", imported, wantARN, logs)
+		}
+	})
+}
+
+// dig walks nested JSON objects.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	return v
 }

@@ -6,16 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/secadvisor/secadvisor/internal/check"
 )
 
 // checkAssets fails clearly when a function's bootstrap is missing (a check
 // added to the catalog since the last `make build-lambdas`, say): the CDK
 // would otherwise stop at the first one with a bare "cannot find asset".
-func checkAssets(dir string, checks []check.Check) error {
+func checkAssets(dir string, cfg Config) error {
 	var missing []string
-	for _, name := range functionNames(checks) {
+	for _, name := range functionNames(cfg) {
 		p := filepath.Join(dir, name, "bootstrap")
 		info, err := os.Stat(p)
 		switch {

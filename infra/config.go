@@ -36,6 +36,7 @@ const (
 	ctxOrganizationID     = "organizationId"
 	ctxEventWindow        = "eventWindow"
 	ctxDigestSchedule     = "digestSchedule"
+	ctxSecurityHub        = "securityHub"
 )
 
 // Defaults of the context options. The README's context table repeats them.
@@ -138,6 +139,10 @@ type Config struct {
 	// digest; empty when the digest is off (the function is deployed all
 	// the same, to be invoked by hand).
 	DigestSchedule string
+	// SecurityHub deploys the function that imports every change of a
+	// finding of the stack's account into its Security Hub (off by default:
+	// Security Hub must be enabled in the account and region first).
+	SecurityHub bool
 	// Checks is the catalog the stack is built from (checks.All()).
 	Checks []check.Check
 }
@@ -366,6 +371,12 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		default:
 			cfg.DigestSchedule = v
 		}
+	}
+
+	if v, ok, err := contextBool(lookup(ctxSecurityHub)); err != nil {
+		fail(ctxSecurityHub, err)
+	} else if ok {
+		cfg.SecurityHub = v
 	}
 
 	if len(errs) > 0 {

@@ -142,6 +142,10 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "digest on another schedule", context: map[string]any{ctxDigestSchedule: "rate(7 days)"}, want: with(func(c *Config) { c.DigestSchedule = "rate(7 days)" })},
 		{name: "digest schedule empty: the default", context: map[string]any{ctxDigestSchedule: " "}, want: def},
 		{name: "bad digest schedule", context: map[string]any{ctxDigestSchedule: "weekly"}, wantErr: []string{ctxDigestSchedule, `"weekly"`, "off", "cron(0 8 ? * MON *)"}},
+		{name: "security hub off by default", context: nil, want: with(func(c *Config) { c.SecurityHub = false })},
+		{name: "security hub on from -c", context: map[string]any{ctxSecurityHub: "true"}, want: with(func(c *Config) { c.SecurityHub = true })},
+		{name: "security hub on from cdk.json", context: map[string]any{ctxSecurityHub: true}, want: with(func(c *Config) { c.SecurityHub = true })},
+		{name: "bad security hub", context: map[string]any{ctxSecurityHub: "yes please"}, wantErr: []string{ctxSecurityHub, "true or false"}},
 		{name: "digest schedule as a boolean", context: map[string]any{ctxDigestSchedule: false}, wantErr: []string{ctxDigestSchedule, "not a string"}},
 		{
 			name:    "every error is reported at once",

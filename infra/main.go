@@ -2,7 +2,8 @@
 // Its scanner stack, Secadvisor, holds the findings table, a queue and a
 // least-privilege function per implemented check, the orchestrator (with
 // the rules that re-check on CloudTrail events), the notifier, the weekly
-// digest, the alert and operations topics and their alarms. Its member stack,
+// digest, the Security Hub export (with -c securityHub=true), the alert and
+// operations topics and their alarms. Its member stack,
 // SecadvisorMember, is the role the scanner assumes in the other accounts
 // of an organization, and its events stack, SecadvisorEvents, forwards
 // their CloudTrail events to the scanner; both are synthesized only when
@@ -44,7 +45,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := checkAssets(cfg.LambdaAssets, cfg.Checks); err != nil {
+	if err := checkAssets(cfg.LambdaAssets, cfg); err != nil {
 		return err
 	}
 	if _, err := newApp(app, cfg); err != nil {

@@ -161,6 +161,14 @@ func customConfig() Config {
 	cfg.CheckConcurrency = 5
 	cfg.EventWindow = 2 * time.Minute
 	cfg.DigestSchedule = "cron(30 6 ? * FRI *)"
+	cfg.SecurityHub = true
+	return cfg
+}
+
+// securityHubConfig is the default stack with the Security Hub export.
+func securityHubConfig() Config {
+	cfg := DefaultConfig()
+	cfg.SecurityHub = true
 	return cfg
 }
 
@@ -336,14 +344,14 @@ func strs(v any) []string {
 
 func TestCheckAssetsNamesTheMissingBootstrapAndTheFix(t *testing.T) {
 	t.Parallel()
-	cfg := DefaultConfig()
+	cfg := securityHubConfig()
 	empty := t.TempDir()
-	err := checkAssets(empty, cfg.Checks)
+	err := checkAssets(empty, cfg)
 	if err == nil {
 		t.Fatalf("checkAssets(%s) = nil, want an error for the missing bootstraps", empty)
 	}
 	want := []string{"make build-lambdas"}
-	for _, name := range functionNames(cfg.Checks) {
+	for _, name := range functionNames(cfg) {
 		want = append(want, filepath.Join(empty, name, "bootstrap"))
 	}
 	for _, w := range want {
@@ -351,21 +359,26 @@ func TestCheckAssetsNamesTheMissingBootstrapAndTheFix(t *testing.T) {
 			t.Errorf("checkAssets(empty) = %q, want it to mention %q", err, w)
 		}
 	}
-	if err := checkAssets(assetDir, cfg.Checks); err != nil {
+	if err := checkAssets(assetDir, cfg); err != nil {
 		t.Errorf("checkAssets(built assets) = %v, want nil", err)
 	}
 }
 
 // TestTheStackDeploysWhatMakeBuildLambdasBuilds: the stack's functions are
 // exactly the bootstraps lambdabuild generates and builds from the catalog,
-// one per implemented check among them.
+// one per implemented check among them; without securityHub, all but the
+// Security Hub export.
 func TestTheStackDeploysWhatMakeBuildLambdasBuilds(t *testing.T) {
 	t.Parallel()
 	var names []string
 	for _, fn := range built {
 		names = append(names, fn.Name)
 	}
-	if got, want := functionNames(DefaultConfig().Checks), names; !slices.Equal(got, want) {
-		t.Errorf("the stack deploys %q, make build-lambdas builds %q", got, want)
+	if got, want := functionNames(securityHubConfig()), names; !slices.Equal(got, want) {
+		t.Errorf("the stack deploys %q with securityHub=true, make build-lambdas builds %q", got, want)
+	}
+	without := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == lambdabuild.SecurityHub })
+	if got := functionNames(DefaultConfig()); !slices.Equal(got, without) {
+		t.Errorf("the stack deploys %q by default, want %q (no Security Hub export)", got, without)
 	}
 }

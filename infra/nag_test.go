@@ -71,7 +71,7 @@ func allTemplates(t *testing.T) []namedTemplate {
 	for _, c := range []struct {
 		name string
 		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}} {
+	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}, {"security hub", securityHubConfig()}} {
 		s := synth(t, c.cfg)
 		out = append(out, namedTemplate{stackName + " " + c.name, &s.synthesizedTemplate, true})
 		if s.member != nil {

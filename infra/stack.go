@@ -35,11 +35,15 @@ import (
 
 // functionNames lists every function whose bootstrap the stack deploys from
 // <LambdaAssets>/<name>/bootstrap (`make build-lambdas` builds them): the
-// orchestrator, the notifier, the digest and each implemented check's own
-// bootstrap, which links only that check.
-func functionNames(checks []check.Check) []string {
+// orchestrator, the notifier, the digest, the Security Hub export when
+// cfg.SecurityHub is set, and each implemented check's own bootstrap, which
+// links only that check.
+func functionNames(cfg Config) []string {
 	names := []string{lambdabuild.Orchestrator, lambdabuild.Notifier, lambdabuild.Digest}
-	for _, c := range checks {
+	if cfg.SecurityHub {
+		names = append(names, lambdabuild.SecurityHub)
+	}
+	for _, c := range cfg.Checks {
 		if c.Implemented() {
 			names = append(names, lambdabuild.CheckFunction(c.Meta.Slug))
 		}
@@ -97,6 +101,8 @@ type Stack struct {
 	Orchestrator awslambda.Function
 	Notifier     awslambda.Function
 	Digest       awslambda.Function
+	// SecurityHub is the Security Hub export, nil unless cfg.SecurityHub.
+	SecurityHub awslambda.Function
 	// Checks holds, per implemented check ID, its queue, DLQ, function and role.
 	Checks map[string]*CheckResources
 }
@@ -168,6 +174,9 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 	}
 	s.Notifier = notifier(stack, cfg, s.Table, s.AlertTopic, alarmAction)
 	s.Digest = digest(stack, cfg, s.Table, s.AlertTopic, alarmAction)
+	if cfg.SecurityHub {
+		s.SecurityHub = securityHubExport(stack, cfg, s.Table, alarmAction)
+	}
 
 	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("The findings table: secadvisor findings --table <this>"),

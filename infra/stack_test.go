@@ -36,7 +36,8 @@ func TestResourceCountsFollowTheCatalog(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"digest off", listConfig()}} {
+	}{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"digest off", listConfig()},
+		{"security hub", securityHubConfig()}} {
 		t.Run(tc.name, func(t *testing.T) { testResourceCounts(t, synth(t, tc.cfg)) })
 	}
 }
@@ -59,14 +60,21 @@ func testResourceCounts(t *testing.T, s *synthesized) {
 	if s.cfg.DigestSchedule != "" {
 		digestRule = 1
 	}
+	// The Security Hub export: a function, its role, policy and log group,
+	// its stream mapping, its failure queue (and queue policy), errors and
+	// failures alarms.
+	hub := 0
+	if s.cfg.SecurityHub {
+		hub = 1
+	}
 	want := map[string]int{
-		"AWS::Lambda::Function":               n + 3,              // one per check, the orchestrator, the notifier, the digest
-		"AWS::SQS::Queue":                     2*n + 1,            // queue + DLQ per check, the notifier's failed batches
-		"AWS::SQS::QueuePolicy":               2*n + 1,            // SSL enforced on each
-		"AWS::Lambda::EventSourceMapping":     n + 1,              // SQS per check, the table's stream
-		"AWS::IAM::Role":                      n + 3,              // one role per function
-		"AWS::Logs::LogGroup":                 n + 3,              // one per function
-		"AWS::CloudWatch::Alarm":              2*n + 4,            // errors + DLQ per check; orchestrator, notifier and digest errors; notifier failures
+		"AWS::Lambda::Function":               n + 3 + hub,        // one per check, the orchestrator, the notifier, the digest (, the export)
+		"AWS::SQS::Queue":                     2*n + 1 + hub,      // queue + DLQ per check, the notifier's (and the export's) failed batches
+		"AWS::SQS::QueuePolicy":               2*n + 1 + hub,      // SSL enforced on each
+		"AWS::Lambda::EventSourceMapping":     n + 1 + hub,        // SQS per check, the table's stream (twice with the export)
+		"AWS::IAM::Role":                      n + 3 + hub,        // one role per function
+		"AWS::Logs::LogGroup":                 n + 3 + hub,        // one per function
+		"AWS::CloudWatch::Alarm":              2*n + 4 + 2*hub,    // errors + DLQ per check; orchestrator, notifier and digest errors; notifier failures (; export errors and failures)
 		"AWS::DynamoDB::Table":                1,                  //
 		"AWS::SNS::Topic":                     2,                  // alerts, operations
 		"AWS::Events::Rule":                   3 + r + digestRule, // schedule, refresh, sweep, the re-check rules; the digest's schedule unless off
@@ -75,7 +83,7 @@ func testResourceCounts(t *testing.T, s *synthesized) {
 		"AWS::SNS::Subscription":              0,                  // no alertEmail given
 		"AWS::Lambda::Permission":             3 + r + digestRule, // EventBridge → orchestrator per rule, → digest
 		"AWS::SNS::TopicPolicy":               2,                  //
-		"AWS::IAM::Policy":                    n + 3,              //
+		"AWS::IAM::Policy":                    n + 3 + hub,        //
 		"AWS::IAM::ManagedPolicy":             0,                  // no AWS managed policy either
 		"AWS::EC2::SecurityGroup":             0,                  // no VPC: the functions reach AWS APIs (and, for the origin check, origins) directly
 		"AWS::Lambda::LayerVersion":           0,                  //

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -45,7 +46,7 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&filter.Account, "account", "", "only this `account` ID (12 digits)")
 	fs.StringVar(&filter.Region, "region", "", "only this `region` (global for global checks)")
 	fs.StringVar(&since, "since", "", "only findings whose status changed within this `duration` (statusChangedAt): 36h, 7d, 2w")
-	fs.StringVar(&format, "format", "table", "output `format`: table or json")
+	fs.StringVar(&format, "format", "table", "output `format`: table, json, or a standard format of the scan report: ocsf, ocsf-jsonl, asff or html")
 	fs.BoolVar(&byAccount, "by-account", false, "print one line per account: its findings per status, over every check and region the table holds (no other filter applies)")
 	fs.StringVar(&endpointURL, "endpoint-url", "", "send every AWS call to this endpoint `url` (a local emulator); AWS_ENDPOINT_URL works too")
 	fs.StringVar(&profile, "profile", "", "AWS shared-config `profile` (default: the standard credential chain)")
@@ -62,8 +63,8 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	case table == "":
 		return usageError("--table is required")
-	case format != "table" && format != "json":
-		return usageError("--format %q: want table or json", format)
+	case !slices.Contains(findingsFormats, format):
+		return usageError("--format %q: want %s", format, strings.Join(findingsFormats, ", "))
 	case useEmulator && endpointURL == "":
 		return usageError("--emulator needs --endpoint-url")
 	case byAccount && (status != "" || checkName != "" || filter.Account != "" || filter.Region != "" || since != ""):
@@ -126,10 +127,13 @@ func runFindings(ctx context.Context, args []string, env Env) int {
 	if since != "" {
 		records = changedSince(records, changedAfter)
 	}
-	if format == "json" {
+	switch format {
+	case "json":
 		err = writeRecordsJSON(env.Stdout, records)
-	} else {
+	case "table":
 		err = writeRecordsTable(env.Stdout, records)
+	default:
+		err = writeRecordsAs(env.Stdout, format, records)
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "secadvisor findings: %v\n", err)
@@ -225,6 +229,34 @@ func writeRecordsTable(w io.Writer, records []store.Record) error {
 	}
 	fmt.Fprintf(tw, "%d findings\n", len(records))
 	return tw.Flush()
+}
+
+// findingsFormats are the formats of `findings`: its own table and JSON
+// (with each finding's history), and the scan report's standard formats.
+var findingsFormats = []string{"table", "json", "ocsf", "ocsf-jsonl", "asff", "html"}
+
+// writeRecordsAs writes the stored findings in one of the scan report's
+// standard formats, as a report of what the table holds now.
+func writeRecordsAs(w io.Writer, format string, records []store.Record) error {
+	info := report.ScanInfo{AccountNames: map[string]string{}}
+	var findings []check.Finding
+	for _, r := range records {
+		findings = append(findings, r.Finding)
+		if !slices.Contains(info.Accounts, r.Account) {
+			info.Accounts = append(info.Accounts, r.Account)
+		}
+		if r.AccountName != "" {
+			info.AccountNames[r.Account] = r.AccountName
+		}
+		if r.Region != check.GlobalRegion && !slices.Contains(info.Regions, r.Region) {
+			info.Regions = append(info.Regions, r.Region)
+		}
+	}
+	// The report is of what the table holds at this moment.
+	info.StartedAt = time.Now().UTC()
+	info.FinishedAt = info.StartedAt
+	all := checks.All()
+	return report.Write(w, format, report.New(info, all, findings), all, 0)
 }
 
 // writeAccountCounts writes the accounts × statuses summary.

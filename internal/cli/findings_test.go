@@ -86,6 +86,16 @@ func TestScanTableAndFindingsOnEmulator(t *testing.T) {
 		t.Errorf("red finding = %+v, want snapshot %s of check ePs02jT06w with columns and history", r, publicID)
 	}
 
+	// The standard formats of what the table holds.
+	for _, tt := range []struct{ format, want string }{
+		{"ocsf", `"class_uid": 2004`}, {"ocsf-jsonl", `"class_uid":2004`}, {"asff", `"SchemaVersion": "2018-10-08"`}, {"html", "<!DOCTYPE html>"},
+	} {
+		code, out, stderr := run(t, "findings", "--endpoint-url", server.URL, "--emulator", "--table", table, "--status", "red", "--format", tt.format)
+		if code != ExitOK || !strings.Contains(out, tt.want) || !strings.Contains(out, publicID) {
+			t.Errorf("findings --format %s exit = %d, want 0 and output with %q and %s; stderr %q; output starts %.300q", tt.format, code, tt.want, publicID, stderr, out)
+		}
+	}
+
 	code, out, stderr = run(t, "findings", "--endpoint-url", server.URL, "--emulator", "--table", table, "--by-account")
 	flat := strings.Join(strings.Fields(out), " ")
 	if code != ExitOK || !strings.Contains(flat, "ACCOUNT NAME RED ERROR YELLOW UNAVAILABLE GREEN") ||

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -58,7 +59,7 @@ type scanFlags struct {
 func (f *scanFlags) registerReport(fs *flag.FlagSet) {
 	fs.Var(&f.regions, "regions", "comma-separated `regions` to scan, e.g. eu-west-1,us-east-1 (default: the account's enabled regions)")
 	fs.StringVar(&f.checks, "checks", "", "comma-separated check IDs or slugs (`checks`; default: all)")
-	fs.StringVar(&f.format, "format", "table", "output `format`: table, json or csv")
+	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, csv, ocsf (OCSF 1.x Detection Findings, a JSON array), ocsf-jsonl (one per line), asff (AWS Security Finding Format, for Security Hub) or html (one self-contained page)")
 	fs.StringVar(&f.output, "output", "", "write the report to this `file` instead of standard output")
 	fs.BoolVar(&f.stats, "stats", false, "print the AWS API calls made, per operation, on standard error (and in JSON output)")
 	fs.StringVar(&f.status, "status", "", "list only findings with these comma-separated `statuses` (red, error, yellow, unavailable, green) in every format; counts and --fail-on still see every finding")
@@ -369,7 +370,7 @@ func writeStats(w io.Writer, counts []awsx.OpCount) {
 // file.
 func (f scanFlags) reportChoices() (selected []check.Check, listed []check.Status, err error) {
 	if !validFormat(f.format) {
-		return nil, nil, fmt.Errorf("--format %q: want table, json or csv", f.format)
+		return nil, nil, fmt.Errorf("--format %q: want %s", f.format, strings.Join(report.Formats, ", "))
 	}
 	if listed, err = f.listedStatuses(); err != nil {
 		return nil, nil, err

@@ -1,5 +1,6 @@
 // Package lambdabuild builds the Lambda bootstraps the CDK stack deploys:
-// the orchestrator, the notifier and the weekly digest from functions/, and
+// the orchestrator, the notifier, the weekly digest and the Security Hub
+// export from functions/, and
 // one bootstrap per implemented check that links only that check's package,
 // from a main generated for it (a check function that linked all checks
 // would carry every check's SDK services, and each service builds its whole
@@ -35,6 +36,7 @@ const (
 	Orchestrator = "orchestrator"
 	Notifier     = "notifier"
 	Digest       = "digest"
+	SecurityHub  = "securityhub"
 )
 
 // CheckFunction names the function, and the asset folder, of the check with
@@ -90,7 +92,8 @@ func main() {
 
 // Generate writes the main of every implemented check under root/MainsDir
 // and returns every function to build: the orchestrator, the notifier, the
-// digest, then the checks in catalog order.
+// digest, the Security Hub export (built always; the stack deploys it only
+// with -c securityHub=true), then the checks in catalog order.
 func Generate(root string) ([]Function, error) {
 	entries, err := catalogEntries(filepath.Join(root, "internal", "checks", "all.go"))
 	if err != nil {
@@ -104,6 +107,7 @@ func Generate(root string) ([]Function, error) {
 		{Name: Orchestrator, Package: "./functions/" + Orchestrator},
 		{Name: Notifier, Package: "./functions/" + Notifier},
 		{Name: Digest, Package: "./functions/" + Digest},
+		{Name: SecurityHub, Package: "./functions/" + SecurityHub},
 	}
 	for i, c := range all {
 		if !c.Implemented() {

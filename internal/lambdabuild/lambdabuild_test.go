@@ -68,7 +68,7 @@ func TestCatalogEntries(t *testing.T) {
 
 // TestEachBootstrapLinksOnlyWhatItRuns: a check's bootstrap links its own
 // check's package (and that package's own subpackages) and no other; the
-// orchestrator, the notifier and the digest link none (they read the
+// orchestrator, the notifier, the digest and the Security Hub export link none (they read the
 // catalog's metadata); and none links development-only code
 // (internal/dev: the emulator and its patches, the demo, the harnesses), nor
 // the SDK's credential chain.
@@ -137,7 +137,7 @@ func TestFunctionsFolderHoldsTheOtherFunctions(t *testing.T) {
 			dirs = append(dirs, e.Name())
 		}
 	}
-	if want := []string{Digest, Notifier, Orchestrator}; !slices.Equal(dirs, want) {
+	if want := []string{Digest, Notifier, Orchestrator, SecurityHub}; !slices.Equal(dirs, want) {
 		t.Errorf("functions/ holds %v, lambdabuild builds %v from it", dirs, want)
 	}
 }

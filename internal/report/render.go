@@ -15,7 +15,7 @@ import (
 )
 
 // Formats are the output formats of the scan command.
-var Formats = []string{"table", "json", "csv"}
+var Formats = []string{"table", "json", "csv", "ocsf", "ocsf-jsonl", "asff", "html"}
 
 // DefaultWidth is the table's width when the output is not a terminal (a
 // pipe, a file): wide enough for most rows, narrow enough to read.
@@ -36,6 +36,12 @@ func Write(w io.Writer, format string, r Report, checks []check.Check, width int
 		return enc.Encode(r)
 	case "csv":
 		return writeCSV(w, r, checks)
+	case "ocsf", "ocsf-jsonl":
+		return writeOCSF(w, r, checks, format == "ocsf-jsonl")
+	case "asff":
+		return writeASFF(w, r, checks)
+	case "html":
+		return writeHTML(w, r, checks)
 	}
 	return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
 }

@@ -385,14 +385,7 @@ func (o *Orchestrator) wait(ctx context.Context, d time.Duration) error {
 	if o.sleep != nil {
 		return o.sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return pipeline.Sleep(ctx, d)
 }
 
 // uniqueSorted returns the distinct values, sorted: a region named twice is

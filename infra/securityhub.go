@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/secadvisor/secadvisor/internal/lambdabuild"
+	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
+	"github.com/secadvisor/secadvisor/internal/store"
+)
+
+// Timing of the Security Hub export. A batch of 100 records is one
+// BatchImportFindings call and at most two retries of its failed findings
+// (a few seconds of backoff); a minute leaves room for the SDK's throttling
+// retries (Security Hub allows 10 requests a second, bursts of 30).
+const (
+	securityHubTimeout   = time.Minute
+	securityHubBatchSize = securityhub.MaxBatch
+	// securityHubRetryAttempts and securityHubMaxRecordAge bound how long a
+	// failing record holds its shard; then its batch goes to the failure
+	// queue, whose depth alarms. A day is well inside the stream's 24 h
+	// retention and Security Hub's 90 days of keeping a finding.
+	securityHubRetryAttempts = 10
+	securityHubMaxRecordAge  = 24 * time.Hour
+)
+
+// securityHubImportActions is what securityhub.Exporter calls: BatchImportFindings,
+// authorized on the product ARN the findings name.
+var securityHubImportActions = []string{"securityhub:BatchImportFindings"}
+
+// accountAttribute is the finding items' account attribute (store's
+// findingItem `dynamodbav:"account"`), which the export's filters match.
+const accountAttribute = "account"
+
+// securityHubProductARN is the default product of a custom integration in
+// the stack's account and region: the only product the function imports to.
+func securityHubProductARN(stack awscdk.Stack) string {
+	return fmt.Sprintf("arn:%s:securityhub:%s:%s:product/%s/default", *stack.Partition(), *stack.Region(), *stack.Account(), *stack.Account())
+}
+
+// securityHubFilters admit the stream records of the stack's own account's
+// findings: a new or changed one (new image) and a deleted one (old image
+// only). BatchImportFindings accepts from this account only its own
+// findings, so the other accounts' never invoke the function.
+func securityHubFilters(account string) []*map[string]interface{} {
+	finding := func(image string) *map[string]interface{} {
+		return awslambda.FilterCriteria_Filter(&map[string]interface{}{
+			"dynamodb": map[string]interface{}{
+				image: map[string]interface{}{
+					store.AttrKind:   map[string]interface{}{"S": awslambda.FilterRule_IsEqual(store.KindFinding)},
+					accountAttribute: map[string]interface{}{"S": awslambda.FilterRule_IsEqual(account)},
+				},
+			},
+		})
+	}
+	return []*map[string]interface{}{finding("NewImage"), finding("OldImage")}
+}
+
+// securityHubExport is the function on the table's stream that imports
+// every change of the account's findings into its Security Hub.
+func securityHubExport(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
+	scope := constructs.NewConstruct(stack, jsii.String("SecurityHub"))
+	logs := logGroup(scope, cfg)
+	role := lambdaRole(scope, nil, "secadvisor Security Hub export: read the findings stream, import findings into this account's Security Hub", logs)
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ImportFindings"),
+		Actions:   jsii.Strings(securityHubImportActions...),
+		Resources: jsii.Strings(securityHubProductARN(stack)),
+	}))
+	failures := encryptedQueue(scope, "FailedBatches", &awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
+	})
+	fn := goFunction(scope, cfg, lambdabuild.SecurityHub, "secadvisor Security Hub export: imports the findings of this account into Security Hub (ASFF)",
+		securityHubTimeout, role, logs, map[string]string{
+			securityhub.EnvPartition: *stack.Partition(),
+			securityhub.EnvAccount:   *stack.Account(),
+		})
+	filters := securityHubFilters(*stack.Account())
+	fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
+		StartingPosition:        awslambda.StartingPosition_LATEST,
+		BatchSize:               jsii.Number(securityHubBatchSize),
+		Filters:                 &filters,
+		ReportBatchItemFailures: jsii.Bool(true),
+		BisectBatchOnError:      jsii.Bool(true),
+		RetryAttempts:           jsii.Number(securityHubRetryAttempts),
+		MaxRecordAge:            awscdk.Duration_Seconds(jsii.Number(securityHubMaxRecordAge.Seconds())),
+		OnFailure:               awslambdaeventsources.NewSqsDlq(failures),
+	}))
+	suppress(role, "AwsSolutions-IAM5",
+		"dynamodb:ListStreams (granted by the DynamoDB event source) supports no resource-level permission, so its resource is *; "+
+			"the stream reads themselves are limited to the findings table's stream.",
+		"Resource::*")
+	suppress(failures, "AwsSolutions-SQS3",
+		"this queue is itself a dead-letter queue: the on-failure destination of the Security Hub export's stream event source mapping "+
+			"(cdk-nag only recognizes redrive-policy DLQs); nothing consumes it, its depth alarms.")
+
+	errorsAlarm(scope, fn, "secadvisor Security Hub export", alarmAction)
+	depthAlarm(scope, failures, "secadvisor Security Hub export: stream batches failed past their retries (findings not in Security Hub)", alarmAction)
+	return fn
+}
