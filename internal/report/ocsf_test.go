@@ -580,3 +580,51 @@ func ocsfLineDiff(got, want string) string {
 	}
 	return "(no difference)"
 }
+
+// TestOCSFDemoReport: every finding of the demo scan (the report ASFF's
+// golden test reads too) becomes one OCSF event that the schema validates,
+// with a unique uid, and the events equal the golden file.
+func TestOCSFDemoReport(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(asffDemoReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("%s: %v", asffDemoReport, err)
+	}
+	var out bytes.Buffer
+	if err := Write(&out, "ocsf-jsonl", r, catalogChecks(), 0); err != nil {
+		t.Fatal(err)
+	}
+	s := ocsfSchemaOf(t)
+	events := decodeOCSFEvents(t, out.Bytes(), true)
+	if len(events) != len(r.Findings) || len(events) == 0 {
+		t.Fatalf("%d events for %d demo findings, want one each", len(events), len(r.Findings))
+	}
+	uids := map[string]bool{}
+	for i, e := range events {
+		for _, p := range s.validate(e) {
+			t.Errorf("demo event %d (%s %s): %s", i, r.Findings[i].Slug, r.Findings[i].ResourceID, p)
+		}
+		uid := e["finding_info"].(map[string]any)["uid"].(string)
+		if uids[uid] {
+			t.Errorf("demo event %d: uid %q twice", i, uid)
+		}
+		uids[uid] = true
+	}
+	golden := filepath.Join("testdata", "ocsf", "demo-golden.jsonl")
+	if *updateOCSF {
+		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/report -run TestOCSFDemoReport -update-ocsf)", err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("demo OCSF events differ from %s:\n%s", golden, ocsfLineDiff(got, string(want)))
+	}
+}
