@@ -26,6 +26,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
 	"github.com/secadvisor/secadvisor/internal/suppress"
+	"github.com/secadvisor/secadvisor/internal/suppress/rulesfile"
 )
 
 // scanFlags are the options of `secadvisor scan` (and `demo`).
@@ -438,7 +439,7 @@ func (f scanFlags) suppressionRules(now time.Time) ([]suppress.Rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--suppressions: %w", err)
 	}
-	return suppress.ParseFile(path, data, now, time.Duration(f.suppressionMaxDays)*24*time.Hour)
+	return rulesfile.Parse(path, data, now, time.Duration(f.suppressionMaxDays)*24*time.Hour)
 }
 
 // applySuppressions marks the findings the rules suppress and says which

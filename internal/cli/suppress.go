@@ -19,6 +19,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/store"
 	"github.com/secadvisor/secadvisor/internal/suppress"
+	"github.com/secadvisor/secadvisor/internal/suppress/rulesfile"
 )
 
 const suppressHelp = `Usage: secadvisor suppress add|list|remove|import --table TABLE [flags]
@@ -154,7 +155,7 @@ func runSuppress(ctx context.Context, args []string, env Env) int {
 		if err != nil {
 			return usageError("%v", err)
 		}
-		if adding, err = suppress.ParseFile(positional[0], data, today, suppress.DefaultMaxAhead); err != nil {
+		if adding, err = rulesfile.Parse(positional[0], data, today, suppress.DefaultMaxAhead); err != nil {
 			return usageError("%v", err)
 		}
 	}

@@ -9,17 +9,14 @@
 package suppress
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/secadvisor/secadvisor/internal/catalog"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"go.yaml.in/yaml/v3"
 )
 
 // DefaultFile is the rules file a scan reads when it is present in the
@@ -214,80 +211,4 @@ func Apply(findings []check.Finding, rules []Rule, today time.Time, covered func
 		}
 	}
 	return out
-}
-
-// fileKeys are the keys a rule of the file may have, all required.
-var fileKeys = []string{"check", "account", "region", "resource", "reason", "owner", "expires"}
-
-// ParseFile reads a rules file: a mapping with the one key "rules", a list
-// of mappings with exactly the keys of fileKeys. Every problem is reported
-// with the line it is on, as "<name>:<line>: …"; the rules' IDs are
-// "<name>:<line>".
-func ParseFile(name string, data []byte, today time.Time, maxAhead time.Duration) ([]Rule, error) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if len(doc.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty: want a mapping with the key rules", name)
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("%s:%d: want a mapping with the key rules", name, root.Line)
-	}
-	var list *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		key := root.Content[i]
-		if key.Value != "rules" {
-			return nil, fmt.Errorf("%s:%d: unknown key %q (the file has one key, rules)", name, key.Line, key.Value)
-		}
-		list = root.Content[i+1]
-	}
-	if list == nil {
-		return nil, fmt.Errorf("%s:%d: no rules key", name, root.Line)
-	}
-	if list.Kind != yaml.SequenceNode {
-		return nil, fmt.Errorf("%s:%d: rules: want a list of rules", name, list.Line)
-	}
-	var rules []Rule
-	var problems []string
-	for _, item := range list.Content {
-		r, err := parseRule(name, item, today, maxAhead)
-		if err != nil {
-			problems = append(problems, err.Error())
-			continue
-		}
-		rules = append(rules, r)
-	}
-	if len(problems) > 0 {
-		return nil, errors.New(strings.Join(problems, "\n"))
-	}
-	return rules, nil
-}
-
-func parseRule(name string, item *yaml.Node, today time.Time, maxAhead time.Duration) (Rule, error) {
-	if item.Kind != yaml.MappingNode {
-		return Rule{}, fmt.Errorf("%s:%d: a rule is a mapping of %s", name, item.Line, strings.Join(fileKeys, ", "))
-	}
-	values := map[string]string{}
-	for i := 0; i+1 < len(item.Content); i += 2 {
-		key, value := item.Content[i], item.Content[i+1]
-		if !slices.Contains(fileKeys, key.Value) {
-			return Rule{}, fmt.Errorf("%s:%d: unknown key %q (a rule has %s)", name, key.Line, key.Value, strings.Join(fileKeys, ", "))
-		}
-		if _, twice := values[key.Value]; twice {
-			return Rule{}, fmt.Errorf("%s:%d: key %q given twice", name, key.Line, key.Value)
-		}
-		if value.Kind != yaml.ScalarNode {
-			return Rule{}, fmt.Errorf("%s:%d: %s: want a single value", name, value.Line, key.Value)
-		}
-		values[key.Value] = value.Value
-	}
-	id := fmt.Sprintf("%s:%d", name, item.Line)
-	r, err := New(id, values["check"], values["account"], values["region"], values["resource"], values["reason"], values["owner"], values["expires"], today, maxAhead)
-	if err != nil {
-		return Rule{}, fmt.Errorf("%s: %v", id, err)
-	}
-	return r, nil
 }
