@@ -37,9 +37,9 @@ func catalogChecks() []check.Check {
 	return checks
 }
 
-// TestASFFGolden: the demo scan's findings as `--format asff` writes them.
-func TestASFFGolden(t *testing.T) {
-	t.Parallel()
+// demoReport reads the demo scan's JSON report (asffDemoReport).
+func demoReport(t *testing.T) Report {
+	t.Helper()
 	raw, err := os.ReadFile(asffDemoReport)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +48,13 @@ func TestASFFGolden(t *testing.T) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatalf("%s: %v", asffDemoReport, err)
 	}
+	return r
+}
+
+// TestASFFGolden: the demo scan's findings as `--format asff` writes them.
+func TestASFFGolden(t *testing.T) {
+	t.Parallel()
+	r := demoReport(t)
 	var out bytes.Buffer
 	if err := Write(&out, "asff", r, catalogChecks(), 0); err != nil {
 		t.Fatal(err)

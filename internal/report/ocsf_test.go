@@ -586,14 +586,7 @@ func ocsfLineDiff(got, want string) string {
 // with a unique uid, and the events equal the golden file.
 func TestOCSFDemoReport(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile(asffDemoReport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r Report
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("%s: %v", asffDemoReport, err)
-	}
+	r := demoReport(t)
 	var out bytes.Buffer
 	if err := Write(&out, "ocsf-jsonl", r, catalogChecks(), 0); err != nil {
 		t.Fatal(err)
