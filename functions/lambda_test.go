@@ -29,7 +29,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/secadvisor/secadvisor/internal/check"
@@ -43,6 +42,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/digest"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
+	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
@@ -96,24 +96,6 @@ func buildBootstraps(t *testing.T) (map[string]lambdabuild.Function, string) {
 	return byName, dir
 }
 
-// syncBuffer is a bytes.Buffer safe for the emulator's writer goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func freePort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -149,7 +131,7 @@ func invokeOnce(t *testing.T, bootstrap string, env []string, payload []byte) ([
 		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort),
 		bootstrap)
 	cmd.Env = append(os.Environ(), env...)
-	var out syncBuffer
+	var out pipelinetest.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start aws-lambda-rie: %v", err)
@@ -215,16 +197,47 @@ func awsEnv(url string) []string {
 		"AWS_REGION=us-east-1", "AWS_LAMBDA_FUNCTION_NAME=secadvisor-test"}
 }
 
-// sqsJob is an SQS event delivering one job of check c to its function.
-func sqsJob(t *testing.T, c check.Check, region string) []byte {
+// orchestratorEnv is the orchestrator's environment: awsEnv, the own
+// account as the stack sets it, and settings.
+func orchestratorEnv(url string, settings ...string) []string {
+	return append(awsEnv(url), append([]string{pipeline.EnvAccount + "=" + emulator.DefaultAccount}, settings...)...)
+}
+
+// sqsJob is an SQS event delivering job, of the current version and a
+// fixed scan time, to its check's function.
+func sqsJob(t *testing.T, job pipeline.JobMessage) []byte {
 	t.Helper()
-	job := pipeline.JobMessage{Version: pipeline.JobVersion, ScanID: "scan-rie-" + c.Meta.ID, ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
-		CheckID: c.Meta.ID, Account: emulator.DefaultAccount, Region: region}
-	event, err := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job-" + c.Meta.ID, Body: job.Encode(), EventSource: "aws:sqs"}}})
+	job.Version, job.ScanTime = pipeline.JobVersion, time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	event, err := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job-" + job.ScanID, Body: job.Encode(), EventSource: "aws:sqs"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return event
+}
+
+// noBatchFailures reports whether a function's response to an SQS or
+// stream batch reports no failed item.
+func noBatchFailures(resp []byte) bool {
+	got := strings.TrimSpace(string(resp))
+	return got == `{"batchItemFailures":null}` || got == `{"batchItemFailures":[]}`
+}
+
+// checkQueues creates a queue, named prefix and the check's ID, for each
+// implemented check, and returns their URLs by check ID.
+func checkQueues(t *testing.T, sqsc *sqs.Client, prefix string) map[string]string {
+	t.Helper()
+	queues := map[string]string{}
+	for _, c := range checks.All() {
+		if !c.Implemented() {
+			continue
+		}
+		q, err := sqsc.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(prefix + c.Meta.ID)})
+		if err != nil {
+			t.Fatalf("create queue: %v", err)
+		}
+		queues[c.Meta.ID] = aws.ToString(q.QueueUrl)
+	}
+	return queues
 }
 
 func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
@@ -236,56 +249,24 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		t.Fatalf("create table: %v", err)
 	}
 	sqsc := sqs.NewFromConfig(cfg)
-	queues := map[string]string{}
-	for _, c := range checks.All() {
-		if c.Implemented() {
-			q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-" + c.Meta.ID)})
-			if err != nil {
-				t.Fatalf("create queue: %v", err)
-			}
-			queues[c.Meta.ID] = aws.ToString(q.QueueUrl)
-		}
-	}
-	queuesJSON, _ := json.Marshal(queues)
-	snsc := sns.NewFromConfig(cfg)
-	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("rie-alerts")})
-	if err != nil {
-		t.Fatalf("create topic: %v", err)
-	}
-	inbox, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-inbox")})
-	if err != nil {
-		t.Fatalf("create inbox: %v", err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
-		Endpoint: aws.String("arn:aws:sqs:us-east-1:" + emulator.DefaultAccount + ":rie-inbox")}); err != nil {
-		t.Fatalf("subscribe: %v", err)
-	}
+	queuesJSON, _ := json.Marshal(checkQueues(t, sqsc, "rie-"))
+	alerts, inbox := pipelinetest.SubscribedQueue(t, cfg, "rie-alerts")
 	// An organization of the default account and two members; the first
 	// has the member role and a complete password policy.
-	members, err := emulator.CreateOrganization(ctx, server.URL, emulator.DefaultAccount, []emulator.Member{{Name: "prod", Role: org.DefaultRoleName}, {Name: "sandbox"}})
-	if err != nil {
-		t.Fatalf("create organization: %v", err)
-	}
+	members := emutest.Organization(t, emulator.DefaultAccount, emulator.Member{Name: "prod", Role: org.DefaultRoleName}, emulator.Member{Name: "sandbox"})
 	if _, err := iam.NewFromConfig(emulator.Config(server.URL, members[0])).UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
 		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, RequireNumbers: true, RequireSymbols: true, MinimumPasswordLength: aws.Int32(14),
 	}); err != nil {
 		t.Fatalf("set the member's password policy: %v", err)
 	}
-	orgQueues := map[string]string{}
-	for id := range queues {
-		q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-org-" + id)})
-		if err != nil {
-			t.Fatalf("create queue: %v", err)
-		}
-		orgQueues[id] = aws.ToString(q.QueueUrl)
-	}
+	orgQueues := checkQueues(t, sqsc, "rie-org-")
 	orgQueuesJSON, _ := json.Marshal(orgQueues)
 	fns, dir := buildBootstraps(t)
 	bootstrap := func(name string) string { return filepath.Join(dir, name, "bootstrap") }
 
 	t.Run("orchestrator", func(t *testing.T) {
 		t.Parallel()
-		resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1"), sample(t, "scheduled.json"))
+		resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), orchestratorEnv(server.URL, pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1"), sample(t, "scheduled.json"))
 		report(t, lambdabuild.Orchestrator, bootstrap(lambdabuild.Orchestrator), logs)
 		var summary orchestrator.ScanSummary
 		if err := json.Unmarshal(resp, &summary); err != nil {
@@ -299,7 +280,7 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 	// ACCOUNTS=org: the accounts come from Organizations, named.
 	t.Run("orchestrator organization", func(t *testing.T) {
 		t.Parallel()
-		resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(orgQueuesJSON),
+		resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), orchestratorEnv(server.URL, pipeline.EnvCheckQueues+"="+string(orgQueuesJSON),
 			pipeline.EnvRegions+"=eu-west-1", pipeline.EnvAccounts+"="+pipeline.AccountsOrg), sample(t, "scheduled.json"))
 		var summary orchestrator.ScanSummary
 		if err := json.Unmarshal(resp, &summary); err != nil {
@@ -339,16 +320,11 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]int{}
-		eventQueues := map[string]string{}
+		eventQueues := checkQueues(t, sqsc, "rie-event-")
 		for _, c := range checks.All() {
 			if !c.Implemented() {
 				continue
 			}
-			q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-event-" + c.Meta.ID)})
-			if err != nil {
-				t.Fatalf("create queue: %v", err)
-			}
-			eventQueues[c.Meta.ID] = aws.ToString(q.QueueUrl)
 			for _, tr := range c.Meta.Triggers {
 				if tr.Source == event.Detail.EventSource && slices.Contains(tr.Names, event.Detail.EventName) {
 					want[c.Meta.ID] = 1
@@ -359,7 +335,7 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 			t.Fatalf("no check is triggered by %+v: the test tests nothing", event.Detail)
 		}
 		queuesJSON, _ := json.Marshal(eventQueues)
-		env := append(awsEnv(server.URL), pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1",
+		env := orchestratorEnv(server.URL, pipeline.EnvCheckQueues+"="+string(queuesJSON), pipeline.EnvRegions+"=eu-west-1,us-east-1",
 			pipeline.EnvTableName+"="+table)
 		for i, again := range []bool{false, true} {
 			resp, logs := invoke(t, bootstrap(lambdabuild.Orchestrator), env, payload)
@@ -397,15 +373,10 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 	t.Run("check member account", func(t *testing.T) {
 		t.Parallel()
 		c := iampasswordpolicy.Check
-		job := pipeline.JobMessage{Version: pipeline.JobVersion, ScanID: "scan-rie-member", ScanTime: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
-			CheckID: c.Meta.ID, Account: members[0], AccountName: "prod", Region: check.GlobalRegion}
-		event, err := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job-member", Body: job.Encode(), EventSource: "aws:sqs"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		event := sqsJob(t, pipeline.JobMessage{ScanID: "scan-rie-member", CheckID: c.Meta.ID, Account: members[0], AccountName: "prod", Region: check.GlobalRegion})
 		resp, logs := invoke(t, bootstrap(lambdabuild.CheckFunction(c.Meta.Slug)),
 			append(awsEnv(server.URL), pipeline.EnvTableName+"="+table, pipeline.EnvMemberRoleName+"="+org.DefaultRoleName), event)
-		if got := strings.TrimSpace(string(resp)); got != `{"batchItemFailures":null}` && got != `{"batchItemFailures":[]}` {
+		if !noBatchFailures(resp) {
 			t.Fatalf("response = %s, want no failure\nlogs:\n%s", resp, logs)
 		}
 		findings, err := store.New(dynamodb.NewFromConfig(cfg), table).Query(ctx, store.Filter{Account: members[0], CheckID: c.Meta.ID})
@@ -443,9 +414,10 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 			if c.Meta.Scope == check.Global {
 				region = check.GlobalRegion
 			}
-			resp, logs := invoke(t, bootstrap(name), append(awsEnv(server.URL), pipeline.EnvTableName+"="+table), sqsJob(t, c, region))
+			job := sqsJob(t, pipeline.JobMessage{ScanID: "scan-rie-" + c.Meta.ID, CheckID: c.Meta.ID, Account: emulator.DefaultAccount, Region: region})
+			resp, logs := invoke(t, bootstrap(name), append(awsEnv(server.URL), pipeline.EnvTableName+"="+table), job)
 			report(t, name, bootstrap(name), logs)
-			if got := strings.TrimSpace(string(resp)); got != `{"batchItemFailures":null}` && got != `{"batchItemFailures":[]}` {
+			if !noBatchFailures(resp) {
 				t.Errorf("response = %s, want no failure\nlogs:\n%s", resp, logs)
 			}
 			if want := `"msg":"job done","check_id":"` + c.Meta.ID + `"`; !strings.Contains(logs, want) {
@@ -458,19 +430,8 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 	// own topic (the notifier's inbox must hold only the notifier's alert).
 	t.Run("digest", func(t *testing.T) {
 		t.Parallel()
-		digestTopic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("rie-digest")})
-		if err != nil {
-			t.Fatalf("create topic: %v", err)
-		}
-		digestInbox, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rie-digest-inbox")})
-		if err != nil {
-			t.Fatalf("create inbox: %v", err)
-		}
-		if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: digestTopic.TopicArn, Protocol: aws.String("sqs"),
-			Endpoint: aws.String("arn:aws:sqs:us-east-1:" + emulator.DefaultAccount + ":rie-digest-inbox")}); err != nil {
-			t.Fatalf("subscribe: %v", err)
-		}
-		resp, logs := invoke(t, bootstrap(lambdabuild.Digest), append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+aws.ToString(digestTopic.TopicArn),
+		digestTopic, digestInbox := pipelinetest.SubscribedQueue(t, cfg, "rie-digest")
+		resp, logs := invoke(t, bootstrap(lambdabuild.Digest), append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+digestTopic,
 			pipeline.EnvTableName+"="+table), sample(t, "scheduled.json"))
 		report(t, lambdabuild.Digest, bootstrap(lambdabuild.Digest), logs)
 		var result digest.Result
@@ -481,7 +442,7 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		if want := "secadvisor weekly digest 2026-11-28: "; !strings.HasPrefix(result.Subject, want) {
 			t.Errorf("subject = %q, want it to start with %q", result.Subject, want)
 		}
-		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: digestInbox.QueueUrl, MaxNumberOfMessages: 10})
+		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(digestInbox), MaxNumberOfMessages: 10})
 		if err != nil {
 			t.Fatalf("receive digest: %v", err)
 		}
@@ -492,12 +453,12 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 
 	t.Run("notifier", func(t *testing.T) {
 		t.Parallel()
-		resp, logs := invoke(t, bootstrap(lambdabuild.Notifier), append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+aws.ToString(topic.TopicArn), pipeline.EnvTableName+"="+table), sample(t, "dynamodb-stream-red.json"))
+		resp, logs := invoke(t, bootstrap(lambdabuild.Notifier), append(awsEnv(server.URL), pipeline.EnvTopicARN+"="+alerts, pipeline.EnvTableName+"="+table), sample(t, "dynamodb-stream-red.json"))
 		report(t, lambdabuild.Notifier, bootstrap(lambdabuild.Notifier), logs)
-		if !strings.Contains(string(resp), `"batchItemFailures":[]`) && !strings.Contains(string(resp), `"batchItemFailures":null`) {
+		if !noBatchFailures(resp) {
 			t.Errorf("response = %s, want no failures\nlogs:\n%s", resp, logs)
 		}
-		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: inbox.QueueUrl, MaxNumberOfMessages: 10})
+		msgs, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(inbox), MaxNumberOfMessages: 10})
 		if err != nil {
 			t.Fatalf("receive alert: %v", err)
 		}

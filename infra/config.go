@@ -200,15 +200,54 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 	var errs []string
 	fail := func(key string, err error) { errs = append(errs, fmt.Sprintf("context %s: %v", key, err)) }
 
-	if v, ok, err := contextString(lookup(ctxAlertEmail)); err != nil {
-		fail(ctxAlertEmail, err)
-	} else if ok {
+	// The readers record a malformed value as a failure of its key; ok is
+	// true when the key holds a well-formed value.
+	str := func(key string) (string, bool) {
+		v, ok, err := contextString(lookup(key))
+		if err != nil {
+			fail(key, err)
+		}
+		return v, ok
+	}
+	boolean := func(key string) (bool, bool) {
+		v, ok, err := contextBool(lookup(key))
+		if err != nil {
+			fail(key, err)
+		}
+		return v, ok
+	}
+	integer := func(key string) (int, bool) {
+		v, ok, err := contextInt(lookup(key))
+		if err != nil {
+			fail(key, err)
+		}
+		return v, ok
+	}
+	// list's ok is false only for a malformed value: an unset key is an
+	// empty list.
+	list := func(key string) ([]string, bool) {
+		v, err := contextList(lookup(key))
+		if err != nil {
+			fail(key, err)
+		}
+		return v, err == nil
+	}
+	// validated sets *dst to key's value when it is set, failing the key
+	// unless accepts(value); want says what the value should be.
+	validated := func(key string, accepts func(string) bool, want string, dst *string) {
+		if v, ok := str(key); ok {
+			if !accepts(v) {
+				fail(key, fmt.Errorf("%q is not %s", v, want))
+			}
+			*dst = v
+		}
+	}
+
+	if v, ok := str(ctxAlertEmail); ok {
 		cfg.AlertEmail = v
 	}
 	cfg.OpsEmail = cfg.AlertEmail
-	if v, ok, err := contextString(lookup(ctxOpsEmail)); err != nil {
-		fail(ctxOpsEmail, err)
-	} else if ok {
+	if v, ok := str(ctxOpsEmail); ok {
 		cfg.OpsEmail = v
 	}
 	for _, e := range []struct{ key, addr string }{{ctxAlertEmail, cfg.AlertEmail}, {ctxOpsEmail, cfg.OpsEmail}} {
@@ -220,18 +259,10 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		}
 	}
 
-	if v, ok, err := contextString(lookup(ctxSchedule)); err != nil {
-		fail(ctxSchedule, err)
-	} else if ok {
-		if !scheduleExpression.MatchString(v) {
-			fail(ctxSchedule, fmt.Errorf("%q is not an EventBridge schedule expression such as rate(12 hours) or cron(0 6 * * ? *)", v))
-		}
-		cfg.Schedule = v
-	}
+	validated(ctxSchedule, scheduleExpression.MatchString,
+		"an EventBridge schedule expression such as rate(12 hours) or cron(0 6 * * ? *)", &cfg.Schedule)
 
-	if v, err := contextList(lookup(ctxRegions)); err != nil {
-		fail(ctxRegions, err)
-	} else {
+	if v, ok := list(ctxRegions); ok {
 		for _, r := range v {
 			if !regionPattern.MatchString(r) {
 				fail(ctxRegions, fmt.Errorf("%q is not a region name", r))
@@ -240,9 +271,7 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		cfg.Regions = v
 	}
 
-	if v, ok, err := contextString(lookup(ctxTableRemovalPolicy)); err != nil {
-		fail(ctxTableRemovalPolicy, err)
-	} else if ok {
+	if v, ok := str(ctxTableRemovalPolicy); ok {
 		v = strings.ToLower(v)
 		if v != removalRetain && v != removalDestroy {
 			fail(ctxTableRemovalPolicy, fmt.Errorf("%q is neither %s nor %s", v, removalRetain, removalDestroy))
@@ -250,79 +279,43 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		cfg.TableRemovalPolicy = v
 	}
 
-	if v, ok, err := contextBool(lookup(ctxNotifyResolved)); err != nil {
-		fail(ctxNotifyResolved, err)
-	} else if ok {
+	if v, ok := boolean(ctxNotifyResolved); ok {
 		cfg.NotifyResolved = v
 	}
 
-	if v, ok, err := contextInt(lookup(ctxLogRetentionDays)); err != nil {
-		fail(ctxLogRetentionDays, err)
-	} else if ok {
+	if v, ok := integer(ctxLogRetentionDays); ok {
 		if _, ok := logRetention[v]; !ok {
 			fail(ctxLogRetentionDays, fmt.Errorf("%d is not a CloudWatch Logs retention (one of %v)", v, slices.Sorted(maps.Keys(logRetention))))
 		}
 		cfg.LogRetentionDays = v
 	}
 
-	if v, ok, err := contextInt(lookup(ctxCheckConcurrency)); err != nil {
-		fail(ctxCheckConcurrency, err)
-	} else if ok {
+	if v, ok := integer(ctxCheckConcurrency); ok {
 		if v < minCheckConcurrency || v > maxCheckConcurrency {
 			fail(ctxCheckConcurrency, fmt.Errorf("%d is outside %d..%d (the SQS event source's maximum concurrency range)", v, minCheckConcurrency, maxCheckConcurrency))
 		}
 		cfg.CheckConcurrency = v
 	}
 
-	if v, ok, err := contextString(lookup(ctxLambdaAssets)); err != nil {
-		fail(ctxLambdaAssets, err)
-	} else if ok {
+	if v, ok := str(ctxLambdaAssets); ok {
 		cfg.LambdaAssets = v
 	}
 
-	if v, err := contextList(lookup(ctxAccounts)); err != nil {
-		fail(ctxAccounts, err)
-	} else if accounts, err := parseAccounts(v); err != nil {
-		fail(ctxAccounts, err)
-	} else {
-		cfg.Accounts = accounts
+	if v, ok := list(ctxAccounts); ok {
+		if accounts, err := parseAccounts(v); err != nil {
+			fail(ctxAccounts, err)
+		} else {
+			cfg.Accounts = accounts
+		}
 	}
 
-	if v, ok, err := contextString(lookup(ctxMemberRoleName)); err != nil {
-		fail(ctxMemberRoleName, err)
-	} else if ok {
-		if !roleNamePattern.MatchString(v) {
-			fail(ctxMemberRoleName, fmt.Errorf("%q is not an IAM role name (1 to 64 letters, digits and +=,.@_-)", v))
-		}
-		cfg.MemberRoleName = v
-	}
-
-	if v, ok, err := contextString(lookup(ctxExternalID)); err != nil {
-		fail(ctxExternalID, err)
-	} else if ok {
-		if !externalIDPattern.MatchString(v) || len(v) < minExternalIDLength || len(v) > maxExternalIDLength {
-			fail(ctxExternalID, fmt.Errorf("%q is not an external ID (2 to 1224 letters, digits and +=,.@:/_-)", v))
-		}
-		cfg.ExternalID = v
-	}
-
-	if v, ok, err := contextString(lookup(ctxScannerAccount)); err != nil {
-		fail(ctxScannerAccount, err)
-	} else if ok {
-		if !org.IsAccountID(v) {
-			fail(ctxScannerAccount, fmt.Errorf("%q is not a 12-digit account ID", v))
-		}
-		cfg.ScannerAccount = v
-	}
-
-	if v, ok, err := contextString(lookup(ctxScannerRegion)); err != nil {
-		fail(ctxScannerRegion, err)
-	} else if ok {
-		if !regionPattern.MatchString(v) {
-			fail(ctxScannerRegion, fmt.Errorf("%q is not a region name", v))
-		}
-		cfg.ScannerRegion = v
-	}
+	validated(ctxMemberRoleName, roleNamePattern.MatchString,
+		"an IAM role name (1 to 64 letters, digits and +=,.@_-)", &cfg.MemberRoleName)
+	validated(ctxExternalID, func(v string) bool {
+		return externalIDPattern.MatchString(v) && len(v) >= minExternalIDLength && len(v) <= maxExternalIDLength
+	}, "an external ID (2 to 1224 letters, digits and +=,.@:/_-)", &cfg.ExternalID)
+	validated(ctxScannerAccount, org.IsAccountID, "a 12-digit account ID", &cfg.ScannerAccount)
+	validated(ctxScannerRegion, regionPattern.MatchString, "a region name", &cfg.ScannerRegion)
 	// The forwarders need both: they send to the default bus of the
 	// scanner account in the scanner's region.
 	if (cfg.ScannerAccount == "") != (cfg.ScannerRegion == "") {
@@ -330,14 +323,8 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 			ctxScannerAccount, ctxScannerRegion, eventsStackName))
 	}
 
-	if v, ok, err := contextString(lookup(ctxOrganizationID)); err != nil {
-		fail(ctxOrganizationID, err)
-	} else if ok {
-		if !organizationIDPattern.MatchString(v) {
-			fail(ctxOrganizationID, fmt.Errorf("%q is not an organization ID (o- and 10 to 32 lowercase letters or digits)", v))
-		}
-		cfg.OrganizationID = v
-	}
+	validated(ctxOrganizationID, organizationIDPattern.MatchString,
+		"an organization ID (o- and 10 to 32 lowercase letters or digits)", &cfg.OrganizationID)
 	switch {
 	case cfg.ScansOrganization() && cfg.OrganizationID == "":
 		fail(ctxOrganizationID, fmt.Errorf("required with %s=%s: the scanner's event bus admits the forwarded CloudTrail events of this organization only "+
@@ -346,9 +333,7 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		fail(ctxOrganizationID, fmt.Errorf("only with %s=%s (a list of accounts admits those accounts)", ctxAccounts, pipeline.AccountsOrg))
 	}
 
-	if v, ok, err := contextString(lookup(ctxEventWindow)); err != nil {
-		fail(ctxEventWindow, err)
-	} else if ok {
+	if v, ok := str(ctxEventWindow); ok {
 		d, err := time.ParseDuration(v)
 		switch {
 		case err != nil:
@@ -360,9 +345,7 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		}
 	}
 
-	if v, ok, err := contextString(lookup(ctxDigestSchedule)); err != nil {
-		fail(ctxDigestSchedule, err)
-	} else if ok {
+	if v, ok := str(ctxDigestSchedule); ok {
 		switch {
 		case strings.EqualFold(v, digestOff):
 			cfg.DigestSchedule = ""
@@ -373,9 +356,7 @@ func ConfigFromContext(lookup func(key string) any) (Config, error) {
 		}
 	}
 
-	if v, ok, err := contextBool(lookup(ctxSecurityHub)); err != nil {
-		fail(ctxSecurityHub, err)
-	} else if ok {
+	if v, ok := boolean(ctxSecurityHub); ok {
 		cfg.SecurityHub = v
 	}
 

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -112,7 +113,7 @@ func checkRulePatterns(t *testing.T, what string, rules []ruleTemplate, checks [
 			t.Errorf("%s rule %s: State %v on bus %v, want ENABLED on the default bus", what, r.id, r.props["State"], r.props["EventBusName"])
 		}
 	}
-	for _, src := range sortedUnion(mapKeys(got), mapKeys(want)) {
+	for _, src := range sortedUnion(slices.Collect(maps.Keys(got)), slices.Collect(maps.Keys(want))) {
 		if !slices.Equal(got[src], want[src]) {
 			t.Errorf("%s: rules match %s events %v, want the checks' triggers %v", what, src, got[src], want[src])
 		}
@@ -120,50 +121,44 @@ func checkRulePatterns(t *testing.T, what string, rules []ruleTemplate, checks [
 }
 
 func TestReCheckRulesTargetTheOrchestrator(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"catalog", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization, test triggers", orgConfig()}, {"account list", listConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			rules := cloudTrailRules(t, s.raw)
-			checkRulePatterns(t, "scanner", rules, s.cfg.Checks)
+	forEachStack(t, []namedConfig{{"catalog", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization, test triggers", orgConfig()}, {"account list", listConfig()}}, func(t *testing.T, s *synthesized) {
+		rules := cloudTrailRules(t, s.raw)
+		checkRulePatterns(t, "scanner", rules, s.cfg.Checks)
 
-			fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor orchestrator")
-			wantTarget := map[string]any{
-				"Arn":         getAtt(fnID, "Arn"),
-				"RetryPolicy": map[string]any{"MaximumEventAgeInSeconds": float64(3600), "MaximumRetryAttempts": float64(2)},
+		fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor orchestrator")
+		wantTarget := map[string]any{
+			"Arn":         getAtt(fnID, "Arn"),
+			"RetryPolicy": map[string]any{"MaximumEventAgeInSeconds": float64(3600), "MaximumRetryAttempts": float64(2)},
+		}
+		for _, r := range rules {
+			targets, _ := r.props["Targets"].([]any)
+			if len(targets) != 1 {
+				t.Errorf("rule %s: targets %s, want the orchestrator only", r.id, jsonString(targets))
+				continue
 			}
-			for _, r := range rules {
-				targets, _ := r.props["Targets"].([]any)
-				if len(targets) != 1 {
-					t.Errorf("rule %s: targets %s, want the orchestrator only", r.id, jsonString(targets))
-					continue
-				}
-				target := targets[0].(map[string]any)
-				for k, want := range wantTarget {
-					if got := target[k]; jsonString(got) != jsonString(want) {
-						t.Errorf("rule %s: target %s = %s, want %s", r.id, k, jsonString(got), jsonString(want))
-					}
-				}
-				if _, ok := target["Input"]; ok {
-					t.Errorf("rule %s: target has an Input, want the CloudTrail event itself", r.id)
-				}
-				// EventBridge may invoke the orchestrator for this rule.
-				permitted := false
-				for _, pid := range s.doc.ofType("AWS::Lambda::Permission") {
-					p := s.doc.Resources[pid].Properties
-					if jsonString(p["SourceArn"]) == jsonString(getAtt(r.id, "Arn")) && jsonString(p["FunctionName"]) == jsonString(getAtt(fnID, "Arn")) &&
-						p["Principal"] == "events.amazonaws.com" && p["Action"] == "lambda:InvokeFunction" {
-						permitted = true
-					}
-				}
-				if !permitted {
-					t.Errorf("rule %s: no permission for EventBridge to invoke the orchestrator", r.id)
+			target := targets[0].(map[string]any)
+			for k, want := range wantTarget {
+				if got := target[k]; jsonString(got) != jsonString(want) {
+					t.Errorf("rule %s: target %s = %s, want %s", r.id, k, jsonString(got), jsonString(want))
 				}
 			}
-		})
-	}
+			if _, ok := target["Input"]; ok {
+				t.Errorf("rule %s: target has an Input, want the CloudTrail event itself", r.id)
+			}
+			// EventBridge may invoke the orchestrator for this rule.
+			permitted := false
+			for _, pid := range s.doc.ofType("AWS::Lambda::Permission") {
+				p := s.doc.Resources[pid].Properties
+				if jsonString(p["SourceArn"]) == jsonString(getAtt(r.id, "Arn")) && jsonString(p["FunctionName"]) == jsonString(getAtt(fnID, "Arn")) &&
+					p["Principal"] == "events.amazonaws.com" && p["Action"] == "lambda:InvokeFunction" {
+					permitted = true
+				}
+			}
+			if !permitted {
+				t.Errorf("rule %s: no permission for EventBridge to invoke the orchestrator", r.id)
+			}
+		}
+	})
 }
 
 // TestTestTriggersSplitAnOverflowingSource: the test catalog's source with
@@ -361,85 +356,70 @@ func TestForwarderBusPolicy(t *testing.T) {
 // scanner's region with a role that may put events there and nothing else;
 // in the scanner's own account and region its rules are not created.
 func TestEventsStackForwardsToTheScannerBus(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"organization, test triggers", orgConfig()}, {"account list, catalog", listConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			e := s.events
-			if e == nil {
-				t.Fatalf("no events stack with scannerAccount %q", tc.cfg.ScannerAccount)
-			}
-			var raw map[string]any
-			if err := json.Unmarshal(e.raw, &raw); err != nil {
-				t.Fatal(err)
-			}
-			// A StackSet deploys it where nobody ran `cdk bootstrap`.
-			for _, section := range []string{"Parameters", "Rules"} {
-				if v, ok := raw[section]; ok {
-					t.Errorf("events template has %s %s, want none (no CDK bootstrap in member accounts)", section, jsonString(v))
-				}
-			}
+	forEachStack(t, []namedConfig{{"organization, test triggers", orgConfig()}, {"account list, catalog", listConfig()}}, func(t *testing.T, s *synthesized) {
+		e := s.events
+		if e == nil {
+			t.Fatalf("no events stack with scannerAccount %q", s.cfg.ScannerAccount)
+		}
+		checkNoBootstrap(t, "events", e)
 
-			rules := cloudTrailRules(t, e.raw)
-			checkRulePatterns(t, "forwarder", rules, s.cfg.Checks)
-			// The same patterns as the scanner's rules.
-			var scannerPatterns, forwarderPatterns []string
-			for _, r := range cloudTrailRules(t, s.raw) {
-				scannerPatterns = append(scannerPatterns, jsonString(r.pattern))
-			}
-			for _, r := range rules {
-				forwarderPatterns = append(forwarderPatterns, jsonString(r.pattern))
-			}
-			slices.Sort(scannerPatterns)
-			slices.Sort(forwarderPatterns)
-			if !slices.Equal(scannerPatterns, forwarderPatterns) {
-				t.Errorf("forwarder patterns %v, want the scanner's %v", forwarderPatterns, scannerPatterns)
-			}
+		rules := cloudTrailRules(t, e.raw)
+		checkRulePatterns(t, "forwarder", rules, s.cfg.Checks)
+		// The same patterns as the scanner's rules.
+		var scannerPatterns, forwarderPatterns []string
+		for _, r := range cloudTrailRules(t, s.raw) {
+			scannerPatterns = append(scannerPatterns, jsonString(r.pattern))
+		}
+		for _, r := range rules {
+			forwarderPatterns = append(forwarderPatterns, jsonString(r.pattern))
+		}
+		slices.Sort(scannerPatterns)
+		slices.Sort(forwarderPatterns)
+		if !slices.Equal(scannerPatterns, forwarderPatterns) {
+			t.Errorf("forwarder patterns %v, want the scanner's %v", forwarderPatterns, scannerPatterns)
+		}
 
-			roles := e.doc.ofType("AWS::IAM::Role")
-			if len(roles) != 1 {
-				t.Fatalf("events stack roles %v, want one", roles)
+		roles := e.doc.ofType("AWS::IAM::Role")
+		if len(roles) != 1 {
+			t.Fatalf("events stack roles %v, want one", roles)
+		}
+		role := roles[0]
+		for id, r := range e.doc.Resources {
+			if id != role && r.Type != "AWS::Events::Rule" {
+				t.Errorf("events template resource %s of type %s, want the role and the rules only", id, r.Type)
 			}
-			role := roles[0]
-			for id, r := range e.doc.Resources {
-				if id != role && r.Type != "AWS::Events::Rule" {
-					t.Errorf("events template resource %s of type %s, want the role and the rules only", id, r.Type)
-				}
+		}
+		bus := busARN(s.cfg.ScannerRegion, s.cfg.ScannerAccount)
+		wantTarget := []any{map[string]any{"Arn": bus, "Id": "ScannerBus", "RoleArn": getAtt(role, "Arn")}}
+		for _, r := range rules {
+			if got := r.props["Targets"]; jsonString(got) != jsonString(wantTarget) {
+				t.Errorf("forwarder rule %s targets\n got %s\nwant %s", r.id, jsonString(got), jsonString(wantTarget))
 			}
-			bus := busARN(tc.cfg.ScannerRegion, tc.cfg.ScannerAccount)
-			wantTarget := []any{map[string]any{"Arn": bus, "Id": "ScannerBus", "RoleArn": getAtt(role, "Arn")}}
-			for _, r := range rules {
-				if got := r.props["Targets"]; jsonString(got) != jsonString(wantTarget) {
-					t.Errorf("forwarder rule %s targets\n got %s\nwant %s", r.id, jsonString(got), jsonString(wantTarget))
-				}
-				if r.condition != "NotTheScannerBus" {
-					t.Errorf("forwarder rule %s condition %q, want NotTheScannerBus", r.id, r.condition)
-				}
+			if r.condition != "NotTheScannerBus" {
+				t.Errorf("forwarder rule %s condition %q, want NotTheScannerBus", r.id, r.condition)
 			}
-			wantCondition := map[string]any{"Fn::Not": []any{map[string]any{"Fn::And": []any{
-				map[string]any{"Fn::Equals": []any{ref("AWS::AccountId"), tc.cfg.ScannerAccount}},
-				map[string]any{"Fn::Equals": []any{ref("AWS::Region"), tc.cfg.ScannerRegion}},
-			}}}}
-			if got := dig(raw, "Conditions", "NotTheScannerBus"); jsonString(got) != jsonString(wantCondition) {
-				t.Errorf("condition NotTheScannerBus\n got %s\nwant %s", jsonString(got), jsonString(wantCondition))
-			}
+		}
+		wantCondition := map[string]any{"Fn::Not": []any{map[string]any{"Fn::And": []any{
+			map[string]any{"Fn::Equals": []any{ref("AWS::AccountId"), s.cfg.ScannerAccount}},
+			map[string]any{"Fn::Equals": []any{ref("AWS::Region"), s.cfg.ScannerRegion}},
+		}}}}
+		if got := dig(e.doc.Conditions, "NotTheScannerBus"); jsonString(got) != jsonString(wantCondition) {
+			t.Errorf("condition NotTheScannerBus\n got %s\nwant %s", jsonString(got), jsonString(wantCondition))
+		}
 
-			props := e.doc.Resources[role].Properties
-			if name, ok := props["RoleName"]; ok {
-				t.Errorf("forwarder role named %v: the stack is in every region, IAM names are global", name)
-			}
-			trust := statements(props["AssumeRolePolicyDocument"])
-			wantTrust := map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "events.amazonaws.com"}}
-			if len(trust) != 1 || jsonString(trust[0]) != jsonString(wantTrust) {
-				t.Errorf("forwarder role trust %s, want EventBridge only %s", jsonString(trust), jsonString(wantTrust))
-			}
-			if d := diffGrants(grants(t, e.doc, role), wantGrants([]string{"events:PutEvents"}, bus)); len(d) > 0 {
-				t.Errorf("forwarder role, want events:PutEvents on the scanner bus only:\n  %s", strings.Join(d, "\n  "))
-			}
-		})
-	}
+		props := e.doc.Resources[role].Properties
+		if name, ok := props["RoleName"]; ok {
+			t.Errorf("forwarder role named %v: the stack is in every region, IAM names are global", name)
+		}
+		trust := statements(props["AssumeRolePolicyDocument"])
+		wantTrust := map[string]any{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "events.amazonaws.com"}}
+		if len(trust) != 1 || jsonString(trust[0]) != jsonString(wantTrust) {
+			t.Errorf("forwarder role trust %s, want EventBridge only %s", jsonString(trust), jsonString(wantTrust))
+		}
+		if d := diffGrants(grants(t, e.doc, role), wantGrants([]string{"events:PutEvents"}, bus)); len(d) > 0 {
+			t.Errorf("forwarder role, want events:PutEvents on the scanner bus only:\n  %s", strings.Join(d, "\n  "))
+		}
+	})
 }
 
 // TestEventsStackNeedsTheScannerAccountAndRegion: building the events stack

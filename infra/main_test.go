@@ -148,6 +148,21 @@ func synth(t *testing.T, cfg Config) *synthesized {
 // defaultSynth is the stack with no context option.
 func defaultSynth(t *testing.T) *synthesized { return synth(t, DefaultConfig()) }
 
+// namedConfig is a configuration a test runs on, named for its subtest.
+type namedConfig struct {
+	name string
+	cfg  Config
+}
+
+// forEachStack runs test on the stack synthesized for each configuration,
+// in a subtest named for it.
+func forEachStack(t *testing.T, configs []namedConfig, test func(t *testing.T, s *synthesized)) {
+	t.Helper()
+	for _, c := range configs {
+		t.Run(c.name, func(t *testing.T) { test(t, synth(t, c.cfg)) })
+	}
+}
+
 // customConfig sets every context option away from its default.
 func customConfig() Config {
 	cfg := DefaultConfig()
@@ -262,8 +277,9 @@ func assertJSII(t *testing.T, what string, f func()) {
 
 // templateDoc is the part of a CloudFormation template the tests read.
 type templateDoc struct {
-	Resources map[string]resource `json:"Resources"`
-	Outputs   map[string]any      `json:"Outputs"`
+	Resources  map[string]resource `json:"Resources"`
+	Outputs    map[string]any      `json:"Outputs"`
+	Conditions map[string]any      `json:"Conditions"`
 }
 
 type resource struct {

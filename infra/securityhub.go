@@ -9,13 +9,10 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
-	"github.com/secadvisor/secadvisor/internal/store"
 )
 
 // Timing of the Security Hub export. A batch of 100 records is one
@@ -52,17 +49,7 @@ func securityHubProductARN(stack awscdk.Stack) string {
 // only). BatchImportFindings accepts from this account only its own
 // findings, so the other accounts' never invoke the function.
 func securityHubFilters(account string) []*map[string]interface{} {
-	finding := func(image string) *map[string]interface{} {
-		return awslambda.FilterCriteria_Filter(&map[string]interface{}{
-			"dynamodb": map[string]interface{}{
-				image: map[string]interface{}{
-					store.AttrKind:   map[string]interface{}{"S": awslambda.FilterRule_IsEqual(store.KindFinding)},
-					accountAttribute: map[string]interface{}{"S": awslambda.FilterRule_IsEqual(account)},
-				},
-			},
-		})
-	}
-	return []*map[string]interface{}{finding("NewImage"), finding("OldImage")}
+	return []*map[string]interface{}{findingFilter("NewImage", accountAttribute, account), findingFilter("OldImage", accountAttribute, account)}
 }
 
 // securityHubExport is the function on the table's stream that imports
@@ -76,34 +63,19 @@ func securityHubExport(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, 
 		Actions:   jsii.Strings(securityHubImportActions...),
 		Resources: jsii.Strings(securityHubProductARN(stack)),
 	}))
-	failures := encryptedQueue(scope, "FailedBatches", &awssqs.QueueProps{
-		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
-	})
 	fn := goFunction(scope, cfg, lambdabuild.SecurityHub, "secadvisor Security Hub export: imports the findings of this account into Security Hub (ASFF)",
 		securityHubTimeout, role, logs, map[string]string{
 			securityhub.EnvPartition: *stack.Partition(),
 			securityhub.EnvAccount:   *stack.Account(),
 		})
-	filters := securityHubFilters(*stack.Account())
-	fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
-		StartingPosition:        awslambda.StartingPosition_LATEST,
-		BatchSize:               jsii.Number(securityHubBatchSize),
-		Filters:                 &filters,
-		ReportBatchItemFailures: jsii.Bool(true),
-		BisectBatchOnError:      jsii.Bool(true),
-		RetryAttempts:           jsii.Number(securityHubRetryAttempts),
-		MaxRecordAge:            awscdk.Duration_Seconds(jsii.Number(securityHubMaxRecordAge.Seconds())),
-		OnFailure:               awslambdaeventsources.NewSqsDlq(failures),
-	}))
+	readStream(scope, fn, table, streamReader{
+		name: "Security Hub export", lost: "findings not in Security Hub", filters: securityHubFilters(*stack.Account()),
+		batchSize: securityHubBatchSize, retries: securityHubRetryAttempts, maxAge: securityHubMaxRecordAge,
+	}, alarmAction)
 	suppress(role, "AwsSolutions-IAM5",
 		"dynamodb:ListStreams (granted by the DynamoDB event source) supports no resource-level permission, so its resource is *; "+
 			"the stream reads themselves are limited to the findings table's stream.",
 		"Resource::*")
-	suppress(failures, "AwsSolutions-SQS3",
-		"this queue is itself a dead-letter queue: the on-failure destination of the Security Hub export's stream event source mapping "+
-			"(cdk-nag only recognizes redrive-policy DLQs); nothing consumes it, its depth alarms.")
-
 	errorsAlarm(scope, fn, "secadvisor Security Hub export", alarmAction)
-	depthAlarm(scope, failures, "secadvisor Security Hub export: stream batches failed past their retries (findings not in Security Hub)", alarmAction)
 	return fn
 }

@@ -18,109 +18,99 @@ import (
 // findings to the account's default product only and read the stream; its
 // errors and failure queue alarm. Without it, nothing of it is deployed.
 func TestSecurityHubExport(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"security hub", securityHubConfig()}, {"custom", customConfig()}, {"defaults", DefaultConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			const description = "secadvisor Security Hub export"
-			if !s.cfg.SecurityHub {
-				for _, id := range s.doc.ofType("AWS::Lambda::Function") {
-					if d, _ := s.doc.Resources[id].Properties["Description"].(string); strings.HasPrefix(d, description) {
-						t.Errorf("function %s deployed without securityHub", id)
-					}
+	forEachStack(t, []namedConfig{{"security hub", securityHubConfig()}, {"custom", customConfig()}, {"defaults", DefaultConfig()}}, func(t *testing.T, s *synthesized) {
+		const description = "secadvisor Security Hub export"
+		if !s.cfg.SecurityHub {
+			for _, id := range s.doc.ofType("AWS::Lambda::Function") {
+				if d, _ := s.doc.Resources[id].Properties["Description"].(string); strings.HasPrefix(d, description) {
+					t.Errorf("function %s deployed without securityHub", id)
 				}
-				if s.stack.SecurityHub != nil {
-					t.Errorf("Stack.SecurityHub set without securityHub")
-				}
-				return
 			}
-			table := tableID(t, s.doc)
-			fnID := functionByDescriptionPrefix(t, s.doc, description)
-			fn := s.doc.Resources[fnID].Properties
-			wantEnv := map[string]any{securityhub.EnvPartition: ref("AWS::Partition"), securityhub.EnvAccount: ref("AWS::AccountId")}
-			if got := dig(fn, "Environment", "Variables"); jsonString(got) != jsonString(wantEnv) {
-				t.Errorf("export environment = %s, want %s", jsonString(got), jsonString(wantEnv))
+			if s.stack.SecurityHub != nil {
+				t.Errorf("Stack.SecurityHub set without securityHub")
 			}
+			return
+		}
+		table := tableID(t, s.doc)
+		fnID := functionByDescriptionPrefix(t, s.doc, description)
+		fn := s.doc.Resources[fnID].Properties
+		wantEnv := map[string]any{securityhub.EnvPartition: ref("AWS::Partition"), securityhub.EnvAccount: ref("AWS::AccountId")}
+		if got := dig(fn, "Environment", "Variables"); jsonString(got) != jsonString(wantEnv) {
+			t.Errorf("export environment = %s, want %s", jsonString(got), jsonString(wantEnv))
+		}
 
-			var mappings []map[string]any
-			for _, id := range s.doc.ofType("AWS::Lambda::EventSourceMapping") {
-				if m := s.doc.Resources[id].Properties; refID(m["FunctionName"]) == fnID {
-					mappings = append(mappings, m)
-				}
+		var mappings []map[string]any
+		for _, id := range s.doc.ofType("AWS::Lambda::EventSourceMapping") {
+			if m := s.doc.Resources[id].Properties; refID(m["FunctionName"]) == fnID {
+				mappings = append(mappings, m)
 			}
-			if len(mappings) != 1 {
-				t.Fatalf("%d event source mappings invoke the export, want 1", len(mappings))
-			}
-			mapping := mappings[0]
-			if jsonString(mapping["EventSourceArn"]) != jsonString(getAtt(table, "StreamArn")) {
-				t.Errorf("export event source %s, want the table's stream", jsonString(mapping["EventSourceArn"]))
-			}
-			if got := strs(mapping["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
-				t.Errorf("export FunctionResponseTypes = %v, want ReportBatchItemFailures", got)
-			}
-			if mapping["BatchSize"] != float64(securityhub.MaxBatch) || mapping["BisectBatchOnFunctionError"] != true ||
-				mapping["MaximumRetryAttempts"] != float64(securityHubRetryAttempts) || mapping["StartingPosition"] != "LATEST" {
-				t.Errorf("export mapping = %s, want batches of %d, bisection, %d retries, from the latest record",
-					jsonString(mapping), securityhub.MaxBatch, securityHubRetryAttempts)
-			}
-			failures := refID(dig(mapping, "DestinationConfig", "OnFailure", "Destination"))
-			if s.doc.Resources[failures].Type != "AWS::SQS::Queue" || !enforcesSSL(s.doc, failures) ||
-				s.doc.Resources[failures].Properties["SqsManagedSseEnabled"] != true {
-				t.Errorf("export on-failure destination %s is not an encrypted, SSL-only queue", failures)
-			}
+		}
+		if len(mappings) != 1 {
+			t.Fatalf("%d event source mappings invoke the export, want 1", len(mappings))
+		}
+		mapping := mappings[0]
+		if jsonString(mapping["EventSourceArn"]) != jsonString(getAtt(table, "StreamArn")) {
+			t.Errorf("export event source %s, want the table's stream", jsonString(mapping["EventSourceArn"]))
+		}
+		if got := strs(mapping["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
+			t.Errorf("export FunctionResponseTypes = %v, want ReportBatchItemFailures", got)
+		}
+		if mapping["BatchSize"] != float64(securityhub.MaxBatch) || mapping["BisectBatchOnFunctionError"] != true ||
+			mapping["MaximumRetryAttempts"] != float64(securityHubRetryAttempts) || mapping["StartingPosition"] != "LATEST" {
+			t.Errorf("export mapping = %s, want batches of %d, bisection, %d retries, from the latest record",
+				jsonString(mapping), securityhub.MaxBatch, securityHubRetryAttempts)
+		}
+		failures := failureQueue(t, s.doc, mapping, "export")
 
-			var patterns []string
-			for _, f := range dig(mapping, "FilterCriteria", "Filters").([]any) {
-				patterns = append(patterns, resolveJoin(t, dig(f, "Pattern")))
-			}
-			wantPatterns := []string{
-				`{"dynamodb":{"NewImage":{"account":{"S":["${AWS::AccountId}"]},"kind":{"S":["finding"]}}}}`,
-				`{"dynamodb":{"OldImage":{"account":{"S":["${AWS::AccountId}"]},"kind":{"S":["finding"]}}}}`,
-			}
-			if !slices.Equal(patterns, wantPatterns) {
-				t.Errorf("export filters = %q, want %q", patterns, wantPatterns)
-			}
+		var patterns []string
+		for _, f := range dig(mapping, "FilterCriteria", "Filters").([]any) {
+			patterns = append(patterns, resolveJoin(t, dig(f, "Pattern")))
+		}
+		wantPatterns := []string{
+			`{"dynamodb":{"NewImage":{"account":{"S":["${AWS::AccountId}"]},"kind":{"S":["finding"]}}}}`,
+			`{"dynamodb":{"OldImage":{"account":{"S":["${AWS::AccountId}"]},"kind":{"S":["finding"]}}}}`,
+		}
+		if !slices.Equal(patterns, wantPatterns) {
+			t.Errorf("export filters = %q, want %q", patterns, wantPatterns)
+		}
 
-			// The product ARN is built from the stack's pseudo parameters.
-			var product any
-			for _, st := range roleStatements(t, s.doc, roleOf(t, s.doc, fnID)) {
-				if slices.Contains(strs(st["Action"]), "securityhub:BatchImportFindings") {
-					product = st["Resource"]
-				}
+		// The product ARN is built from the stack's pseudo parameters.
+		var product any
+		for _, st := range roleStatements(t, s.doc, roleOf(t, s.doc, fnID)) {
+			if slices.Contains(strs(st["Action"]), "securityhub:BatchImportFindings") {
+				product = st["Resource"]
 			}
-			wantProduct := "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"
-			if product == nil || resolveJoin(t, product) != wantProduct {
-				t.Fatalf("securityhub:BatchImportFindings on %s, want %s", jsonString(product), wantProduct)
-			}
-			got := grants(t, s.doc, roleOf(t, s.doc, fnID))
-			want := wantGrants(
-				logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"),
-				securityHubImportActions, product,
-				[]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, getAtt(failures, "Arn"),
-				[]string{"dynamodb:ListStreams"}, "*",
-				[]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, getAtt(table, "StreamArn"),
-			)
-			if d := diffGrants(got, want); len(d) > 0 {
-				t.Errorf("export role:\n  %s", strings.Join(d, "\n  "))
-			}
+		}
+		wantProduct := "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"
+		if product == nil || resolveJoin(t, product) != wantProduct {
+			t.Fatalf("securityhub:BatchImportFindings on %s, want %s", jsonString(product), wantProduct)
+		}
+		got := grants(t, s.doc, roleOf(t, s.doc, fnID))
+		want := wantGrants(
+			logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"),
+			securityHubImportActions, product,
+			[]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, getAtt(failures, "Arn"),
+			[]string{"dynamodb:ListStreams"}, "*",
+			[]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, getAtt(table, "StreamArn"),
+		)
+		if d := diffGrants(got, want); len(d) > 0 {
+			t.Errorf("export role:\n  %s", strings.Join(d, "\n  "))
+		}
 
-			alarmed := map[string]string{}
-			for _, id := range s.doc.ofType("AWS::CloudWatch::Alarm") {
-				a := s.doc.Resources[id].Properties
-				if dims, _ := a["Dimensions"].([]any); len(dims) == 1 {
-					alarmed[refID(dig(dims[0], "Value"))] = a["MetricName"].(string)
-				}
+		alarmed := map[string]string{}
+		for _, id := range s.doc.ofType("AWS::CloudWatch::Alarm") {
+			a := s.doc.Resources[id].Properties
+			if dims, _ := a["Dimensions"].([]any); len(dims) == 1 {
+				alarmed[refID(dig(dims[0], "Value"))] = a["MetricName"].(string)
 			}
-			if alarmed[fnID] != "Errors" || alarmed[failures] != "ApproximateNumberOfMessagesVisible" {
-				t.Errorf("export alarms: function %q, failure queue %q; want Errors and the queue depth", alarmed[fnID], alarmed[failures])
-			}
-			if s.stack.SecurityHub == nil {
-				t.Errorf("Stack.SecurityHub not set")
-			}
-		})
-	}
+		}
+		if alarmed[fnID] != "Errors" || alarmed[failures] != "ApproximateNumberOfMessagesVisible" {
+			t.Errorf("export alarms: function %q, failure queue %q; want Errors and the queue depth", alarmed[fnID], alarmed[failures])
+		}
+		if s.stack.SecurityHub == nil {
+			t.Errorf("Stack.SecurityHub not set")
+		}
+	})
 }
 
 // TestSecurityHubFiltersAdmitWhatTheExportImports runs the filters (with a

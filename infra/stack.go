@@ -178,26 +178,18 @@ func NewStack(scope constructs.Construct, id string, props *awscdk.StackProps, c
 		s.SecurityHub = securityHubExport(stack, cfg, s.Table, alarmAction)
 	}
 
-	awscdk.NewCfnOutput(stack, jsii.String("TableName"), &awscdk.CfnOutputProps{
-		Description: jsii.String("The findings table: secadvisor findings --table <this>"),
-		Value:       s.Table.TableName(),
-	})
-	awscdk.NewCfnOutput(stack, jsii.String("AlertTopicArn"), &awscdk.CfnOutputProps{
-		Description: jsii.String("SNS topic of red findings: subscribe more endpoints here"),
-		Value:       s.AlertTopic.TopicArn(),
-	})
-	awscdk.NewCfnOutput(stack, jsii.String("OpsTopicArn"), &awscdk.CfnOutputProps{
-		Description: jsii.String("SNS topic of the operational alarms (DLQ depth, function errors)"),
-		Value:       s.OpsTopic.TopicArn(),
-	})
-	awscdk.NewCfnOutput(stack, jsii.String("OrchestratorFunctionName"), &awscdk.CfnOutputProps{
-		Description: jsii.String("aws lambda invoke --function-name <this> to start a scan now"),
-		Value:       s.Orchestrator.FunctionName(),
-	})
-	awscdk.NewCfnOutput(stack, jsii.String("DigestFunctionName"), &awscdk.CfnOutputProps{
-		Description: jsii.String("aws lambda invoke --function-name <this> to send the weekly digest now"),
-		Value:       s.Digest.FunctionName(),
-	})
+	for _, o := range []struct {
+		id, description string
+		value           *string
+	}{
+		{"TableName", "The findings table: secadvisor findings --table <this>", s.Table.TableName()},
+		{"AlertTopicArn", "SNS topic of red findings: subscribe more endpoints here", s.AlertTopic.TopicArn()},
+		{"OpsTopicArn", "SNS topic of the operational alarms (DLQ depth, function errors)", s.OpsTopic.TopicArn()},
+		{"OrchestratorFunctionName", "aws lambda invoke --function-name <this> to start a scan now", s.Orchestrator.FunctionName()},
+		{"DigestFunctionName", "aws lambda invoke --function-name <this> to send the weekly digest now", s.Digest.FunctionName()},
+	} {
+		awscdk.NewCfnOutput(stack, jsii.String(o.id), &awscdk.CfnOutputProps{Description: jsii.String(o.description), Value: o.value})
+	}
 	return s, nil
 }
 
@@ -253,6 +245,14 @@ func encryptedQueue(scope constructs.Construct, id string, props *awssqs.QueuePr
 	return awssqs.NewQueue(scope, jsii.String(id), props)
 }
 
+// deadLetterQueue is an encrypted queue that keeps what failed for
+// dlqRetention, time to look at it.
+func deadLetterQueue(scope constructs.Construct, id string) awssqs.Queue {
+	return encryptedQueue(scope, id, &awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
+	})
+}
+
 // lambdaRole is a function's own role: only logs on its own log group to
 // start with, everything else added by the caller. name is the role's name,
 // or nil for one CloudFormation generates.
@@ -304,28 +304,30 @@ func logGroup(scope constructs.Construct, cfg Config) awslogs.LogGroup {
 
 // errorsAlarm alarms on any error of fn in a period.
 func errorsAlarm(scope constructs.Construct, fn awslambda.Function, what string, action awscloudwatch.IAlarmAction) {
-	alarm := awscloudwatch.NewAlarm(scope, jsii.String("ErrorsAlarm"), &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String(what + " failed: see its log group"),
-		Metric: fn.MetricErrors(&awscloudwatch.MetricOptions{
-			Period:    awscdk.Duration_Seconds(jsii.Number(alarmPeriod.Seconds())),
-			Statistic: jsii.String("Sum"),
-		}),
-		Threshold:          jsii.Number(0),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-		EvaluationPeriods:  jsii.Number(1),
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
-	alarm.AddAlarmAction(action)
+	anyAlarm(scope, "ErrorsAlarm", what+" failed: see its log group",
+		fn.MetricErrors(alarmMetric("Sum")), action)
 }
 
 // depthAlarm alarms as soon as a dead-letter queue holds a message.
 func depthAlarm(scope constructs.Construct, q awssqs.Queue, what string, action awscloudwatch.IAlarmAction) {
-	alarm := awscloudwatch.NewAlarm(scope, jsii.String("DLQAlarm"), &awscloudwatch.AlarmProps{
-		AlarmDescription: jsii.String(what + ": messages are in the dead-letter queue"),
-		Metric: q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
-			Period:    awscdk.Duration_Seconds(jsii.Number(alarmPeriod.Seconds())),
-			Statistic: jsii.String("Maximum"),
-		}),
+	anyAlarm(scope, "DLQAlarm", what+": messages are in the dead-letter queue",
+		q.MetricApproximateNumberOfMessagesVisible(alarmMetric("Maximum")), action)
+}
+
+// alarmMetric is a metric's statistic over one alarm period.
+func alarmMetric(statistic string) *awscloudwatch.MetricOptions {
+	return &awscloudwatch.MetricOptions{
+		Period:    awscdk.Duration_Seconds(jsii.Number(alarmPeriod.Seconds())),
+		Statistic: jsii.String(statistic),
+	}
+}
+
+// anyAlarm alarms when metric is above zero in one period; no data (no
+// invocation, an empty queue) is not a breach.
+func anyAlarm(scope constructs.Construct, id, description string, metric awscloudwatch.IMetric, action awscloudwatch.IAlarmAction) {
+	alarm := awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String(description),
+		Metric:             metric,
 		Threshold:          jsii.Number(0),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(1),
@@ -338,9 +340,7 @@ func depthAlarm(scope constructs.Construct, q awssqs.Queue, what string, action 
 func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdynamodb.Table, alarmAction awscloudwatch.IAlarmAction) *CheckResources {
 	scope := constructs.NewConstruct(stack, jsii.String(checkConstructID(c)))
 	r := &CheckResources{Check: c}
-	r.DLQ = encryptedQueue(scope, "DLQ", &awssqs.QueueProps{
-		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
-	})
+	r.DLQ = deadLetterQueue(scope, "DLQ")
 	r.Queue = encryptedQueue(scope, "Queue", &awssqs.QueueProps{
 		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(checkVisibilityFactor * checkFunctionTimeout.Seconds())),
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: r.DLQ, MaxReceiveCount: jsii.Number(maxReceiveCount)},
@@ -526,6 +526,8 @@ func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResour
 		Conditions: &conditions,
 	}))
 	env := map[string]string{
+		// The stack's account is the orchestrator's own: no need to ask STS.
+		pipeline.EnvAccount:             *stack.Account(),
 		pipeline.EnvCheckQueues:         *stack.ToJsonString(queues, nil),
 		pipeline.EnvEventSourceMappings: *stack.ToJsonString(mappings, nil),
 		pipeline.EnvTableName:           *table.TableName(),
@@ -578,21 +580,24 @@ func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResour
 // vanished). Transitions in internal/pipeline/notifier decides among them; the filters only
 // spare the invocations for everything else (greens, summaries, markers).
 func notifierFilters(notifyResolved bool) []*map[string]interface{} {
-	red := func(image string) *map[string]interface{} {
-		return awslambda.FilterCriteria_Filter(&map[string]interface{}{
-			"dynamodb": map[string]interface{}{
-				image: map[string]interface{}{
-					store.AttrKind:  map[string]interface{}{"S": awslambda.FilterRule_IsEqual(store.KindFinding)},
-					statusAttribute: map[string]interface{}{"S": awslambda.FilterRule_IsEqual(string(check.Red))},
-				},
-			},
-		})
-	}
-	filters := []*map[string]interface{}{red("NewImage")}
+	filters := []*map[string]interface{}{findingFilter("NewImage", statusAttribute, string(check.Red))}
 	if notifyResolved {
-		filters = append(filters, red("OldImage"))
+		filters = append(filters, findingFilter("OldImage", statusAttribute, string(check.Red)))
 	}
 	return filters
+}
+
+// findingFilter admits the stream records whose image (NewImage or
+// OldImage) is a finding item with the string attribute equal to value.
+func findingFilter(image, attribute, value string) *map[string]interface{} {
+	return awslambda.FilterCriteria_Filter(&map[string]interface{}{
+		"dynamodb": map[string]interface{}{
+			image: map[string]interface{}{
+				store.AttrKind: map[string]interface{}{"S": awslambda.FilterRule_IsEqual(store.KindFinding)},
+				attribute:      map[string]interface{}{"S": awslambda.FilterRule_IsEqual(value)},
+			},
+		},
+	})
 }
 
 // notifier is the function on the table's stream that publishes red transitions.
@@ -607,32 +612,52 @@ func notifier(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alerts aw
 	}))
 	alerts.GrantPublish(role)
 
-	failures := encryptedQueue(scope, "FailedBatches", &awssqs.QueueProps{
-		RetentionPeriod: awscdk.Duration_Seconds(jsii.Number(dlqRetention.Seconds())),
-	})
 	fn := goFunction(scope, cfg, lambdabuild.Notifier, "secadvisor notifier: alerts on findings that turn red", notifierTimeout, role, logs,
 		map[string]string{
 			pipeline.EnvTopicARN:       *alerts.TopicArn(),
 			pipeline.EnvTableName:      *table.TableName(),
 			pipeline.EnvNotifyResolved: strconv.FormatBool(cfg.NotifyResolved),
 		})
-	filters := notifierFilters(cfg.NotifyResolved)
+	readStream(scope, fn, table, streamReader{
+		name: "notifier", lost: "alerts lost", filters: notifierFilters(cfg.NotifyResolved),
+		batchSize: notifierBatchSize, retries: notifierRetryAttempts, maxAge: notifierMaxRecordAge,
+	}, alarmAction)
+	suppressNotifierRole(role)
+	errorsAlarm(scope, fn, "secadvisor notifier", alarmAction)
+	return fn
+}
+
+// streamReader says how a function reads the findings table's stream.
+type streamReader struct {
+	// name is the function's, in its failure queue's alarm: "notifier".
+	name string
+	// lost is what a batch failed past its retries costs: "alerts lost".
+	lost      string
+	filters   []*map[string]interface{}
+	batchSize int
+	// retries and maxAge bound how long a failing record holds its shard.
+	retries int
+	maxAge  time.Duration
+}
+
+// readStream has fn read the table's stream as r says: from the latest
+// record, reporting the failed records of a batch and bisecting a failing
+// batch. A batch that fails past r's retries or age goes, described, to the
+// function's failure queue, whose depth alarms.
+func readStream(scope constructs.Construct, fn awslambda.Function, table awsdynamodb.Table, r streamReader, alarmAction awscloudwatch.IAlarmAction) {
+	failures := deadLetterQueue(scope, "FailedBatches")
 	fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_LATEST,
-		BatchSize:               jsii.Number(notifierBatchSize),
-		Filters:                 &filters,
+		BatchSize:               jsii.Number(r.batchSize),
+		Filters:                 &r.filters,
 		ReportBatchItemFailures: jsii.Bool(true),
 		BisectBatchOnError:      jsii.Bool(true),
-		RetryAttempts:           jsii.Number(notifierRetryAttempts),
-		MaxRecordAge:            awscdk.Duration_Seconds(jsii.Number(notifierMaxRecordAge.Seconds())),
+		RetryAttempts:           jsii.Number(r.retries),
+		MaxRecordAge:            awscdk.Duration_Seconds(jsii.Number(r.maxAge.Seconds())),
 		OnFailure:               awslambdaeventsources.NewSqsDlq(failures),
 	}))
-	suppressNotifierRole(role)
 	suppress(failures, "AwsSolutions-SQS3",
-		"this queue is itself a dead-letter queue: the on-failure destination of the notifier's stream event source mapping "+
+		"this queue is itself a dead-letter queue: the on-failure destination of the "+r.name+"'s stream event source mapping "+
 			"(cdk-nag only recognizes redrive-policy DLQs); nothing consumes it, its depth alarms.")
-
-	errorsAlarm(scope, fn, "secadvisor notifier", alarmAction)
-	depthAlarm(scope, failures, "secadvisor notifier: stream batches failed past their retries (alerts lost)", alarmAction)
-	return fn
+	depthAlarm(scope, failures, "secadvisor "+r.name+": stream batches failed past their retries ("+r.lost+")", alarmAction)
 }

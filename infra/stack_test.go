@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -33,13 +34,8 @@ func implemented(cfg Config) []check.Check {
 }
 
 func TestResourceCountsFollowTheCatalog(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"digest off", listConfig()},
-		{"security hub", securityHubConfig()}} {
-		t.Run(tc.name, func(t *testing.T) { testResourceCounts(t, synth(t, tc.cfg)) })
-	}
+	forEachStack(t, []namedConfig{{"defaults", DefaultConfig()}, {"test triggers", triggerConfig()}, {"organization", orgConfig()}, {"digest off", listConfig()},
+		{"security hub", securityHubConfig()}}, testResourceCounts)
 }
 
 func testResourceCounts(t *testing.T, s *synthesized) {
@@ -196,96 +192,90 @@ func TestEachFunctionDeploysItsOwnBootstrap(t *testing.T) {
 }
 
 func TestOneQueueDLQAndFunctionPerImplementedCheck(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			found := findCheckResources(t, s.doc)
-			var wantIDs, gotIDs []string
-			for _, c := range implemented(s.cfg) {
-				wantIDs = append(wantIDs, c.Meta.ID)
+	forEachStack(t, []namedConfig{{"defaults", DefaultConfig()}, {"custom", customConfig()}}, func(t *testing.T, s *synthesized) {
+		found := findCheckResources(t, s.doc)
+		var wantIDs, gotIDs []string
+		for _, c := range implemented(s.cfg) {
+			wantIDs = append(wantIDs, c.Meta.ID)
+		}
+		for id := range found {
+			gotIDs = append(gotIDs, id)
+		}
+		slices.Sort(wantIDs)
+		slices.Sort(gotIDs)
+		if !slices.Equal(gotIDs, wantIDs) {
+			t.Fatalf("check functions for %v, want one per implemented check %v", gotIDs, wantIDs)
+		}
+		queues := map[string]bool{}
+		for _, c := range implemented(s.cfg) {
+			ids := found[c.Meta.ID]
+			fn := s.doc.Resources[ids.function].Properties
+			if ids.queue == "" || ids.dlq == "" || ids.role == "" || ids.logGroup == "" {
+				t.Fatalf("check %s: resources %+v, want a queue, DLQ, role and log group", c.Meta.ID, ids)
 			}
-			for id := range found {
-				gotIDs = append(gotIDs, id)
+			if queues[ids.queue] || queues[ids.dlq] {
+				t.Errorf("check %s shares a queue: %+v", c.Meta.ID, ids)
 			}
-			slices.Sort(wantIDs)
-			slices.Sort(gotIDs)
-			if !slices.Equal(gotIDs, wantIDs) {
-				t.Fatalf("check functions for %v, want one per implemented check %v", gotIDs, wantIDs)
+			queues[ids.queue], queues[ids.dlq] = true, true
+
+			wantFn := map[string]any{
+				"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
+				"Timeout":       checkFunctionTimeout.Seconds(),
+				"LoggingConfig": map[string]any{"LogFormat": "JSON", "LogGroup": ref(ids.logGroup)},
+				"Environment": map[string]any{"Variables": map[string]any{
+					pipeline.EnvTableName: ref(tableID(t, s.doc)), pipeline.EnvJobTimeout: scan.DefaultJobTimeout.String(),
+				}},
 			}
-			queues := map[string]bool{}
-			for _, c := range implemented(s.cfg) {
-				ids := found[c.Meta.ID]
-				fn := s.doc.Resources[ids.function].Properties
-				if ids.queue == "" || ids.dlq == "" || ids.role == "" || ids.logGroup == "" {
-					t.Fatalf("check %s: resources %+v, want a queue, DLQ, role and log group", c.Meta.ID, ids)
-				}
-				if queues[ids.queue] || queues[ids.dlq] {
-					t.Errorf("check %s shares a queue: %+v", c.Meta.ID, ids)
-				}
-				queues[ids.queue], queues[ids.dlq] = true, true
-
-				wantFn := map[string]any{
-					"Runtime": "provided.al2023", "Architectures": []any{"arm64"}, "Handler": "bootstrap",
-					"Timeout":       checkFunctionTimeout.Seconds(),
-					"LoggingConfig": map[string]any{"LogFormat": "JSON", "LogGroup": ref(ids.logGroup)},
-					"Environment": map[string]any{"Variables": map[string]any{
-						pipeline.EnvTableName: ref(tableID(t, s.doc)), pipeline.EnvJobTimeout: scan.DefaultJobTimeout.String(),
-					}},
-				}
-				for k, want := range wantFn {
-					if got := fn[k]; jsonString(got) != jsonString(want) {
-						t.Errorf("check %s function %s = %s, want %s", c.Meta.ID, k, jsonString(got), jsonString(want))
-					}
-				}
-				timeout, _ := fn["Timeout"].(float64)
-				if time.Duration(timeout)*time.Second <= scan.DefaultJobTimeout {
-					t.Errorf("check %s function timeout %vs does not leave room after the job timeout %v", c.Meta.ID, timeout, scan.DefaultJobTimeout)
-				}
-
-				q := s.doc.Resources[ids.queue].Properties
-				visibility, _ := q["VisibilityTimeout"].(float64)
-				if visibility < 6*timeout {
-					t.Errorf("check %s queue visibility timeout %vs < 6 × function timeout %vs", c.Meta.ID, visibility, timeout)
-				}
-				if got := dig(q, "RedrivePolicy", "maxReceiveCount"); got != float64(3) {
-					t.Errorf("check %s queue maxReceiveCount = %v, want 3", c.Meta.ID, got)
-				}
-				for _, qid := range []string{ids.queue, ids.dlq} {
-					if got := s.doc.Resources[qid].Properties["SqsManagedSseEnabled"]; got != true {
-						t.Errorf("check %s queue %s SqsManagedSseEnabled = %v, want true", c.Meta.ID, qid, got)
-					}
-					if !enforcesSSL(s.doc, qid) {
-						t.Errorf("check %s queue %s has no policy denying requests without TLS", c.Meta.ID, qid)
-					}
-				}
-
-				if got := s.doc.Resources[ids.role].Properties["RoleName"]; got != checkRoleName(c) {
-					t.Errorf("check %s role name = %v, want %q (the member role's trust names the check roles by it)", c.Meta.ID, got, checkRoleName(c))
-				}
-
-				m := s.doc.Resources[ids.mapping].Properties
-				// Disabled: the orchestrator switches it on for a scan, its sweep off after.
-				if got := m["Enabled"]; got != false {
-					t.Errorf("check %s event source Enabled = %v, want false", c.Meta.ID, got)
-				}
-				if got := strs(m["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
-					t.Errorf("check %s event source FunctionResponseTypes = %v, want [ReportBatchItemFailures]", c.Meta.ID, got)
-				}
-				if got, want := dig(m, "ScalingConfig", "MaximumConcurrency"), s.cfg.concurrencyOf(c.Meta.Slug); got != float64(want) || want < 2 || want > 1000 {
-					t.Errorf("check %s event source MaximumConcurrency = %v, want %d (2..1000)", c.Meta.ID, got, want)
-				}
-				if got := m["BatchSize"]; got != float64(checkBatchSize) {
-					t.Errorf("check %s event source BatchSize = %v, want %d", c.Meta.ID, got, checkBatchSize)
-				}
-				if got := s.doc.Resources[ids.logGroup].Properties["RetentionInDays"]; got != float64(s.cfg.LogRetentionDays) {
-					t.Errorf("check %s log retention = %v, want %d", c.Meta.ID, got, s.cfg.LogRetentionDays)
+			for k, want := range wantFn {
+				if got := fn[k]; jsonString(got) != jsonString(want) {
+					t.Errorf("check %s function %s = %s, want %s", c.Meta.ID, k, jsonString(got), jsonString(want))
 				}
 			}
-		})
-	}
+			timeout, _ := fn["Timeout"].(float64)
+			if time.Duration(timeout)*time.Second <= scan.DefaultJobTimeout {
+				t.Errorf("check %s function timeout %vs does not leave room after the job timeout %v", c.Meta.ID, timeout, scan.DefaultJobTimeout)
+			}
+
+			q := s.doc.Resources[ids.queue].Properties
+			visibility, _ := q["VisibilityTimeout"].(float64)
+			if visibility < 6*timeout {
+				t.Errorf("check %s queue visibility timeout %vs < 6 × function timeout %vs", c.Meta.ID, visibility, timeout)
+			}
+			if got := dig(q, "RedrivePolicy", "maxReceiveCount"); got != float64(3) {
+				t.Errorf("check %s queue maxReceiveCount = %v, want 3", c.Meta.ID, got)
+			}
+			for _, qid := range []string{ids.queue, ids.dlq} {
+				if got := s.doc.Resources[qid].Properties["SqsManagedSseEnabled"]; got != true {
+					t.Errorf("check %s queue %s SqsManagedSseEnabled = %v, want true", c.Meta.ID, qid, got)
+				}
+				if !enforcesSSL(s.doc, qid) {
+					t.Errorf("check %s queue %s has no policy denying requests without TLS", c.Meta.ID, qid)
+				}
+			}
+
+			if got := s.doc.Resources[ids.role].Properties["RoleName"]; got != checkRoleName(c) {
+				t.Errorf("check %s role name = %v, want %q (the member role's trust names the check roles by it)", c.Meta.ID, got, checkRoleName(c))
+			}
+
+			m := s.doc.Resources[ids.mapping].Properties
+			// Disabled: the orchestrator switches it on for a scan, its sweep off after.
+			if got := m["Enabled"]; got != false {
+				t.Errorf("check %s event source Enabled = %v, want false", c.Meta.ID, got)
+			}
+			if got := strs(m["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
+				t.Errorf("check %s event source FunctionResponseTypes = %v, want [ReportBatchItemFailures]", c.Meta.ID, got)
+			}
+			if got, want := dig(m, "ScalingConfig", "MaximumConcurrency"), s.cfg.concurrencyOf(c.Meta.Slug); got != float64(want) || want < 2 || want > 1000 {
+				t.Errorf("check %s event source MaximumConcurrency = %v, want %d (2..1000)", c.Meta.ID, got, want)
+			}
+			if got := m["BatchSize"]; got != float64(checkBatchSize) {
+				t.Errorf("check %s event source BatchSize = %v, want %d", c.Meta.ID, got, checkBatchSize)
+			}
+			if got := s.doc.Resources[ids.logGroup].Properties["RetentionInDays"]; got != float64(s.cfg.LogRetentionDays) {
+				t.Errorf("check %s log retention = %v, want %d", c.Meta.ID, got, s.cfg.LogRetentionDays)
+			}
+		}
+	})
 }
 
 func tableID(t *testing.T, doc templateDoc) string {
@@ -313,6 +303,18 @@ func enforcesSSL(doc templateDoc, queue string) bool {
 		}
 	}
 	return false
+}
+
+// failureQueue returns a stream mapping's on-failure destination, which
+// must be an encrypted, SSL-only queue; what names the mapping's function.
+func failureQueue(t *testing.T, doc templateDoc, mapping map[string]any, what string) string {
+	t.Helper()
+	failures := refID(dig(mapping, "DestinationConfig", "OnFailure", "Destination"))
+	if doc.Resources[failures].Type != "AWS::SQS::Queue" || !enforcesSSL(doc, failures) ||
+		doc.Resources[failures].Properties["SqsManagedSseEnabled"] != true {
+		t.Errorf("%s on-failure destination %s is not an encrypted, SSL-only queue", what, failures)
+	}
+	return failures
 }
 
 func statements(doc any) []map[string]any {
@@ -404,21 +406,13 @@ func wantGrants(pairs ...any) map[string][]string {
 
 func diffGrants(got, want map[string][]string) []string {
 	var diffs []string
-	for _, a := range sortedUnion(mapKeys(got), mapKeys(want)) {
+	for _, a := range sortedUnion(slices.Collect(maps.Keys(got)), slices.Collect(maps.Keys(want))) {
 		g, w := strings.Join(got[a], " "), strings.Join(want[a], " ")
 		if g != w {
 			diffs = append(diffs, a+": got ["+g+"] want ["+w+"]")
 		}
 	}
 	return diffs
-}
-
-func mapKeys(m map[string][]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
 
 // TestCheckRolesGrantExactlyTheDeclaredActions is least privilege derived
@@ -428,33 +422,27 @@ func mapKeys(m map[string][]string) []string {
 // When the scanner reaches other accounts, each check role may also assume
 // the member role, by name, in any account — and only then.
 func TestCheckRolesGrantExactlyTheDeclaredActions(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"own account", DefaultConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			table := tableID(t, s.doc)
-			found := findCheckResources(t, s.doc)
-			for _, c := range implemented(s.cfg) {
-				ids := found[c.Meta.ID]
-				got := grants(t, s.doc, ids.role)
-				want := wantGrants(
-					c.Meta.IAMActions, "*",
-					storeWriteActions(), getAtt(table, "Arn"),
-					queueConsumeActions, getAtt(ids.queue, "Arn"),
-					logWriteActions, getAtt(ids.logGroup, "Arn"),
-				)
-				if s.cfg.Accounts != "" {
-					want[org.AssumeAction] = []string{jsonString(partitionJoin("arn:", ":iam::*:role/"+s.cfg.MemberRoleName))}
-				}
-				if d := diffGrants(got, want); len(d) > 0 {
-					t.Errorf("accounts %q: check %s (%s) role %s differs from its declared actions %v + pipeline actions %v:\n  %s",
-						s.cfg.Accounts, c.Meta.ID, c.Meta.Slug, ids.role, c.Meta.IAMActions, checkPipelineActions(), strings.Join(d, "\n  "))
-				}
+	forEachStack(t, []namedConfig{{"own account", DefaultConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}}, func(t *testing.T, s *synthesized) {
+		table := tableID(t, s.doc)
+		found := findCheckResources(t, s.doc)
+		for _, c := range implemented(s.cfg) {
+			ids := found[c.Meta.ID]
+			got := grants(t, s.doc, ids.role)
+			want := wantGrants(
+				c.Meta.IAMActions, "*",
+				storeWriteActions(), getAtt(table, "Arn"),
+				queueConsumeActions, getAtt(ids.queue, "Arn"),
+				logWriteActions, getAtt(ids.logGroup, "Arn"),
+			)
+			if s.cfg.Accounts != "" {
+				want[org.AssumeAction] = []string{jsonString(partitionJoin("arn:", ":iam::*:role/"+s.cfg.MemberRoleName))}
 			}
-		})
-	}
+			if d := diffGrants(got, want); len(d) > 0 {
+				t.Errorf("accounts %q: check %s (%s) role %s differs from its declared actions %v + pipeline actions %v:\n  %s",
+					s.cfg.Accounts, c.Meta.ID, c.Meta.Slug, ids.role, c.Meta.IAMActions, checkPipelineActions(), strings.Join(d, "\n  "))
+			}
+		}
+	})
 	s := defaultSynth(t)
 	for _, c := range implemented(s.cfg) {
 		for _, a := range c.Meta.IAMActions {
@@ -567,154 +555,151 @@ func functionByDescriptionPrefix(t *testing.T, doc templateDoc, prefix string) s
 }
 
 func TestOrchestrator(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor orchestrator")
-			fn := s.doc.Resources[fnID].Properties
-			env, _ := dig(fn, "Environment", "Variables").(map[string]any)
+	forEachStack(t, []namedConfig{{"defaults", DefaultConfig()}, {"custom", customConfig()}, {"organization", orgConfig()}, {"account list", listConfig()}}, func(t *testing.T, s *synthesized) {
+		fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor orchestrator")
+		fn := s.doc.Resources[fnID].Properties
+		env, _ := dig(fn, "Environment", "Variables").(map[string]any)
 
-			// CHECK_QUEUES is {"<check ID>": "<its queue URL>", ...}: rebuild it with the queues' logical IDs.
-			found := findCheckResources(t, s.doc)
-			queueURLs := resolveJoin(t, env[pipeline.EnvCheckQueues])
-			var queues map[string]string
-			if err := json.Unmarshal([]byte(queueURLs), &queues); err != nil {
-				t.Fatalf("%s = %s is not a JSON object: %v", pipeline.EnvCheckQueues, queueURLs, err)
+		found := findCheckResources(t, s.doc)
+		// perCheck reads a variable holding a JSON object with one entry per check.
+		perCheck := func(name string) map[string]string {
+			raw := resolveJoin(t, env[name])
+			var m map[string]string
+			if err := json.Unmarshal([]byte(raw), &m); err != nil {
+				t.Fatalf("%s = %s is not a JSON object: %v", name, raw, err)
 			}
-			if len(queues) != len(found) {
-				t.Errorf("%s has %d checks, want %d", pipeline.EnvCheckQueues, len(queues), len(found))
+			if len(m) != len(found) {
+				t.Errorf("%s has %d checks, want %d", name, len(m), len(found))
 			}
-			// EVENT_SOURCE_MAPPINGS is {"<check ID>": "<its mapping's UUID>", ...}.
-			mappingIDs := resolveJoin(t, env[pipeline.EnvEventSourceMappings])
-			var mappings map[string]string
-			if err := json.Unmarshal([]byte(mappingIDs), &mappings); err != nil {
-				t.Fatalf("%s = %s is not a JSON object: %v", pipeline.EnvEventSourceMappings, mappingIDs, err)
+			return m
+		}
+		// CHECK_QUEUES is {"<check ID>": "<its queue URL>", ...}: rebuild it with the queues' logical IDs.
+		queues := perCheck(pipeline.EnvCheckQueues)
+		// EVENT_SOURCE_MAPPINGS is {"<check ID>": "<its mapping's UUID>", ...}.
+		mappings := perCheck(pipeline.EnvEventSourceMappings)
+		var queueARNs, mappingARNs []any
+		for id, ids := range found {
+			if got := queues[id]; got != "${"+ids.queue+"}" {
+				t.Errorf("%s[%s] = %q, want the URL of %s", pipeline.EnvCheckQueues, id, got, ids.queue)
 			}
-			if len(mappings) != len(found) {
-				t.Errorf("%s has %d checks, want %d", pipeline.EnvEventSourceMappings, len(mappings), len(found))
+			if got := mappings[id]; got != "${"+ids.mapping+"}" {
+				t.Errorf("%s[%s] = %q, want the UUID (Ref) of %s", pipeline.EnvEventSourceMappings, id, got, ids.mapping)
 			}
-			var queueARNs, mappingARNs []any
-			for id, ids := range found {
-				if got := queues[id]; got != "${"+ids.queue+"}" {
-					t.Errorf("%s[%s] = %q, want the URL of %s", pipeline.EnvCheckQueues, id, got, ids.queue)
-				}
-				if got := mappings[id]; got != "${"+ids.mapping+"}" {
-					t.Errorf("%s[%s] = %q, want the UUID (Ref) of %s", pipeline.EnvEventSourceMappings, id, got, ids.mapping)
-				}
-				queueARNs = append(queueARNs, getAtt(ids.queue, "Arn"))
-				mappingARNs = append(mappingARNs, mappingARN(ids.mapping))
-			}
+			queueARNs = append(queueARNs, getAtt(ids.queue, "Arn"))
+			mappingARNs = append(mappingARNs, mappingARN(ids.mapping))
+		}
 
-			// The window claims: the table and the window.
-			table := tableID(t, s.doc)
-			if got := env[pipeline.EnvTableName]; jsonString(got) != jsonString(ref(table)) {
-				t.Errorf("%s = %s, want the findings table %s", pipeline.EnvTableName, jsonString(got), jsonString(ref(table)))
-			}
-			if got, want := env[pipeline.EnvEventWindow], s.cfg.EventWindow.String(); got != want {
-				t.Errorf("%s = %v, want %q", pipeline.EnvEventWindow, got, want)
-			} else if d, err := time.ParseDuration(want); err != nil || d != s.cfg.EventWindow {
-				t.Errorf("%s = %q reads as %v (%v), want %v", pipeline.EnvEventWindow, want, d, err, s.cfg.EventWindow)
-			}
+		// The own account is the stack's, from CloudFormation.
+		if got := env[pipeline.EnvAccount]; jsonString(got) != jsonString(ref("AWS::AccountId")) {
+			t.Errorf("%s = %s, want %s", pipeline.EnvAccount, jsonString(got), jsonString(ref("AWS::AccountId")))
+		}
 
-			regions, set := env[pipeline.EnvRegions]
-			if want := strings.Join(s.cfg.Regions, ","); (want == "" && set) || (want != "" && regions != want) {
-				t.Errorf("%s = %v (set %v), want %q (unset when empty: discover enabled regions)", pipeline.EnvRegions, regions, set, want)
-			}
+		// The window claims: the table and the window.
+		table := tableID(t, s.doc)
+		if got := env[pipeline.EnvTableName]; jsonString(got) != jsonString(ref(table)) {
+			t.Errorf("%s = %s, want the findings table %s", pipeline.EnvTableName, jsonString(got), jsonString(ref(table)))
+		}
+		if got, want := env[pipeline.EnvEventWindow], s.cfg.EventWindow.String(); got != want {
+			t.Errorf("%s = %v, want %q", pipeline.EnvEventWindow, got, want)
+		} else if d, err := time.ParseDuration(want); err != nil || d != s.cfg.EventWindow {
+			t.Errorf("%s = %q reads as %v (%v), want %v", pipeline.EnvEventWindow, want, d, err, s.cfg.EventWindow)
+		}
 
-			// Discovery; the organization's accounts only when it scans them;
-			// jobs to and depth of the check queues; switching exactly the
-			// check functions' event source mappings.
-			got := grants(t, s.doc, roleOf(t, s.doc, fnID))
-			want := wantGrants(scan.DiscoveryActions, "*", logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"))
-			addGrants := func(actions []string, resources []any) {
-				for _, r := range resources {
-					for k, v := range wantGrants(actions, r) {
-						want[k] = sortedUnion(want[k], v)
-					}
+		regions, set := env[pipeline.EnvRegions]
+		if want := strings.Join(s.cfg.Regions, ","); (want == "" && set) || (want != "" && regions != want) {
+			t.Errorf("%s = %v (set %v), want %q (unset when empty: discover enabled regions)", pipeline.EnvRegions, regions, set, want)
+		}
+
+		// Discovery; the organization's accounts only when it scans them;
+		// jobs to and depth of the check queues; switching exactly the
+		// check functions' event source mappings.
+		got := grants(t, s.doc, roleOf(t, s.doc, fnID))
+		want := wantGrants(scan.DiscoveryActions, "*", logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"))
+		addGrants := func(actions []string, resources []any) {
+			for _, r := range resources {
+				for k, v := range wantGrants(actions, r) {
+					want[k] = sortedUnion(want[k], v)
 				}
 			}
-			if s.cfg.Accounts == pipeline.AccountsOrg {
-				addGrants([]string{"organizations:ListAccounts"}, []any{"*"})
+		}
+		if s.cfg.Accounts == pipeline.AccountsOrg {
+			addGrants([]string{"organizations:ListAccounts"}, []any{"*"})
+		}
+		addGrants([]string{"sqs:SendMessage", "sqs:GetQueueAttributes"}, queueARNs)
+		addGrants([]string{"lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"}, mappingARNs)
+		addGrants([]string{"dynamodb:PutItem"}, []any{getAtt(table, "Arn")})
+		if d := diffGrants(got, want); len(d) > 0 {
+			t.Errorf("orchestrator role:\n  %s", strings.Join(d, "\n  "))
+		}
+		// The PutItem is only for the window claims' partition keys.
+		wantCondition := map[string]any{
+			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{"window#*"}},
+			"Null":                    map[string]any{"dynamodb:LeadingKeys": "false"},
+		}
+		puts := 0
+		for _, st := range roleStatements(t, s.doc, roleOf(t, s.doc, fnID)) {
+			if !slices.Contains(strs(st["Action"]), "dynamodb:PutItem") {
+				continue
 			}
-			addGrants([]string{"sqs:SendMessage", "sqs:GetQueueAttributes"}, queueARNs)
-			addGrants([]string{"lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"}, mappingARNs)
-			addGrants([]string{"dynamodb:PutItem"}, []any{getAtt(table, "Arn")})
-			if d := diffGrants(got, want); len(d) > 0 {
-				t.Errorf("orchestrator role:\n  %s", strings.Join(d, "\n  "))
+			puts++
+			if got := st["Condition"]; jsonString(got) != jsonString(wantCondition) {
+				t.Errorf("orchestrator PutItem condition = %s, want %s", jsonString(got), jsonString(wantCondition))
 			}
-			// The PutItem is only for the window claims' partition keys.
-			wantCondition := map[string]any{
-				"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{"window#*"}},
-				"Null":                    map[string]any{"dynamodb:LeadingKeys": "false"},
-			}
-			puts := 0
-			for _, st := range roleStatements(t, s.doc, roleOf(t, s.doc, fnID)) {
-				if !slices.Contains(strs(st["Action"]), "dynamodb:PutItem") {
+		}
+		if puts != 1 {
+			t.Errorf("orchestrator role: %d statements allow dynamodb:PutItem, want 1", puts)
+		}
+
+		assertJSII(t, "schedule rule", func() {
+			s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+				"ScheduleExpression": s.cfg.Schedule,
+				"State":              "ENABLED",
+				"Targets":            assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Arn": getAtt(fnID, "Arn")})}),
+			})
+		})
+		assertJSII(t, "refresh rule", func() {
+			s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+				"EventPattern": map[string]any{"detail-type": []any{pipeline.RefreshDetailType}},
+				"State":        "ENABLED",
+				"Targets":      assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Arn": getAtt(fnID, "Arn")})}),
+			})
+		})
+		assertJSII(t, "sweep rule", func() {
+			s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
+				"ScheduleExpression": "rate(15 minutes)",
+				"State":              "ENABLED",
+				"Targets": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+					"Arn": getAtt(fnID, "Arn"), "Input": assertions.Match_AnyValue(),
+				})}),
+			})
+		})
+		// The sweep's input, read as the orchestrator reads its event.
+		sweeps := 0
+		for _, rule := range s.doc.ofType("AWS::Events::Rule") {
+			for _, target := range dig(s.doc.Resources[rule].Properties, "Targets").([]any) {
+				input, ok := dig(target, "Input").(string)
+				if !ok {
 					continue
 				}
-				puts++
-				if got := st["Condition"]; jsonString(got) != jsonString(wantCondition) {
-					t.Errorf("orchestrator PutItem condition = %s, want %s", jsonString(got), jsonString(wantCondition))
+				var event events.EventBridgeEvent
+				if err := json.Unmarshal([]byte(input), &event); err != nil {
+					t.Fatalf("rule %s input %s: %v", rule, input, err)
 				}
-			}
-			if puts != 1 {
-				t.Errorf("orchestrator role: %d statements allow dynamodb:PutItem, want 1", puts)
-			}
-
-			assertJSII(t, "schedule rule", func() {
-				s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
-					"ScheduleExpression": s.cfg.Schedule,
-					"State":              "ENABLED",
-					"Targets":            assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Arn": getAtt(fnID, "Arn")})}),
-				})
-			})
-			assertJSII(t, "refresh rule", func() {
-				s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
-					"EventPattern": map[string]any{"detail-type": []any{pipeline.RefreshDetailType}},
-					"State":        "ENABLED",
-					"Targets":      assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Arn": getAtt(fnID, "Arn")})}),
-				})
-			})
-			assertJSII(t, "sweep rule", func() {
-				s.template.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]any{
-					"ScheduleExpression": "rate(15 minutes)",
-					"State":              "ENABLED",
-					"Targets": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
-						"Arn": getAtt(fnID, "Arn"), "Input": assertions.Match_AnyValue(),
-					})}),
-				})
-			})
-			// The sweep's input, read as the orchestrator reads its event.
-			sweeps := 0
-			for _, rule := range s.doc.ofType("AWS::Events::Rule") {
-				for _, target := range dig(s.doc.Resources[rule].Properties, "Targets").([]any) {
-					input, ok := dig(target, "Input").(string)
-					if !ok {
-						continue
-					}
-					var event events.EventBridgeEvent
-					if err := json.Unmarshal([]byte(input), &event); err != nil {
-						t.Fatalf("rule %s input %s: %v", rule, input, err)
-					}
-					if event.DetailType != pipeline.SweepDetailType {
-						t.Errorf("rule %s sends detail-type %q, want %q", rule, event.DetailType, pipeline.SweepDetailType)
-					}
-					sweeps++
+				if event.DetailType != pipeline.SweepDetailType {
+					t.Errorf("rule %s sends detail-type %q, want %q", rule, event.DetailType, pipeline.SweepDetailType)
 				}
+				sweeps++
 			}
-			if sweeps != 1 {
-				t.Errorf("%d rules send a constant input, want the sweep only", sweeps)
+		}
+		if sweeps != 1 {
+			t.Errorf("%d rules send a constant input, want the sweep only", sweeps)
+		}
+		for _, rule := range s.doc.ofType("AWS::Events::Rule") {
+			if bus := s.doc.Resources[rule].Properties["EventBusName"]; bus != nil {
+				t.Errorf("rule %s on bus %v, want the default bus", rule, bus)
 			}
-			for _, rule := range s.doc.ofType("AWS::Events::Rule") {
-				if bus := s.doc.Resources[rule].Properties["EventBusName"]; bus != nil {
-					t.Errorf("rule %s on bus %v, want the default bus", rule, bus)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // resolveJoin renders an Fn::Join of strings and Refs as a string, each Ref as ${id}.
@@ -745,76 +730,66 @@ func resolveJoin(t *testing.T, v any) string {
 }
 
 func TestNotifier(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-	}{{"defaults", DefaultConfig()}, {"custom", customConfig()}} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := synth(t, tc.cfg)
-			table := tableID(t, s.doc)
-			fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor notifier")
-			fn := s.doc.Resources[fnID].Properties
-			alertTopic := topicByName(t, s.doc, "secadvisor alerts")
-			wantEnv := map[string]any{
-				pipeline.EnvTopicARN: ref(alertTopic), pipeline.EnvTableName: ref(table),
-				pipeline.EnvNotifyResolved: strconv.FormatBool(s.cfg.NotifyResolved),
-			}
-			if got := dig(fn, "Environment", "Variables"); jsonString(got) != jsonString(wantEnv) {
-				t.Errorf("notifier environment = %s, want %s", jsonString(got), jsonString(wantEnv))
-			}
+	forEachStack(t, []namedConfig{{"defaults", DefaultConfig()}, {"custom", customConfig()}}, func(t *testing.T, s *synthesized) {
+		table := tableID(t, s.doc)
+		fnID := functionByDescriptionPrefix(t, s.doc, "secadvisor notifier")
+		fn := s.doc.Resources[fnID].Properties
+		alertTopic := topicByName(t, s.doc, "secadvisor alerts")
+		wantEnv := map[string]any{
+			pipeline.EnvTopicARN: ref(alertTopic), pipeline.EnvTableName: ref(table),
+			pipeline.EnvNotifyResolved: strconv.FormatBool(s.cfg.NotifyResolved),
+		}
+		if got := dig(fn, "Environment", "Variables"); jsonString(got) != jsonString(wantEnv) {
+			t.Errorf("notifier environment = %s, want %s", jsonString(got), jsonString(wantEnv))
+		}
 
-			var mapping map[string]any
-			for _, id := range s.doc.ofType("AWS::Lambda::EventSourceMapping") {
-				if m := s.doc.Resources[id].Properties; refID(m["FunctionName"]) == fnID {
-					mapping = m
-				}
+		var mapping map[string]any
+		for _, id := range s.doc.ofType("AWS::Lambda::EventSourceMapping") {
+			if m := s.doc.Resources[id].Properties; refID(m["FunctionName"]) == fnID {
+				mapping = m
 			}
-			if jsonString(mapping["EventSourceArn"]) != jsonString(getAtt(table, "StreamArn")) {
-				t.Fatalf("notifier event source %s, want the table's stream", jsonString(mapping["EventSourceArn"]))
-			}
-			if got := strs(mapping["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
-				t.Errorf("notifier FunctionResponseTypes = %v", got)
-			}
-			if mapping["BisectBatchOnFunctionError"] != true {
-				t.Errorf("notifier BisectBatchOnFunctionError = %v, want true", mapping["BisectBatchOnFunctionError"])
-			}
-			if r, _ := mapping["MaximumRetryAttempts"].(float64); r < 0 || r > 100 || mapping["MaximumRetryAttempts"] == nil {
-				t.Errorf("notifier MaximumRetryAttempts = %v, want a bound", mapping["MaximumRetryAttempts"])
-			}
-			failures := refID(dig(mapping, "DestinationConfig", "OnFailure", "Destination"))
-			if s.doc.Resources[failures].Type != "AWS::SQS::Queue" || !enforcesSSL(s.doc, failures) ||
-				s.doc.Resources[failures].Properties["SqsManagedSseEnabled"] != true {
-				t.Errorf("notifier on-failure destination %s is not an encrypted, SSL-only queue", failures)
-			}
+		}
+		if jsonString(mapping["EventSourceArn"]) != jsonString(getAtt(table, "StreamArn")) {
+			t.Fatalf("notifier event source %s, want the table's stream", jsonString(mapping["EventSourceArn"]))
+		}
+		if got := strs(mapping["FunctionResponseTypes"]); !slices.Equal(got, []string{"ReportBatchItemFailures"}) {
+			t.Errorf("notifier FunctionResponseTypes = %v", got)
+		}
+		if mapping["BisectBatchOnFunctionError"] != true {
+			t.Errorf("notifier BisectBatchOnFunctionError = %v, want true", mapping["BisectBatchOnFunctionError"])
+		}
+		if r, _ := mapping["MaximumRetryAttempts"].(float64); r < 0 || r > 100 || mapping["MaximumRetryAttempts"] == nil {
+			t.Errorf("notifier MaximumRetryAttempts = %v, want a bound", mapping["MaximumRetryAttempts"])
+		}
+		failures := failureQueue(t, s.doc, mapping, "notifier")
 
-			// The filters: red new images, and red old images when resolved alerts are on.
-			var patterns []string
-			for _, f := range dig(mapping, "FilterCriteria", "Filters").([]any) {
-				patterns = append(patterns, dig(f, "Pattern").(string))
-			}
-			want := []string{`{"dynamodb":{"NewImage":{"kind":{"S":["finding"]},"status":{"S":["red"]}}}}`}
-			if s.cfg.NotifyResolved {
-				want = append(want, `{"dynamodb":{"OldImage":{"kind":{"S":["finding"]},"status":{"S":["red"]}}}}`)
-			}
-			if !slices.Equal(patterns, want) {
-				t.Errorf("notifier filters = %q, want %q", patterns, want)
-			}
+		// The filters: red new images, and red old images when resolved alerts are on.
+		var patterns []string
+		for _, f := range dig(mapping, "FilterCriteria", "Filters").([]any) {
+			patterns = append(patterns, dig(f, "Pattern").(string))
+		}
+		want := []string{`{"dynamodb":{"NewImage":{"kind":{"S":["finding"]},"status":{"S":["red"]}}}}`}
+		if s.cfg.NotifyResolved {
+			want = append(want, `{"dynamodb":{"OldImage":{"kind":{"S":["finding"]},"status":{"S":["red"]}}}}`)
+		}
+		if !slices.Equal(patterns, want) {
+			t.Errorf("notifier filters = %q, want %q", patterns, want)
+		}
 
-			got := grants(t, s.doc, roleOf(t, s.doc, fnID))
-			wantG := wantGrants(
-				logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"),
-				alertMarkActions, getAtt(table, "Arn"),
-				[]string{"sns:Publish"}, ref(alertTopic),
-				[]string{"kms:Decrypt", "kms:GenerateDataKey*"}, getAtt(s.doc.ofType("AWS::KMS::Key")[0], "Arn"),
-				[]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, getAtt(failures, "Arn"),
-				[]string{"dynamodb:ListStreams"}, "*",
-				[]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, getAtt(table, "StreamArn"),
-			)
-			if d := diffGrants(got, wantG); len(d) > 0 {
-				t.Errorf("notifier role:\n  %s", strings.Join(d, "\n  "))
-			}
-		})
-	}
+		got := grants(t, s.doc, roleOf(t, s.doc, fnID))
+		wantG := wantGrants(
+			logWriteActions, getAtt(refID(dig(fn, "LoggingConfig", "LogGroup")), "Arn"),
+			alertMarkActions, getAtt(table, "Arn"),
+			[]string{"sns:Publish"}, ref(alertTopic),
+			[]string{"kms:Decrypt", "kms:GenerateDataKey*"}, getAtt(s.doc.ofType("AWS::KMS::Key")[0], "Arn"),
+			[]string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, getAtt(failures, "Arn"),
+			[]string{"dynamodb:ListStreams"}, "*",
+			[]string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}, getAtt(table, "StreamArn"),
+		)
+		if d := diffGrants(got, wantG); len(d) > 0 {
+			t.Errorf("notifier role:\n  %s", strings.Join(d, "\n  "))
+		}
+	})
 }
 
 // TestNotifierFiltersAdmitWhatTheNotifierAlertsOn runs the stream filters

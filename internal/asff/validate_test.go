@@ -12,43 +12,15 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/secadvisor/secadvisor/internal/asff/testdata/securityhubmodel"
 )
 
 // serviceModel is the extract of the Security Hub service model in
 // testdata/securityhub-model.json (written by testdata/extract from
-// botocore's service-2.json at the commit it names).
+// botocore's service-2.json at the commit it names), with the validator.
 type serviceModel struct {
-	Source string                  `json:"source"`
-	Commit string                  `json:"commit"`
-	Input  string                  `json:"input"`
-	Shapes map[string]serviceShape `json:"shapes"`
-}
-
-type serviceShape struct {
-	Type     string                   `json:"type"`
-	Required []string                 `json:"required"`
-	Members  map[string]serviceMember `json:"members"`
-	Member   string                   `json:"member"`
-	Key      string                   `json:"key"`
-	Value    string                   `json:"value"`
-	Enum     []string                 `json:"enum"`
-	Pattern  string                   `json:"pattern"`
-	MinItems *int                     `json:"minItems"`
-	MaxItems *int                     `json:"maxItems"`
-}
-
-type serviceMember struct {
-	Shape          string   `json:"shape"`
-	JSONName       string   `json:"jsonName"`
-	MinLength      *int     `json:"minLength"`
-	MaxLength      *int     `json:"maxLength"`
-	MinItems       *int     `json:"minItems"`
-	MaxItems       *int     `json:"maxItems"`
-	MaxEntries     *int     `json:"maxEntries"`
-	KeyMaxLength   *int     `json:"keyMaxLength"`
-	ValueMaxLength *int     `json:"valueMaxLength"`
-	Timestamp      bool     `json:"timestamp"`
-	Namespaces     []string `json:"namespaces"`
+	securityhubmodel.Extract
 }
 
 func loadModel(t *testing.T) serviceModel {
@@ -71,12 +43,12 @@ func loadModel(t *testing.T) serviceModel {
 // JSON, against the model: every problem, with its JSON path.
 func (m serviceModel) validateRequest(body any) []string {
 	var problems []string
-	m.validate("$", body, m.Input, serviceMember{}, &problems)
+	m.validate("$", body, m.Input, securityhubmodel.Member{}, &problems)
 	sort.Strings(problems)
 	return problems
 }
 
-func (m serviceModel) validate(path string, v any, shapeName string, c serviceMember, problems *[]string) {
+func (m serviceModel) validate(path string, v any, shapeName string, c securityhubmodel.Member, problems *[]string) {
 	fail := func(format string, args ...any) {
 		*problems = append(*problems, path+": "+fmt.Sprintf(format, args...))
 	}
@@ -128,7 +100,7 @@ func (m serviceModel) validate(path string, v any, shapeName string, c serviceMe
 		}
 		for i, item := range arr {
 			itemPath := fmt.Sprintf("%s[%d]", path, i)
-			m.validate(itemPath, item, s.Member, serviceMember{Shape: s.Member}, problems)
+			m.validate(itemPath, item, s.Member, securityhubmodel.Member{Shape: s.Member}, problems)
 			if len(c.Namespaces) > 0 {
 				str, _ := item.(string)
 				parts := strings.Split(str, "/")
@@ -147,8 +119,8 @@ func (m serviceModel) validate(path string, v any, shapeName string, c serviceMe
 			fail("%d entries, more than %d", len(obj), *c.MaxEntries)
 		}
 		for key, val := range obj {
-			m.validate(path+" key "+fmt.Sprintf("%q", key), key, s.Key, serviceMember{Shape: s.Key, MaxLength: c.KeyMaxLength}, problems)
-			m.validate(fmt.Sprintf("%s[%q]", path, key), val, s.Value, serviceMember{Shape: s.Value, MaxLength: c.ValueMaxLength}, problems)
+			m.validate(path+" key "+fmt.Sprintf("%q", key), key, s.Key, securityhubmodel.Member{Shape: s.Key, MaxLength: c.KeyMaxLength}, problems)
+			m.validate(fmt.Sprintf("%s[%q]", path, key), val, s.Value, securityhubmodel.Member{Shape: s.Value, MaxLength: c.ValueMaxLength}, problems)
 		}
 	case "string":
 		str, ok := v.(string)

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 )
 
 func TestClassify(t *testing.T) {
@@ -40,5 +42,22 @@ func TestDescribe(t *testing.T) {
 	err := fmt.Errorf("wrapped: %w", &smithy.GenericAPIError{Code: "AccessDenied", Message: "not allowed"})
 	if got, want := Describe(err), "access denied (AccessDenied: not allowed)"; got != want {
 		t.Errorf("Describe(%v) = %q, want %q", err, got, want)
+	}
+}
+
+// TestCountingLeavesTheOriginalAlone: recorders installed on two copies of
+// one configuration land each in its own copy, even when the original's
+// APIOptions has spare capacity that a plain append would share.
+func TestCountingLeavesTheOriginalAlone(t *testing.T) {
+	t.Parallel()
+	var base aws.Config
+	base.APIOptions = make([]func(*middleware.Stack) error, 0, 4)
+	a := NewRecorder().Counting(base)
+	b := NewRecorder().Counting(base)
+	if len(base.APIOptions) != 0 || len(a.APIOptions) != 1 || len(b.APIOptions) != 1 {
+		t.Fatalf("APIOptions lengths: base %d, a %d, b %d; want 0, 1, 1", len(base.APIOptions), len(a.APIOptions), len(b.APIOptions))
+	}
+	if &a.APIOptions[0] == &b.APIOptions[0] {
+		t.Error("the two copies share one backing array: the second recorder replaced the first's")
 	}
 }

@@ -2,9 +2,11 @@ package awsx
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -40,8 +42,16 @@ func NewRecorder() *Recorder {
 	return &Recorder{counts: map[OpKey]*OpCount{}}
 }
 
+// Counting returns a copy of cfg whose clients r counts. The copy's
+// APIOptions are its own, so that adding r never changes the clients of cfg
+// or of another copy made from it.
+func (r *Recorder) Counting(cfg aws.Config) aws.Config {
+	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), r.Middleware)
+	return cfg
+}
+
 // Middleware installs the recorder on a client's middleware stack; add it to
-// aws.Config.APIOptions.
+// aws.Config.APIOptions (Counting does).
 func (r *Recorder) Middleware(stack *middleware.Stack) error {
 	// At the end of Initialize, after the client has registered its service
 	// metadata (some clients, e.g. CloudTrail, do it only there), and before

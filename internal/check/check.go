@@ -6,7 +6,9 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -285,6 +287,38 @@ func WrapOp(op string, err error) error {
 		return nil
 	}
 	return &OpError{Op: op, Err: err}
+}
+
+// OpOf returns the operation err was wrapped with (WrapOp), or "" when it
+// carries none.
+func OpOf(err error) string {
+	var opErr *OpError
+	if errors.As(err, &opErr) {
+		return opErr.Op
+	}
+	return ""
+}
+
+// Parallel calls do(i) for every i from 0 to n-1 on at most workers
+// goroutines (at least one) and returns when every call has returned. A
+// collector uses it to read many resources at once, each call writing only
+// its own slot i of a slice, so the results keep the listing's order
+// without a lock.
+func Parallel(n, workers int, do func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(min(workers, n), 1) {
+		wg.Go(func() {
+			for i := range next {
+				do(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
 
 // StatusText is how a status reads in the "Status" report column.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -100,5 +101,63 @@ func TestNew(t *testing.T) {
 	}
 	if f := meta.Unevaluated(target, WholeScope, "ec2 X: access denied", nil); f.Status != Error || f.Reason != "could not evaluate: ec2 X: access denied" {
 		t.Errorf("Unevaluated = %+v, want an error finding with the could-not-evaluate reason", f)
+	}
+}
+
+// TestOpOf: the operation an error was wrapped with, through further
+// wrapping, and nothing for an error no collector wrapped.
+func TestOpOf(t *testing.T) {
+	t.Parallel()
+	base := errors.New("AccessDenied")
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"wrapped", WrapOp("ec2 DescribeSnapshots", base), "ec2 DescribeSnapshots"},
+		{"wrapped again", fmt.Errorf("page 2: %w", WrapOp("s3 GetBucketPolicy", base)), "s3 GetBucketPolicy"},
+		{"plain", base, ""},
+		{"nil", nil, ""},
+	}
+	for _, tt := range tests {
+		if got := OpOf(tt.err); got != tt.want {
+			t.Errorf("%s: OpOf(%v) = %q, want %q", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestParallel: every index is done exactly once, never by more than
+// workers goroutines at a time, also with no work and with workers <= 0.
+func TestParallel(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ n, workers, wantMost int }{
+		{n: 100, workers: 8, wantMost: 8},
+		{n: 3, workers: 8, wantMost: 3},
+		{n: 5, workers: 0, wantMost: 1},
+		{n: 0, workers: 4, wantMost: 0},
+	}
+	for _, tt := range tests {
+		done := make([]int, tt.n)
+		var running, most atomic.Int32
+		Parallel(tt.n, tt.workers, func(i int) {
+			now := running.Add(1)
+			for {
+				m := most.Load()
+				if now <= m || most.CompareAndSwap(m, now) {
+					break
+				}
+			}
+			time.Sleep(time.Millisecond)
+			done[i]++
+			running.Add(-1)
+		})
+		for i, d := range done {
+			if d != 1 {
+				t.Errorf("Parallel(%d, %d): index %d done %d times, want once", tt.n, tt.workers, i, d)
+			}
+		}
+		if got := int(most.Load()); got > tt.wantMost || (tt.n > 0 && got == 0) {
+			t.Errorf("Parallel(%d, %d): %d calls at once, want 1 to %d", tt.n, tt.workers, got, tt.wantMost)
+		}
 	}
 }

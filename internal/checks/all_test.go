@@ -1,120 +1,20 @@
 package checks
 
 import (
-	"bufio"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
-
-// specFile is a verbatim copy of ../shared/spec/trusted-advisor-security-checks.txt,
-// kept here so the registry test runs from a clone alone.
-const specFile = "testdata/trusted-advisor-security-checks.txt"
-
-// specCheck is what the specification says of one check.
-type specCheck struct {
-	name     string
-	id       string
-	criteria []check.Criterion
-	columns  []string
-}
-
-var criterionLine = regexp.MustCompile(`^(Red|Yellow|Green): (.+)$`)
-
-// parseSpec reads the checks out of the specification's text: a title line
-// before "Description", then "Check ID", "Alert Criteria" and "Report columns".
-func parseSpec(t *testing.T) []specCheck {
-	t.Helper()
-	f, err := os.Open(specFile)
-	if err != nil {
-		t.Fatalf("open spec: %v", err)
-	}
-	defer f.Close()
-	var lines []string
-	var bullet []bool
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// The spec writes "Route 53" with a no-break space.
-		line := strings.TrimSpace(strings.ReplaceAll(sc.Text(), "\u00a0", " "))
-		bullet = append(bullet, strings.HasPrefix(line, "•"))
-		lines = append(lines, strings.TrimSpace(strings.TrimPrefix(line, "•")))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatalf("read spec: %v", err)
-	}
-	var out []specCheck
-	var cur *specCheck
-	section := ""
-	for i, line := range lines {
-		if line == "Description" && !bullet[i] && i > 0 {
-			title := ""
-			for j := i - 1; j >= 0 && title == ""; j-- {
-				title = lines[j]
-			}
-			out = append(out, specCheck{name: title})
-			cur = &out[len(out)-1]
-			section = ""
-			continue
-		}
-		if cur == nil || line == "" {
-			continue
-		}
-		switch {
-		case bullet[i]:
-		case line == "Check ID", line == "Alert Criteria", line == "Report columns", line == "Recommended Action", line == "Additional Resources", line == "Note":
-			section = line
-			continue
-		}
-		switch section {
-		case "Check ID":
-			cur.id = line
-			section = ""
-		case "Alert Criteria":
-			if m := criterionLine.FindStringSubmatch(line); m != nil {
-				cur.criteria = append(cur.criteria, check.Criterion{Status: check.Status(strings.ToLower(m[1])), Text: m[2]})
-			}
-		case "Report columns":
-			cur.columns = append(cur.columns, line)
-		}
-	}
-	// The title of the next check follows the last column: drop it.
-	for i := range out {
-		if i+1 < len(out) && len(out[i].columns) > 0 && out[i].columns[len(out[i].columns)-1] == out[i+1].name {
-			out[i].columns = out[i].columns[:len(out[i].columns)-1]
-		}
-	}
-	return out
-}
-
-// TestParseSpec guards the parser: it must find one check for every
-// "Check ID" heading of the specification, each with an ID, a name and
-// criteria.
-func TestParseSpec(t *testing.T) {
-	t.Parallel()
-	text, err := os.ReadFile(specFile)
-	if err != nil {
-		t.Fatalf("read spec: %v", err)
-	}
-	headings := len(regexp.MustCompile(`(?m)^Check ID\s*$`).FindAll(text, -1))
-	spec := parseSpec(t)
-	if len(spec) != headings || headings == 0 {
-		t.Fatalf("parsed %d checks from the spec, which has %d Check ID headings", len(spec), headings)
-	}
-	for _, c := range spec {
-		if c.id == "" || c.name == "" || len(c.criteria) == 0 {
-			t.Errorf("parsed %+v: want an ID, a name and criteria", c)
-		}
-	}
-}
 
 // TestCatalogMatchesSpec checks that every check of the Trusted Advisor
 // specification is in the catalog, in the specification's order, with its
-// ID, name, criteria and columns. The catalog may hold checks beyond the
-// specification, anywhere.
+// ID, name, description, criteria, recommended action and columns (which
+// spec.Meta gives; this catches a check that overrides them). The catalog
+// may hold checks beyond the specification, anywhere.
 func TestCatalogMatchesSpec(t *testing.T) {
 	t.Parallel()
 	all := All()
@@ -123,25 +23,26 @@ func TestCatalogMatchesSpec(t *testing.T) {
 		position[c.Meta.ID] = i
 	}
 	last := -1
-	for _, want := range parseSpec(t) {
-		i, ok := position[want.id]
+	for _, want := range spec.All() {
+		i, ok := position[want.ID]
 		if !ok {
-			t.Errorf("the spec's %s (%s) is not in the catalog", want.id, want.name)
+			t.Errorf("the spec's %s (%s) is not in the catalog", want.ID, want.Name)
 			continue
 		}
 		if i < last {
-			t.Errorf("%s (%s) is catalog entry %d, before a check the spec lists earlier (entry %d)", want.id, want.name, i, last)
+			t.Errorf("%s (%s) is catalog entry %d, before a check the spec lists earlier (entry %d)", want.ID, want.Name, i, last)
 		}
 		last = i
 		got := all[i].Meta
-		if got.Name != want.name {
-			t.Errorf("%s name = %q, want %q", got.ID, got.Name, want.name)
+		if got.Name != want.Name || got.Description != want.Description || got.RecommendedAction != want.RecommendedAction {
+			t.Errorf("%s name, description or recommended action differ from the spec's:\n got %q\n     %q\n     %q\nwant %q\n     %q\n     %q",
+				got.ID, got.Name, got.Description, got.RecommendedAction, want.Name, want.Description, want.RecommendedAction)
 		}
-		if !slices.Equal(got.Columns, want.columns) {
-			t.Errorf("%s columns = %q, want the spec's %q", got.ID, got.Columns, want.columns)
+		if !slices.Equal(got.Columns, want.Columns) {
+			t.Errorf("%s columns = %q, want the spec's %q", got.ID, got.Columns, want.Columns)
 		}
-		if !slices.Equal(got.Criteria, want.criteria) {
-			t.Errorf("%s criteria = %q, want the spec's %q", got.ID, got.Criteria, want.criteria)
+		if !slices.Equal(got.Criteria, want.Criteria) {
+			t.Errorf("%s criteria = %q, want the spec's %q", got.ID, got.Criteria, want.Criteria)
 		}
 	}
 }

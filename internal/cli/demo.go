@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		return fail(err)
 	}
 	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	cfg = recorder.Counting(cfg)
 	regions := []string(f.regions)
 	p, err := localpipeline.Setup(ctx, cfg, localpipeline.Options{Name: "secadvisor-demo", Account: emulator.DefaultAccount, Regions: regions,
 		Accounts: orchestrator.Accounts{Org: true}, NotifyResolved: true, EventWindow: demoEventWindow})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/org/orglist"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
@@ -71,32 +71,20 @@ func (f orgFlags) validate() error {
 	return nil
 }
 
-// targets returns the accounts to scan, sorted by ID: the organization's
-// active accounts (with their names), the listed ones, or the caller's own.
-func (f orgFlags) targets(ctx context.Context, cfg aws.Config, caller scan.Caller) ([]org.Account, error) {
-	var accounts []org.Account
-	switch {
-	case f.org:
-		listed, err := orglist.ListActive(ctx, organizations.NewFromConfig(cfg))
+// targets returns the accounts to scan, sorted by ID (org.Scope): the
+// organization's active accounts (with their names), the listed ones, or the
+// caller's own.
+func (f orgFlags) targets(ctx context.Context, cfg aws.Config, caller member.Caller) ([]org.Account, error) {
+	scope := org.Scope{Org: f.org, IDs: splitList(f.accounts), Exclude: splitList(f.exclude)}
+	own := func(context.Context) (string, error) { return caller.Account, nil }
+	list := func(ctx context.Context) ([]org.Account, error) {
+		accounts, err := orglist.ListActive(ctx, organizations.NewFromConfig(cfg))
 		if err != nil {
 			return nil, fmt.Errorf("cannot list the organization's accounts (run as the management account or a delegated administrator, or pass --accounts): %w", err)
 		}
-		accounts = listed
-	case f.accounts != "":
-		for _, id := range splitList(f.accounts) {
-			accounts = append(accounts, org.Account{ID: id})
-		}
-	default:
-		return []org.Account{{ID: caller.Account}}, nil
+		return accounts, nil
 	}
-	excluded := splitList(f.exclude)
-	accounts = slices.DeleteFunc(accounts, func(a org.Account) bool { return slices.Contains(excluded, a.ID) })
-	slices.SortFunc(accounts, func(a, b org.Account) int { return strings.Compare(a.ID, b.ID) })
-	accounts = slices.CompactFunc(accounts, func(a, b org.Account) bool { return a.ID == b.ID })
-	if len(accounts) == 0 {
-		return nil, fmt.Errorf("no account left to scan")
-	}
-	return accounts, nil
+	return scope.Targets(ctx, own, list)
 }
 
 // entered is what entering one account found: its regions, or why it could
@@ -112,7 +100,7 @@ type entered struct {
 // Entering first means an account whose role is missing or denied is known
 // before any of its jobs runs: its checks get one error each instead of
 // hundreds of failing calls.
-func enterAll(ctx context.Context, accounts *org.Accounts, targets []org.Account, regions []string, concurrency int) map[string]entered {
+func enterAll(ctx context.Context, accounts *member.Accounts, targets []org.Account, regions []string, concurrency int) map[string]entered {
 	out := make(map[string]entered, len(targets))
 	var mu sync.Mutex
 	var wg sync.WaitGroup

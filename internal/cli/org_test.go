@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -19,18 +18,13 @@ import (
 // member without the role, which gets one error finding per check.
 func TestScanOrganization(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, management := emutest.Config(t)
-	url := emutest.Server(t).URL
-	members, err := emulator.CreateOrganization(ctx, url, management, []emulator.Member{
-		{Name: "workloads", Role: org.DefaultRoleName},
-		{Name: "sandbox"}, // the member role was never deployed here
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	members := emutest.Organization(t, management,
+		emulator.Member{Name: "workloads", Role: org.DefaultRoleName},
+		emulator.Member{Name: "sandbox"}, // the member role was never deployed here
+	)
 	workloads, sandbox := members[0], members[1]
-	public, _ := seedSnapshotPair(t, emulator.Config(url, workloads))
+	public, _ := seedSnapshotPair(t, emulator.Config(emutest.Server(t).URL, workloads))
 
 	var flags scanFlags
 	flags.regions = regionList{"us-east-1"}
@@ -139,14 +133,9 @@ func TestOrgFlagsValidate(t *testing.T) {
 // member without the role as error findings.
 func TestScanOrgCommand(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	url := emutest.Server(t).URL
-	members, err := emulator.CreateOrganization(ctx, url, emulator.DefaultAccount, []emulator.Member{
-		{Name: "cmd-workloads", Role: org.DefaultRoleName}, {Name: "cmd-sandbox"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	members := emutest.Organization(t, emulator.DefaultAccount,
+		emulator.Member{Name: "cmd-workloads", Role: org.DefaultRoleName}, emulator.Member{Name: "cmd-sandbox"})
 	public, _ := seedSnapshotPair(t, emulator.Config(url, members[0]))
 	code, out, stderr := run(t, "scan", "--org", "--emulator", "--endpoint-url", url, "--regions", "us-east-1",
 		"--checks", "ebs-public-snapshots", "--format", "json")

@@ -21,7 +21,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
-	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -116,7 +116,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	// Recorded after the emulator patches are built, so that their own
 	// calls (answering for the emulator's gaps) are not counted.
 	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	cfg = recorder.Counting(cfg)
 	return scanAndReport(ctx, cfg, recorder, f, env)
 }
 
@@ -151,7 +151,7 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 	// and never answers fails here, fast, instead of hanging the scan.
 	discoverCtx, cancelDiscovery := context.WithTimeout(ctx, f.jobTimeout)
 	defer cancelDiscovery()
-	caller, err := scan.CallerOf(discoverCtx, cfg)
+	caller, err := member.CallerOf(discoverCtx, cfg)
 	if err != nil {
 		if code, ok := interrupted(ctx, env, nil, 0); ok {
 			return code
@@ -196,7 +196,7 @@ func scanAndReport(ctx context.Context, cfg aws.Config, recorder *awsx.Recorder,
 		}
 	}
 	cancelDiscovery()
-	accounts := org.NewAccounts(org.Entry{Base: cfg, Own: caller.Account, Partition: caller.Partition, RoleName: f.org.roleName, ExternalID: f.org.externalID})
+	accounts := member.NewAccounts(member.Entry{Base: cfg, Own: caller.Account, Partition: caller.Partition, RoleName: f.org.roleName, ExternalID: f.org.externalID})
 	// Entering the accounts is bounded like discovery, per account.
 	enterCtx, cancelEnter := context.WithTimeout(ctx, f.jobTimeout)
 	defer cancelEnter()

@@ -307,16 +307,13 @@ func resuppress(ctx context.Context, st *store.Store, today time.Time, env Env, 
 	return ExitUsage
 }
 
-// ruleView is a stored rule as list shows it.
+// ruleView is a stored rule as list shows it: the rule's fields, its
+// expiry as the day it was given, and its state.
 type ruleView struct {
-	ID       string `json:"id"`
-	Check    string `json:"check"`
-	Account  string `json:"account"`
-	Region   string `json:"region"`
-	Resource string `json:"resource"`
-	Reason   string `json:"reason"`
-	Owner    string `json:"owner"`
-	Expires  string `json:"expires"`
+	suppress.Rule
+	// Expires, YYYY-MM-DD, stands for the rule's time.Time in the JSON (the
+	// outer field wins over the embedded one of the same name).
+	Expires string `json:"expires"`
 	// State is active or expired.
 	State string `json:"state"`
 }
@@ -330,8 +327,7 @@ func writeRules(w io.Writer, format string, rules []suppress.Rule, today time.Ti
 			state = "active"
 			active++
 		}
-		views = append(views, ruleView{ID: r.ID, Check: r.Check, Account: r.Account, Region: r.Region, Resource: r.Resource,
-			Reason: r.Reason, Owner: r.Owner, Expires: r.Expires.Format(suppress.DateLayout), State: state})
+		views = append(views, ruleView{Rule: r, Expires: r.Expires.Format(suppress.DateLayout), State: state})
 	}
 	if format == "json" {
 		return writeIndentedJSON(w, struct {

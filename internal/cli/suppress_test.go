@@ -207,7 +207,8 @@ func TestSuppressOnEmulator(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &listed); err != nil || code != ExitOK || len(listed.Suppressions) != 2 {
 		t.Fatalf("suppress list --format json: exit %d, %v:\n%s", code, err, out)
 	}
-	want := ruleView{ID: vendorRule, Check: "*", Account: "*", Region: region, Resource: "snap-vendor-*", Reason: "shared with the vendor", Owner: "data-team", Expires: expires, State: "active"}
+	want := ruleView{Rule: suppress.Rule{ID: vendorRule, Check: "*", Account: "*", Region: region, Resource: "snap-vendor-*", Reason: "shared with the vendor", Owner: "data-team"},
+		Expires: expires, State: "active"}
 	if got := listed.Suppressions; got[0] != want && got[1] != want {
 		t.Errorf("suppress list --format json = %+v, want among them %+v", got, want)
 	}

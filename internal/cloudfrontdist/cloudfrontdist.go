@@ -1,6 +1,7 @@
 // Package cloudfrontdist holds what the two CloudFront certificate checks
-// share: listing the distributions, the report columns both specifications
-// name, and how a certificate's problems become a status.
+// share: listing the distributions, the events that change them, the report
+// columns both specifications name, and how a certificate's problems become
+// a status.
 //
 // ListDistributions' summaries carry each distribution's aliases, origins
 // and viewer certificate, so one paginated call gives the checks all they
@@ -28,12 +29,15 @@ const (
 	ColReason = "Reason"
 )
 
-// Columns returns a CloudFront check's report columns in its
-// specification's order: both specifications name the same four around
-// their own one (the certificate's name, or the origin).
-func Columns(own string) []string {
-	return []string{ColStatus, ColID, ColDomain, own, ColReason}
-}
+// DistributionTrigger holds the CloudTrail events that create, change or
+// delete a distribution, for the Triggers of the checks that read it: each
+// can add, change or remove the certificate or origins a check judges.
+// CloudFront records unversioned event names ("UpdateDistribution" in the
+// CloudTrail example of the CloudFront Developer Guide, 2024), although its
+// API paths and some SDKs carry the version (UpdateDistribution2020_05_31).
+var DistributionTrigger = check.Trigger{Source: "cloudfront.amazonaws.com", Names: []string{
+	"CreateDistribution", "CreateDistributionWithTags", "CopyDistribution", "UpdateDistribution", "UpdateDistributionWithStagingConfig", "DeleteDistribution",
+}}
 
 // API is the part of the CloudFront client List calls.
 type API = cloudfront.ListDistributionsAPIClient

@@ -27,6 +27,37 @@ func Decode(name string, raw []byte, v any) error {
 	return nil
 }
 
+// Header is what a data file says of itself beside its data: where the data
+// comes from, the day (YYYY-MM-DD) it was read there, what it was checked
+// against and notes for whoever updates it. A file's struct embeds it and
+// is read with Read.
+type Header struct {
+	Source       string   `json:"source"`
+	AsOf         string   `json:"asOf"`
+	CrossChecked []string `json:"crossChecked"`
+	Notes        []string `json:"notes"`
+}
+
+func (h *Header) header() *Header { return h }
+
+// Read decodes the data file name from raw into file, a pointer to a struct
+// that embeds Header, as strictly as Decode does, and checks the header: its
+// asOf, which Read returns, is a date, and it names its source.
+func Read(name string, raw []byte, file interface{ header() *Header }) (time.Time, error) {
+	if err := Decode(name, raw, file); err != nil {
+		return time.Time{}, err
+	}
+	h := file.header()
+	asOf, err := AsOf(name, h.AsOf)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if h.Source == "" {
+		return time.Time{}, fmt.Errorf("%s: source is required", name)
+	}
+	return asOf, nil
+}
+
 // AsOf parses the file's asOf field, the day (YYYY-MM-DD) the data was read
 // from its source.
 func AsOf(name, value string) (time.Time, error) {

@@ -68,3 +68,39 @@ func TestDataset(t *testing.T) {
 type errBroken struct{}
 
 func (errBroken) Error() string { return "broken" }
+
+// TestRead: a data file with a header decodes strictly, and its header must
+// name a source and a dated asOf; the rows stay the caller's to check.
+func TestRead(t *testing.T) {
+	t.Parallel()
+	type file struct {
+		Header
+		Rows []string `json:"rows"`
+	}
+	tests := []struct {
+		name, raw, wantErr string
+	}{
+		{"complete", `{"source": "https://example.com/list", "asOf": "2026-11-30", "rows": ["a"]}`, ""},
+		{"cross-checked and notes", `{"source": "s", "asOf": "2026-11-30", "crossChecked": ["t"], "notes": ["n"], "rows": []}`, ""},
+		{"no source", `{"asOf": "2026-11-30", "rows": []}`, "source is required"},
+		{"asOf not a date", `{"source": "s", "asOf": "last week", "rows": []}`, "asOf"},
+		{"no asOf", `{"source": "s", "rows": []}`, "asOf"},
+		{"unknown field beside the header", `{"source": "s", "asOf": "2026-11-30", "sourceURL": "x"}`, "sourceURL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var f file
+			asOf, err := Read("test.json", []byte(tt.raw), &f)
+			if tt.wantErr == "" {
+				if err != nil || !asOf.Equal(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)) {
+					t.Fatalf("Read = %v, %v; want 2026-11-30, no error", asOf, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "test.json") {
+				t.Errorf("Read error = %v, want one naming test.json and containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}

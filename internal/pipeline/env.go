@@ -14,6 +14,11 @@ const (
 	EnvJobTimeout     = "JOB_TIMEOUT"     // check: Go duration bounding one job (default 5m)
 	EnvTopicARN       = "TOPIC_ARN"       // notifier: the alert topic
 	EnvNotifyResolved = "NOTIFY_RESOLVED" // notifier: "true" to also send resolved alerts
+	// EnvAccount is the orchestrator's own account ID, the deploying
+	// account as the stack knows it (AWS::AccountId): the account scanned
+	// when EnvAccounts is empty. Set rather than asked of STS, so that the
+	// orchestrator links no STS client.
+	EnvAccount = "ACCOUNT_ID"
 	// EnvAccounts is what the orchestrator scans: empty for its own account,
 	// AccountsOrg for every active account of the organization, or a
 	// comma-separated list of account IDs.

@@ -1,12 +1,9 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +14,6 @@ import (
 	checkcatalog "github.com/secadvisor/secadvisor/internal/catalog"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
-
-// updateASFF rewrites the ASFF golden file: go test ./internal/report -run TestASFFGolden -update-asff
-var updateASFF = flag.Bool("update-asff", false, "rewrite testdata/asff/golden.json")
 
 // asffDemoReport is the JSON report of a `secadvisor demo` scan (trimmed to
 // one green per check and account), shared with internal/asff's tests,
@@ -55,50 +49,15 @@ func demoReport(t *testing.T) Report {
 func TestASFFGolden(t *testing.T) {
 	t.Parallel()
 	r := demoReport(t)
-	var out bytes.Buffer
-	if err := Write(&out, "asff", r, catalogChecks(), 0); err != nil {
-		t.Fatal(err)
-	}
-	golden := filepath.Join("testdata", "asff", "golden.json")
-	if *updateASFF {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update-asff)", err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("asff of %s differs from %s (run with -update-asff and review the diff):\n%s", asffDemoReport, golden, firstDiff(out.String(), string(want)))
-	}
+	out := render(t, "asff", r, catalogChecks(), 0)
+	checkGolden(t, filepath.Join("testdata", "asff", "golden.json"), []byte(out))
 	var findings []types.AwsSecurityFinding
-	if err := json.Unmarshal(out.Bytes(), &findings); err != nil {
+	if err := json.Unmarshal([]byte(out), &findings); err != nil {
 		t.Fatal(err)
 	}
 	if len(findings) != len(r.Findings) {
 		t.Errorf("got %d ASFF findings, want one per report finding: %d", len(findings), len(r.Findings))
 	}
-}
-
-// firstDiff shows where got and want part, with some context.
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		if i >= len(g) || i >= len(w) || g[i] != w[i] {
-			line := func(lines []string) string {
-				if i < len(lines) {
-					return lines[i]
-				}
-				return "(end)"
-			}
-			return "line " + strconv.Itoa(i+1) + ":\n got  " + line(g) + "\n want " + line(w)
-		}
-	}
-	return "(no difference in lines)"
 }
 
 // TestASFFPlacement: a report imports each finding into its own account's
@@ -111,13 +70,10 @@ func TestASFFPlacement(t *testing.T) {
 	fs = append(fs, check.Finding{CheckID: "ZZZZZZZZZZ", Slug: "unknown", CheckName: "A check the report does not list", Account: "444455556666",
 		Region: check.AllRegions, ResourceID: check.WholeScope, Status: check.Error, Reason: "could not evaluate: sts AssumeRole: access denied"})
 	r := New(ScanInfo{Accounts: []string{"111122223333", "444455556666"}, StartedAt: finished.Add(-time.Minute), FinishedAt: finished}, catalog(), fs)
-	var out bytes.Buffer
-	if err := Write(&out, "asff", r, catalog(), 0); err != nil {
-		t.Fatal(err)
-	}
+	out := render(t, "asff", r, catalog(), 0)
 	var got []types.AwsSecurityFinding
-	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
-		t.Fatalf("%v in %s", err, out.String())
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v in %s", err, out)
 	}
 	if len(got) != len(r.Findings) {
 		t.Fatalf("got %d findings, want %d", len(got), len(r.Findings))
@@ -153,11 +109,8 @@ func TestASFFPlacement(t *testing.T) {
 
 func TestASFFEmptyReport(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	if err := Write(&out, "asff", New(ScanInfo{}, catalog(), nil), catalog(), 0); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(out.String()); got != "[]" {
+	out := render(t, "asff", New(ScanInfo{}, catalog(), nil), catalog(), 0)
+	if got := strings.TrimSpace(out); got != "[]" {
 		t.Errorf("asff of a report without findings: got %s, want []", got)
 	}
 }

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -16,23 +15,14 @@ import (
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
-func renderHTML(t *testing.T, r Report, checks []check.Check) string {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := Write(&buf, "html", r, checks, 0); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
-}
-
 // hostile is text a resource can carry (a tag, a description) that must
 // stay text.
 const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(2)>`
 
 // htmlFixture is an organization of two accounts with every status, a
 // suppressed finding, an expired rule, a check missing from the catalog
-// and hostile text wherever AWS data goes.
-func htmlFixture(t *testing.T) (Report, []check.Check) {
+// and hostile text wherever AWS data goes: the report and its page.
+func htmlFixture(t *testing.T) (Report, string) {
 	t.Helper()
 	fs := findings()
 	other := check.Target{Account: "444455556666", Region: "us-east-1"}
@@ -56,7 +46,7 @@ func htmlFixture(t *testing.T) (Report, []check.Check) {
 		t.Fatal(err)
 	}
 	r.Suppressions = &suppress.Outcome{Suppressed: 1, Expired: []suppress.Rule{expired}}
-	return r, catalog()
+	return r, render(t, "html", r, catalog(), 0)
 }
 
 var (
@@ -93,8 +83,7 @@ func withoutCode(page string) string {
 
 func TestHTMLIsSelfContained(t *testing.T) {
 	t.Parallel()
-	r, checks := htmlFixture(t)
-	page := renderHTML(t, r, checks)
+	_, page := htmlFixture(t)
 	markup := withoutCode(page)
 	for _, m := range startTag.FindAllStringSubmatch(markup, -1) {
 		for _, a := range attr.FindAllStringSubmatch(m[2], -1) {
@@ -138,8 +127,7 @@ func TestHTMLIsSelfContained(t *testing.T) {
 
 func TestHTMLEscapesEveryValue(t *testing.T) {
 	t.Parallel()
-	r, checks := htmlFixture(t)
-	page := renderHTML(t, r, checks)
+	_, page := htmlFixture(t)
 	for _, raw := range []string{"<script>alert(1)", "<img src=x", `"><img`} {
 		if strings.Contains(page, raw) {
 			i := strings.Index(page, raw)
@@ -161,8 +149,7 @@ func TestHTMLEscapesEveryValue(t *testing.T) {
 
 func TestHTMLListsEveryFinding(t *testing.T) {
 	t.Parallel()
-	r, checks := htmlFixture(t)
-	page := renderHTML(t, r, checks)
+	r, page := htmlFixture(t)
 	type row struct{ status, account, check string }
 	var got, want []row
 	for _, tr := range tags(page, "tr") {
@@ -198,7 +185,7 @@ func TestHTMLOrdersChecksAndAdvises(t *testing.T) {
 	checks := append([]check.Check{{Meta: green, Runner: runnerFunc(nil)}}, catalog()...)
 	fs := append(findings(), green.NewFinding(check.Target{Account: "111122223333", Region: check.GlobalRegion}, "d-1", check.Green, "fine", nil))
 	r := New(ScanInfo{Accounts: []string{"111122223333"}}, checks, fs)
-	page := renderHTML(t, r, checks)
+	page := render(t, "html", r, checks, 0)
 	var statuses []string
 	for _, s := range tags(page, "section") {
 		if s["class"] == "check" {
@@ -223,8 +210,7 @@ func TestHTMLOrdersChecksAndAdvises(t *testing.T) {
 
 func TestHTMLMarksSuppressedFindings(t *testing.T) {
 	t.Parallel()
-	r, checks := htmlFixture(t)
-	page := renderHTML(t, r, checks)
+	_, page := htmlFixture(t)
 	var suppressed []map[string]string
 	for _, tr := range tags(page, "tr") {
 		if tr["data-suppressed"] == "true" {
@@ -244,8 +230,7 @@ func TestHTMLMarksSuppressedFindings(t *testing.T) {
 
 func TestHTMLReportData(t *testing.T) {
 	t.Parallel()
-	r, checks := htmlFixture(t)
-	page := renderHTML(t, r, checks)
+	r, page := htmlFixture(t)
 	_, rest, ok := strings.Cut(page, `<script type="application/json" id="report-data">`)
 	body, _, _ := strings.Cut(rest, "</script>")
 	var data htmlData
@@ -270,8 +255,8 @@ func TestHTMLReportData(t *testing.T) {
 // its script and style.
 func TestHTMLIsWellFormed(t *testing.T) {
 	t.Parallel()
-	r, checks := htmlFixture(t)
-	markup := withoutCode(renderHTML(t, r, checks))
+	_, page := htmlFixture(t)
+	markup := withoutCode(page)
 	if !strings.HasPrefix(markup, "<!DOCTYPE html>") {
 		t.Errorf("page starts %q, want <!DOCTYPE html>", markup[:min(len(markup), 20)])
 	}
@@ -288,7 +273,7 @@ func TestHTMLIsWellFormed(t *testing.T) {
 func TestHTMLEmptyReport(t *testing.T) {
 	t.Parallel()
 	r := New(ScanInfo{Accounts: []string{"111122223333"}, Regions: []string{"eu-west-1"}}, nil, nil)
-	page := renderHTML(t, r, nil)
+	page := render(t, "html", r, nil, 0)
 	if !strings.Contains(page, `<output id="shown">0</output> of 0 findings shown`) {
 		t.Errorf("empty report does not say it shows 0 findings")
 	}

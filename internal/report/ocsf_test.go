@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"maps"
 	"os"
@@ -18,43 +17,17 @@ import (
 	"time"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/report/testdata/ocsf/ocsfschema"
 )
-
-// updateOCSF rewrites the OCSF golden file: go test ./internal/report -run TestOCSFGolden -update-ocsf
-var updateOCSF = flag.Bool("update-ocsf", false, "rewrite testdata/ocsf/golden.json")
 
 // ocsfSchemaFile is an extract of the OCSF schema release the output
 // follows, written by testdata/ocsf/extract from github.com/ocsf/ocsf-schema
 // (its source and commit are recorded in the file).
 var ocsfSchemaFile = filepath.Join("testdata", "ocsf", "schema-"+OCSFVersion+".json")
 
-// ocsfSchema is the extract: one event class and the objects the output
-// uses, with inheritance, includes and the applied profiles resolved.
+// ocsfSchema is the extract, with the validator.
 type ocsfSchema struct {
-	OCSFVersion string   `json:"ocsf_version"`
-	Source      string   `json:"source"`
-	Commit      string   `json:"commit"`
-	Profiles    []string `json:"profiles"`
-	Class       struct {
-		Name        string              `json:"name"`
-		UID         int                 `json:"uid"`
-		CategoryUID int                 `json:"category_uid"`
-		Attributes  map[string]ocsfAttr `json:"attributes"`
-	} `json:"class"`
-	Objects map[string]struct {
-		Attributes  map[string]ocsfAttr `json:"attributes"`
-		Constraints map[string][]string `json:"constraints"`
-	} `json:"objects"`
-	// Types maps each OCSF data type to the JSON kind that carries it.
-	Types map[string]string `json:"types"`
-}
-
-type ocsfAttr struct {
-	Requirement string            `json:"requirement"`
-	Type        string            `json:"type"`
-	IsArray     bool              `json:"is_array"`
-	Enum        map[string]string `json:"enum"`
-	Sibling     string            `json:"sibling"`
+	ocsfschema.Extract
 }
 
 var loadOCSFSchema = sync.OnceValues(func() (*ocsfSchema, error) {
@@ -95,7 +68,7 @@ func (s *ocsfSchema) validate(event map[string]any) []string {
 	return problems
 }
 
-func (s *ocsfSchema) validateObject(path string, v map[string]any, attrs map[string]ocsfAttr, constraints map[string][]string) []string {
+func (s *ocsfSchema) validateObject(path string, v map[string]any, attrs map[string]ocsfschema.Attribute, constraints map[string][]string) []string {
 	var problems []string
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		if attrs[name].Requirement == "required" && v[name] == nil {
@@ -130,7 +103,7 @@ func (s *ocsfSchema) validateObject(path string, v map[string]any, attrs map[str
 
 // validateValue checks one value of attr; parent holds the attribute's
 // sibling, if any.
-func (s *ocsfSchema) validateValue(path string, value any, attr ocsfAttr, parent map[string]any) []string {
+func (s *ocsfSchema) validateValue(path string, value any, attr ocsfschema.Attribute, parent map[string]any) []string {
 	if kind, ok := s.Types[attr.Type]; ok {
 		if problem := ocsfCheckKind(value, kind); problem != "" {
 			return []string{fmt.Sprintf("%s: %s (type %s)", path, problem, attr.Type)}
@@ -315,15 +288,12 @@ func TestOCSFValid(t *testing.T) {
 	for _, format := range []string{"ocsf", "ocsf-jsonl"} {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
-			var out bytes.Buffer
-			if err := Write(&out, format, r, catalog, 0); err != nil {
-				t.Fatalf("Write(%s): %v", format, err)
-			}
+			out := render(t, format, r, catalog, 0)
 			lines := format == "ocsf-jsonl"
-			if !lines && !bytes.HasPrefix(bytes.TrimSpace(out.Bytes()), []byte("[")) {
-				t.Errorf("Write(%s) = %.40q…, want a JSON array", format, out.String())
+			if !lines && !strings.HasPrefix(strings.TrimSpace(out), "[") {
+				t.Errorf("Write(%s) = %.40q…, want a JSON array", format, out)
 			}
-			events := decodeOCSFEvents(t, out.Bytes(), lines)
+			events := decodeOCSFEvents(t, []byte(out), lines)
 			if len(events) != len(r.Findings) {
 				t.Fatalf("Write(%s) wrote %d events, want one per finding: %d", format, len(events), len(r.Findings))
 			}
@@ -350,12 +320,9 @@ func TestOCSFEmpty(t *testing.T) {
 	t.Parallel()
 	r := New(ScanInfo{FinishedAt: time.Unix(0, 0)}, catalog(), nil)
 	for format, want := range map[string]string{"ocsf": "[]\n", "ocsf-jsonl": ""} {
-		var out bytes.Buffer
-		if err := Write(&out, format, r, catalog(), 0); err != nil {
-			t.Fatalf("Write(%s) of no findings: %v", format, err)
-		}
-		if out.String() != want {
-			t.Errorf("Write(%s) of no findings = %q, want %q", format, out.String(), want)
+		out := render(t, format, r, catalog(), 0)
+		if out != want {
+			t.Errorf("Write(%s) of no findings = %q, want %q", format, out, want)
 		}
 	}
 }
@@ -545,40 +512,10 @@ func TestOCSFGolden(t *testing.T) {
 	if err := encodeOCSF(&lines, events, true); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "ocsf", "golden.json")
-	if *updateOCSF {
-		if err := os.WriteFile(golden, array.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (rewrite it with -update-ocsf): %v", err)
-	}
-	if got := array.String(); got != string(want) {
-		t.Errorf("OCSF of the demo report differs from %s (rewrite it with -update-ocsf if the change is meant):\n%s", golden, ocsfLineDiff(got, string(want)))
-	}
+	checkGolden(t, filepath.Join("testdata", "ocsf", "golden.json"), array.Bytes())
 	if a, l := decodeOCSFEvents(t, array.Bytes(), false), decodeOCSFEvents(t, lines.Bytes(), true); !reflect.DeepEqual(a, l) {
 		t.Errorf("ocsf-jsonl events differ from the ocsf array:\njsonl %v\narray %v", l, a)
 	}
-}
-
-// ocsfLineDiff shows the first line where got and want part.
-func ocsfLineDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got  %s\n want %s", i+1, gl, wl)
-		}
-	}
-	return "(no difference)"
 }
 
 // TestOCSFDemoReport: every finding of the demo scan (the report ASFF's
@@ -587,12 +524,9 @@ func ocsfLineDiff(got, want string) string {
 func TestOCSFDemoReport(t *testing.T) {
 	t.Parallel()
 	r := demoReport(t)
-	var out bytes.Buffer
-	if err := Write(&out, "ocsf-jsonl", r, catalogChecks(), 0); err != nil {
-		t.Fatal(err)
-	}
+	out := render(t, "ocsf-jsonl", r, catalogChecks(), 0)
 	s := ocsfSchemaOf(t)
-	events := decodeOCSFEvents(t, out.Bytes(), true)
+	events := decodeOCSFEvents(t, []byte(out), true)
 	if len(events) != len(r.Findings) || len(events) == 0 {
 		t.Fatalf("%d events for %d demo findings, want one each", len(events), len(r.Findings))
 	}
@@ -607,17 +541,5 @@ func TestOCSFDemoReport(t *testing.T) {
 		}
 		uids[uid] = true
 	}
-	golden := filepath.Join("testdata", "ocsf", "demo-golden.jsonl")
-	if *updateOCSF {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/report -run TestOCSFDemoReport -update-ocsf)", err)
-	}
-	if got := out.String(); got != string(want) {
-		t.Errorf("demo OCSF events differ from %s:\n%s", golden, ocsfLineDiff(got, string(want)))
-	}
+	checkGolden(t, filepath.Join("testdata", "ocsf", "demo-golden.jsonl"), []byte(out))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,16 @@ func findings() []check.Finding {
 		}
 	}
 	return fs
+}
+
+// render writes r in format, as Write does for the CLI, or fails the test.
+func render(t *testing.T, format string, r Report, checks []check.Check, width int) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, format, r, checks, width); err != nil {
+		t.Fatalf("Write(%s): %v", format, err)
+	}
+	return buf.String()
 }
 
 func TestSummaries(t *testing.T) {
@@ -108,17 +119,14 @@ func TestUnavailableIsNeverGreen(t *testing.T) {
 	if got := r.Summaries[0].Counts["unavailable"]; got != 1 {
 		t.Errorf("summary unavailable count = %d, want 1", got)
 	}
-	var table, js, cs bytes.Buffer
-	for format, buf := range map[string]*bytes.Buffer{"table": &table, "json": &js, "csv": &cs} {
-		if err := Write(buf, format, r, catalog()[:1], 0); err != nil {
-			t.Fatalf("Write %s: %v", format, err)
-		}
-		if !strings.Contains(buf.String(), "not offered in ap-northeast-3") {
-			t.Errorf("%s output lacks the unavailable reason:\n%s", format, buf.String())
+	for _, format := range []string{"table", "json", "csv"} {
+		if out := render(t, format, r, catalog()[:1], 0); !strings.Contains(out, "not offered in ap-northeast-3") {
+			t.Errorf("%s output lacks the unavailable reason:\n%s", format, out)
 		}
 	}
-	if first := strings.Split(table.String(), "\n")[2]; !strings.HasPrefix(first, "∅ unavailable") || !strings.Contains(first, "Check A") {
-		t.Errorf("table line %q should mark Check A unavailable, not green:\n%s", first, table.String())
+	table := render(t, "table", r, catalog()[:1], 0)
+	if first := strings.Split(table, "\n")[2]; !strings.HasPrefix(first, "∅ unavailable") || !strings.Contains(first, "Check A") {
+		t.Errorf("table line %q should mark Check A unavailable, not green:\n%s", first, table)
 	}
 	if Fails(fs, check.Yellow) {
 		t.Error("Fails(green+unavailable, yellow) = true, want false: unavailable never fails a pipeline")
@@ -157,17 +165,14 @@ func TestFails(t *testing.T) {
 
 func TestJSONContract(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
 	r := New(ScanInfo{Accounts: []string{"111122223333"}, Regions: []string{"eu-west-1"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}, catalog(), findings())
-	if err := Write(&buf, "json", r, catalog(), 0); err != nil {
-		t.Fatalf("Write json: %v", err)
-	}
+	out := render(t, "json", r, catalog(), 0)
 	var decoded struct {
 		SchemaVersion *int             `json:"schemaVersion"`
 		Findings      []map[string]any `json:"findings"`
 		Summaries     []map[string]any `json:"summaries"`
 	}
-	if err := json.Unmarshal(buf.Bytes(), &decoded); err != nil {
+	if err := json.Unmarshal([]byte(out), &decoded); err != nil {
 		t.Fatalf("decode: %v", err)
 	}
 	if decoded.SchemaVersion == nil || *decoded.SchemaVersion != SchemaVersion {
@@ -194,12 +199,8 @@ func TestJSONContract(t *testing.T) {
 
 func TestCSV(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
 	r := New(ScanInfo{}, catalog(), findings())
-	if err := Write(&buf, "csv", r, catalog(), 0); err != nil {
-		t.Fatalf("Write csv: %v", err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	rows, err := csv.NewReader(strings.NewReader(render(t, "csv", r, catalog(), 0))).ReadAll()
 	if err != nil {
 		t.Fatalf("read back csv: %v", err)
 	}
@@ -252,12 +253,9 @@ func TestTableOrder(t *testing.T) {
 		metas[4].Unevaluated(target, check.WholeScope, "ec2 X: access denied", nil),
 		metas[5].NewFinding(target, "r-1", check.Red, "open", nil),
 	}
-	var buf bytes.Buffer
-	if err := Write(&buf, "table", New(ScanInfo{}, catalog, fs), catalog, 0); err != nil {
-		t.Fatalf("Write table: %v", err)
-	}
+	buf := render(t, "table", New(ScanInfo{}, catalog, fs), catalog, 0)
 	var titles []string
-	for _, line := range strings.Split(buf.String(), "\n") {
+	for _, line := range strings.Split(buf, "\n") {
 		if !strings.HasPrefix(line, " ") && !strings.HasPrefix(line, "Summary") && strings.Contains(line, " check") {
 			titles = append(titles, strings.Join(strings.Fields(line), " "))
 		}
@@ -272,27 +270,23 @@ func TestTableOrder(t *testing.T) {
 		"– not implemented Missing check (NOTIMPL000)",
 	}
 	if strings.Join(titles, "\n") != strings.Join(want, "\n") {
-		t.Errorf("check lines =\n%s\nwant\n%s\nin:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"), buf.String())
+		t.Errorf("check lines =\n%s\nwant\n%s\nin:\n%s", strings.Join(titles, "\n"), strings.Join(want, "\n"), buf)
 	}
 	for _, action := range []string{"Recommended action: Close the port.", "Recommended action: Grant access.", "Recommended action: Tidy up."} {
-		if !strings.Contains(buf.String(), action) {
-			t.Errorf("table lacks %q under its failing check:\n%s", action, buf.String())
+		if !strings.Contains(buf, action) {
+			t.Errorf("table lacks %q under its failing check:\n%s", action, buf)
 		}
 	}
-	if strings.Contains(buf.String(), "g-1") {
-		t.Errorf("table lists green resource g-1; a green check takes one line:\n%s", buf.String())
+	if strings.Contains(buf, "g-1") {
+		t.Errorf("table lists green resource g-1; a green check takes one line:\n%s", buf)
 	}
 }
 
 func TestTable(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
 	info := ScanInfo{Accounts: []string{"111122223333"}, Regions: []string{"eu-west-1", "us-east-1"}, StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(12, 300e6)}
 	r := New(info, catalog(), findings())
-	if err := Write(&buf, "table", r, catalog(), 0); err != nil {
-		t.Fatalf("Write table: %v", err)
-	}
-	out := strings.Join(strings.Fields(buf.String()), " ")
+	out := strings.Join(strings.Fields(render(t, "table", r, catalog(), 0)), " ")
 	for _, want := range []string{"✖ red", "Check A (AAAAAAAAAA)", "red 1 · error 1 · green 1", "thing-1", "open to the world",
 		"? error us-east-1 (all): could not evaluate", "Check C (CCCCCCCCCC)",
 		"Summary: findings red 1, error 1, yellow 1, unavailable 0, green 1 · checks 3 (1 red, 1 yellow, 1 not implemented) · 1 account · 2 regions · 12.3s"} {
@@ -303,7 +297,7 @@ func TestTable(t *testing.T) {
 	if strings.Contains(out, "thing-2") {
 		t.Errorf("table lists the green resource thing-2; only flagged resources belong there:\n%s", out)
 	}
-	if err := Write(&buf, "yaml", r, catalog(), 0); err == nil {
+	if err := Write(io.Discard, "yaml", r, catalog(), 0); err == nil {
 		t.Error("Write yaml: want an error for an unknown format")
 	}
 }
@@ -324,23 +318,17 @@ func TestStatusFilter(t *testing.T) {
 		t.Errorf("summaries = %+v, want them counting every finding", r.Summaries)
 	}
 	for _, format := range Formats {
-		var buf bytes.Buffer
-		if err := Write(&buf, format, r, catalog(), 0); err != nil {
-			t.Fatalf("Write %s: %v", format, err)
+		buf := render(t, format, r, catalog(), 0)
+		if strings.Contains(buf, "weak, with") {
+			t.Errorf("%s output lists the yellow finding that --status red,error leaves out:\n%s", format, buf)
 		}
-		if strings.Contains(buf.String(), "weak, with") {
-			t.Errorf("%s output lists the yellow finding that --status red,error leaves out:\n%s", format, buf.String())
-		}
-		if !strings.Contains(buf.String(), "open to the world") {
-			t.Errorf("%s output lacks the red finding:\n%s", format, buf.String())
+		if !strings.Contains(buf, "open to the world") {
+			t.Errorf("%s output lacks the red finding:\n%s", format, buf)
 		}
 	}
-	var table bytes.Buffer
-	if err := Write(&table, "table", r, catalog(), 0); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(table.String(), "Check B") || !strings.Contains(table.String(), "Showing red, error findings only") {
-		t.Errorf("filtered table should leave out Check B and say what it shows:\n%s", table.String())
+	table := render(t, "table", r, catalog(), 0)
+	if strings.Contains(table, "Check B") || !strings.Contains(table, "Showing red, error findings only") {
+		t.Errorf("filtered table should leave out Check B and say what it shows:\n%s", table)
 	}
 }
 
@@ -363,20 +351,17 @@ func TestTableFitsTheWidth(t *testing.T) {
 		narrow.NewFinding(target, "thing-1", check.Red, long, map[string]string{"Status": "Red", "Region": "eu-west-1", "Thing ID": "thing-1"}),
 	}
 	for _, width := range []int{60, 80, 120, 200} {
-		var buf bytes.Buffer
-		if err := Write(&buf, "table", New(ScanInfo{Accounts: []string{"111122223333"}}, catalog, fs), catalog, width); err != nil {
-			t.Fatalf("Write table: %v", err)
-		}
-		for i, line := range strings.Split(buf.String(), "\n") {
+		buf := render(t, "table", New(ScanInfo{Accounts: []string{"111122223333"}}, catalog, fs), catalog, width)
+		for i, line := range strings.Split(buf, "\n") {
 			if n := len([]rune(line)); n > width {
 				t.Errorf("width %d: line %d is %d wide: %q", width, i+1, n, line)
 			}
 		}
 		// Wrapping may break a word longer than a line: compare without spaces.
-		flat := strings.Join(strings.Fields(buf.String()), "")
+		flat := strings.Join(strings.Fields(buf), "")
 		for _, want := range []string{strings.Join(strings.Fields(long), ""), arn, "platform-team@example.com"} {
 			if !strings.Contains(flat, want) {
-				t.Errorf("width %d: table lost %.40q…:\n%s", width, want, buf.String())
+				t.Errorf("width %d: table lost %.40q…:\n%s", width, want, buf)
 			}
 		}
 	}
@@ -390,12 +375,9 @@ func TestNoResources(t *testing.T) {
 	if got := r.Summaries[0].Status; got != NoResources {
 		t.Errorf("summary status = %q, want %q", got, NoResources)
 	}
-	var buf bytes.Buffer
-	if err := Write(&buf, "table", r, catalog()[:1], 0); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), "· no resources") || strings.Contains(buf.String(), "✔") {
-		t.Errorf("table should say no resources, with no green tick:\n%s", buf.String())
+	buf := render(t, "table", r, catalog()[:1], 0)
+	if !strings.Contains(buf, "· no resources") || strings.Contains(buf, "✔") {
+		t.Errorf("table should say no resources, with no green tick:\n%s", buf)
 	}
 }
 
@@ -423,11 +405,8 @@ func TestOrganizationTable(t *testing.T) {
 			t.Errorf("summary of check A in the member = %+v, want red 1 named workloads (its own findings only)", s)
 		}
 	}
-	var buf bytes.Buffer
-	if err := Write(&buf, "table", r, catalog(), 0); err != nil {
-		t.Fatalf("Write table: %v", err)
-	}
-	out := buf.String()
+	buf := render(t, "table", r, catalog(), 0)
+	out := buf
 	sections := []string{"━━ Account 111122223333:", "━━ Account workloads (444455556666): red 1", "━━ Account sandbox (777788889999): error 1", "Findings per account:"}
 	last := -1
 	for _, want := range sections {
@@ -482,11 +461,8 @@ func TestSuppressedFindings(t *testing.T) {
 	if !only[0].Suppressed || Fails(only, check.Red) || Fails(only, check.Yellow) {
 		t.Errorf("Fails(a suppressed red) = true; a suppressed finding never fails")
 	}
-	var buf bytes.Buffer
-	if err := Write(&buf, "table", r, catalog(), 200); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+	buf := render(t, "table", r, catalog(), 200)
+	out := buf
 	before, section, found := strings.Cut(out, "Suppressed (accepted on purpose")
 	if !found || !strings.Contains(section, "a 111122223333/eu-west-1 thing-1 — public on purpose (web-team, until 2027-03-31; rule rules.yaml:2)") {
 		t.Errorf("table lacks the suppressed finding with its rule:\n%s", out)

@@ -108,7 +108,7 @@ func RunJob(ctx context.Context, cfg aws.Config, job Job, timeout time.Duration)
 	findings, err := job.Check.Runner.Run(ctx, target)
 	if err != nil {
 		slog.Warn("check could not evaluate", "check_id", meta.ID, "account", job.Account, "region", job.Region,
-			"op", opOf(err), "err", awsx.Describe(err))
+			"op", check.OpOf(err), "err", awsx.Describe(err))
 		return []check.Finding{meta.Unevaluated(target, check.WholeScope, describe(ctx, err), nil)}
 	}
 	return findings
@@ -131,14 +131,6 @@ func describe(ctx context.Context, err error) string {
 		return "the job timed out: " + err.Error()
 	}
 	return err.Error()
-}
-
-func opOf(err error) string {
-	var opErr *check.OpError
-	if errors.As(err, &opErr) {
-		return opErr.Op
-	}
-	return ""
 }
 
 // Options tune Run.

@@ -171,6 +171,15 @@ func Covers(r types.SecurityGroupRule, port int32) bool {
 	return ok && from <= port && port <= to
 }
 
+// JoinPorts writes ports as a reason names them: "20, 21, 3389".
+func JoinPorts(ports []int32) string {
+	s := make([]string, len(ports))
+	for i, p := range ports {
+		s[i] = strconv.Itoa(int(p))
+	}
+	return strings.Join(s, ", ")
+}
+
 // CoveredPorts returns the ports among ports that r opens, in ports' order.
 func CoveredPorts(r types.SecurityGroupRule, ports []int32) []int32 {
 	var out []int32

@@ -197,3 +197,15 @@ func TestCollectAccessDenied(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinPorts(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		ports []int32
+		want  string
+	}{{nil, ""}, {[]int32{3389}, "3389"}, {[]int32{20, 21, 3389}, "20, 21, 3389"}} {
+		if got := JoinPorts(tt.ports); got != tt.want {
+			t.Errorf("JoinPorts(%v) = %q, want %q", tt.ports, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,19 @@ import (
 // Meta of the checks that call it.
 var WorldOpenIAMActions = slices.Concat(IAMActions, PrefixListIAMActions)
 
+// WorldOpenTriggers are the CloudTrail events that can change what
+// CollectWorldOpen reads, for the Meta of the checks that call it: changing
+// an inbound rule or the entries of a prefix list a rule names, or deleting
+// a group (or the VPC whose default group it is), can open or close a port
+// to the internet. A new group has no inbound rule, so it waits for the
+// schedule.
+var WorldOpenTriggers = []check.Trigger{
+	{Source: "ec2.amazonaws.com", Names: []string{
+		"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress",
+		"DeleteSecurityGroup", "DeleteVpc", "ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
+	}},
+}
+
 // WorldOpenAPI is the part of the EC2 client CollectWorldOpen calls.
 type WorldOpenAPI interface {
 	API

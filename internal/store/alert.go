@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -15,10 +14,7 @@ import (
 // alertKey is the key of the marker of one stream record's alert. The
 // marker lives in its own partition (alert#…), never among the findings.
 func alertKey(account, checkID, eventID string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: "alert#" + PartitionKey(account, checkID)},
-		AttrSK: &types.AttributeValueMemberS{Value: eventID},
-	}
+	return itemKey("alert#"+PartitionKey(account, checkID), eventID)
 }
 
 // MarkAlerted records that the stream record eventID of (account, checkID)
@@ -42,14 +38,7 @@ func (s *Store) putIfAbsent(ctx context.Context, item map[string]types.Attribute
 		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
 	})
-	var exists *types.ConditionalCheckFailedException
-	if errors.As(err, &exists) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("dynamodb PutItem (%s): %w", what, err)
-	}
-	return true, nil
+	return conditionHeld(err, "PutItem ("+what+")")
 }
 
 // UnmarkAlerted removes the marker MarkAlerted wrote, so that a record

@@ -35,10 +35,7 @@ func (s *Store) batchWrite(ctx context.Context, pk string, puts []findingItem, d
 		requests = append(requests, types.WriteRequest{PutRequest: &types.PutRequest{Item: av}})
 	}
 	for _, sk := range deletes {
-		requests = append(requests, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{
-			AttrPK: &types.AttributeValueMemberS{Value: pk},
-			AttrSK: &types.AttributeValueMemberS{Value: sk},
-		}}})
+		requests = append(requests, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: itemKey(pk, sk)}})
 	}
 	for start := 0; start < len(requests); start += batchSize {
 		if err := s.writeChunk(ctx, requests[start:min(start+batchSize, len(requests))]); err != nil {

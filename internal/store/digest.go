@@ -79,12 +79,8 @@ func (s *Store) WeekItems(ctx context.Context, since time.Time) (WeekItems, erro
 	slices.SortFunc(out.Summaries, func(a, b ScopeSummary) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.CheckID, b.CheckID), cmp.Compare(a.Region, b.Region))
 	})
-	for _, records := range [][]Record{out.Open, out.TurnedGreen} {
-		slices.SortFunc(records, func(a, b Record) int {
-			return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.CheckID, b.CheckID),
-				cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceID, b.ResourceID))
-		})
-	}
+	slices.SortFunc(out.Open, compareRecords)
+	slices.SortFunc(out.TurnedGreen, compareRecords)
 	slices.SortFunc(out.Rules, func(a, b suppress.Rule) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }

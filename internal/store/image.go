@@ -14,22 +14,44 @@ import (
 // only for finding items; summaries and alert markers return their kind and
 // a zero finding, so the notifier can skip them.
 func FindingFromImage(image map[string]events.DynamoDBAttributeValue) (f check.Finding, kind string, err error) {
+	it, kind, err := findingItemFromImage(image)
+	if it == nil {
+		return check.Finding{}, kind, err
+	}
+	return it.finding(), kind, nil
+}
+
+// RecordFromImage is FindingFromImage with the finding's history: its
+// firstSeen and statusChangedAt, which the Security Hub export carries as
+// FirstObservedAt. r is set only for finding items; other items return
+// their kind and a zero record.
+func RecordFromImage(image map[string]events.DynamoDBAttributeValue) (r Record, kind string, err error) {
+	it, kind, err := findingItemFromImage(image)
+	if it == nil {
+		return Record{}, kind, err
+	}
+	return it.record(), kind, nil
+}
+
+// findingItemFromImage decodes a stream image and returns its kind, and the
+// finding item when it is one (nil for any other kind, and on error).
+func findingItemFromImage(image map[string]events.DynamoDBAttributeValue) (*findingItem, string, error) {
 	av, err := fromEventImage(image)
 	if err != nil {
-		return check.Finding{}, "", err
+		return nil, "", err
 	}
 	kindAV, ok := av[AttrKind].(*types.AttributeValueMemberS)
 	if !ok {
-		return check.Finding{}, "", fmt.Errorf("stream image has no %q string attribute: not a findings-table item", AttrKind)
+		return nil, "", fmt.Errorf("stream image has no %q string attribute: not a findings-table item", AttrKind)
 	}
 	if kindAV.Value != KindFinding {
-		return check.Finding{}, kindAV.Value, nil
+		return nil, kindAV.Value, nil
 	}
 	var it findingItem
 	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return check.Finding{}, KindFinding, fmt.Errorf("decode finding image: %w", err)
+		return nil, KindFinding, fmt.Errorf("decode finding image: %w", err)
 	}
-	return it.finding(), KindFinding, nil
+	return &it, KindFinding, nil
 }
 
 // fromEventImage converts a Lambda event image to the SDK's attribute values.

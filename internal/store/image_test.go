@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/dev/streamevent"
 )
 
@@ -23,11 +22,7 @@ import (
 func TestFindingFromStreamImages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	client := dynamodb.NewFromConfig(cfg)
-	if err := CreateTable(ctx, client, testTable); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
+	cfg, client, account := newTestTable(t)
 	s := New(client, testTable)
 
 	green := finding(account, testRegion, "snap-a", check.Green, map[string]string{"Status": "Green", "Region": testRegion, "Snapshot ID": "snap-a"})

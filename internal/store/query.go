@@ -123,11 +123,14 @@ func (s *Store) Records(ctx context.Context, f Filter) ([]Record, error) {
 			records = append(records, it.record())
 		}
 	}
-	slices.SortFunc(records, func(a, b Record) int {
-		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.CheckID, b.CheckID),
-			cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceID, b.ResourceID))
-	})
+	slices.SortFunc(records, compareRecords)
 	return records, nil
+}
+
+// compareRecords orders records by account, check, region and resource.
+func compareRecords(a, b Record) int {
+	return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.CheckID, b.CheckID),
+		cmp.Compare(a.Region, b.Region), cmp.Compare(a.ResourceID, b.ResourceID))
 }
 
 func (it findingItem) record() Record {

@@ -227,10 +227,6 @@ func (it findingItem) sameState(f check.Finding) bool {
 func (s *Store) Apply(ctx context.Context, r JobResult) (ApplyStats, error) {
 	scanTime := r.ScanTime.UTC().Format(ScanTimeLayout)
 	pk := PartitionKey(r.Account, r.CheckID)
-	summaryKey := map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: pk},
-		AttrSK: &types.AttributeValueMemberS{Value: SummarySortKey(r.Region)},
-	}
 	claimed, err := s.claim(ctx, r, scanTime)
 	if err != nil {
 		return ApplyStats{}, err
@@ -248,7 +244,7 @@ func (s *Store) Apply(ctx context.Context, r JobResult) (ApplyStats, error) {
 		return ApplyStats{}, err
 	}
 
-	committed, err := s.commit(ctx, summaryKey, r, scanTime)
+	committed, err := s.commit(ctx, r, scanTime)
 	if err != nil {
 		return ApplyStats{}, err
 	}
@@ -316,21 +312,15 @@ func (s *Store) claim(ctx context.Context, r JobResult, scanTime string) (bool, 
 			":scanId":   &types.AttributeValueMemberS{Value: r.ScanID},
 		},
 	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("dynamodb PutItem (claim %s %s): %w", sum.PK, sum.SK, err)
-	}
-	return true, nil
+	return conditionHeld(err, fmt.Sprintf("PutItem (claim %s %s)", sum.PK, sum.SK))
 }
 
 // commit is step 4 of Apply: false when a newer job claimed the scope meanwhile.
-func (s *Store) commit(ctx context.Context, key map[string]types.AttributeValue, r JobResult, scanTime string) (bool, error) {
+func (s *Store) commit(ctx context.Context, r JobResult, scanTime string) (bool, error) {
+	pk, sk := PartitionKey(r.Account, r.CheckID), SummarySortKey(r.Region)
 	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(s.table),
-		Key:                 key,
+		Key:                 itemKey(pk, sk),
 		UpdateExpression:    aws.String("SET #lastRefreshed = :now REMOVE #pending"),
 		ConditionExpression: aws.String("#scanTime = :scanTime AND #pending = :scanId"),
 		ExpressionAttributeNames: map[string]string{
@@ -342,14 +332,29 @@ func (s *Store) commit(ctx context.Context, key map[string]types.AttributeValue,
 			":scanTime": &types.AttributeValueMemberS{Value: scanTime},
 		},
 	})
+	return conditionHeld(err, fmt.Sprintf("UpdateItem (commit %s %s)", pk, sk))
+}
+
+// conditionHeld reads the outcome of a conditional write: true when it was
+// written, false when its condition failed (an answer, not an error), and
+// any other failure wrapped with op, the operation and what it wrote.
+func conditionHeld(err error, op string) (bool, error) {
 	var failed *types.ConditionalCheckFailedException
 	if errors.As(err, &failed) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("dynamodb UpdateItem (commit %s %s): %w", PartitionKey(r.Account, r.CheckID), SummarySortKey(r.Region), err)
+		return false, fmt.Errorf("dynamodb %s: %w", op, err)
 	}
 	return true, nil
+}
+
+// itemKey is the primary key of the item (pk, sk).
+func itemKey(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		AttrPK: &types.AttributeValueMemberS{Value: pk},
+		AttrSK: &types.AttributeValueMemberS{Value: sk},
+	}
 }
 
 // wholeScopeError reports whether f says the job could not look at its scope at all.

@@ -84,14 +84,23 @@ func (r *recordingAPI) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWri
 	return r.Client.BatchWriteItem(ctx, in, optFns...)
 }
 
-// newTestStore creates the findings table in a fresh emulated account.
-func newTestStore(t *testing.T) (*Store, *recordingAPI, string) {
+// newTestTable creates the findings table in this test's emulator account
+// and returns the account's configuration, a client of the table and the
+// account.
+func newTestTable(t *testing.T) (aws.Config, *dynamodb.Client, string) {
 	t.Helper()
 	cfg, account := emutest.Config(t)
 	client := dynamodb.NewFromConfig(cfg)
 	if err := CreateTable(context.Background(), client, testTable); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
+	return cfg, client, account
+}
+
+// newTestStore creates the findings table in a fresh emulated account.
+func newTestStore(t *testing.T) (*Store, *recordingAPI, string) {
+	t.Helper()
+	_, client, account := newTestTable(t)
 	api := &recordingAPI{Client: client}
 	s := New(api, testTable)
 	s.retryBase = time.Millisecond

@@ -77,13 +77,6 @@ func (a *suppressionAttr) equal(s *check.Suppression) bool {
 	return *a.suppression() == *s
 }
 
-func suppressionKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: SuppressionPartition},
-		AttrSK: &types.AttributeValueMemberS{Value: id},
-	}
-}
-
 // PutSuppression stores rule r under its ID, which must be new: a rule is
 // never replaced silently (remove it, then add the new one).
 func (s *Store) PutSuppression(ctx context.Context, r suppress.Rule) error {
@@ -165,18 +158,15 @@ func decodeRule(av map[string]types.AttributeValue) (suppress.Rule, error) {
 func (s *Store) DeleteSuppression(ctx context.Context, id string) error {
 	_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      suppressionKey(id),
+		Key:                      itemKey(SuppressionPartition, id),
 		ConditionExpression:      aws.String("attribute_exists(#pk)"),
 		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
 	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return fmt.Errorf("%w: %s", ErrNoSuppression, id)
+	deleted, err := conditionHeld(err, "DeleteItem (suppression "+id+")")
+	if err == nil && !deleted {
+		err = fmt.Errorf("%w: %s", ErrNoSuppression, id)
 	}
-	if err != nil {
-		return fmt.Errorf("dynamodb DeleteItem (suppression %s): %w", id, err)
-	}
-	return nil
+	return err
 }
 
 // Resuppress applies rules (the whole stored rule set) on day today to the
@@ -238,11 +228,8 @@ func (s *Store) Resuppress(ctx context.Context, rules []suppress.Rule, today tim
 // item changed since it was read (false).
 func (s *Store) setSuppression(ctx context.Context, it findingItem, f check.Finding) (bool, error) {
 	in := &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table),
-		Key: map[string]types.AttributeValue{
-			AttrPK: &types.AttributeValueMemberS{Value: it.PK},
-			AttrSK: &types.AttributeValueMemberS{Value: it.SK},
-		},
+		TableName:                aws.String(s.table),
+		Key:                      itemKey(it.PK, it.SK),
 		ConditionExpression:      aws.String("#scanTime = :scanTime"),
 		ExpressionAttributeNames: map[string]string{"#scanTime": "scanTime", "#suppressed": "suppressed", "#suppression": "suppression"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -261,12 +248,5 @@ func (s *Store) setSuppression(ctx context.Context, it findingItem, f check.Find
 		in.UpdateExpression = aws.String("REMOVE #suppressed, #suppression")
 	}
 	_, err := s.api.UpdateItem(ctx, in)
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("dynamodb UpdateItem (suppression of %s %s): %w", it.PK, it.SK, err)
-	}
-	return true, nil
+	return conditionHeld(err, fmt.Sprintf("UpdateItem (suppression of %s %s)", it.PK, it.SK))
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
@@ -190,11 +189,7 @@ func TestApplyWritesSuppressionChanges(t *testing.T) {
 func TestResuppress(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	client := dynamodb.NewFromConfig(cfg)
-	if err := CreateTable(ctx, client, testTable); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
+	cfg, client, account := newTestTable(t)
 	api := &recordingAPI{Client: client}
 	s := New(api, testTable)
 	const other = "222222222222"

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -22,10 +21,7 @@ const attrWindowEnd = "windowEnd"
 // windowKey is the key of the window claim of one (account, check, region).
 // It lives in its own partition (window#…), never among the findings.
 func windowKey(account, checkID, region string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{
-		AttrPK: &types.AttributeValueMemberS{Value: "window#" + PartitionKey(account, checkID)},
-		AttrSK: &types.AttributeValueMemberS{Value: region},
-	}
+	return itemKey("window#"+PartitionKey(account, checkID), region)
 }
 
 // ClaimWindow claims the re-check window of (account, checkID, region) that
@@ -53,14 +49,7 @@ func (s *Store) ClaimWindow(ctx context.Context, account, checkID, region string
 			":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.UnixMilli(), 10)},
 		},
 	})
-	var open *types.ConditionalCheckFailedException
-	if errors.As(err, &open) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("dynamodb PutItem (re-check window %s %s/%s): %w", checkID, account, region, err)
-	}
-	return true, nil
+	return conditionHeld(err, fmt.Sprintf("PutItem (re-check window %s %s/%s)", checkID, account, region))
 }
 
 // ReleaseWindow closes the re-check window of (account, checkID, region)

@@ -46,7 +46,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		cfg.Region = awsx.DefaultRegion
 	}
 	if opts.Recorder != nil {
-		cfg.APIOptions = append(cfg.APIOptions, opts.Recorder.Middleware)
+		cfg = opts.Recorder.Counting(cfg)
 	}
 	cfg.APIOptions = append(cfg.APIOptions, opts.APIOptions...)
 	return cfg, nil

@@ -2,6 +2,9 @@
 package checktest
 
 import (
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
@@ -45,6 +49,15 @@ func Statuses(findings []check.Finding) map[string]check.Status {
 	return out
 }
 
+// WantStatuses fails t unless findings are one per resource ID of want,
+// each with the status want gives it. what names the input in the message.
+func WantStatuses(t testing.TB, what string, findings []check.Finding, want map[string]check.Status) {
+	t.Helper()
+	if got := Statuses(findings); len(findings) != len(want) || !maps.Equal(got, want) {
+		t.Errorf("%s: statuses = %v, want %v (findings %+v)", what, got, want, findings)
+	}
+}
+
 // EmulatorTarget is a target for collector tests on the emulator.
 func EmulatorTarget(cfg aws.Config, account, region string) check.Target {
 	c := cfg.Copy()
@@ -52,6 +65,23 @@ func EmulatorTarget(cfg aws.Config, account, region string) check.Target {
 		c.Region = region
 	}
 	return check.Target{Account: account, Region: region, Config: c}
+}
+
+// FakeEndpoint serves h, a wire-level fake of an AWS API the emulator lacks,
+// until t ends, and returns a configuration whose clients call it
+// (EndpointConfig).
+func FakeEndpoint(t testing.TB, h http.Handler, region string) aws.Config {
+	server := httptest.NewServer(h)
+	t.Cleanup(server.Close)
+	return EndpointConfig(server.URL, region)
+}
+
+// EndpointConfig is a configuration whose clients call url in region, signed
+// with placeholder credentials and never retried, so that a fake's answer
+// (or its absence) is what the test sees.
+func EndpointConfig(url, region string) aws.Config {
+	return aws.Config{Region: region, BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIAFAKE", "fake-secret", "")}
 }
 
 // ColumnsWithin fails t for any finding whose column keys are not among

@@ -2,7 +2,6 @@ package checktest
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -19,8 +18,7 @@ import (
 func ScanRecorded(t testing.TB, cfg aws.Config, account string, c check.Check, regions ...string) ([]check.Finding, *awsx.Recorder) {
 	t.Helper()
 	recorder := awsx.NewRecorder()
-	// Clipped, so that the recorder never lands in the caller's slice.
-	cfg.APIOptions = append(slices.Clip(cfg.APIOptions), recorder.Middleware)
+	cfg = recorder.Counting(cfg)
 	findings := scan.Run(context.Background(), cfg, scan.Plan([]check.Check{c}, []string{account}, regions, time.Now()), scan.Options{Concurrency: 2})
 	ColumnsWithin(t, c.Meta, findings)
 	return findings, recorder

@@ -19,6 +19,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // colCertificate is this check's own report column, named as in the
@@ -28,22 +29,12 @@ const colCertificate = "Certificate Name"
 // expiresSoon is the spec's "expires in the next seven days".
 const expiresSoon = 7 * 24 * time.Hour
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "N425c450f2",
-	Slug:        "cloudfront-iam-certificates",
-	Name:        "CloudFront Custom SSL Certificates in the IAM Certificate Store",
-	Description: "Checks the SSL certificates for CloudFront alternate domain names in the IAM certificate store. This check alerts you if a certificate is expired, will expire soon, uses outdated encryption, or is not configured correctly for the distribution.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "A custom SSL certificate is expired."},
-		{Status: check.Yellow, Text: "A custom SSL certificate expires in the next seven days."},
-		{Status: check.Yellow, Text: "A custom SSL certificate was encrypted by using the SHA-1 hashing algorithm."},
-		{Status: check.Yellow, Text: "One or more of the alternate domain names in the distribution don't appear either in the Common Name field or the Subject Alternative Names field of the custom SSL certificate."},
-	},
-	RecommendedAction: "Renew an expired certificate or a certificate that is about to expire. Replace a certificate that was encrypted by using the SHA-1 hashing algorithm with a certificate that is encrypted by using the SHA-256 hashing algorithm. Replace the certificate with a certificate that contains the applicable values in the Common Name or Subject Alternative Domain Names fields.",
-	Columns:           cloudfrontdist.Columns(colCertificate),
-	IAMActions:        []string{"cloudfront:ListDistributions", "iam:ListServerCertificates", "iam:GetServerCertificate"},
-	Scope:             check.Global,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("N425c450f2", check.Meta{
+	Slug:       "cloudfront-iam-certificates",
+	IAMActions: []string{"cloudfront:ListDistributions", "iam:ListServerCertificates", "iam:GetServerCertificate"},
+	Scope:      check.Global,
 	BeyondSpec: "One finding per distribution that uses an IAM certificate, its reason listing every problem found. " +
 		"A certificate ID that is no longer in the IAM certificate store is red (viewers cannot get a certificate). " +
 		"Wildcard names cover exactly one label (*.example.com covers a.example.com, not example.com nor a.b.example.com).",
@@ -52,16 +43,11 @@ var Meta = check.Meta{
 	// server certificate can leave a distribution naming one that is gone;
 	// expiry is judged on the schedule, and an uploaded certificate has a new
 	// ID that no distribution names yet.
-	// CloudFront records unversioned event names ("UpdateDistribution" in the
-	// CloudTrail example of the CloudFront Developer Guide, 2024), although its
-	// API paths and some SDKs carry the version (UpdateDistribution2020_05_31).
 	Triggers: []check.Trigger{
-		{Source: "cloudfront.amazonaws.com", Names: []string{
-			"CreateDistribution", "CreateDistributionWithTags", "CopyDistribution", "UpdateDistribution", "UpdateDistributionWithStagingConfig", "DeleteDistribution",
-		}},
+		cloudfrontdist.DistributionTrigger,
 		{Source: "iam.amazonaws.com", Names: []string{"DeleteServerCertificate"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

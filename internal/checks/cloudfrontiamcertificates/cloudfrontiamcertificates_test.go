@@ -3,9 +3,7 @@ package cloudfrontiamcertificates
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -127,28 +125,12 @@ func uploadCertificate(t *testing.T, client *iam.Client, name string, spec certs
 	return aws.ToString(out.ServerCertificateMetadata.ServerCertificateId)
 }
 
-// createDistribution creates a distribution with a custom origin, the
+// createDistribution creates a distribution with one custom origin, the
 // aliases and viewer certificate given, and returns its ID.
 func createDistribution(t *testing.T, client *cloudfront.Client, ref string, aliases []string, viewer *cftypes.ViewerCertificate) string {
 	t.Helper()
-	cfg := &cftypes.DistributionConfig{
-		CallerReference: aws.String(ref), Comment: aws.String(ref), Enabled: aws.Bool(true),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{
-			Id: aws.String("app"), DomainName: aws.String("app.example.com"),
-			CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpsOnly},
-		}}},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("app"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
-		ViewerCertificate: viewer,
-	}
-	if len(aliases) > 0 {
-		cfg.Aliases = &cftypes.Aliases{Quantity: aws.Int32(int32(len(aliases))), Items: aliases}
-	}
-	out, err := client.CreateDistribution(context.Background(), &cloudfront.CreateDistributionInput{DistributionConfig: cfg})
-	if err != nil {
-		t.Fatalf("create distribution %s: %v", ref, err)
-	}
-	return aws.ToString(out.Distribution.Id)
+	app := cloudfrontdisttest.CustomOrigin("app", "app.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443)
+	return cloudfrontdisttest.Create(t, client, ref, aliases, viewer, app)
 }
 
 func iamViewer(id string) *cftypes.ViewerCertificate {
@@ -225,40 +207,25 @@ func TestUnreadableCertificateIsItsDistributionsError(t *testing.T) {
 	}
 }
 
-// certificatePages answers ListServerCertificates from its certificates,
-// pageSize at a time (Marker in, Marker and IsTruncated out, as IAM pages),
-// and GetServerCertificate with their bodies.
+// certificatePages answers ListServerCertificates in the pages given (Marker
+// in, Marker and IsTruncated out, as IAM pages), and GetServerCertificate
+// with the bodies, by certificate name.
 type certificatePages struct {
-	certificates []certstest.Cert
-	pageSize     int
+	pages  [][]iamtypes.ServerCertificateMetadata
+	bodies map[string]string
 }
 
-func (p *certificatePages) ListServerCertificates(_ context.Context, in *iam.ListServerCertificatesInput, _ ...func(*iam.Options)) (*iam.ListServerCertificatesOutput, error) {
-	start, _ := strconv.Atoi(aws.ToString(in.Marker))
-	end := min(start+p.pageSize, len(p.certificates))
-	out := &iam.ListServerCertificatesOutput{IsTruncated: end < len(p.certificates)}
-	for i := start; i < end; i++ {
-		out.ServerCertificateMetadataList = append(out.ServerCertificateMetadataList, iamtypes.ServerCertificateMetadata{
-			ServerCertificateId: aws.String(certificateID(i)), ServerCertificateName: aws.String(certificateName(i)),
-		})
-	}
-	if out.IsTruncated {
-		out.Marker = aws.String(strconv.Itoa(end))
-	}
-	return out, nil
+func (p certificatePages) ListServerCertificates(_ context.Context, in *iam.ListServerCertificatesInput, _ ...func(*iam.Options)) (*iam.ListServerCertificatesOutput, error) {
+	page, next := checktest.Page(p.pages, in.Marker)
+	return &iam.ListServerCertificatesOutput{ServerCertificateMetadataList: page, IsTruncated: next != nil, Marker: next}, nil
 }
 
-func (p *certificatePages) GetServerCertificate(_ context.Context, in *iam.GetServerCertificateInput, _ ...func(*iam.Options)) (*iam.GetServerCertificateOutput, error) {
-	for i, c := range p.certificates {
-		if certificateName(i) == aws.ToString(in.ServerCertificateName) {
-			return &iam.GetServerCertificateOutput{ServerCertificate: &iamtypes.ServerCertificate{CertificateBody: aws.String(string(c.PEM))}}, nil
-		}
+func (p certificatePages) GetServerCertificate(_ context.Context, in *iam.GetServerCertificateInput, _ ...func(*iam.Options)) (*iam.GetServerCertificateOutput, error) {
+	if body, ok := p.bodies[aws.ToString(in.ServerCertificateName)]; ok {
+		return &iam.GetServerCertificateOutput{ServerCertificate: &iamtypes.ServerCertificate{CertificateBody: aws.String(body)}}, nil
 	}
 	return nil, &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "no certificate " + aws.ToString(in.ServerCertificateName)}
 }
-
-func certificateID(i int) string   { return fmt.Sprintf("ASCA%017d", i) }
-func certificateName(i int) string { return fmt.Sprintf("cert-%d", i) }
 
 // TestCollectReadsEveryPage: the one distribution with an IAM certificate is
 // on ListDistributions' second page, and its certificate on
@@ -267,9 +234,16 @@ func certificateName(i int) string { return fmt.Sprintf("cert-%d", i) }
 func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
 	scanTime := time.Now()
-	var certificates []certstest.Cert
-	for range 3 {
-		certificates = append(certificates, certstest.New(t, certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: scanTime.Add(90 * day)}))
+	body := string(certstest.New(t, certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: scanTime.Add(90 * day)}).PEM)
+	certificate := func(id, name string) iamtypes.ServerCertificateMetadata {
+		return iamtypes.ServerCertificateMetadata{ServerCertificateId: aws.String(id), ServerCertificateName: aws.String(name)}
+	}
+	iamAPI := certificatePages{
+		pages: [][]iamtypes.ServerCertificateMetadata{
+			{certificate("ASCAEXAMPLE000000001", "cert-1"), certificate("ASCAEXAMPLE000000002", "cert-2")},
+			{certificate("ASCAEXAMPLE000000003", "cert-3")},
+		},
+		bodies: map[string]string{"cert-1": body, "cert-2": body, "cert-3": body},
 	}
 	summary := func(id string, viewer *cftypes.ViewerCertificate) cftypes.DistributionSummary {
 		return cftypes.DistributionSummary{Id: aws.String(id), DomainName: aws.String(id + ".cloudfront.net"),
@@ -277,14 +251,14 @@ func TestCollectReadsEveryPage(t *testing.T) {
 	}
 	defaultCert := &cftypes.ViewerCertificate{CloudFrontDefaultCertificate: aws.Bool(true)}
 	cf := &cloudfrontdisttest.Pages{PageSize: 2, Summaries: []cftypes.DistributionSummary{
-		summary("E1", defaultCert), summary("E2", defaultCert), summary("E3", iamViewer(certificateID(2))),
+		summary("E1", defaultCert), summary("E2", defaultCert), summary("E3", iamViewer("ASCAEXAMPLE000000003")),
 	}}
-	in, err := collect(context.Background(), cf, &certificatePages{certificates: certificates, pageSize: 2})
+	in, err := collect(context.Background(), cf, iamAPI)
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
 	got := evaluate(cloudfrontdisttest.Target(scanTime), in)
-	if len(got) != 1 || got[0].ResourceID != "E3" || got[0].Status != check.Green || got[0].Columns[colCertificate] != certificateName(2) {
-		t.Errorf("findings = %+v, want E3 green with certificate %s (both on second pages)", got, certificateName(2))
+	if len(got) != 1 || got[0].ResourceID != "E3" || got[0].Status != check.Green || got[0].Columns[colCertificate] != "cert-3" {
+		t.Errorf("findings = %+v, want E3 green with certificate cert-3 (both on second pages)", got)
 	}
 }

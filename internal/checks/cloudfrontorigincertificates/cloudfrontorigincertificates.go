@@ -17,11 +17,12 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,6 +30,7 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // colOrigin is this check's own report column, named as in the
@@ -38,22 +40,12 @@ const colOrigin = "Origin"
 // expiresSoon is the spec's "expires in the next thirty days".
 const expiresSoon = 30 * 24 * time.Hour
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "N430c450f2",
-	Slug:        "cloudfront-origin-certificates",
-	Name:        "CloudFront SSL Certificate on the Origin Server",
-	Description: "Checks your origin server for SSL certificates that are expired, about to expire, missing, or that use outdated encryption. If a certificate has one of these issues, CloudFront responds to requests for your content with HTTP status code 502, Bad Gateway.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "An SSL certificate on your origin has expired or is missing."},
-		{Status: check.Yellow, Text: "An SSL certificate on your origin expires in the next thirty days."},
-		{Status: check.Yellow, Text: "An SSL certificate on your origin was encrypted by using the SHA-1 hashing algorithm."},
-		{Status: check.Yellow, Text: "An SSL certificate on your origin can't be located. The connection might have failed due to timeout, or other HTTPS connection problems."},
-	},
-	RecommendedAction: "Renew the certificate on your origin if it has expired or is about to expire. Add a certificate if one does not exist. Replace a certificate that was encrypted by using the SHA-1 hashing algorithm with a certificate that is encrypted by using the SHA-256 hashing algorithm.",
-	Columns:           cloudfrontdist.Columns(colOrigin),
-	IAMActions:        []string{"cloudfront:ListDistributions"},
-	Scope:             check.Global,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("N430c450f2", check.Meta{
+	Slug:       "cloudfront-origin-certificates",
+	IAMActions: []string{"cloudfront:ListDistributions"},
+	Scope:      check.Global,
 	BeyondSpec: "Makes outbound TLS connections (port from the origin's HTTPSPort, SNI = origin domain name, 5 s timeout, 8 at a time) to every custom origin CloudFront reaches over HTTPS (https-only or match-viewer); no IAM action covers them, and a Lambda needs internet access. " +
 		"The handshake offers TLS 1.0 to 1.3 and every cipher suite Go implements, RSA key exchange and 3DES included, as CloudFront does towards origins: the probe only reads the certificate and sends no data. " +
 		"An origin that answers on its HTTPS port without TLS is red (no certificate); one that cannot be reached is yellow, and the reason says that origins admitting only CloudFront's managed prefix list cannot be probed from outside. " +
@@ -62,15 +54,8 @@ var Meta = check.Meta{
 	// add, change or remove an HTTPS custom origin; a certificate replaced or
 	// expiring on the origin server has no AWS event, so it waits for the
 	// schedule.
-	// CloudFront records unversioned event names ("UpdateDistribution" in the
-	// CloudTrail example of the CloudFront Developer Guide, 2024), although its
-	// API paths and some SDKs carry the version (UpdateDistribution2020_05_31).
-	Triggers: []check.Trigger{
-		{Source: "cloudfront.amazonaws.com", Names: []string{
-			"CreateDistribution", "CreateDistributionWithTags", "CopyDistribution", "UpdateDistribution", "UpdateDistributionWithStagingConfig", "DeleteDistribution",
-		}},
-	},
-}
+	Triggers: []check.Trigger{cloudfrontdist.DistributionTrigger},
+})
 
 // Check is the catalog entry: it probes origins over the network.
 var Check = check.New(Meta, prober{dial: (&net.Dialer{}).DialContext, timeout: probeTimeout}.collectFrom, evaluate)
@@ -153,24 +138,14 @@ func (p prober) collect(ctx context.Context, api API) (Input, error) {
 	for _, o := range in.Origins {
 		addresses[o.Address()] = o
 	}
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		slot = make(chan struct{}, probeConcurrency)
-	)
-	for addr, o := range addresses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slot <- struct{}{}
-			defer func() { <-slot }()
-			result := probe(ctx, p.dial, p.timeout, o.DomainName, addr)
-			mu.Lock()
-			in.Probes[addr] = result
-			mu.Unlock()
-		}()
+	distinct := slices.Collect(maps.Values(addresses))
+	probes := make([]Probe, len(distinct))
+	check.Parallel(len(distinct), probeConcurrency, func(i int) {
+		probes[i] = probe(ctx, p.dial, p.timeout, distinct[i].DomainName, distinct[i].Address())
+	})
+	for i, o := range distinct {
+		in.Probes[o.Address()] = probes[i]
 	}
-	wg.Wait()
 	return in, nil
 }
 

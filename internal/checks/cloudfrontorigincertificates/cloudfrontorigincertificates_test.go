@@ -162,7 +162,11 @@ func listen(t *testing.T, serve func(net.Conn)) string {
 
 // serveTLS serves cert over TLS, whatever name the client asks for.
 func serveTLS(t *testing.T, cert certstest.Cert) string {
-	cfg := &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
+	return serveTLSConfig(t, &tls.Config{Certificates: []tls.Certificate{cert.TLS}})
+}
+
+// serveTLSConfig serves TLS as cfg says.
+func serveTLSConfig(t *testing.T, cfg *tls.Config) string {
 	return listen(t, func(c net.Conn) {
 		conn := tls.Server(c, cfg)
 		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
@@ -172,26 +176,13 @@ func serveTLS(t *testing.T, cert certstest.Cert) string {
 
 // createDistribution creates a distribution with the given origins, the
 // default cache behavior on the first.
-func createDistribution(t *testing.T, client *cloudfront.Client, ref string, items ...cftypes.Origin) string {
+func createDistribution(t *testing.T, client *cloudfront.Client, ref string, origins ...cftypes.Origin) string {
 	t.Helper()
-	out, err := client.CreateDistribution(context.Background(), &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
-		CallerReference: aws.String(ref), Comment: aws.String(ref), Enabled: aws.Bool(true),
-		Origins: &cftypes.Origins{Quantity: aws.Int32(int32(len(items))), Items: items},
-		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: items[0].Id, ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
-	}})
-	if err != nil {
-		t.Fatalf("create distribution %s: %v", ref, err)
-	}
-	return aws.ToString(out.Distribution.Id)
+	return cloudfrontdisttest.Create(t, client, ref, nil, nil, origins...)
 }
 
-func customOrigin(id, domain string, policy cftypes.OriginProtocolPolicy, port int32) cftypes.Origin {
-	return cftypes.Origin{Id: aws.String(id), DomainName: aws.String(domain), CustomOriginConfig: &cftypes.CustomOriginConfig{
-		HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(port), OriginProtocolPolicy: policy,
-		OriginSslProtocols: &cftypes.OriginSslProtocols{Quantity: aws.Int32(1), Items: []cftypes.SslProtocol{cftypes.SslProtocolTLSv12}},
-	}}
-}
+// customOrigin is cloudfrontdisttest.CustomOrigin.
+var customOrigin = cloudfrontdisttest.CustomOrigin
 
 func TestCollectOnEmulatorWithLocalOrigins(t *testing.T) {
 	t.Parallel()
@@ -277,11 +268,7 @@ func TestOriginRSAKeyExchangeOnly(t *testing.T) {
 			cfg := tt.server.Clone()
 			cfg.Certificates = []tls.Certificate{expired.TLS}
 			var network origins
-			network.add("legacy.example.com:443", listen(t, func(c net.Conn) {
-				conn := tls.Server(c, cfg)
-				_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-				_ = conn.Handshake()
-			}))
+			network.add("legacy.example.com:443", serveTLSConfig(t, cfg))
 			cf := oneDistribution(customOrigin("legacy", "legacy.example.com", cftypes.OriginProtocolPolicyHttpsOnly, 443))
 			in, err := prober{dial: network.dial, timeout: 5 * time.Second}.collect(context.Background(), cf)
 			if err != nil {

@@ -11,39 +11,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus           = "Status"
-	colRegion           = "Region"
 	colTrailName        = "Trail Name"
 	colLoggingStatus    = "Logging Status"
 	colBucketName       = "Bucket Name"
 	colLastDeliveryDate = "Last Delivery Date"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "vjafUGJ9H0",
-	Slug:        "cloudtrail-logging",
-	Name:        "AWS CloudTrail Logging",
-	Description: "Checks your use of AWS CloudTrail. CloudTrail provides increased visibility into activity in your AWS account by recording information about AWS API calls made on the account. You can use these logs to determine, for example, what actions a particular user has taken during a specified time period, or which users have taken actions on a particular resource during a specified time period. Because CloudTrail delivers log files to an Amazon Simple Storage Service (Amazon S3) bucket, CloudTrail must have write permissions for the bucket. If a trail applies to all Regions (the default when creating a new trail), the trail appears multiple times in the Trusted Advisor report.",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "CloudTrail reports log delivery errors for a trail."},
-		{Status: check.Red, Text: "A trail has not been created for a Region, or logging is turned off for a trail."},
-	},
-	RecommendedAction: "To create a trail and start logging from the console, go to the AWS CloudTrail console. To start logging, see Stopping and Starting Logging for a Trail. If you receive log delivery errors, check to make sure that the bucket exists and that the necessary policy is attached to the bucket. See Amazon S3 Bucket Policy.",
-	Columns:           []string{colStatus, colRegion, colTrailName, colLoggingStatus, colBucketName, colLastDeliveryDate},
-	IAMActions:        []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
-	Scope:             check.Regional,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("vjafUGJ9H0", check.Meta{
+	Slug:       "cloudtrail-logging",
+	IAMActions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+	Scope:      check.Regional,
 	// Triggers: creating, updating or deleting a trail and starting or
 	// stopping its logging decide the result; a log delivery error shows only
 	// in the trail's status, so it waits for the schedule.
 	Triggers: []check.Trigger{
 		{Source: "cloudtrail.amazonaws.com", Names: []string{"CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

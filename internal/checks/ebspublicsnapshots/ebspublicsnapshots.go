@@ -19,31 +19,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus      = "Status"
-	colRegion      = "Region"
 	colVolumeID    = "Volume ID"
 	colSnapshotID  = "Snapshot ID"
 	colDescription = "Description"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "ePs02jT06w",
-	Slug:        "ebs-public-snapshots",
-	Name:        "Amazon EBS Public Snapshots",
-	Description: "Checks the permission settings for your Amazon Elastic Block Store (Amazon EBS) volume snapshots and alerts you if any snapshots are marked as public.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "The EBS volume snapshot is marked as public."},
-	},
-	RecommendedAction: "Unless you are certain you want to share all the data in the snapshot with all AWS accounts and users, modify the permissions: mark the snapshot as private, and then specify the accounts that you want to give permissions to. For more information, see Sharing an Amazon EBS Snapshot. To modify permissions for your snapshots directly, you can use a runbook in the AWS Systems Manager console. For more information, see AWSSupport-ModifyEBSSnapshotPermission.",
-	Columns:           []string{colStatus, colRegion, colVolumeID, colSnapshotID, colDescription},
-	IAMActions:        []string{"ec2:DescribeSnapshots", "ec2:GetSnapshotBlockPublicAccessState"},
-	Scope:             check.Regional,
-	BeyondSpec:        "A public snapshot in a region whose block public access for snapshots is in block-all-sharing mode is yellow, not red: EBS treats it as private until the setting is turned off. In block-new-sharing mode, or when the setting cannot be read, it stays red and the reason says so.",
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("ePs02jT06w", check.Meta{
+	Slug:       "ebs-public-snapshots",
+	IAMActions: []string{"ec2:DescribeSnapshots", "ec2:GetSnapshotBlockPublicAccessState"},
+	Scope:      check.Regional,
+	BeyondSpec: "A public snapshot in a region whose block public access for snapshots is in block-all-sharing mode is yellow, not red: EBS treats it as private until the setting is turned off. In block-new-sharing mode, or when the setting cannot be read, it stays red and the reason says so.",
 	// Triggers: sharing, unsharing or deleting a snapshot, or changing the
 	// region's block public access for snapshots, can make a snapshot public
 	// or private; a new or copied snapshot is private, so it waits for the
@@ -54,7 +46,7 @@ var Meta = check.Meta{
 			"EnableSnapshotBlockPublicAccess", "DisableSnapshotBlockPublicAccess",
 		}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

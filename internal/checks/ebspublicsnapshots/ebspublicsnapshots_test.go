@@ -3,7 +3,6 @@ package ebspublicsnapshots
 import (
 	"context"
 	"errors"
-	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -56,13 +55,8 @@ func TestEvaluate(t *testing.T) {
 			t.Parallel()
 			got := evaluate(checktest.Target("eu-west-1"), tt.in)
 			checktest.ColumnsWithin(t, Meta, got)
-			if len(got) != len(tt.want) {
-				t.Fatalf("evaluate(%s) = %d findings, want %d", tt.name, len(got), len(tt.want))
-			}
+			checktest.WantStatuses(t, "evaluate("+tt.name+")", got, tt.want)
 			for _, f := range got {
-				if f.Status != tt.want[f.ResourceID] {
-					t.Errorf("evaluate(%s) %s = %s, want %s", tt.name, f.ResourceID, f.Status, tt.want[f.ResourceID])
-				}
 				if f.Columns[colSnapshotID] != f.ResourceID || f.Columns[colVolumeID] == "" {
 					t.Errorf("evaluate(%s) %s columns = %v, want snapshot and volume IDs", tt.name, f.ResourceID, f.Columns)
 				}
@@ -228,10 +222,7 @@ func TestCollectReadsEveryPage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("collect: %v", err)
 			}
-			got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
-			if !maps.Equal(got, tt.want) {
-				t.Errorf("statuses = %v, want %v", got, tt.want)
-			}
+			checktest.WantStatuses(t, "evaluate(collect)", evaluate(checktest.Target("eu-west-1"), in), tt.want)
 		})
 	}
 }

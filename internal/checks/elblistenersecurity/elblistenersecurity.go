@@ -19,12 +19,11 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus           = "Status"
-	colRegion           = "Region"
 	colLoadBalancerName = "Load Balancer Name"
 	colLoadBalancerPort = "Load Balancer Port"
 	colReason           = "Reason"
@@ -34,20 +33,10 @@ const (
 // Network Load Balancer: the specification covers Classic Load Balancers.
 const beyondSpec = "Beyond the Trusted Advisor spec: "
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "a2sEc6ILx",
-	Slug:        "elb-listener-security",
-	Name:        "ELB Listener Security",
-	Description: "Checks for load balancers with listeners that do not use recommended security configurations for encrypted communication. AWS recommends using a secure protocol (HTTPS or SSL), up-to-date security policies, as well as ciphers and protocols that are secure.",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "A load balancer has no listener that uses a secure protocol (HTTPS or SSL)."},
-		{Status: check.Yellow, Text: "A load balancer listener uses an outdated predefined SSL security policy."},
-		{Status: check.Yellow, Text: "A load balancer listener uses a cipher or protocol that is not recommended."},
-		{Status: check.Red, Text: "A load balancer listener uses an insecure cipher or protocol."},
-	},
-	RecommendedAction: "If the traffic to your load balancer must be secure, use either the HTTPS or the SSL protocol for the front-end connection. Upgrade your load balancer to the latest version of the predefined SSL security policy. Use only the recommended ciphers and protocols. For more information, see Listener Configurations for Elastic Load Balancing.",
-	Columns:           []string{colStatus, colRegion, colLoadBalancerName, colLoadBalancerPort, colReason},
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("a2sEc6ILx", check.Meta{
+	Slug: "elb-listener-security",
 	// elasticloadbalancing:DescribeLoadBalancers covers both the Classic
 	// and the ELBv2 DescribeLoadBalancers; DescribeListeners is ELBv2's.
 	IAMActions: []string{"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerPolicies", "elasticloadbalancing:DescribeListeners"},
@@ -65,7 +54,7 @@ var Meta = check.Meta{
 			"SetLoadBalancerPoliciesOfListener", "CreateListener", "ModifyListener", "DeleteListener",
 		}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

@@ -25,31 +25,22 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus           = "Status"
-	colRegion           = "Region"
 	colLoadBalancerName = "Load Balancer Name"
 	colSecurityGroupIDs = "Security Group IDs"
 	colReason           = "Reason"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "xSqX82fQu",
-	Slug:        "elb-security-groups",
-	Name:        "ELB Security Groups",
-	Description: "Checks for load balancers configured with a missing security group, or a security group that allows access to ports that are not configured for the load balancer. If a security group associated with a load balancer is deleted, the load balancer will not work as expected. If a security group allows access to ports that are not configured for the load balancer, the risk of loss of data or malicious attacks increases.",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "The inbound rules of an Amazon VPC security group associated with a load balancer allow access to ports that are not defined in the load balancer's listener configuration."},
-		{Status: check.Red, Text: "A security group associated with a load balancer does not exist."},
-	},
-	RecommendedAction: "Configure the security group rules to restrict access to only those ports and protocols that are defined in the load balancer listener configuration, plus the ICMP protocol to support Path MTU Discovery. See Listeners for Your Classic Load Balancer and Security Groups for Load Balancers in a VPC. If a security group is missing, apply a new security group to the load balancer. Create security group rules that restrict access to only those ports and protocols that are defined in the load balancer listener configuration. See Security Groups for Load Balancers in a VPC.",
-	Columns:           []string{colStatus, colRegion, colLoadBalancerName, colSecurityGroupIDs, colReason},
-	IAMActions:        []string{"elasticloadbalancing:DescribeLoadBalancers", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"},
-	Scope:             check.Regional,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("xSqX82fQu", check.Meta{
+	Slug:       "elb-security-groups",
+	IAMActions: []string{"elasticloadbalancing:DescribeLoadBalancers", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"},
+	Scope:      check.Regional,
 	// Triggers: a Classic Load Balancer's listeners and security groups, and
 	// the inbound rules or the deletion of those groups, decide the result.
 	Triggers: []check.Trigger{
@@ -61,7 +52,7 @@ var Meta = check.Meta{
 			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress", "DeleteSecurityGroup",
 		}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -159,23 +150,20 @@ func judge(lb elbtypes.LoadBalancerDescription, groups map[string]sgrules.Group)
 			}
 		}
 	}
-	ports := make([]string, len(listenerPorts))
-	for i, p := range listenerPorts {
-		ports[i] = fmt.Sprint(p)
-	}
+	ports := sgrules.JoinPorts(listenerPorts)
 	switch {
 	case len(missing) > 0:
 		reason := fmt.Sprintf("Security group %s associated with the load balancer does not exist.", strings.Join(missing, ", "))
 		if len(extra) > 0 {
-			reason += fmt.Sprintf(" Also, the load balancer listens on %s, but %s.", strings.Join(ports, ", "), strings.Join(extra, "; "))
+			reason += fmt.Sprintf(" Also, the load balancer listens on %s, but %s.", ports, strings.Join(extra, "; "))
 		}
 		return check.Red, reason
 	case len(extra) > 0:
-		return check.Yellow, fmt.Sprintf("The load balancer listens on %s, but %s.", strings.Join(ports, ", "), strings.Join(extra, "; "))
+		return check.Yellow, fmt.Sprintf("The load balancer listens on %s, but %s.", ports, strings.Join(extra, "; "))
 	case len(lb.SecurityGroups) == 0:
 		return check.Green, "No security group is associated with the load balancer."
 	}
-	return check.Green, fmt.Sprintf("The security groups allow inbound access only to the ports the load balancer listens on (%s), and ICMP.", strings.Join(ports, ", "))
+	return check.Green, fmt.Sprintf("The security groups allow inbound access only to the ports the load balancer listens on (%s), and ICMP.", ports)
 }
 
 // unusedAccess says what r opens beyond the listener ports, or "" when

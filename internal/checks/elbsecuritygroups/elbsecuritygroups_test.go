@@ -2,7 +2,6 @@ package elbsecuritygroups
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -118,32 +117,17 @@ func seed(t *testing.T, cfg aws.Config, region string) {
 	ctx := context.Background()
 	cfg = awsx.InRegion(cfg, region)
 	ec2c, elbc := ec2.NewFromConfig(cfg), elb.NewFromConfig(cfg)
-	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.40.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	subnet, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.40.1.0/24"), AvailabilityZone: aws.String(region + "a")})
+	vpc := sgrulestest.CreateVPC(t, ec2c, "10.40.0.0/16")
+	subnet, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc, CidrBlock: aws.String("10.40.1.0/24"), AvailabilityZone: aws.String(region + "a")})
 	if err != nil {
 		t.Fatalf("create subnet: %v", err)
 	}
-	group := func(name string, perms ...ec2types.IpPermission) string {
-		out, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: vpc.Vpc.VpcId})
-		if err != nil {
-			t.Fatalf("create group %s: %v", name, err)
-		}
-		if _, err := ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: perms}); err != nil {
-			t.Fatalf("authorize %s: %v", name, err)
-		}
-		return aws.ToString(out.GroupId)
-	}
-	open := func(port int32) ec2types.IpPermission {
-		return ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}
-	}
-	pathMTU := ec2types.IpPermission{IpProtocol: aws.String("icmp"), FromPort: aws.Int32(3), ToPort: aws.Int32(4), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}
+	open := func(port int32) ec2types.IpPermission { return sgrulestest.Ingress("tcp", port, port, "0.0.0.0/0") }
+	pathMTU := sgrulestest.Ingress("icmp", 3, 4, "0.0.0.0/0")
 	groups := map[string]string{
-		"shop":   group("shop-lb", open(80), open(443), pathMTU),
-		"admin":  group("admin-lb", open(80), open(443), ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("10.0.0.0/8")}}}),
-		"legacy": group("legacy-lb", open(80)),
+		"shop":   sgrulestest.CreateGroup(t, ec2c, vpc, "shop-lb", open(80), open(443), pathMTU),
+		"admin":  sgrulestest.CreateGroup(t, ec2c, vpc, "admin-lb", open(80), open(443), sgrulestest.Ingress("tcp", 22, 22, "10.0.0.0/8")),
+		"legacy": sgrulestest.CreateGroup(t, ec2c, vpc, "legacy-lb", open(80)),
 	}
 	for _, name := range []string{"shop", "admin", "legacy"} {
 		if _, err := elbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
@@ -214,11 +198,7 @@ func TestCollectReadsEveryPage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
-	got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
-	want := map[string]check.Status{"shop": check.Green, "admin": check.Red}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("evaluate(collect over two pages) = %v, want %v", got, want)
-	}
+	checktest.WantStatuses(t, "evaluate(collect over two pages)", evaluate(checktest.Target("eu-west-1"), in), map[string]check.Status{"shop": check.Green, "admin": check.Red})
 	if g := sgrules.ByID(in.Groups)["sg-admin"]; len(g.Inbound) != 1 {
 		t.Errorf("sg-admin = %+v, want its SSH rule from the second page", g)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsregions"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
@@ -47,22 +48,13 @@ const (
 	colUsage     = "Usage (USD per Day)"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "12Fnkpl8Y5",
-	Slug:        "exposed-access-keys",
-	Name:        "Exposed Access Keys",
-	Description: "Checks popular code repositories for access keys that have been exposed to the public and for irregular Amazon Elastic Compute Cloud (Amazon EC2) usage that could be the result of a compromised access key. An access key consists of an access key ID and the corresponding secret access key. Exposed access keys pose a security risk to your account and other users, could lead to excessive charges from unauthorized activity or abuse, and violate the AWS Customer Agreement.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "Potentially compromised – AWS has identified an access key ID and corresponding secret access key that have been exposed on the Internet and may have been compromised (used)."},
-		{Status: check.Red, Text: "Exposed – AWS has identified an access key ID and corresponding secret access key that have been exposed on the Internet."},
-		{Status: check.Red, Text: "Suspected - Irregular Amazon EC2 usage indicates that an access key may have been compromised, but it has not been identified as exposed on the Internet."},
-	},
-	RecommendedAction: "Delete the affected access key as soon as possible. If the key is associated with an IAM user, see Managing Access Keys for IAM Users. Check your account for unauthorized usage. Sign in to the AWS Management Console and check each service console for suspicious resources. Pay special attention to running Amazon EC2 instances, Spot Instance requests, access keys, and IAM users. You can also check overall usage on the Billing and Cost Management console.",
-	Columns:           []string{colKeyID, colUser, colFraudType, colCaseID, colUpdated, colLocation, colDeadline, colUsage},
-	IAMActions:        []string{"iam:ListEntitiesForPolicy", "iam:ListAccessKeys", "health:DescribeEvents", "health:DescribeEventDetails"},
-	Scope:             check.Global,
-	Data:              []check.Dataset{awsregions.Dataset()},
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("12Fnkpl8Y5", check.Meta{
+	Slug:       "exposed-access-keys",
+	IAMActions: []string{"iam:ListEntitiesForPolicy", "iam:ListAccessKeys", "health:DescribeEvents", "health:DescribeEventDetails"},
+	Scope:      check.Global,
+	Data:       []check.Dataset{awsregions.Dataset()},
 	BeyondSpec: "Trusted Advisor's own fraud data is not readable by customers; this check uses the two signals an account can read: " +
 		"IAM users with an AWS-managed quarantine policy attached (AWSCompromisedKeyQuarantine, AWSCompromisedKeyQuarantineV2, " +
 		"AWSCompromisedKeyQuarantineV3; red, one row per active key of the user) and open or upcoming AWS Health events " +
@@ -80,7 +72,7 @@ var Meta = check.Meta{
 	Triggers: []check.Trigger{
 		{Source: "iam.amazonaws.com", Names: []string{"AttachUserPolicy", "DetachUserPolicy", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/health"
 	healthtypes "github.com/aws/aws-sdk-go-v2/service/health/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -98,17 +96,30 @@ func (f *fakeHealth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func riskEvent(arn, code string, updated time.Time) map[string]any {
+// updated is when the tests' Health events were last updated.
+var updated = time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
+
+// accessKey is an access key as ListAccessKeys describes it, created three
+// months before updated.
+func accessKey(id string, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
+	return iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(id), Status: status, CreateDate: aws.Time(updated.AddDate(0, -3, 0))}
+}
+
+// healthEvent is an open RISK event as DescribeEvents describes it.
+func healthEvent(arn, code string) healthtypes.Event {
+	return healthtypes.Event{Arn: aws.String(arn), EventTypeCode: aws.String(code), StatusCode: healthtypes.EventStatusCodeOpen,
+		LastUpdatedTime: aws.Time(updated), Service: aws.String("RISK")}
+}
+
+// riskEvent is an open RISK event as the Health API's JSON carries it.
+func riskEvent(arn, code string) map[string]any {
 	return map[string]any{"arn": arn, "service": "RISK", "eventTypeCode": code, "eventTypeCategory": "issue", "region": "global",
 		"startTime": float64(updated.Add(-time.Hour).Unix()), "lastUpdatedTime": float64(updated.Unix()), "statusCode": "open", "eventScopeCode": "ACCOUNT_SPECIFIC"}
 }
 
+// healthClient is an AWS Health client of fake, in Health's home region.
 func healthClient(t *testing.T, fake *fakeHealth) *health.Client {
-	t.Helper()
-	server := httptest.NewServer(fake)
-	t.Cleanup(server.Close)
-	return health.New(health.Options{Region: "us-east-1", BaseEndpoint: aws.String(server.URL),
-		Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
+	return health.NewFromConfig(checktest.FakeEndpoint(t, fake, "us-east-1"))
 }
 
 func apiErr(code string) error {
@@ -117,14 +128,7 @@ func apiErr(code string) error {
 
 func TestEvaluate(t *testing.T) {
 	t.Parallel()
-	updated := time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
-	key := func(id string, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
-		return iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(id), Status: status, CreateDate: aws.Time(updated.AddDate(0, -3, 0))}
-	}
-	event := func(arn, code string) HealthEvent {
-		return HealthEvent{Event: healthtypes.Event{Arn: aws.String(arn), EventTypeCode: aws.String(code), StatusCode: healthtypes.EventStatusCodeOpen,
-			LastUpdatedTime: aws.Time(updated), Service: aws.String("RISK")}}
-	}
+	event := func(arn, code string) HealthEvent { return HealthEvent{Event: healthEvent(arn, code)} }
 	exposedEvent := event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/AWS_RISK_CREDENTIALS_EXPOSED_abc", "AWS_RISK_CREDENTIALS_EXPOSED")
 	exposedEvent.Description = "We have become aware that the AWS Access Key AKIAEXPOSED000000001, along with the corresponding Secret Key, is publicly available online at https://github.com/example/repo."
 	tests := []struct {
@@ -137,11 +141,11 @@ func TestEvaluate(t *testing.T) {
 			map[string]string{quarantineResource: "green||||", healthResource: "green||||"}},
 		{"quarantined user with an active and an inactive key",
 			Input{Quarantined: []QuarantinedUser{{UserName: "ci-deploy", Policies: []string{"AWSCompromisedKeyQuarantineV2"},
-				Keys: []iamtypes.AccessKeyMetadata{key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive), key("AKIAOLDKEY0000000002", iamtypes.StatusTypeInactive)}}}},
+				Keys: []iamtypes.AccessKeyMetadata{accessKey("AKIAEXPOSED000000001", iamtypes.StatusTypeActive), accessKey("AKIAOLDKEY0000000002", iamtypes.StatusTypeInactive)}}}},
 			map[string]string{"AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001|ci-deploy|Exposed|", healthResource: "green||||"}},
 		{"quarantined user with two policies and no active key: one red row for the user",
 			Input{Quarantined: []QuarantinedUser{{UserName: "old-bot", Policies: []string{"AWSCompromisedKeyQuarantine", "AWSCompromisedKeyQuarantineV3"},
-				Keys: []iamtypes.AccessKeyMetadata{key("AKIAOLDKEY0000000002", iamtypes.StatusTypeInactive)}}}},
+				Keys: []iamtypes.AccessKeyMetadata{accessKey("AKIAOLDKEY0000000002", iamtypes.StatusTypeInactive)}}}},
 			map[string]string{"user/old-bot": "red||old-bot|Exposed|", healthResource: "green||||"}},
 		{"quarantined user whose keys cannot be listed: red for the user and an error",
 			Input{Quarantined: []QuarantinedUser{{UserName: "old-bot", Policies: []string{"AWSCompromisedKeyQuarantineV3"}, KeysErr: check.WrapOp("iam ListAccessKeys", apiErr("AccessDenied"))}}},
@@ -151,7 +155,7 @@ func TestEvaluate(t *testing.T) {
 			map[string]string{quarantineResource: "green||||", "AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001||Exposed|2026-05-30T14:00:00Z"}},
 		{"both sources name the same key: one merged row",
 			Input{Quarantined: []QuarantinedUser{{UserName: "ci-deploy", Policies: []string{"AWSCompromisedKeyQuarantineV3"},
-				Keys: []iamtypes.AccessKeyMetadata{key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}}}, Events: []HealthEvent{exposedEvent}},
+				Keys: []iamtypes.AccessKeyMetadata{accessKey("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}}}, Events: []HealthEvent{exposedEvent}},
 			map[string]string{"AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001|ci-deploy|Exposed|2026-05-30T14:00:00Z"}},
 		{"health event without a key ID: a row for the event",
 			Input{Events: []HealthEvent{event("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED/x1", "AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED")}},
@@ -170,7 +174,7 @@ func TestEvaluate(t *testing.T) {
 			map[string]string{quarantineResource: "green||||", healthResource: "unavailable||||"}},
 		{"health not subscribed and a quarantined key: the red stands",
 			Input{Quarantined: []QuarantinedUser{{UserName: "ci-deploy", Policies: []string{"AWSCompromisedKeyQuarantineV2"},
-				Keys: []iamtypes.AccessKeyMetadata{key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}}},
+				Keys: []iamtypes.AccessKeyMetadata{accessKey("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}}},
 				HealthErr: check.WrapOp("health DescribeEvents", apiErr("SubscriptionRequiredException"))},
 			map[string]string{"AKIAEXPOSED000000001": "red|AKIAEXPOSED000000001|ci-deploy|Exposed|", healthResource: "unavailable||||"}},
 		{"health denied: an error",
@@ -311,11 +315,7 @@ func TestHealthRegionByPartition(t *testing.T) {
 			// fake (IAM's fail there, which does not matter here); the Health
 			// request must be signed for the partition's Health region.
 			fake := &fakeHealth{}
-			server := httptest.NewServer(fake)
-			defer server.Close()
-			cfg := aws.Config{Region: tt.configRegion, BaseEndpoint: aws.String(server.URL), RetryMaxAttempts: 1,
-				Credentials: credentials.NewStaticCredentialsProvider("AKIAFAKE", "fake-secret", "")}
-			scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: "123456789012", Region: check.GlobalRegion}, 0)
+			scan.RunJob(context.Background(), checktest.FakeEndpoint(t, fake, tt.configRegion), scan.Job{Check: Check, Account: "123456789012", Region: check.GlobalRegion}, 0)
 			fake.mu.Lock()
 			defer fake.mu.Unlock()
 			if len(fake.scopes) == 0 {
@@ -394,13 +394,12 @@ func TestCollectOnEmulator(t *testing.T) {
 
 func TestHealthWireFake(t *testing.T) {
 	t.Parallel()
-	updated := time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
 	var events []map[string]any
 	descriptions := map[string]string{}
 	// 12 events: more than DescribeEventDetails takes at once (10).
 	for i := range 12 {
 		arn := fmt.Sprintf("arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/AWS_RISK_CREDENTIALS_EXPOSED_%02d", i)
-		events = append(events, riskEvent(arn, "AWS_RISK_CREDENTIALS_EXPOSED", updated))
+		events = append(events, riskEvent(arn, "AWS_RISK_CREDENTIALS_EXPOSED"))
 		descriptions[arn] = fmt.Sprintf("Your AWS Access Key AKIAEXPOSED0000000%02d was found publicly available at https://github.com/example/repo.", i)
 	}
 	cfg, _ := emutest.Config(t)
@@ -438,7 +437,7 @@ func TestHealthWireFake(t *testing.T) {
 func TestHealthDetailsDeniedOnTheWire(t *testing.T) {
 	t.Parallel()
 	const arn = "arn:aws:health:global::event/RISK/AWS_RISK_IAM_QUARANTINE/q1"
-	fake := &fakeHealth{events: []map[string]any{riskEvent(arn, "AWS_RISK_IAM_QUARANTINE", time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC))},
+	fake := &fakeHealth{events: []map[string]any{riskEvent(arn, "AWS_RISK_IAM_QUARANTINE")},
 		detailsErrorType: "AccessDeniedException"}
 	cfg, _ := emutest.Config(t)
 	in := collect(context.Background(), iam.NewFromConfig(cfg), healthClient(t, fake), "aws")
@@ -491,59 +490,47 @@ func TestIAMDeniedKeepsTheOtherSignals(t *testing.T) {
 			cfg, _ := emutest.Config(t)
 			seedQuarantine(t, iam.NewFromConfig(cfg), "AWSCompromisedKeyQuarantineV2")
 			in := collect(context.Background(), iam.NewFromConfig(emutest.Deny(cfg, tt.op)), healthClient(t, &fakeHealth{}), "aws")
-			got := map[string]check.Status{}
-			for _, f := range evaluate(checktest.Target(check.GlobalRegion), in) {
-				got[f.ResourceID] = f.Status
+			findings := evaluate(checktest.Target(check.GlobalRegion), in)
+			checktest.WantStatuses(t, "with "+tt.op+" denied", findings, tt.want)
+			for _, f := range findings {
 				if f.Status == check.Error && !strings.Contains(f.Reason, "iam "+tt.op+": access denied (AccessDenied") {
 					t.Errorf("with %s denied, %s reason = %q, want it to name the operation and AccessDenied", tt.op, f.ResourceID, f.Reason)
 				}
-			}
-			if !maps.Equal(got, tt.want) {
-				t.Errorf("with %s denied, findings = %v, want %v", tt.op, got, tt.want)
 			}
 		})
 	}
 }
 
-// twoPages answers the page a marker (or next token) asks for: the first,
-// without one, says there is more and points to the second, as IAM
-// (IsTruncated, Marker) and AWS Health (NextToken) do.
-func twoPages[T any](marker *string, pages [2][]T) (items []T, next *string) {
-	if marker == nil {
-		return pages[0], aws.String("page-2")
-	}
-	return pages[1], nil
-}
-
-// pagedIAM answers ListEntitiesForPolicy and ListAccessKeys in two pages
-// each; only AWSCompromisedKeyQuarantineV3 is attached to anyone.
+// pagedIAM answers ListEntitiesForPolicy and ListAccessKeys in the pages
+// given, as IAM pages (IsTruncated, Marker); only
+// AWSCompromisedKeyQuarantineV3 is attached to anyone.
 type pagedIAM struct {
-	users [2][]iamtypes.PolicyUser
-	keys  map[string][2][]iamtypes.AccessKeyMetadata
+	users [][]iamtypes.PolicyUser
+	keys  map[string][][]iamtypes.AccessKeyMetadata
 }
 
 func (p pagedIAM) ListEntitiesForPolicy(_ context.Context, in *iam.ListEntitiesForPolicyInput, _ ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error) {
 	if aws.ToString(in.PolicyArn) != "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3" {
 		return &iam.ListEntitiesForPolicyOutput{}, nil
 	}
-	users, next := twoPages(in.Marker, p.users)
+	users, next := checktest.Page(p.users, in.Marker)
 	return &iam.ListEntitiesForPolicyOutput{PolicyUsers: users, IsTruncated: next != nil, Marker: next}, nil
 }
 
 func (p pagedIAM) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
-	keys, next := twoPages(in.Marker, p.keys[aws.ToString(in.UserName)])
+	keys, next := checktest.Page(p.keys[aws.ToString(in.UserName)], in.Marker)
 	return &iam.ListAccessKeysOutput{AccessKeyMetadata: keys, IsTruncated: next != nil, Marker: next}, nil
 }
 
-// pagedHealth answers DescribeEvents in two pages, and DescribeEventDetails
-// with the events' descriptions.
+// pagedHealth answers DescribeEvents in the pages given (NextToken), and
+// DescribeEventDetails with the events' descriptions.
 type pagedHealth struct {
-	events       [2][]healthtypes.Event
+	events       [][]healthtypes.Event
 	descriptions map[string]string
 }
 
 func (p pagedHealth) DescribeEvents(_ context.Context, in *health.DescribeEventsInput, _ ...func(*health.Options)) (*health.DescribeEventsOutput, error) {
-	events, next := twoPages(in.NextToken, p.events)
+	events, next := checktest.Page(p.events, in.NextToken)
 	return &health.DescribeEventsOutput{Events: events, NextToken: next}, nil
 }
 
@@ -563,43 +550,31 @@ func (p pagedHealth) DescribeEventDetails(_ context.Context, in *health.Describe
 // or named by user instead of key.
 func TestCollectFollowsPages(t *testing.T) {
 	t.Parallel()
-	updated := time.Date(2026, 5, 30, 14, 0, 0, 0, time.UTC)
-	key := func(id string, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
-		return iamtypes.AccessKeyMetadata{AccessKeyId: aws.String(id), Status: status, CreateDate: aws.Time(updated.AddDate(0, -3, 0))}
-	}
-	event := func(arn, code string) healthtypes.Event {
-		return healthtypes.Event{Arn: aws.String(arn), EventTypeCode: aws.String(code), StatusCode: healthtypes.EventStatusCodeOpen,
-			LastUpdatedTime: aws.Time(updated), Service: aws.String("RISK")}
-	}
 	const (
 		suspectedArn = "arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED/p1"
 		exposedArn   = "arn:aws:health:global::event/RISK/AWS_RISK_CREDENTIALS_EXPOSED/p2"
 	)
 	iamAPI := pagedIAM{
-		users: [2][]iamtypes.PolicyUser{{{UserName: aws.String("ci-deploy")}}, {{UserName: aws.String("build-bot")}}},
-		keys: map[string][2][]iamtypes.AccessKeyMetadata{
-			"ci-deploy": {{key("AKIAOLDKEY0000000001", iamtypes.StatusTypeInactive)}, {key("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}},
-			"build-bot": {nil, {key("AKIABUILDBOT00000001", iamtypes.StatusTypeActive)}},
+		users: [][]iamtypes.PolicyUser{{{UserName: aws.String("ci-deploy")}}, {{UserName: aws.String("build-bot")}}},
+		keys: map[string][][]iamtypes.AccessKeyMetadata{
+			"ci-deploy": {{accessKey("AKIAOLDKEY0000000001", iamtypes.StatusTypeInactive)}, {accessKey("AKIAEXPOSED000000001", iamtypes.StatusTypeActive)}},
+			"build-bot": {nil, {accessKey("AKIABUILDBOT00000001", iamtypes.StatusTypeActive)}},
 		},
 	}
 	healthAPI := pagedHealth{
-		events: [2][]healthtypes.Event{
-			{event(suspectedArn, "AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED")},
-			{event(exposedArn, "AWS_RISK_CREDENTIALS_EXPOSED")},
+		events: [][]healthtypes.Event{
+			{healthEvent(suspectedArn, "AWS_RISK_CREDENTIALS_COMPROMISE_SUSPECTED")},
+			{healthEvent(exposedArn, "AWS_RISK_CREDENTIALS_EXPOSED")},
 		},
 		descriptions: map[string]string{exposedArn: "Your AWS Access Key AKIAHEALTHNAMED00001 was found publicly available at https://github.com/example/repo."},
 	}
 	in := collect(context.Background(), iamAPI, healthAPI, "aws")
-	got := checktest.Statuses(evaluate(checktest.Target(check.GlobalRegion), in))
-	want := map[string]check.Status{
+	checktest.WantStatuses(t, "collect then evaluate, signals on second pages", evaluate(checktest.Target(check.GlobalRegion), in), map[string]check.Status{
 		"AKIAEXPOSED000000001": check.Red, // ci-deploy's active key, on ListAccessKeys' second page
 		"AKIABUILDBOT00000001": check.Red, // build-bot, on ListEntitiesForPolicy's second page
 		suspectedArn:           check.Red,
 		"AKIAHEALTHNAMED00001": check.Red, // named by the event on DescribeEvents' second page
-	}
-	if !maps.Equal(got, want) {
-		t.Errorf("collect then evaluate, signals on second pages = %v, want %v", got, want)
-	}
+	})
 }
 
 func TestPartition(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/credreport"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
@@ -26,21 +27,12 @@ const (
 	colReason      = "Reason"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "DqdJqYeRm5",
-	Slug:        "iam-access-key-rotation",
-	Name:        "IAM Access Key Rotation",
-	Description: "Checks for active IAM access keys that have not been rotated in the last 90 days. When you rotate your access keys regularly, you reduce the chance that a compromised key could be used without your knowledge to access resources. For the purposes of this check, the last rotation date and time is when the access key was created or most recently activated. The access key number and date come from the access_key_1_last_rotated and access_key_2_last_rotated information in the most recent IAM credential report.",
-	Criteria: []check.Criterion{
-		{Status: check.Green, Text: "The access key is active and has been rotated in the last 90 days."},
-		{Status: check.Yellow, Text: "The access key is active and has been rotated in the last 2 years, but more than 90 days ago."},
-		{Status: check.Red, Text: "The access key is active and has not been rotated in the last 2 years."},
-	},
-	RecommendedAction: "Rotate access keys on a regular basis. See Rotating Access Keys and Managing Access Keys for IAM Users.",
-	Columns:           []string{colStatus, colUser, colAccessKey, colLastRotated, colReason},
-	IAMActions:        append(slices.Clone(credreport.IAMActions), "iam:ListAccessKeys"),
-	Scope:             check.Global,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("DqdJqYeRm5", check.Meta{
+	Slug:       "iam-access-key-rotation",
+	IAMActions: append(slices.Clone(credreport.IAMActions), "iam:ListAccessKeys"),
+	Scope:      check.Global,
 	BeyondSpec: "Exact boundaries: green while a key is less than 90×24 hours old; red once it is past its second anniversary " +
 		"(calendar years, last rotation + 2 years, UTC); yellow in between, both edges included. " +
 		"The root user's access keys are reported too (as user <root_account>). " +
@@ -51,7 +43,7 @@ var Meta = check.Meta{
 	// CreateAccessKey, UpdateAccessKey or DeleteAccessKey would read the
 	// report from before the call (and could lose a deleted key's ID), and
 	// key ages change only with time.
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

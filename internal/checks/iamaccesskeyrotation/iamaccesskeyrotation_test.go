@@ -97,11 +97,7 @@ func TestEvaluateRecordedReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := credreport.Parse(content)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := Input{Report: report, Keys: map[string][]types.AccessKeyMetadata{
+	in := Input{Report: credreporttest.Parse(t, string(content)), Keys: map[string][]types.AccessKeyMetadata{
 		"alice": {{AccessKeyId: aws.String("AKIAALICE00000000001"), Status: types.StatusTypeActive, CreateDate: aws.Time(at("2026-04-20T10:00:00Z")), UserName: aws.String("alice")}},
 		"ci-deploy": {
 			{AccessKeyId: aws.String("AKIACIDEPLOY00000001"), Status: types.StatusTypeActive, CreateDate: aws.Time(at("2020-02-10T15:31:12Z")), UserName: aws.String("ci-deploy")},
@@ -305,11 +301,7 @@ func TestEvaluateParsedReport(t *testing.T) {
 		"retired,arn:aws:iam::111122223333:user/retired,2017-08-08T08:08:08+00:00,false,N/A,N/A,N/A,false,"+
 			"false,2017-08-08T08:10:00+00:00,2018-01-01T00:00:00+00:00,us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
 	)
-	report, err := credreport.Parse([]byte(content))
-	if err != nil {
-		t.Fatalf("credreport.Parse(%q): %v", content, err)
-	}
-	findings := evaluate(scanAt(scanTime), Input{Report: report})
+	findings := evaluate(scanAt(scanTime), Input{Report: credreporttest.Parse(t, content)})
 	checktest.ColumnsWithin(t, Meta, findings)
 	got := map[string]string{}
 	for _, f := range findings {
@@ -328,7 +320,8 @@ func TestEvaluateParsedReport(t *testing.T) {
 }
 
 // pagedKeys is the check's API over an AWS-shaped credential report, whose
-// ListAccessKeys answers in two pages as IAM may (IsTruncated and a Marker).
+// ListAccessKeys answers in the pages given as IAM may (IsTruncated and a
+// Marker); it records the markers asked for.
 type pagedKeys struct {
 	credreporttest.Reports
 	pages   [][]types.AccessKeyMetadata
@@ -337,15 +330,8 @@ type pagedKeys struct {
 
 func (p *pagedKeys) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
 	p.markers = append(p.markers, aws.ToString(in.Marker))
-	page := 0
-	if in.Marker != nil {
-		page = 1
-	}
-	out := &iam.ListAccessKeysOutput{AccessKeyMetadata: p.pages[page]}
-	if page == 0 {
-		out.IsTruncated, out.Marker = true, aws.String("page-2")
-	}
-	return out, nil
+	keys, next := checktest.Page(p.pages, in.Marker)
+	return &iam.ListAccessKeysOutput{AccessKeyMetadata: keys, IsTruncated: next != nil, Marker: next}, nil
 }
 
 // TestCollectFollowsListAccessKeysPages: the key matching slot 2 is only on
@@ -368,12 +354,9 @@ func TestCollectFollowsListAccessKeysPages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
-	got := checktest.Statuses(evaluate(scanAt(scanTime), in))
-	want := map[string]check.Status{"AKIACIDEPLOY00000001": check.Green, "AKIACIDEPLOY00000002": check.Yellow}
-	if !maps.Equal(got, want) {
-		t.Errorf("collect then evaluate, the second key on page 2 = %v, want %v", got, want)
-	}
-	if wantMarkers := []string{"", "page-2"}; !slices.Equal(api.markers, wantMarkers) {
+	checktest.WantStatuses(t, "collect then evaluate, the second key on page 2", evaluate(scanAt(scanTime), in),
+		map[string]check.Status{"AKIACIDEPLOY00000001": check.Green, "AKIACIDEPLOY00000002": check.Yellow})
+	if wantMarkers := []string{"", "page-1"}; !slices.Equal(api.markers, wantMarkers) {
 		t.Errorf("ListAccessKeys markers = %q, want %q", api.markers, wantMarkers)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
@@ -22,26 +23,18 @@ const (
 	colSymbols   = "Non-alphanumeric"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "Yw2K9puPzl",
-	Slug:        "iam-password-policy",
-	Name:        "IAM Password Policy",
-	Description: "Checks the password policy for your account and warns when a password policy is not enabled, or if password content requirements have not been enabled.",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "A password policy is enabled, but at least one content requirement is not enabled."},
-		{Status: check.Red, Text: "No password policy is enabled."},
-	},
-	RecommendedAction: "If some content requirements are not enabled, consider enabling them. If no password policy is enabled, create and configure one. See Setting an Account Password Policy for IAM Users.",
-	Columns:           []string{colPolicy, colUppercase, colLowercase, colNumber, colSymbols},
-	IAMActions:        []string{"iam:GetAccountPasswordPolicy"},
-	Scope:             check.Global,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("Yw2K9puPzl", check.Meta{
+	Slug:       "iam-password-policy",
+	IAMActions: []string{"iam:GetAccountPasswordPolicy"},
+	Scope:      check.Global,
 	// Triggers: updating or deleting the account password policy is the only
 	// way to change it.
 	Triggers: []check.Trigger{
 		{Source: "iam.amazonaws.com", Names: []string{"UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

@@ -9,27 +9,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "zXCkfM1nI3",
-	Slug:        "iam-use",
-	Name:        "IAM Use",
-	Description: "Checks for your use of IAM. You can use IAM to create users, groups, and roles in AWS. You can also use permissions to control access to AWS resources. This check is intended to discourage the use of root access by checking for existence of at least one IAM user. You can ignore the alert if you are following best practice of centralizing identities and configuring users in an external identity provider or AWS IAM Identity Center (successor to AWS Single Sign-On).",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "No IAM users have been created for this account."},
-	},
-	RecommendedAction: "Create an IAM user or use AWS IAM Identity Center (successor to AWS Single Sign-On) to create additional users whose permissions are limited to perform specific tasks in your AWS environment.",
-	IAMActions:        []string{"iam:ListUsers"},
-	Scope:             check.Global,
-	BeyondSpec:        "A green finding is reported when the account has an IAM user.",
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("zXCkfM1nI3", check.Meta{
+	Slug:       "iam-use",
+	IAMActions: []string{"iam:ListUsers"},
+	Scope:      check.Global,
+	BeyondSpec: "A green finding is reported when the account has an IAM user.",
 	// Triggers: creating the first IAM user or deleting the last one changes
 	// the result.
 	Triggers: []check.Trigger{
 		{Source: "iam.amazonaws.com", Names: []string{"CreateUser", "DeleteUser"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

@@ -14,10 +14,11 @@
 package lambdaruntimes
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,12 +29,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus             = "Status"
-	colRegion             = "Region"
 	colFunctionARN        = "Function ARN"
 	colRuntime            = "Runtime"
 	colDaysToDeprecation  = "Days to Deprecation"
@@ -42,20 +42,12 @@ const (
 	colLastUpdatedTime    = "Last Updated Time"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "L4dfs2Q4C5",
-	Slug:        "lambda-deprecated-runtimes",
-	Name:        "AWS Lambda Functions Using Deprecated Runtimes",
-	Description: "Checks for Lambda functions that are configured to use a runtime that is approaching deprecation, or is deprecated. Deprecated runtimes are not eligible for security updates or technical support.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "The function is running on a runtime that is already deprecated."},
-		{Status: check.Yellow, Text: "The function is running on a runtime that will be deprecated within 120 days."},
-	},
-	RecommendedAction: "If you have functions that are running on a runtime that is approaching deprecation, you should prepare for migration to a supported runtime. For more information, see Runtime support policy. We recommend that you delete earlier function versions that you’re no longer using.",
-	Columns:           []string{colStatus, colRegion, colFunctionARN, colRuntime, colDaysToDeprecation, colDeprecationDate, colAverageDailyInvoke, colLastUpdatedTime},
-	IAMActions:        []string{"lambda:ListFunctions", "lambda:ListAliases", "cloudwatch:GetMetricData"},
-	Scope:             check.Regional,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("L4dfs2Q4C5", check.Meta{
+	Slug:       "lambda-deprecated-runtimes",
+	IAMActions: []string{"lambda:ListFunctions", "lambda:ListAliases", "cloudwatch:GetMetricData"},
+	Scope:      check.Regional,
 	BeyondSpec: "Runtimes missing from the shipped lifecycle data are reported as error rather than green; reasons name the day the lifecycle data was read and the dates Lambda blocks creating and updating functions on the runtime. " +
 		"A published version's Average Daily Invokes include the invocations made through the aliases that route to it (a weighted alias's by its current routing weight, said so in the reason).",
 	Data: []check.Dataset{lifecycleDataset()},
@@ -71,7 +63,7 @@ var Meta = check.Meta{
 			"PublishVersion20150331", "DeleteFunction20150331",
 		}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -266,8 +258,7 @@ func averageDailyInvocations(ctx context.Context, api MetricsAPI, series []metri
 	averages := make(map[string]float64, len(series))
 	end := now.UTC().Truncate(time.Minute)
 	start := end.AddDate(0, 0, -invocationDays)
-	for first := 0; first < len(series); first += queriesPerRequest {
-		batch := series[first:min(first+queriesPerRequest, len(series))]
+	for batch := range slices.Chunk(series, queriesPerRequest) {
 		queries := make([]cwtypes.MetricDataQuery, len(batch))
 		resourceByID := make(map[string]string, len(batch))
 		for i, s := range batch {
@@ -470,11 +461,7 @@ func evaluateAgainst(table lifecycleTable, target check.Target, in Input) []chec
 	}
 	if in.MetricsErr != nil {
 		// Name the call that failed: ListAliases or GetMetricData.
-		op := "invocation metrics"
-		var opErr *check.OpError
-		if errors.As(in.MetricsErr, &opErr) {
-			op = opErr.Op
-		}
+		op := cmp.Or(check.OpOf(in.MetricsErr), "invocation metrics")
 		findings = append(findings, Meta.ErrorFinding(target, "(invocation metrics)", op, in.MetricsErr))
 	}
 	return findings

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -478,31 +477,20 @@ func TestUnreadableMetricsKeepTheStatuses(t *testing.T) {
 	}
 }
 
-// page returns the page of items that starts at marker (an index; nil for
-// the first page), size items long, and the next page's marker (nil after
-// the last), as Lambda pages with Marker and NextMarker.
-func page[T any](items []T, marker *string, size int) ([]T, *string) {
-	start, _ := strconv.Atoi(aws.ToString(marker))
-	end := min(start+size, len(items))
-	if end == len(items) {
-		return items[start:end], nil
-	}
-	return items[start:end], aws.String(strconv.Itoa(end))
-}
-
-// pagedLambda answers ListFunctions and ListAliases one item a page.
+// pagedLambda answers ListFunctions and ListAliases in the pages given, as
+// Lambda pages (Marker in, NextMarker out).
 type pagedLambda struct {
-	functions []types.FunctionConfiguration
-	aliases   []types.AliasConfiguration
+	functions [][]types.FunctionConfiguration
+	aliases   [][]types.AliasConfiguration
 }
 
 func (f *pagedLambda) ListFunctions(_ context.Context, in *lambda.ListFunctionsInput, _ ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
-	items, next := page(f.functions, in.Marker, 1)
+	items, next := checktest.Page(f.functions, in.Marker)
 	return &lambda.ListFunctionsOutput{Functions: items, NextMarker: next}, nil
 }
 
 func (f *pagedLambda) ListAliases(_ context.Context, in *lambda.ListAliasesInput, _ ...func(*lambda.Options)) (*lambda.ListAliasesOutput, error) {
-	items, next := page(f.aliases, in.Marker, 1)
+	items, next := checktest.Page(f.aliases, in.Marker)
 	return &lambda.ListAliasesOutput{Aliases: items, NextMarker: next}, nil
 }
 
@@ -534,8 +522,8 @@ func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
 	now := day(2026, time.December, 1) // python3.9 is red, nodejs22.x green
 	api := &pagedLambda{
-		functions: []types.FunctionConfiguration{function("nodejs22.x"), orders("python3.9", "1")},
-		aliases:   []types.AliasConfiguration{alias("next", "7", nil), alias("live", "1", nil)},
+		functions: [][]types.FunctionConfiguration{{function("nodejs22.x")}, {orders("python3.9", "1")}},
+		aliases:   [][]types.AliasConfiguration{{alias("next", "7", nil)}, {alias("live", "1", nil)}},
 	}
 	in, err := collect(context.Background(), api, pagedMetrics{}, now)
 	if err != nil || in.MetricsErr != nil {

@@ -20,12 +20,9 @@ var lifecycleJSON []byte
 
 // lifecycleFile is lifecycle.json as written.
 type lifecycleFile struct {
-	Source        string   `json:"source"`
-	SourceCommit  string   `json:"sourceCommit"`
-	SourceUpdated string   `json:"sourceUpdated"`
-	AsOf          string   `json:"asOf"`
-	CrossChecked  []string `json:"crossChecked"`
-	Notes         []string `json:"notes"`
+	datafile.Header
+	SourceCommit  string `json:"sourceCommit"`
+	SourceUpdated string `json:"sourceUpdated"`
 	Runtimes      map[string]struct {
 		Name        string `json:"name"`
 		Deprecation string `json:"deprecation"`
@@ -62,15 +59,12 @@ var lifecycle, lifecycleErr = parseLifecycle(lifecycleJSON)
 // creation.
 func parseLifecycle(raw []byte) (lifecycleTable, error) {
 	var file lifecycleFile
-	if err := datafile.Decode("lifecycle data", raw, &file); err != nil {
-		return lifecycleTable{}, err
-	}
-	asOf, err := datafile.AsOf("lifecycle data", file.AsOf)
+	asOf, err := datafile.Read("lifecycle data", raw, &file)
 	if err != nil {
 		return lifecycleTable{}, err
 	}
-	if file.Source == "" || file.SourceUpdated == "" {
-		return lifecycleTable{}, errors.New("lifecycle data: source and sourceUpdated are required")
+	if file.SourceUpdated == "" {
+		return lifecycleTable{}, errors.New("lifecycle data: sourceUpdated is required")
 	}
 	if len(file.Runtimes) == 0 {
 		return lifecycleTable{}, errors.New("lifecycle data: no runtimes")

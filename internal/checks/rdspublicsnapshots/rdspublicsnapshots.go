@@ -6,35 +6,27 @@ package rdspublicsnapshots
 import (
 	"context"
 	"slices"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus     = "Status"
 	colRegion     = "Region"
 	colSource     = "DB Instance or Cluster ID"
 	colSnapshotID = "Snapshot ID"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "rSs93HQwa1",
-	Slug:        "rds-public-snapshots",
-	Name:        "Amazon RDS Public Snapshots",
-	Description: "Checks the permission settings for your Amazon Relational Database Service (Amazon RDS) DB snapshots and alerts you if any snapshots are marked as public. When you make a snapshot public, you give all AWS accounts and users access to all the data on the snapshot. If you want to share a snapshot only with specific users or accounts, mark the snapshot as private. Then, specify the user or accounts you want to share the snapshot data with.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "The Amazon RDS snapshot is marked as public."},
-	},
-	RecommendedAction: "Unless you are certain you want to share all the data in the snapshot with all AWS accounts and users, modify the permissions: mark the snapshot as private, and then specify the accounts that you want to give permissions to. For more information, see Sharing a DB Snapshot or DB Cluster Snapshot. This check can't be excluded from view in the Trusted Advisor console. To modify permissions for your snapshots directly, you can use a runbook in the AWS Systems Manager console. For more information, see AWSSupport-ModifyRDSSnapshotPermission.",
-	Columns:           []string{colStatus, colRegion, colSource, colSnapshotID},
-	IAMActions:        []string{"rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes"},
-	Scope:             check.Regional,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("rSs93HQwa1", check.Meta{
+	Slug:       "rds-public-snapshots",
+	IAMActions: []string{"rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes", "rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes"},
+	Scope:      check.Regional,
 	// Triggers: sharing, unsharing or deleting a manual snapshot can make it
 	// public or remove a public one; a new or copied snapshot is private, so
 	// it waits for the schedule.
@@ -43,7 +35,7 @@ var Meta = check.Meta{
 			"ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute", "DeleteDBSnapshot", "DeleteDBClusterSnapshot",
 		}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -119,28 +111,17 @@ func collect(ctx context.Context, api API) (Input, error) {
 		return Input{}, err
 	}
 	vanished := make([]bool, len(listed))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(attributeWorkers, len(listed)) {
-		wg.Go(func() {
-			for i := range next {
-				accounts, op, err := restoreAccounts(ctx, api, listed[i])
-				switch {
-				case awsx.Is(err, awsx.KindNotFound):
-					vanished[i] = true // deleted since it was listed
-				case err != nil:
-					listed[i].AttributesOp, listed[i].AttributesErr = op, err
-				default:
-					listed[i].RestoreAccounts = accounts
-				}
-			}
-		})
-	}
-	for i := range listed {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	check.Parallel(len(listed), attributeWorkers, func(i int) {
+		accounts, op, err := restoreAccounts(ctx, api, listed[i])
+		switch {
+		case awsx.Is(err, awsx.KindNotFound):
+			vanished[i] = true // deleted since it was listed
+		case err != nil:
+			listed[i].AttributesOp, listed[i].AttributesErr = op, err
+		default:
+			listed[i].RestoreAccounts = accounts
+		}
+	})
 	var in Input
 	for i, snap := range listed {
 		if !vanished[i] {

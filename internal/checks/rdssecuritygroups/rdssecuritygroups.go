@@ -35,30 +35,20 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus      = "Status"
-	colRegion      = "Region"
 	colGroupName   = "RDS Security Group Name"
 	colIngressRule = "Ingress Rule"
 	colReason      = "Reason"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "nNauJisYIT",
-	Slug:        "rds-security-group-access-risk",
-	Name:        "Amazon RDS Security Group Access Risk",
-	Description: "Checks security group configurations for Amazon Relational Database Service (Amazon RDS) and warns when a security group rule grants overly permissive access to your database. The recommended configuration for a security group rule is to allow access only from specific Amazon Elastic Compute Cloud (Amazon EC2) security groups or from a specific IP address.",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "A DB security group rule references an Amazon EC2 security group that grants global access on one of these ports: 20, 21, 22, 1433, 1434, 3306, 3389, 4333, 5432, 5500."},
-		{Status: check.Yellow, Text: "A DB security group rule grants access to more than a single IP address (the CIDR rule suffix is not /0 or /32)."},
-		{Status: check.Red, Text: "A DB security group rule grants global access (the CIDR rule suffix is /0)."},
-	},
-	RecommendedAction: "Review your security group rules and restrict access to authorized IP addresses or IP ranges. To edit a security group, use the AuthorizeDBSecurityGroupIngress API or the AWS Management Console. For more information, see Working with DB Security Groups.",
-	Columns:           []string{colStatus, colRegion, colGroupName, colIngressRule, colReason},
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("nNauJisYIT", check.Meta{
+	Slug: "rds-security-group-access-risk",
 	IAMActions: []string{
 		"rds:DescribeDBSecurityGroups", "rds:DescribeDBInstances", "rds:DescribeDBClusters",
 		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules",
@@ -83,7 +73,7 @@ var Meta = check.Meta{
 			"ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
 		}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -368,7 +358,7 @@ func judgeReferencedGroup(g sgrules.Group) (status check.Status, reason string, 
 		if list != nil {
 			rule += fmt.Sprintf(", whose prefix list %s contains %s", list.Label(), cidr)
 		}
-		open = append(open, fmt.Sprintf("%s (port %s)", rule, joinPorts(ports)))
+		open = append(open, fmt.Sprintf("%s (port %s)", rule, sgrules.JoinPorts(ports)))
 	}
 	if len(open) > 0 {
 		return check.Yellow, fmt.Sprintf("The rule references EC2 security group %s, which grants global access: %s.", g.Label(), strings.Join(open, "; ")), nil
@@ -491,12 +481,4 @@ func judgeVPCRule(g sgrules.Group, r ec2types.SecurityGroupRule, groups map[stri
 		return check.Green, fmt.Sprintf("The rule grants access to the addresses of prefix list %s, which holds no /0 range.", l.Label()), nil
 	}
 	return check.Yellow, "The rule's source could not be read: it could not be checked.", nil
-}
-
-func joinPorts(ports []int32) string {
-	s := make([]string, len(ports))
-	for i, p := range ports {
-		s[i] = fmt.Sprint(p)
-	}
-	return strings.Join(s, ", ")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -36,6 +35,12 @@ var prefixLists = sgrules.PrefixLists{
 	"pl-partners": {ID: "pl-partners", Name: "partners", CIDRs: []string{"198.51.100.0/24", "203.0.113.7/32"}},
 	"pl-aws":      {ID: "pl-aws", Name: "com.amazonaws.eu-west-1.s3", AWSManaged: true},
 	"pl-unread":   {ID: "pl-unread", Op: "ec2 GetManagedPrefixListEntries pl-unread", Err: errors.New("access denied")},
+}
+
+// member is a database's membership of VPC security group sg, as RDS
+// describes it.
+func member(sg string) []rdstypes.VpcSecurityGroupMembership {
+	return []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String(sg), Status: aws.String("active")}}
 }
 
 func dbsgWithCIDR(cidr string) rdstypes.DBSecurityGroup {
@@ -86,25 +91,31 @@ func TestEvaluateDBSecurityGroupReferencingEC2Group(t *testing.T) {
 		rule ec2types.SecurityGroupRule
 		want check.Status
 	}
+	// web builds rule sgr-1 of the referenced group sg-web; ssh, one for SSH
+	// alone.
+	web := func(proto string, from, to int32, source string) ec2types.SecurityGroupRule {
+		return rule("sg-web", "sgr-1", proto, from, to, source)
+	}
+	ssh := func(source string) ec2types.SecurityGroupRule { return web("tcp", 22, 22, source) }
 	var tests []tc
 	for _, p := range riskyPorts {
-		tests = append(tests, tc{fmt.Sprintf("global access on port %d", p), rule("sg-web", "sgr-1", "tcp", p, p, "0.0.0.0/0"), check.Yellow})
+		tests = append(tests, tc{fmt.Sprintf("global access on port %d", p), web("tcp", p, p, "0.0.0.0/0"), check.Yellow})
 	}
 	tests = append(tests, []tc{
-		{"global access on 443 only", rule("sg-web", "sgr-1", "tcp", 443, 443, "0.0.0.0/0"), check.Green},
-		{"global access on 23", rule("sg-web", "sgr-1", "tcp", 23, 23, "0.0.0.0/0"), check.Green},
-		{"range covering 3306 and 3389", rule("sg-web", "sgr-1", "tcp", 3306, 3389, "0.0.0.0/0"), check.Yellow},
-		{"range just inside 3306 and 3389", rule("sg-web", "sgr-1", "tcp", 3307, 3388, "0.0.0.0/0"), check.Green},
-		{"all protocols from /0", rule("sg-web", "sgr-1", "-1", -1, -1, "0.0.0.0/0"), check.Yellow},
-		{"icmp from /0 has no ports", rule("sg-web", "sgr-1", "icmp", -1, -1, "0.0.0.0/0"), check.Green},
-		{"ssh from a /24 is not global", rule("sg-web", "sgr-1", "tcp", 22, 22, "198.51.100.0/24"), check.Green},
-		{"ssh from /32", rule("sg-web", "sgr-1", "tcp", 22, 22, "198.51.100.7/32"), check.Green},
-		{"ssh from IPv6 ::/0 is not in the IPv4 criterion", rule("sg-web", "sgr-1", "tcp", 22, 22, "::/0"), check.Green},
-		{"ssh from a customer prefix list holding 0.0.0.0/0", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-open"), check.Yellow},
-		{"ssh from a customer prefix list of partner ranges", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-partners"), check.Green},
-		{"ssh from an AWS-managed prefix list", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-aws"), check.Green},
-		{"ssh from an unreadable prefix list", rule("sg-web", "sgr-1", "tcp", 22, 22, "pl-unread"), check.Error},
-		{"https from an unreadable prefix list: not a risky port", rule("sg-web", "sgr-1", "tcp", 443, 443, "pl-unread"), check.Green},
+		{"global access on 443 only", web("tcp", 443, 443, "0.0.0.0/0"), check.Green},
+		{"global access on 23", web("tcp", 23, 23, "0.0.0.0/0"), check.Green},
+		{"range covering 3306 and 3389", web("tcp", 3306, 3389, "0.0.0.0/0"), check.Yellow},
+		{"range just inside 3306 and 3389", web("tcp", 3307, 3388, "0.0.0.0/0"), check.Green},
+		{"all protocols from /0", web("-1", -1, -1, "0.0.0.0/0"), check.Yellow},
+		{"icmp from /0 has no ports", web("icmp", -1, -1, "0.0.0.0/0"), check.Green},
+		{"ssh from a /24 is not global", ssh("198.51.100.0/24"), check.Green},
+		{"ssh from /32", ssh("198.51.100.7/32"), check.Green},
+		{"ssh from IPv6 ::/0 is not in the IPv4 criterion", ssh("::/0"), check.Green},
+		{"ssh from a customer prefix list holding 0.0.0.0/0", ssh("pl-open"), check.Yellow},
+		{"ssh from a customer prefix list of partner ranges", ssh("pl-partners"), check.Green},
+		{"ssh from an AWS-managed prefix list", ssh("pl-aws"), check.Green},
+		{"ssh from an unreadable prefix list", ssh("pl-unread"), check.Error},
+		{"https from an unreadable prefix list: not a risky port", web("tcp", 443, 443, "pl-unread"), check.Green},
 	}...)
 	dbsg := rdstypes.DBSecurityGroup{DBSecurityGroupName: aws.String("legacy"), EC2SecurityGroups: []rdstypes.EC2SecurityGroup{
 		{EC2SecurityGroupId: aws.String("sg-web"), EC2SecurityGroupName: aws.String("web"), EC2SecurityGroupOwnerId: aws.String("111122223333"), Status: aws.String("authorized")},
@@ -123,7 +134,7 @@ func TestEvaluateDBSecurityGroupReferencingEC2Group(t *testing.T) {
 		{EC2SecurityGroupId: aws.String("sg-gone"), EC2SecurityGroupName: aws.String("gone"), EC2SecurityGroupOwnerId: aws.String("444455556666")},
 	}}
 	in := Input{DBSecurityGroups: []rdstypes.DBSecurityGroup{classic}, Groups: []sgrules.Group{{ID: "sg-web", Name: "web",
-		Inbound: []ec2types.SecurityGroupRule{rule("sg-web", "sgr-1", "tcp", 3389, 3389, "0.0.0.0/0")}}}}
+		Inbound: []ec2types.SecurityGroupRule{web("tcp", 3389, 3389, "0.0.0.0/0")}}}}
 	got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in))
 	if f := got["secgrp:legacy/111122223333/web"]; f.Status != check.Yellow || !strings.Contains(f.Reason, "3389") {
 		t.Errorf("evaluate(reference by name to web, open on 3389) = %+v, want yellow naming the port", f)
@@ -135,39 +146,44 @@ func TestEvaluateDBSecurityGroupReferencingEC2Group(t *testing.T) {
 
 func TestEvaluateVPCSecurityGroups(t *testing.T) {
 	t.Parallel()
-	postgres := rdstypes.DBInstance{DBInstanceIdentifier: aws.String("orders"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(5432)},
-		VpcSecurityGroups: []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String("sg-db"), Status: aws.String("active")}}}
+	postgres := rdstypes.DBInstance{DBInstanceIdentifier: aws.String("orders"), Endpoint: &rdstypes.Endpoint{Port: aws.Int32(5432)}, VpcSecurityGroups: member("sg-db")}
 	bastion := sgrules.Group{ID: "sg-bastion", Name: "bastion", Inbound: []ec2types.SecurityGroupRule{rule("sg-bastion", "sgr-b", "tcp", 22, 22, "0.0.0.0/0")}}
 	app := sgrules.Group{ID: "sg-app", Name: "app", Inbound: []ec2types.SecurityGroupRule{rule("sg-app", "sgr-a", "tcp", 443, 443, "0.0.0.0/0")}}
 	listed := sgrules.Group{ID: "sg-listed", Name: "listed", Inbound: []ec2types.SecurityGroupRule{rule("sg-listed", "sgr-l", "tcp", 22, 22, "pl-open")}, PrefixLists: prefixLists}
+	// db builds rule sgr-1 of the instance's group sg-db; onPort, one on the
+	// database port alone.
+	db := func(proto string, from, to int32, source string) ec2types.SecurityGroupRule {
+		return rule("sg-db", "sgr-1", proto, from, to, source)
+	}
+	onPort := func(source string) ec2types.SecurityGroupRule { return db("tcp", 5432, 5432, source) }
 	tests := []struct {
 		name string
 		rule ec2types.SecurityGroupRule
 		want check.Status // "" when the rule does not reach the port: the group is green
 	}{
-		{"database port from /0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "0.0.0.0/0"), check.Red},
-		{"database port from a /16", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "10.0.0.0/16"), check.Green},
-		{"database port from a public /24", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "198.51.100.0/24"), check.Green},
-		{"database port from a /32", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "203.0.113.7/32"), check.Green},
-		{"range covering the port from /0", rule("sg-db", "sgr-1", "tcp", 5000, 6000, "0.0.0.0/0"), check.Red},
-		{"range ending just below the port", rule("sg-db", "sgr-1", "tcp", 5000, 5431, "0.0.0.0/0"), ""},
-		{"range starting just above the port", rule("sg-db", "sgr-1", "tcp", 5433, 6000, "0.0.0.0/0"), ""},
-		{"all traffic from /0", rule("sg-db", "sgr-1", "-1", -1, -1, "0.0.0.0/0"), check.Red},
-		{"icmp from /0 does not reach the port", rule("sg-db", "sgr-1", "icmp", -1, -1, "0.0.0.0/0"), ""},
-		{"IPv6 ::/0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "::/0"), check.Red},
-		{"IPv6 /64", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::/64"), check.Green},
-		{"IPv6 single address", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "2001:db8::7/128"), check.Green},
-		{"group granting global ssh", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-bastion"), check.Yellow},
-		{"group granting global https only", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-app"), check.Green},
-		{"group of a peered VPC", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-peer"), check.Yellow},
-		{"customer prefix list holding 0.0.0.0/0", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-open"), check.Red},
-		{"customer prefix list of partner ranges", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-partners"), check.Green},
-		{"AWS-managed prefix list", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "pl-aws"), check.Green},
-		{"group granting global ssh through a prefix list", rule("sg-db", "sgr-1", "tcp", 5432, 5432, "sg-listed"), check.Yellow},
+		{"database port from /0", onPort("0.0.0.0/0"), check.Red},
+		{"database port from a /16", onPort("10.0.0.0/16"), check.Green},
+		{"database port from a public /24", onPort("198.51.100.0/24"), check.Green},
+		{"database port from a /32", onPort("203.0.113.7/32"), check.Green},
+		{"range covering the port from /0", db("tcp", 5000, 6000, "0.0.0.0/0"), check.Red},
+		{"range ending just below the port", db("tcp", 5000, 5431, "0.0.0.0/0"), ""},
+		{"range starting just above the port", db("tcp", 5433, 6000, "0.0.0.0/0"), ""},
+		{"all traffic from /0", db("-1", -1, -1, "0.0.0.0/0"), check.Red},
+		{"icmp from /0 does not reach the port", db("icmp", -1, -1, "0.0.0.0/0"), ""},
+		{"IPv6 ::/0", onPort("::/0"), check.Red},
+		{"IPv6 /64", onPort("2001:db8::/64"), check.Green},
+		{"IPv6 single address", onPort("2001:db8::7/128"), check.Green},
+		{"group granting global ssh", onPort("sg-bastion"), check.Yellow},
+		{"group granting global https only", onPort("sg-app"), check.Green},
+		{"group of a peered VPC", onPort("sg-peer"), check.Yellow},
+		{"customer prefix list holding 0.0.0.0/0", onPort("pl-open"), check.Red},
+		{"customer prefix list of partner ranges", onPort("pl-partners"), check.Green},
+		{"AWS-managed prefix list", onPort("pl-aws"), check.Green},
+		{"group granting global ssh through a prefix list", onPort("sg-listed"), check.Yellow},
 	}
 	for _, tt := range tests {
-		db := sgrules.Group{ID: "sg-db", Name: "orders-db", Inbound: []ec2types.SecurityGroupRule{tt.rule}, PrefixLists: prefixLists}
-		in := Input{Instances: []rdstypes.DBInstance{postgres}, Groups: []sgrules.Group{db, bastion, app, listed}}
+		group := sgrules.Group{ID: "sg-db", Name: "orders-db", Inbound: []ec2types.SecurityGroupRule{tt.rule}, PrefixLists: prefixLists}
+		in := Input{Instances: []rdstypes.DBInstance{postgres}, Groups: []sgrules.Group{group, bastion, app, listed}}
 		got := evaluate(checktest.Target("eu-west-1"), in)
 		checktest.ColumnsWithin(t, Meta, got)
 		wantID, want := "db:orders/sg-db/sgr-1", tt.want
@@ -186,9 +202,6 @@ func TestEvaluateVPCSecurityGroups(t *testing.T) {
 
 func TestEvaluateDatabases(t *testing.T) {
 	t.Parallel()
-	member := func(sg string) []rdstypes.VpcSecurityGroupMembership {
-		return []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String(sg), Status: aws.String("active")}}
-	}
 	open := func(group string, port int32) sgrules.Group {
 		return sgrules.Group{ID: group, Name: group, Inbound: []ec2types.SecurityGroupRule{rule(group, "sgr-"+group, "tcp", port, port, "0.0.0.0/0")}}
 	}
@@ -204,21 +217,13 @@ func TestEvaluateDatabases(t *testing.T) {
 		},
 		Groups: []sgrules.Group{open("sg-aurora", 3306), open("sg-new", 8080)},
 	}
-	got := checktest.ByResource(evaluate(checktest.Target("eu-west-1"), in))
-	want := map[string]check.Status{
+	findings := evaluate(checktest.Target("eu-west-1"), in)
+	checktest.WantStatuses(t, "evaluate(cluster, member, new and orphan instances)", findings, map[string]check.Status{
 		"cluster:aurora/sg-aurora/sgr-sg-aurora": check.Red,
 		"db:new/sg-new/sgr-sg-new":               check.Red,
 		"db:orphan/sg-gone":                      check.Yellow,
-	}
-	if len(got) != len(want) {
-		t.Errorf("evaluate(cluster, member, new and orphan instances) = %d findings %v, want %v", len(got), got, want)
-	}
-	for id, status := range want {
-		if got[id].Status != status {
-			t.Errorf("evaluate: %s = %q (%s), want %s", id, got[id].Status, got[id].Reason, status)
-		}
-	}
-	if r := got["cluster:aurora/sg-aurora/sgr-sg-aurora"].Reason; !strings.Contains(r, "DB cluster aurora (port 3306)") {
+	})
+	if r := checktest.ByResource(findings)["cluster:aurora/sg-aurora/sgr-sg-aurora"].Reason; !strings.Contains(r, "DB cluster aurora (port 3306)") {
 		t.Errorf("cluster finding reason = %q, want it to name the DB cluster and its port", r)
 	}
 }
@@ -231,23 +236,11 @@ func seed(t *testing.T, cfg aws.Config, region string) (openGroup, appGroup stri
 	ctx := context.Background()
 	cfg = awsx.InRegion(cfg, region)
 	ec2c, rdsc := ec2.NewFromConfig(cfg), rds.NewFromConfig(cfg)
-	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.30.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	group := func(name string, perm ec2types.IpPermission) string {
-		out, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: vpc.Vpc.VpcId})
-		if err != nil {
-			t.Fatalf("create group %s: %v", name, err)
-		}
-		if _, err := ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: []ec2types.IpPermission{perm}}); err != nil {
-			t.Fatalf("authorize %s: %v", name, err)
-		}
-		return aws.ToString(out.GroupId)
-	}
-	appGroup = group("app", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
-	openGroup = group("orders-db", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
-	auroraGroup := group("aurora", ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(appGroup)}}})
+	vpc := sgrulestest.CreateVPC(t, ec2c, "10.30.0.0/16")
+	appGroup = sgrulestest.CreateGroup(t, ec2c, vpc, "app", sgrulestest.Ingress("tcp", 443, 443, "0.0.0.0/0"))
+	openGroup = sgrulestest.CreateGroup(t, ec2c, vpc, "orders-db", sgrulestest.Ingress("tcp", 5432, 5432, "0.0.0.0/0"))
+	auroraGroup := sgrulestest.CreateGroup(t, ec2c, vpc, "aurora",
+		ec2types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306), UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(appGroup)}}})
 
 	if _, err := rdsc.CreateDBSecurityGroup(ctx, &rds.CreateDBSecurityGroupInput{DBSecurityGroupName: aws.String("legacy"), DBSecurityGroupDescription: aws.String("from EC2-Classic days")}); err != nil {
 		t.Fatalf("create DB security group: %v", err)
@@ -257,13 +250,7 @@ func seed(t *testing.T, cfg aws.Config, region string) (openGroup, appGroup stri
 			t.Fatalf("authorize DB security group %s: %v", cidr, err)
 		}
 	}
-	if _, err := rdsc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("orders"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
-		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"),
-		VpcSecurityGroupIds: []string{openGroup},
-	}); err != nil {
-		t.Fatalf("create DB instance: %v", err)
-	}
+	createPostgres(t, rdsc, "orders", openGroup)
 	if _, err := rdsc.CreateDBCluster(ctx, &rds.CreateDBClusterInput{
 		DBClusterIdentifier: aws.String("catalog"), Engine: aws.String("aurora-mysql"),
 		MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"), VpcSecurityGroupIds: []string{auroraGroup},
@@ -276,6 +263,19 @@ func seed(t *testing.T, cfg aws.Config, region string) (openGroup, appGroup stri
 		t.Fatalf("create cluster instance: %v", err)
 	}
 	return openGroup, appGroup
+}
+
+// createPostgres creates the PostgreSQL instance id in the VPC security
+// group given.
+func createPostgres(t *testing.T, client *rds.Client, id, group string) {
+	t.Helper()
+	if _, err := client.CreateDBInstance(context.Background(), &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: aws.String(id), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
+		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"),
+		VpcSecurityGroupIds: []string{group},
+	}); err != nil {
+		t.Fatalf("create DB instance %s: %v", id, err)
+	}
 }
 
 func TestCollectOnEmulator(t *testing.T) {
@@ -328,8 +328,7 @@ func TestCollectOnEmulator(t *testing.T) {
 // access is flagged there.
 func TestRDSPrivateCIDRGreen(t *testing.T) {
 	t.Parallel()
-	cluster := rdstypes.DBCluster{DBClusterIdentifier: aws.String("catalog"), Port: aws.Int32(3306),
-		VpcSecurityGroups: []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String("sg-db"), Status: aws.String("active")}}}
+	cluster := rdstypes.DBCluster{DBClusterIdentifier: aws.String("catalog"), Port: aws.Int32(3306), VpcSecurityGroups: member("sg-db")}
 	for _, cidr := range []string{"10.0.0.0/16", "172.16.0.0/12", "192.168.10.0/24", "10.0.0.0/8", "100.64.0.0/10", "fd00:ec2::/64"} {
 		db := sgrules.Group{ID: "sg-db", Name: "catalog-db", Inbound: []ec2types.SecurityGroupRule{rule("sg-db", "sgr-1", "tcp", 3306, 3306, cidr)}}
 		got := evaluate(checktest.Target("eu-west-1"), Input{Clusters: []rdstypes.DBCluster{cluster}, Groups: []sgrules.Group{db}})
@@ -355,27 +354,9 @@ func TestRDSPrefixListWorldOpen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create prefix list: %v", err)
 	}
-	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.40.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	group, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("reports-db"), Description: aws.String("reports"), VpcId: vpc.Vpc.VpcId})
-	if err != nil {
-		t.Fatalf("create group: %v", err)
-	}
-	if _, err := ec2c.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: group.GroupId, IpPermissions: []ec2types.IpPermission{
-		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), PrefixListIds: []ec2types.PrefixListId{{PrefixListId: list.PrefixList.PrefixListId}}},
-		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("10.40.0.0/16")}}},
-	}}); err != nil {
-		t.Fatalf("authorize: %v", err)
-	}
-	if _, err := rdsc.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: aws.String("reports"), Engine: aws.String("postgres"), DBInstanceClass: aws.String("db.t3.micro"),
-		AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("app"), MasterUserPassword: aws.String("not-a-real-password"),
-		VpcSecurityGroupIds: []string{aws.ToString(group.GroupId)},
-	}); err != nil {
-		t.Fatalf("create DB instance: %v", err)
-	}
+	group := sgrulestest.CreateGroup(t, ec2c, sgrulestest.CreateVPC(t, ec2c, "10.40.0.0/16"), "reports-db",
+		sgrulestest.IngressFromList(5432, list.PrefixList.PrefixListId), sgrulestest.Ingress("tcp", 5432, 5432, "10.40.0.0/16"))
+	createPostgres(t, rdsc, "reports", group)
 	job := scan.Job{Check: Check, Account: account, Region: "eu-west-1"}
 	statuses := map[string]check.Status{}
 	for _, f := range scan.RunJob(ctx, cfg, job, 0) {
@@ -387,7 +368,7 @@ func TestRDSPrefixListWorldOpen(t *testing.T) {
 	}
 
 	denied := checktest.ByResource(scan.RunJob(ctx, emutest.Deny(cfg, "GetManagedPrefixListEntries"), job, 0))
-	f := denied["db:reports/"+aws.ToString(group.GroupId)]
+	f := denied["db:reports/"+group]
 	if f.Status != check.Error || !strings.Contains(f.Reason, "ec2 GetManagedPrefixListEntries") || !strings.Contains(f.Reason, "AccessDenied") {
 		t.Errorf("entries denied: group finding = %s (%s), want error naming the operation and AccessDenied", f.Status, f.Reason)
 	}
@@ -421,9 +402,6 @@ func (f pagedRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBCluste
 // red finding on its second page, so reading only the first fails.
 func TestCollectReadsEveryPage(t *testing.T) {
 	t.Parallel()
-	member := func(sg string) []rdstypes.VpcSecurityGroupMembership {
-		return []rdstypes.VpcSecurityGroupMembership{{VpcSecurityGroupId: aws.String(sg), Status: aws.String("active")}}
-	}
 	group := func(id string) ec2types.SecurityGroup {
 		return ec2types.SecurityGroup{GroupId: aws.String(id), GroupName: aws.String(id), VpcId: aws.String("vpc-1")}
 	}
@@ -444,14 +422,10 @@ func TestCollectReadsEveryPage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
-	got := checktest.Statuses(evaluate(checktest.Target("eu-west-1"), in))
-	want := map[string]check.Status{
+	checktest.WantStatuses(t, "evaluate(collect over two pages)", evaluate(checktest.Target("eu-west-1"), in), map[string]check.Status{
 		"secgrp:legacy/203.0.113.7/32":         check.Green,
 		"secgrp:open/0.0.0.0/0":                check.Red,
 		"db:orders/sg-db/sgr-db":               check.Red,
 		"cluster:catalog/sg-aurora/sgr-aurora": check.Red,
-	}
-	if !maps.Equal(got, want) {
-		t.Errorf("statuses = %v, want %v", got, want)
-	}
+	})
 }

@@ -14,20 +14,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/credreport"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "7DAFEmoDos",
-	Slug:        "mfa-on-root-account",
-	Name:        "MFA on Root Account",
-	Description: "Checks the root account and warns if multi-factor authentication (MFA) is not enabled. For increased security, we recommend that you protect your account by using MFA, which requires a user to enter a unique authentication code from their MFA hardware or virtual device when interacting with the AWS Management Console and associated websites.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "MFA is not enabled on the root account."},
-	},
-	RecommendedAction: "Log in to your root account and activate an MFA device. See Checking MFA Status and Setting Up an MFA Device.",
-	IAMActions:        append([]string{"iam:GetAccountSummary"}, credreport.IAMActions...),
-	Scope:             check.Global,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("7DAFEmoDos", check.Meta{
+	Slug:       "mfa-on-root-account",
+	IAMActions: append([]string{"iam:GetAccountSummary"}, credreport.IAMActions...),
+	Scope:      check.Global,
 	BeyondSpec: "Two sources: the account summary's AccountMFAEnabled (live) and the credential report's <root_account> row " +
 		"(up to 4 hours old). Green when that row shows no password (password_enabled false) and no active access key: the root " +
 		"credentials are removed, as centralized root access does for organization member accounts, and there is nothing for MFA " +
@@ -43,7 +38,7 @@ var Meta = check.Meta{
 	Triggers: []check.Trigger{
 		{Source: "iam.amazonaws.com", Names: []string{"EnableMFADevice", "DeactivateMFADevice"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)

@@ -3,7 +3,6 @@ package rootmfa
 import (
 	"context"
 	"fmt"
-	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -111,15 +110,7 @@ func TestEvaluate(t *testing.T) {
 			t.Parallel()
 			findings := evaluate(checktest.Target(check.GlobalRegion), tt.in)
 			checktest.ColumnsWithin(t, Meta, findings)
-			got := checktest.Statuses(findings)
-			if len(got) != len(tt.want) {
-				t.Errorf("evaluate(%s) = %v, want %v", tt.name, got, tt.want)
-			}
-			for id, status := range tt.want {
-				if got[id] != status {
-					t.Errorf("evaluate(%s) %s = %s, want %s (findings %+v)", tt.name, id, got[id], status, findings)
-				}
-			}
+			checktest.WantStatuses(t, "evaluate("+tt.name+")", findings, tt.want)
 			main := checktest.ByResource(findings)[ResourceID]
 			if !strings.Contains(main.Reason, tt.wantReason) {
 				t.Errorf("evaluate(%s) reason = %q, want it to contain %q", tt.name, main.Reason, tt.wantReason)
@@ -202,16 +193,12 @@ func TestCollectReadsBothSources(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			findings := evaluate(checktest.Target(check.GlobalRegion), collect(context.Background(), tt.api))
-			got := map[string]check.Status{}
+			checktest.WantStatuses(t, tt.name, findings, tt.want)
 			var errorText string
 			for _, f := range findings {
-				got[f.ResourceID] = f.Status
 				if f.Status == check.Error {
 					errorText += f.Reason + "\n"
 				}
-			}
-			if !maps.Equal(got, tt.want) {
-				t.Errorf("%s: findings %v, want %v (%+v)", tt.name, got, tt.want, findings)
 			}
 			if !strings.Contains(errorText, tt.wantText) {
 				t.Errorf("%s: error reasons %q, want them to contain %q", tt.name, errorText, tt.wantText)
@@ -224,10 +211,7 @@ func TestCollectReadsBothSources(t *testing.T) {
 // collect does with what GetCredentialReport returns.
 func parseReport(t *testing.T, content string) *credreport.Report {
 	t.Helper()
-	report, err := credreport.Parse([]byte(content))
-	if err != nil {
-		t.Fatalf("credreport.Parse(%q): %v", content, err)
-	}
+	report := credreporttest.Parse(t, content)
 	report.GeneratedTime = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 	return report
 }

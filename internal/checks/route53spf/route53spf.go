@@ -10,8 +10,8 @@
 package route53spf
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"sort"
 	"strings"
 
@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
@@ -29,19 +30,12 @@ const (
 	colStatus    = "Status"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "c9D319e7sG",
-	Slug:        "route53-mx-spf",
-	Name:        "Amazon Route 53 MX Resource Record Sets and Sender Policy Framework",
-	Description: "For each MX resource record set, checks that the TXT or SPF resource record set contains a valid SPF record. The record must start with \"v=spf1\". The SPF record specifies the servers that are authorized to send email for your domain, which helps detect and stop email address spoofing and to reduce spam. Route 53 recommends that you use a TXT record instead of an SPF record. Trusted Advisor reports this check as green as long as each MX resource record set has at least one SPF or TXT record.",
-	Criteria: []check.Criterion{
-		{Status: check.Yellow, Text: "An MX resource record set doesn’t have a TXT or SPF resource record that contains a valid SPF value."},
-	},
-	RecommendedAction: "For each MX resource record set, create a TXT resource record set that contains a valid SPF value. For more information, see Sender Policy Framework: SPF Record Syntax and Creating Resource Record Sets By Using the Amazon Route 53 Console.",
-	Columns:           []string{colZoneName, colZoneID, colRecordSet, colStatus},
-	IAMActions:        []string{"route53:ListHostedZones", "route53:ListResourceRecordSets"},
-	Scope:             check.Global,
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("c9D319e7sG", check.Meta{
+	Slug:       "route53-mx-spf",
+	IAMActions: []string{"route53:ListHostedZones", "route53:ListResourceRecordSets"},
+	Scope:      check.Global,
 	BeyondSpec: "Green needs a TXT or SPF record whose value starts with \"v=spf1\" (the alert criterion), not just any TXT record (the description). " +
 		"Private hosted zones are skipped: receiving mail servers on the internet never see them, so SPF there cannot stop spoofing. " +
 		"A TXT or SPF alias record is followed to its target in the same zone.",
@@ -51,7 +45,7 @@ var Meta = check.Meta{
 	Triggers: []check.Trigger{
 		{Source: "route53.amazonaws.com", Names: []string{"ChangeResourceRecordSets", "DeleteHostedZone"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -138,7 +132,7 @@ func evaluate(target check.Target, zones []Zone) []check.Finding {
 	var findings []check.Finding
 	for _, z := range zones {
 		if z.Err != nil {
-			findings = append(findings, Meta.ErrorFinding(target, z.ID, operation(z.Err), z.Err))
+			findings = append(findings, Meta.ErrorFinding(target, z.ID, cmp.Or(check.OpOf(z.Err), "route53 ListResourceRecordSets"), z.Err))
 			continue
 		}
 		mx := map[string]bool{}
@@ -268,13 +262,4 @@ func quoteShort(v string) string {
 		v = v[:max] + "…"
 	}
 	return `"` + v + `"`
-}
-
-// operation names the failed call of a per-zone error.
-func operation(err error) string {
-	var op *check.OpError
-	if errors.As(err, &op) {
-		return op.Op
-	}
-	return "route53 ListResourceRecordSets"
 }

@@ -2,7 +2,6 @@ package s3bucketpermissions
 
 import (
 	"context"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -80,22 +79,9 @@ func collect(ctx context.Context, control ControlAPI, account, homeRegion string
 
 	buckets := make([]Bucket, len(listed))
 	vanished := make([]bool, len(listed))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(bucketWorkers, len(listed)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				buckets[i], vanished[i] = readBucket(ctx, home, inRegion, listed[i], in.Account.Settings)
-			}
-		}()
-	}
-	for i := range listed {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	check.Parallel(len(listed), bucketWorkers, func(i int) {
+		buckets[i], vanished[i] = readBucket(ctx, home, inRegion, listed[i], in.Account.Settings)
+	})
 	for i, b := range buckets {
 		if !vanished[i] {
 			in.Buckets = append(in.Buckets, b)

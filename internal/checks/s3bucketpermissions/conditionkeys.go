@@ -39,9 +39,7 @@ const (
 
 // conditionKeysFile is conditionkeys.json as written.
 type conditionKeysFile struct {
-	Source    string   `json:"source"`
-	AsOf      string   `json:"asOf"`
-	Notes     []string `json:"notes"`
+	datafile.Header
 	Confining []struct {
 		Key    string    `json:"key"`
 		Values valueKind `json:"values"`
@@ -72,43 +70,45 @@ var conditionKeys, conditionKeysErr = parseConditionKeys(conditionKeysJSON)
 // are case-insensitive), a known value kind, never in both lists.
 func parseConditionKeys(raw []byte) (conditionKeyTable, error) {
 	var file conditionKeysFile
-	if err := datafile.Decode("condition-key data", raw, &file); err != nil {
-		return conditionKeyTable{}, err
-	}
-	asOf, err := datafile.AsOf("condition-key data", file.AsOf)
+	asOf, err := datafile.Read("condition-key data", raw, &file)
 	if err != nil {
 		return conditionKeyTable{}, err
 	}
-	if file.Source == "" || len(file.Confining) == 0 {
-		return conditionKeyTable{}, errors.New("condition-key data: source and confining keys are required")
+	if len(file.Confining) == 0 {
+		return conditionKeyTable{}, errors.New("condition-key data: confining keys are required")
 	}
 	table := conditionKeyTable{source: file.Source, asOf: asOf, confining: map[string]valueKind{}}
 	seen := map[string]bool{}
-	for _, k := range file.Confining {
-		key := strings.ToLower(k.Key)
+	// audited returns a listed key in lower case once it has what every
+	// entry of either list needs: a name, a why, and no other entry.
+	audited := func(list, name, why string) (string, error) {
+		key := strings.ToLower(name)
 		switch {
-		case key == "" || k.Why == "":
-			return conditionKeyTable{}, fmt.Errorf("condition-key data: confining key %q needs a name and a why", k.Key)
+		case key == "" || why == "":
+			return "", fmt.Errorf("condition-key data: %s key %q needs a name and a why", list, name)
 		case seen[key]:
-			return conditionKeyTable{}, fmt.Errorf("condition-key data: key %s listed twice", k.Key)
+			return "", fmt.Errorf("condition-key data: key %s listed twice", name)
+		}
+		seen[key] = true
+		return key, nil
+	}
+	for _, k := range file.Confining {
+		key, err := audited("confining", k.Key, k.Why)
+		if err != nil {
+			return conditionKeyTable{}, err
 		}
 		switch k.Values {
 		case kindID, kindCIDR, kindARN, kindOrgPath, kindUserID:
 		default:
 			return conditionKeyTable{}, fmt.Errorf("condition-key data: key %s has unknown values kind %q", k.Key, k.Values)
 		}
-		seen[key] = true
 		table.confining[key] = k.Values
 	}
 	for _, k := range file.NotConfining {
-		key := strings.ToLower(k.Key)
-		switch {
-		case key == "" || k.Why == "":
-			return conditionKeyTable{}, fmt.Errorf("condition-key data: non-confining key %q needs a name and a why", k.Key)
-		case seen[key]:
-			return conditionKeyTable{}, fmt.Errorf("condition-key data: key %s listed twice", k.Key)
+		key, err := audited("non-confining", k.Key, k.Why)
+		if err != nil {
+			return conditionKeyTable{}, err
 		}
-		seen[key] = true
 		table.notConfining = append(table.notConfining, key)
 	}
 	return table, nil

@@ -22,41 +22,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification; the others are sgrules'.
-const (
-	colStatus = "Status"
-	colRegion = "Region"
-)
-
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "HCP4007jGY",
-	Slug:        "security-groups-specific-ports-unrestricted",
-	Name:        "Security Groups – Specific Ports Unrestricted",
-	Description: "Checks security groups for rules that allow unrestricted access (0.0.0.0/0) to specific ports. Unrestricted access increases opportunities for malicious activity (hacking, denial-of-service attacks, loss of data). The ports with highest risk are flagged red, and those with less risk are flagged yellow. Ports flagged green are typically used by applications that require unrestricted access, such as HTTP and SMTP. If you have intentionally configured your security groups in this manner, we recommend using additional security measures to secure your infrastructure (such as IP tables). This check only evaluates security groups that you create and their inbound rules for IPv4 addresses.",
-	Criteria: []check.Criterion{
-		{Status: check.Green, Text: "Access to port 80, 25, 443, or 465 is unrestricted."},
-		{Status: check.Red, Text: "Access to port 20, 21, 1433, 1434, 3306, 3389, 4333, 5432, or 5500 is unrestricted."},
-		{Status: check.Yellow, Text: "Access to any other port is unrestricted."},
-	},
-	RecommendedAction: "Restrict access to only those IP addresses that require it. To restrict access to a specific IP address, set the suffix to /32 (for example, 192.0.2.10/32). Be sure to delete overly permissive rules after creating rules that are more restrictive.",
-	Columns:           []string{colStatus, colRegion, sgrules.ColGroupName, sgrules.ColGroupID, sgrules.ColProtocol, sgrules.ColFromPort, sgrules.ColToPort},
-	IAMActions:        sgrules.WorldOpenIAMActions,
-	Scope:             check.Regional,
-	BeyondSpec:        "A port range is judged by the worst port it covers (0-65535 covers 3389: red), an all-protocol rule opens every port (red); ICMP and other protocols without ports are yellow. Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
-	// Triggers: changing an inbound rule or the entries of a prefix list a
-	// rule names, or deleting a group (or the VPC whose default group it is),
-	// can open or close a port to the internet; a new group has no inbound
-	// rule, so it waits for the schedule.
-	Triggers: []check.Trigger{
-		{Source: "ec2.amazonaws.com", Names: []string{
-			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress",
-			"DeleteSecurityGroup", "DeleteVpc", "ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
-		}},
-	},
-}
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("HCP4007jGY", check.Meta{
+	Slug:       "security-groups-specific-ports-unrestricted",
+	IAMActions: sgrules.WorldOpenIAMActions,
+	Scope:      check.Regional,
+	BeyondSpec: "A port range is judged by the worst port it covers (0-65535 covers 3389: red), an all-protocol rule opens every port (red); ICMP and other protocols without ports are yellow. Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
+	Triggers:   sgrules.WorldOpenTriggers,
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, sgrules.CollectWorldOpenFor, evaluate)
@@ -88,18 +65,10 @@ func judge(r types.SecurityGroupRule) (check.Status, string) {
 		return check.Yellow, fmt.Sprintf("Unrestricted access: %s. The protocol has no ports, so it is not one of the green ports 25, 80, 443, 465.", rule)
 	}
 	if red := sgrules.CoveredPorts(r, redPorts); len(red) > 0 {
-		return check.Red, fmt.Sprintf("Unrestricted access to high-risk port %s: %s.", joinPorts(red), rule)
+		return check.Red, fmt.Sprintf("Unrestricted access to high-risk port %s: %s.", sgrules.JoinPorts(red), rule)
 	}
 	if sgrules.OnlyPorts(r, greenPorts) {
 		return check.Green, fmt.Sprintf("Unrestricted access only to ports usually public (25, 80, 443, 465): %s.", rule)
 	}
 	return check.Yellow, fmt.Sprintf("Unrestricted access to port %s: %s.", strings.Join(sgrules.PortsOutside(r, greenPorts), ", "), rule)
-}
-
-func joinPorts(ports []int32) string {
-	s := make([]string, len(ports))
-	for i, p := range ports {
-		s[i] = fmt.Sprint(p)
-	}
-	return strings.Join(s, ", ")
 }

@@ -21,40 +21,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification; the others are sgrules'.
-const (
-	colStatus  = "Status"
-	colRegion  = "Region"
-	colIPRange = "IP Range"
-)
+// colIPRange is the check's own report column, named as in the
+// specification; the others are sgrules'.
+const colIPRange = "IP Range"
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "1iG5NDGVre",
-	Slug:        "security-groups-unrestricted-access",
-	Name:        "Security Groups – Unrestricted Access",
-	Description: "Checks security groups for rules that allow unrestricted access to a resource. Unrestricted access increases opportunities for malicious activity (hacking, denial-of-service attacks, loss of data). This check only evaluates security groups that you create and their inbound rules for IPv4 addresses.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "A security group rule has a source IP address with a /0 suffix for ports other than 25, 80, or 443."},
-	},
-	RecommendedAction: "Restrict access to only those IP addresses that require it. To restrict access to a specific IP address, set the suffix to /32 (for example, 192.0.2.10/32). Be sure to delete overly permissive rules after creating rules that are more restrictive.",
-	Columns:           []string{colStatus, colRegion, sgrules.ColGroupName, sgrules.ColGroupID, sgrules.ColProtocol, sgrules.ColFromPort, sgrules.ColToPort, colIPRange},
-	IAMActions:        sgrules.WorldOpenIAMActions,
-	Scope:             check.Regional,
-	BeyondSpec:        "A port range is judged by every port it covers (80-443 is red), all-protocol, ICMP and other portless rules from /0 are red (only ports 25, 80 and 443 are exempt). Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
-	// Triggers: changing an inbound rule or the entries of a prefix list a
-	// rule names, or deleting a group (or the VPC whose default group it is),
-	// can open or close a port to the internet; a new group has no inbound
-	// rule, so it waits for the schedule.
-	Triggers: []check.Trigger{
-		{Source: "ec2.amazonaws.com", Names: []string{
-			"AuthorizeSecurityGroupIngress", "ModifySecurityGroupRules", "RevokeSecurityGroupIngress",
-			"DeleteSecurityGroup", "DeleteVpc", "ModifyManagedPrefixList", "RestoreManagedPrefixListVersion",
-		}},
-	},
-}
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("1iG5NDGVre", check.Meta{
+	Slug:       "security-groups-unrestricted-access",
+	IAMActions: sgrules.WorldOpenIAMActions,
+	Scope:      check.Regional,
+	BeyondSpec: "A port range is judged by every port it covers (80-443 is red), all-protocol, ICMP and other portless rules from /0 are red (only ports 25, 80 and 443 are exempt). Inbound IPv6 ::/0 rules are also reported, as separate findings marked beyond the spec, yellow at most. A rule whose source is a customer-managed prefix list is judged by the list's entries (one that holds 0.0.0.0/0 is judged as that source); AWS-managed lists are never world-open; a list that cannot be read makes its group an error.",
+	Triggers:   sgrules.WorldOpenTriggers,
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, sgrules.CollectWorldOpenFor, evaluate)

@@ -21,11 +21,8 @@ var lifecycleJSON []byte
 
 // lifecycleFile is lifecycle.json as written.
 type lifecycleFile struct {
-	Source       string   `json:"source"`
-	AsOf         string   `json:"asOf"`
-	CrossChecked []string `json:"crossChecked"`
-	Notes        []string `json:"notes"`
-	Versions     map[string]struct {
+	datafile.Header
+	Versions map[string]struct {
 		MainstreamEnd string `json:"mainstreamEnd"`
 		ExtendedEnd   string `json:"extendedEnd"`
 	} `json:"versions"`
@@ -62,15 +59,9 @@ var versionName = regexp.MustCompile(`^\d{4}( R2)?$`)
 // support ending before extended support.
 func parseLifecycle(raw []byte) (lifecycleTable, error) {
 	var file lifecycleFile
-	if err := datafile.Decode("lifecycle data", raw, &file); err != nil {
-		return lifecycleTable{}, err
-	}
-	asOf, err := datafile.AsOf("lifecycle data", file.AsOf)
+	asOf, err := datafile.Read("lifecycle data", raw, &file)
 	if err != nil {
 		return lifecycleTable{}, err
-	}
-	if file.Source == "" {
-		return lifecycleTable{}, errors.New("lifecycle data: source is required")
 	}
 	if len(file.Versions) == 0 {
 		return lifecycleTable{}, errors.New("lifecycle data: no versions")

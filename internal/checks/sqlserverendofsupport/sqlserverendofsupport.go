@@ -42,12 +42,11 @@ import (
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
 const (
-	colStatus          = "Status"
-	colRegion          = "Region"
 	colInstanceID      = "Instance ID"
 	colVersion         = "SQL Server Version"
 	colSupportCycle    = "Support Cycle"
@@ -55,22 +54,14 @@ const (
 	colLastUpdatedTime = "Last Updated Time"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "Qsdfp3A4L3",
-	Slug:        "ec2-sql-server-end-of-support",
-	Name:        "Amazon EC2 instances with Microsoft SQL Server end of support",
-	Description: "Checks the SQL Server versions for Amazon Elastic Compute Cloud (Amazon EC2) instances running in the past 24 hours. This check alerts you if the versions are near or have reached the end of support. Each SQL Server version offers 10 years of support, including 5 years of mainstream support and 5 years of extended support. After the end of support, the SQL Server version won’t receive regular security updates. Running applications with unsupported SQL Server versions can bring security or compliance risks.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "An EC2 instance has an SQL Server version that reached the end of support."},
-		{Status: check.Yellow, Text: "An EC2 instance has an SQL Server version that will reach the end of support in 12 months."},
-	},
-	RecommendedAction: "To modernize your SQL Server workloads, consider refactoring to AWS Cloud native databases like Amazon Aurora. For more information, see Modernize Windows Workloads with AWS. To move to a fully managed database, consider replatforming to Amazon Relational Database Service (Amazon RDS). For more information, see Amazon RDS for SQL Server. To upgrade your SQL Server on Amazon EC2, consider using the automation runbook to simplify your upgrade. For more information, see the AWS Systems Manager documentation. If you can’t upgrade your SQL Server on Amazon EC2, consider the End-of-Support Migration Program (EMP) for Windows Server. For more information, see the EMP Website",
-	Columns:           []string{colStatus, colRegion, colInstanceID, colVersion, colSupportCycle, colEndOfSupport, colLastUpdatedTime},
-	IAMActions:        []string{"ec2:DescribeInstances", "ec2:DescribeImages", "ssm:GetInventory"},
-	Scope:             check.Regional,
-	BeyondSpec:        "Self-installed SQL Server is found through Systems Manager inventory; a license-included instance whose version cannot be determined, or a version missing from the shipped lifecycle table, is reported as error rather than green.",
-	Data:              []check.Dataset{dataset()},
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("Qsdfp3A4L3", check.Meta{
+	Slug:       "ec2-sql-server-end-of-support",
+	IAMActions: []string{"ec2:DescribeInstances", "ec2:DescribeImages", "ssm:GetInventory"},
+	Scope:      check.Regional,
+	BeyondSpec: "Self-installed SQL Server is found through Systems Manager inventory; a license-included instance whose version cannot be determined, or a version missing from the shipped lifecycle table, is reported as error rather than green.",
+	Data:       []check.Dataset{dataset()},
 	// Triggers: launching, starting or terminating an instance adds or removes
 	// an instance of the past 24 hours; support dates, the 24 hours and
 	// Systems Manager inventory (its agent calls PutInventory on every
@@ -78,7 +69,7 @@ var Meta = check.Meta{
 	Triggers: []check.Trigger{
 		{Source: "ec2.amazonaws.com", Names: []string{"RunInstances", "CreateFleet", "StartInstances", "TerminateInstances"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -199,8 +190,7 @@ func describeImages(ctx context.Context, api EC2API, instances []ec2types.Instan
 		}
 	}
 	images := map[string]ec2types.Image{}
-	for first := 0; first < len(ids); first += imagesPerRequest {
-		batch := ids[first:min(first+imagesPerRequest, len(ids))]
+	for batch := range slices.Chunk(ids, imagesPerRequest) {
 		out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: batch})
 		if awsx.Is(err, awsx.KindNotFound) {
 			for _, id := range batch {

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -15,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -36,6 +33,9 @@ const (
 	testInstance = "i-0123456789abcdef0"
 	testImage    = "ami-0abcdef1234567890"
 )
+
+// scanTime is when the evaluator tests scan, unless they walk the clock.
+var scanTime = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 // at is the target of an evaluator test, scanned at now.
 func at(now time.Time) check.Target { return checktest.TargetAt("eu-west-1", now) }
@@ -97,7 +97,6 @@ func TestStatusBoundaries(t *testing.T) {
 // PlatformDetails on images or instances, and no SSM inventory.
 func TestEvaluateSources(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	sqlInventory := func(names ...string) map[string]Inventory {
 		inv := Inventory{CaptureTime: "2026-11-27T22:10:05Z"}
 		for _, n := range names {
@@ -167,7 +166,7 @@ func TestEvaluateSources(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := evaluate(at(now), tt.in)
+			got := evaluate(at(scanTime), tt.in)
 			checktest.ColumnsWithin(t, Meta, got)
 			if tt.want == "" {
 				if len(got) != 0 {
@@ -188,7 +187,6 @@ func TestEvaluateSources(t *testing.T) {
 
 func TestRanRecently(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	stopped := func(reason string) ec2types.Instance {
 		return ec2types.Instance{State: &ec2types.InstanceState{Name: ec2types.InstanceStateNameStopped}, StateTransitionReason: aws.String(reason)}
 	}
@@ -206,7 +204,7 @@ func TestRanRecently(t *testing.T) {
 		{"stopped, no time in the reason: kept", stopped("Server.ScheduledStop: Stopped due to scheduled retirement"), true},
 	}
 	for _, tt := range tests {
-		if got := ranRecently(tt.inst, now); got != tt.want {
+		if got := ranRecently(tt.inst, scanTime); got != tt.want {
 			t.Errorf("ranRecently(%s: %q) = %v, want %v", tt.name, aws.ToString(tt.inst.StateTransitionReason), got, tt.want)
 		}
 	}
@@ -338,11 +336,8 @@ func TestCollectInventoryFromFake(t *testing.T) {
 		inventoryEntity("i-0fffffffffffffff0", "Microsoft SQL Server 2012 (64-bit)"), // a terminated instance's stale inventory
 		inventoryEntity(ids["windows"], "Microsoft SQL Server 2017 (64-bit)", "Microsoft SQL Server 2017 Setup (English)", "Google Chrome"),
 	}}
-	server := httptest.NewServer(fake)
-	defer server.Close()
-	inventoryCfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(server.URL), Credentials: credentials.NewStaticCredentialsProvider("AKIAFAKE", "secret", "")}
-
-	in, err := collect(ctx, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), ssm.NewFromConfig(inventoryCfg))
+	inventory := ssm.NewFromConfig(checktest.FakeEndpoint(t, fake, "eu-west-1"))
+	in, err := collect(ctx, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), inventory)
 	if err != nil {
 		t.Fatalf("collect: %v", err)
 	}
@@ -352,7 +347,7 @@ func TestCollectInventoryFromFake(t *testing.T) {
 	if got := fake.filters.Load().(string); !strings.Contains(got, `"AWS:Application.Name"`) || !strings.Contains(got, `"BeginWith"`) || !strings.Contains(got, `"Microsoft SQL Server"`) {
 		t.Errorf("GetInventory filters = %s, want AWS:Application.Name BeginWith Microsoft SQL Server", got)
 	}
-	findings := checktest.ByResource(evaluate(at(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)), in))
+	findings := checktest.ByResource(evaluate(at(scanTime), in))
 	got := findings[ids["windows"]]
 	if got.Status != check.Yellow || got.Columns[colVersion] != "SQL Server 2017" || got.Columns[colLastUpdatedTime] != "2026-11-27T22:10:05Z" {
 		t.Errorf("self-installed 2017 finding = %+v, want yellow (ends 2027-10-12), version from inventory, capture time", got)
@@ -431,10 +426,7 @@ func TestCollectReadsEveryPage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("collect: %v", err)
 			}
-			got := checktest.Statuses(evaluate(at(time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)), in))
-			if !maps.Equal(got, tt.want) {
-				t.Errorf("statuses = %v, want %v", got, tt.want)
-			}
+			checktest.WantStatuses(t, "evaluate(collect)", evaluate(at(scanTime), in), tt.want)
 		})
 	}
 }

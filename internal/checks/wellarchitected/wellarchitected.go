@@ -10,8 +10,8 @@
 package wellarchitected
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,6 +23,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsregions"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
 // Report columns, named as in the specification.
@@ -33,30 +34,20 @@ const (
 	colWorkloadName      = "Workload Name"
 	colReviewer          = "Reviewer Name"
 	colWorkloadType      = "Workload Type"
-	colStarted           = "Workload Started Date"
 	colLastModified      = "Workload Last Modified Date"
 	colHRIs              = "Number of identified HRIs for Security"
-	colHRIsResolved      = "Number of HRIs resolved for Security"
 	colQuestionsAnswered = "Number of questions for Security"
 	colQuestionsTotal    = "Total number of questions in Security pillar"
 	colLastUpdated       = "Last Updated Time"
 )
 
-// Meta describes the check, from the specification.
-var Meta = check.Meta{
-	ID:          "Wxdfp4B1L3",
-	Slug:        "well-architected-security-hri",
-	Name:        "AWS Well-Architected high risk issues for security",
-	Description: "Checks for high risk issues (HRIs) for your workloads in the security pillar. This check is based on your AWS-Well Architected reviews. Your check results depend on whether you completed the workload evaluation with AWS Well-Architected.",
-	Criteria: []check.Criterion{
-		{Status: check.Red, Text: "At least one active high risk issue was identified in the security pillar for AWS Well-Architected."},
-		{Status: check.Green, Text: "No active high risk issues were detected in the security pillar for AWS Well-Architected."},
-	},
-	RecommendedAction: "AWS Well-Architected detected high risk issues during your workload evaluation. These issues present opportunities to reduce risk and save money. Sign in to the AWS Well-Architected tool to review your answers and take action to resolve your active issues.",
-	Columns:           []string{colStatus, colRegion, colWorkloadARN, colWorkloadName, colReviewer, colWorkloadType, colStarted, colLastModified, colHRIs, colHRIsResolved, colQuestionsAnswered, colQuestionsTotal, colLastUpdated},
-	IAMActions:        []string{"wellarchitected:ListWorkloads", "wellarchitected:GetWorkload", "wellarchitected:GetLensReview"},
-	Scope:             check.Regional,
-	Data:              []check.Dataset{awsregions.Dataset()},
+// Meta describes the check: its name, description, criteria,
+// recommended action and columns are the specification's (spec.Meta).
+var Meta = spec.Meta("Wxdfp4B1L3", check.Meta{
+	Slug:       "well-architected-security-hri",
+	IAMActions: []string{"wellarchitected:ListWorkloads", "wellarchitected:GetWorkload", "wellarchitected:GetLensReview"},
+	Scope:      check.Regional,
+	Data:       []check.Dataset{awsregions.Dataset()},
 	BeyondSpec: "Workloads without the AWS Well-Architected Framework lens are not reported (they have no security pillar review). " +
 		"\"Number of questions for Security\" counts answered questions (all but UNANSWERED); the total counts every question of the pillar. " +
 		"\"Workload Started Date\" and \"Number of HRIs resolved for Security\" are left empty: the Well-Architected API records neither. " +
@@ -68,7 +59,7 @@ var Meta = check.Meta{
 	Triggers: []check.Trigger{
 		{Source: "wellarchitected.amazonaws.com", Names: []string{"CreateWorkload", "DeleteWorkload", "UpdateAnswer", "UpgradeLensReview"}},
 	},
-}
+})
 
 // Check is the catalog entry.
 var Check = check.New(Meta, collectFrom, evaluate)
@@ -219,7 +210,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			columns[colWorkloadType] = string(w.Detail.Environment)
 		}
 		if w.Err != nil {
-			f := Meta.ErrorFinding(target, id, operation(w.Err), w.Err)
+			f := Meta.ErrorFinding(target, id, cmp.Or(check.OpOf(w.Err), "wellarchitected"), w.Err)
 			f.Columns = columns
 			findings = append(findings, f)
 			continue
@@ -275,13 +266,4 @@ func timeText(t *time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// operation names the failed call of a per-workload error.
-func operation(err error) string {
-	var op *check.OpError
-	if errors.As(err, &op) {
-		return op.Op
-	}
-	return "wellarchitected"
 }

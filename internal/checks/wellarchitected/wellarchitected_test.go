@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/wellarchitected/types"
 	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/awsregions"
@@ -219,12 +218,6 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": message})
 }
 
-// fakeConfig is a client configuration for the fake at url.
-func fakeConfig(url string) aws.Config {
-	return aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(url),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIAFAKE", "fake-secret", "")}
-}
-
 // TestCollectOnFake reads two pages of workloads; the red one is alone on
 // the second page, so dropping pages after the first loses it.
 func TestCollectOnFake(t *testing.T) {
@@ -234,9 +227,7 @@ func TestCollectOnFake(t *testing.T) {
 		{id: "wl-blog", name: "blog", reviewer: "bob", environment: "PREPRODUCTION", lenses: []string{"wellarchitected", "serverless"}, security: securityCounts(0, 3, 8, 0, 0)},
 		{id: "wl-shop", name: "shop", reviewer: "alice", environment: "PRODUCTION", lenses: []string{"wellarchitected"}, security: securityCounts(2, 1, 6, 0, 2)},
 	}}
-	server := httptest.NewServer(fake)
-	defer server.Close()
-	findings := scan.RunJob(context.Background(), fakeConfig(server.URL), scan.Job{Check: Check, Account: "123456789012", Region: "eu-west-1"}, 0)
+	findings := scan.RunJob(context.Background(), checktest.FakeEndpoint(t, fake, "eu-west-1"), scan.Job{Check: Check, Account: "123456789012", Region: "eu-west-1"}, 0)
 	checktest.ColumnsWithin(t, Meta, findings)
 	got := checktest.ByResource(findings)
 	if len(findings) != 2 {
@@ -269,9 +260,7 @@ func TestUnreadableWorkloadIsItsOwnError(t *testing.T) {
 			t.Parallel()
 			fake := &fakeWellArchitected{pageSize: 50, denied: map[string]bool{op: true}, workloads: []fakeWorkload{
 				{id: "wl-shop", name: "shop", lenses: []string{"wellarchitected"}, security: securityCounts(0, 0, 11, 0, 0)}}}
-			server := httptest.NewServer(fake)
-			defer server.Close()
-			findings := scan.RunJob(context.Background(), fakeConfig(server.URL), scan.Job{Check: Check, Account: "123456789012", Region: "eu-west-1"}, 0)
+			findings := scan.RunJob(context.Background(), checktest.FakeEndpoint(t, fake, "eu-west-1"), scan.Job{Check: Check, Account: "123456789012", Region: "eu-west-1"}, 0)
 			if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != "wl-shop" {
 				t.Fatalf("%s denied: findings = %+v, want one error finding for wl-shop", op, findings)
 			}
@@ -305,9 +294,7 @@ func TestWellArchitectedUnavailableInRegion(t *testing.T) {
 			t.Parallel()
 			fake := &fakeWellArchitected{pageSize: 50, workloads: []fakeWorkload{
 				{id: "wl-shop", name: "shop", lenses: []string{"wellarchitected"}, security: securityCounts(1, 0, 10, 0, 0)}}}
-			server := httptest.NewServer(fake)
-			defer server.Close()
-			findings := scan.RunJob(context.Background(), fakeConfig(server.URL), scan.Job{Check: Check, Account: "123456789012", Region: tt.region}, 0)
+			findings := scan.RunJob(context.Background(), checktest.FakeEndpoint(t, fake, "eu-west-1"), scan.Job{Check: Check, Account: "123456789012", Region: tt.region}, 0)
 			fake.mu.Lock()
 			calls := len(fake.calls)
 			fake.mu.Unlock()
@@ -345,9 +332,7 @@ func TestRegionUnknownToTheDataIsAsked(t *testing.T) {
 	server := httptest.NewServer(http.NotFoundHandler())
 	url := server.URL
 	server.Close() // nothing listens there any more
-	cfg := fakeConfig(url)
-	cfg.RetryMaxAttempts = 1
-	findings := scan.RunJob(context.Background(), cfg, scan.Job{Check: Check, Account: "123456789012", Region: "eu-south-9"}, 0)
+	findings := scan.RunJob(context.Background(), checktest.EndpointConfig(url, "eu-west-1"), scan.Job{Check: Check, Account: "123456789012", Region: "eu-south-9"}, 0)
 	if len(findings) != 1 || findings[0].Status != check.Error || !strings.Contains(findings[0].Reason, "wellarchitected ListWorkloads") {
 		t.Fatalf("findings = %+v, want one error finding naming ListWorkloads", findings)
 	}

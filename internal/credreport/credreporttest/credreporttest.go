@@ -1,14 +1,15 @@
 // Package credreporttest helps the tests of checks that read the IAM
-// credential report: report content shaped as AWS writes it, and a fake of
-// the two report operations that serves it. The emulator's report has no
-// root row and cannot hold backdated keys, so these tests need AWS-shaped
-// content (IAM User Guide, "Generate credential reports for your AWS
-// account").
+// credential report: report content shaped as AWS writes it, a fake of the
+// two report operations that serves it, and its parsing. The emulator's
+// report has no root row and cannot hold backdated keys, so these tests need
+// AWS-shaped content (IAM User Guide, "Generate credential reports for your
+// AWS account").
 package credreporttest
 
 import (
 	"context"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,6 +28,17 @@ const Header = "user,arn,user_creation_time,password_enabled,password_last_used,
 // GetCredentialReport's decoded Content holds it.
 func Content(rows ...string) string {
 	return Header + "\n" + strings.Join(rows, "\n") + "\n"
+}
+
+// Parse reads content with credreport.Parse, as a collector reads what
+// GetCredentialReport returns, or fails t.
+func Parse(t testing.TB, content string) *credreport.Report {
+	t.Helper()
+	report, err := credreport.Parse([]byte(content))
+	if err != nil {
+		t.Fatalf("credreport.Parse(%q): %v", content, err)
+	}
+	return report
 }
 
 // Date writes t as the report writes dates (2026-06-01T12:00:00+00:00).

@@ -118,8 +118,7 @@ type scanRun struct {
 // one job's.
 func runScan(ctx context.Context, base aws.Config, spec Spec, jobs []scan.Job, concurrency int, perJob bool) (ScanResult, scanRun) {
 	recorder := awsx.NewRecorder()
-	cfg := base.Copy()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	cfg := recorder.Counting(base)
 	opts := scan.Options{Concurrency: concurrency}
 	var jobResults []JobResult
 	if perJob {
@@ -219,8 +218,7 @@ func steadyState(ctx context.Context, base aws.Config, acct *Account, jobs []sca
 // check workers do, and counts what was written.
 func applyScan(ctx context.Context, base aws.Config, table string, jobs []scan.Job, run scanRun, workers int) (ApplyResult, error) {
 	recorder := awsx.NewRecorder()
-	cfg := base.Copy()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
+	cfg := recorder.Counting(base)
 	scanID := "bench-" + run.time.UTC().Format("20060102T150405.000Z")
 	results := make([]store.JobResult, len(jobs))
 	for i, fs := range scan.FindingsByJob(jobs, run.findings) {

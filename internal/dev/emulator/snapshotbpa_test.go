@@ -32,25 +32,22 @@ func TestSnapshotBlockPublicAccessFake(t *testing.T) {
 	if got := state(eu); got != types.SnapshotBlockPublicAccessStateUnblocked {
 		t.Fatalf("state of a new account = %q, want unblocked", got)
 	}
+	enable := func(state types.SnapshotBlockPublicAccessState) func() (types.SnapshotBlockPublicAccessState, error) {
+		return func() (types.SnapshotBlockPublicAccessState, error) {
+			out, err := eu.EnableSnapshotBlockPublicAccess(ctx, &ec2.EnableSnapshotBlockPublicAccessInput{State: state})
+			if err != nil {
+				return "", err
+			}
+			return out.State, nil
+		}
+	}
 	steps := []struct {
 		name string
 		set  func() (types.SnapshotBlockPublicAccessState, error)
 		want types.SnapshotBlockPublicAccessState
 	}{
-		{"enable block-all-sharing", func() (types.SnapshotBlockPublicAccessState, error) {
-			out, err := eu.EnableSnapshotBlockPublicAccess(ctx, &ec2.EnableSnapshotBlockPublicAccessInput{State: types.SnapshotBlockPublicAccessStateBlockAllSharing})
-			if err != nil {
-				return "", err
-			}
-			return out.State, nil
-		}, types.SnapshotBlockPublicAccessStateBlockAllSharing},
-		{"change to block-new-sharing", func() (types.SnapshotBlockPublicAccessState, error) {
-			out, err := eu.EnableSnapshotBlockPublicAccess(ctx, &ec2.EnableSnapshotBlockPublicAccessInput{State: types.SnapshotBlockPublicAccessStateBlockNewSharing})
-			if err != nil {
-				return "", err
-			}
-			return out.State, nil
-		}, types.SnapshotBlockPublicAccessStateBlockNewSharing},
+		{"enable block-all-sharing", enable(types.SnapshotBlockPublicAccessStateBlockAllSharing), types.SnapshotBlockPublicAccessStateBlockAllSharing},
+		{"change to block-new-sharing", enable(types.SnapshotBlockPublicAccessStateBlockNewSharing), types.SnapshotBlockPublicAccessStateBlockNewSharing},
 		{"disable", func() (types.SnapshotBlockPublicAccessState, error) {
 			out, err := eu.DisableSnapshotBlockPublicAccess(ctx, &ec2.DisableSnapshotBlockPublicAccessInput{})
 			if err != nil {

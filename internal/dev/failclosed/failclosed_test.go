@@ -166,8 +166,7 @@ func TestFailClosed(t *testing.T) {
 			// One recorder watches the undenied scan and every denied one, so
 			// that calls made only on a fallback path count too.
 			recorder := awsx.NewRecorder()
-			recorded := isolated(cfg)
-			recorded.APIOptions = append(recorded.APIOptions, recorder.Middleware)
+			recorded := recorder.Counting(isolated(cfg))
 			baseline, baselineList := scanCheck(t, recorded, account, c)
 			for _, f := range baselineList {
 				if f.Status == check.Error {

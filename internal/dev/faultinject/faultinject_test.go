@@ -255,8 +255,7 @@ func TestScanUnderFaultsLosesNothing(t *testing.T) {
 	t.Cleanup(stop)
 
 	cleanRecorder := awsx.NewRecorder()
-	cleanCfg := cfg.Copy()
-	cleanCfg.APIOptions = append(cleanCfg.APIOptions[:len(cleanCfg.APIOptions):len(cleanCfg.APIOptions)], cleanRecorder.Middleware)
+	cleanCfg := cleanRecorder.Counting(cfg)
 	start := time.Now()
 	want := scanLines(ctx, cleanCfg, account)
 	clean := time.Since(start)
@@ -268,8 +267,7 @@ func TestScanUnderFaultsLosesNothing(t *testing.T) {
 
 	transport := New(nil, Options{Rate: 0.2, Seed: 20})
 	recorder := awsx.NewRecorder()
-	faulty := cfg.Copy()
-	faulty.APIOptions = append(faulty.APIOptions[:len(faulty.APIOptions):len(faulty.APIOptions)], recorder.Middleware)
+	faulty := recorder.Counting(cfg)
 	faulty.HTTPClient = transport.Client()
 	faulty.Retryer = awsx.Retryer
 	start = time.Now()

@@ -29,9 +29,7 @@ func TestCloudTrailEventReChecksEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Setup: %v", err)
 	}
-	if _, err := p.Scan(ctx, Scheduled(time.Now())); err != nil {
-		t.Fatalf("scheduled scan: %v", err)
-	}
+	runScan(t, p, Scheduled(time.Now()), "scheduled scan")
 
 	event, err := demo.OpenRDP(ctx, cfg, account, region)
 	if err != nil {

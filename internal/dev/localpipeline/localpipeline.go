@@ -65,7 +65,10 @@ type Pipeline struct {
 // Options configure Setup.
 type Options struct {
 	// Name prefixes every resource (table, queues, topic).
-	Name    string
+	Name string
+	// Account is the account the pipeline runs in: the workers' own
+	// account, and the orchestrator's, as the stack sets it
+	// (pipeline.EnvAccount).
 	Account string
 	Regions []string
 	// Accounts are the accounts a scan covers, as the stack's accounts
@@ -134,7 +137,7 @@ func Setup(ctx context.Context, cfg aws.Config, opts Options) (*Pipeline, error)
 		Windows:     p.Store,
 		EventWindow: opts.EventWindow,
 		Discovery: orchestrator.Discovery{
-			Account: func(ctx context.Context) (string, error) { return scan.CallerAccount(ctx, cfg) },
+			Account: func(context.Context) (string, error) { return opts.Account, nil },
 			Regions: func(ctx context.Context) ([]string, error) { return scan.EnabledRegions(ctx, cfg) },
 			Organization: func(ctx context.Context) ([]org.Account, error) {
 				return orglist.ListActive(ctx, organizations.NewFromConfig(cfg))

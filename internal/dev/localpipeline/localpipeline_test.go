@@ -3,11 +3,11 @@ package localpipeline
 import (
 	"context"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -31,62 +31,30 @@ func TestPipelineEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	region := "eu-west-1"
-	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	var snaps []string
-	for range 2 {
-		s, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
-		if err != nil {
-			t.Fatalf("seed: %v", err)
-		}
-		snaps = append(snaps, aws.ToString(s.SnapshotId))
-	}
-	setPublic := func(id string, public bool) {
-		op := ec2types.OperationTypeAdd
-		if !public {
-			op = ec2types.OperationTypeRemove
-		}
-		if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: aws.String(id),
-			Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: op, GroupNames: []string{"all"}}); err != nil {
-			t.Fatalf("modify snapshot: %v", err)
-		}
-	}
-	setPublic(snaps[0], true)
+	public := seedPublicSnapshot(t, cfg, region)
+	seedSnapshot(t, cfg, region) // private: green throughout
 
 	recorder := awsx.NewRecorder()
-	counted := cfg.Copy()
-	counted.APIOptions = append(counted.APIOptions, recorder.Middleware)
+	counted := recorder.Counting(cfg)
 	p, err := Setup(ctx, counted, Options{Name: "e2e", Account: account, Regions: []string{region}, NotifyResolved: true})
 	if err != nil {
 		t.Fatalf("Setup: %v", err)
 	}
 
 	// First scan: the public snapshot is a new red finding → one alert.
-	run, err := p.Scan(ctx, Scheduled(time.Now()))
-	if err != nil {
-		t.Fatalf("first scan: %v", err)
-	}
-	if run.Failed != 0 {
-		t.Errorf("first scan: %d failed messages, want 0", run.Failed)
-	}
+	run := runScan(t, p, Scheduled(time.Now()), "first scan")
 	ebsAlerts := alertsFor(run.Alerts, ebspublicsnapshots.Meta.ID)
-	if len(ebsAlerts) != 1 || !strings.Contains(ebsAlerts[0].Body, snaps[0]) || ebsAlerts[0].Attributes["status"] != "red" || ebsAlerts[0].Attributes["account"] != account {
-		t.Fatalf("first scan EBS alerts = %+v, want one red alert naming %s", ebsAlerts, snaps[0])
+	if len(ebsAlerts) != 1 || !strings.Contains(ebsAlerts[0].Body, public) || ebsAlerts[0].Attributes["status"] != "red" || ebsAlerts[0].Attributes["account"] != account {
+		t.Fatalf("first scan EBS alerts = %+v, want one red alert naming %s", ebsAlerts, public)
 	}
 	red, err := p.Store.Query(ctx, store.Filter{Status: check.Red, Account: account, CheckID: ebspublicsnapshots.Meta.ID})
-	if err != nil || len(red) != 1 || red[0].ResourceID != snaps[0] {
-		t.Fatalf("red index = %+v, %v; want %s", red, err, snaps[0])
+	if err != nil || len(red) != 1 || red[0].ResourceID != public {
+		t.Fatalf("red index = %+v, %v; want %s", red, err, public)
 	}
 
 	// Second scan of the unchanged account: no finding written, no alert.
 	before := recorder.Calls("DynamoDB", "BatchWriteItem")
-	run, err = p.Scan(ctx, Scheduled(time.Now()))
-	if err != nil {
-		t.Fatalf("second scan: %v", err)
-	}
+	run = runScan(t, p, Scheduled(time.Now()), "second scan")
 	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - before; got != 0 {
 		t.Errorf("unchanged re-scan made %d BatchWriteItem calls, want 0", got)
 	}
@@ -95,11 +63,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 
 	// Fix the snapshot: a resolved alert, and it leaves the red index.
-	setPublic(snaps[0], false)
-	run, err = p.Scan(ctx, Scheduled(time.Now()))
-	if err != nil {
-		t.Fatalf("third scan: %v", err)
-	}
+	setSnapshotPublic(t, cfg, region, public, false)
+	run = runScan(t, p, Scheduled(time.Now()), "third scan")
 	ebsAlerts = alertsFor(run.Alerts, ebspublicsnapshots.Meta.ID)
 	if len(ebsAlerts) != 1 || ebsAlerts[0].Attributes["status"] != "resolved" || !strings.Contains(ebsAlerts[0].Subject, "no longer red") {
 		t.Errorf("after the fix, EBS alerts = %+v, want one resolved alert", ebsAlerts)
@@ -175,23 +140,16 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	faulty.HTTPClient = transport.Client()
 	faulty.Retryer = awsx.Retryer
 	recorder := awsx.NewRecorder()
-	faulty.APIOptions = append(slices.Clip(faulty.APIOptions), recorder.Middleware)
+	faulty = recorder.Counting(faulty)
 	p, err := Setup(ctx, faulty, Options{Name: "faults", Account: account, Regions: []string{region}})
 	if err != nil {
 		t.Fatalf("Setup under faults: %v", err)
 	}
-	refresh := Scheduled(time.Now())
-	refresh.DetailType, refresh.Detail = pipeline.RefreshDetailType, []byte(`{"checks":["ebs-public-snapshots"]}`)
-	run, err := p.Scan(ctx, refresh)
-	if err != nil {
-		t.Fatalf("scan under faults: %v", err)
-	}
+	// The SDK retries transient faults: no job message may fail.
+	run := runScan(t, p, refreshPublicSnapshots(), "scan under faults")
 	t.Logf("faults injected: %v over %d requests", transport.Injected(), transport.Requests())
 	if transport.Total() == 0 {
 		t.Fatal("no fault was injected: the test proves nothing")
-	}
-	if run.Failed != 0 {
-		t.Errorf("%d job messages failed under transient faults, want 0 (the SDK retries them)", run.Failed)
 	}
 	if len(run.Alerts) != 1 || !strings.Contains(run.Alerts[0].Body, snap) {
 		t.Fatalf("alerts = %+v, want exactly one naming %s", run.Alerts, snap)
@@ -211,21 +169,15 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	if failed, err := p.DrainQueues(ctx); err != nil || failed != 0 {
 		t.Fatalf("redelivered job: %d failed, %v", failed, err)
 	}
-	if err := p.PumpStream(ctx); err != nil {
-		t.Fatalf("pump stream: %v", err)
-	}
-	alerts, err := p.ReadAlerts(ctx)
-	if err != nil {
-		t.Fatalf("read alerts: %v", err)
-	}
+	alerts := streamAlerts(t, p)
 	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - writes; got != 0 || len(alerts) != 0 {
 		t.Errorf("redelivered job: %d BatchWriteItem calls and %d alerts, want none", got, len(alerts))
 	}
 }
 
-// seedPublicSnapshot creates, through cfg, a volume and a snapshot of it
-// that anyone can restore, and returns the snapshot's ID.
-func seedPublicSnapshot(t *testing.T, cfg aws.Config, region string) string {
+// seedSnapshot creates, through cfg, a volume in region and a private
+// snapshot of it, and returns the snapshot's ID.
+func seedSnapshot(t *testing.T, cfg aws.Config, region string) string {
 	t.Helper()
 	ctx := context.Background()
 	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
@@ -237,10 +189,66 @@ func seedPublicSnapshot(t *testing.T, cfg aws.Config, region string) string {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
-	if _, err := ec2c.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{SnapshotId: snap.SnapshotId,
-		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"}}); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
 	return aws.ToString(snap.SnapshotId)
+}
+
+// setSnapshotPublic lets anyone restore snapshot id, or no longer.
+func setSnapshotPublic(t *testing.T, cfg aws.Config, region, id string, public bool) {
+	t.Helper()
+	op := ec2types.OperationTypeAdd
+	if !public {
+		op = ec2types.OperationTypeRemove
+	}
+	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
+	// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
+	if _, err := ec2c.ModifySnapshotAttribute(context.Background(), &ec2.ModifySnapshotAttributeInput{SnapshotId: aws.String(id),
+		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: op, GroupNames: []string{"all"}}); err != nil {
+		t.Fatalf("modify snapshot %s: %v", id, err)
+	}
+}
+
+// seedPublicSnapshot creates, through cfg, a volume and a snapshot of it
+// that anyone can restore, and returns the snapshot's ID.
+func seedPublicSnapshot(t *testing.T, cfg aws.Config, region string) string {
+	t.Helper()
+	id := seedSnapshot(t, cfg, region)
+	setSnapshotPublic(t, cfg, region, id, true)
+	return id
+}
+
+// runScan runs one scan of the pipeline, to its alerts, and requires that no
+// job message failed; what names the scan in failures.
+func runScan(t *testing.T, p *Pipeline, event events.EventBridgeEvent, what string) Run {
+	t.Helper()
+	run, err := p.Scan(context.Background(), event)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if run.Failed != 0 {
+		t.Errorf("%s: %d failed job messages, want 0", what, run.Failed)
+	}
+	return run
+}
+
+// refreshPublicSnapshots is the refresh event that re-runs EBS Public
+// Snapshots only.
+func refreshPublicSnapshots() events.EventBridgeEvent {
+	refresh := Scheduled(time.Now())
+	refresh.DetailType, refresh.Detail = pipeline.RefreshDetailType, []byte(`{"checks":["`+ebspublicsnapshots.Meta.Slug+`"]}`)
+	return refresh
+}
+
+// streamAlerts delivers the table's stream to the notifier and returns the
+// alerts it published.
+func streamAlerts(t *testing.T, p *Pipeline) []Alert {
+	t.Helper()
+	ctx := context.Background()
+	if err := p.PumpStream(ctx); err != nil {
+		t.Fatalf("pump stream: %v", err)
+	}
+	alerts, err := p.ReadAlerts(ctx)
+	if err != nil {
+		t.Fatalf("read alerts: %v", err)
+	}
+	return alerts
 }

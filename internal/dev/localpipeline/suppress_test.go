@@ -9,7 +9,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
-	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
@@ -42,15 +41,7 @@ func TestSuppressionRulesThroughThePipeline(t *testing.T) {
 		t.Fatalf("PutSuppression: %v", err)
 	}
 
-	refresh := Scheduled(time.Now())
-	refresh.DetailType, refresh.Detail = pipeline.RefreshDetailType, []byte(`{"checks":["ebs-public-snapshots"]}`)
-	run, err := p.Scan(ctx, refresh)
-	if err != nil {
-		t.Fatalf("scan: %v", err)
-	}
-	if run.Failed != 0 {
-		t.Errorf("scan: %d failed messages, want 0", run.Failed)
-	}
+	run := runScan(t, p, refreshPublicSnapshots(), "scan")
 	alerts := alertsFor(run.Alerts, ebspublicsnapshots.Meta.ID)
 	if len(alerts) != 1 || !strings.Contains(alerts[0].Body, alerting) || strings.Contains(alerts[0].Body, accepted) {
 		t.Fatalf("scan alerts = %+v, want one naming %s and not the suppressed %s", alerts, alerting, accepted)
@@ -71,14 +62,7 @@ func TestSuppressionRulesThroughThePipeline(t *testing.T) {
 	if changed, err := p.Store.Resuppress(ctx, rules, today); err != nil || changed != 1 {
 		t.Fatalf("Resuppress = %d, %v; want 1 finding changed", changed, err)
 	}
-	if err := p.PumpStream(ctx); err != nil {
-		t.Fatalf("PumpStream: %v", err)
-	}
-	got, err := p.ReadAlerts(ctx)
-	if err != nil {
-		t.Fatalf("ReadAlerts: %v", err)
-	}
-	alerts = alertsFor(got, ebspublicsnapshots.Meta.ID)
+	alerts = alertsFor(streamAlerts(t, p), ebspublicsnapshots.Meta.ID)
 	if len(alerts) != 1 || alerts[0].Attributes["status"] != "red" || !strings.Contains(alerts[0].Body, accepted) ||
 		!strings.Contains(alerts[0].Body, "no longer suppressed: rule "+rule.ID) || strings.Contains(alerts[0].Body, alerting) {
 		t.Errorf("alerts after the rule was removed = %+v, want one red alert for %s, no longer suppressed by %s", alerts, accepted, rule.ID)

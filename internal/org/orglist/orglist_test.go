@@ -21,13 +21,9 @@ func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 // account and its members, with their names.
 func TestListActiveOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	cfg, management := emutest.Config(t)
-	members, err := emulator.CreateOrganization(ctx, emutest.Server(t).URL, management, []emulator.Member{{Name: "prod"}, {Name: "dev"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	listed, err := ListActive(ctx, organizations.NewFromConfig(cfg))
+	members := emutest.Organization(t, management, emulator.Member{Name: "prod"}, emulator.Member{Name: "dev"})
+	listed, err := ListActive(context.Background(), organizations.NewFromConfig(cfg))
 	if err != nil {
 		t.Fatalf("ListActive: %v", err)
 	}

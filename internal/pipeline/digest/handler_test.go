@@ -18,6 +18,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
+	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
@@ -154,21 +155,9 @@ func TestHandlerOnTheEmulator(t *testing.T) {
 		}
 	}
 
-	snsc, sqsc := sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
-	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alerts")})
-	if err != nil {
-		t.Fatalf("CreateTopic: %v", err)
-	}
-	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("inbox")})
-	if err != nil {
-		t.Fatalf("CreateQueue: %v", err)
-	}
-	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
-		Endpoint: aws.String("arn:aws:sqs:" + cfg.Region + ":" + account + ":inbox")}); err != nil {
-		t.Fatalf("Subscribe: %v", err)
-	}
+	alerts, inbox := pipelinetest.SubscribedQueue(t, cfg, "alerts")
 
-	env := map[string]string{pipeline.EnvTableName: table, pipeline.EnvTopicARN: aws.ToString(topic.TopicArn)}
+	env := map[string]string{pipeline.EnvTableName: table, pipeline.EnvTopicARN: alerts}
 	h, err := New(cfg, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -181,7 +170,7 @@ func TestHandlerOnTheEmulator(t *testing.T) {
 		t.Errorf("subject = %q, want %q", res.Subject, want)
 	}
 
-	out, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
+	out, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(inbox), MaxNumberOfMessages: 10})
 	if err != nil {
 		t.Fatalf("ReceiveMessage: %v", err)
 	}

@@ -309,7 +309,7 @@ func (o *Orchestrator) recheck(ctx context.Context, event events.EventBridgeEven
 			// event claims it again rather than being coalesced into a
 			// job that was never sent.
 			slog.Error("re-check job not sent", "check_id", e.ID, "account", acct.ID, "region", region,
-				"op", opOf(err), "err", err.Error())
+				"op", check.OpOf(err), "err", err.Error())
 			failures = append(failures, fmt.Sprintf("%s: %v", e.ID, err))
 			if err := o.Windows.ReleaseWindow(ctx, acct.ID, e.ID, region); err != nil {
 				// The window then closes by itself; the next scan sees the change.

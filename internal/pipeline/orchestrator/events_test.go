@@ -1,7 +1,6 @@
 package orchestrator
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -370,31 +369,13 @@ func TestRecheckBurst(t *testing.T) {
 	}
 }
 
-// syncBuffer collects log lines written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRecheckDropsWhatIsNotOurs: a well-formed event that is not ours — a
 // failed call, a call no check is triggered by, an account or (for a
 // regional check) a region not scanned — makes no job and no claim, is no
 // error (EventBridge must not retry it), and is logged with its reason.
 // Not parallel: it reads the default logger.
 func TestRecheckDropsWhatIsNotOurs(t *testing.T) {
-	var logs syncBuffer
+	var logs pipelinetest.SyncBuffer
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
@@ -708,7 +689,7 @@ func TestNewReadsTheEventWindow(t *testing.T) {
 		{"soon", "", 0, pipeline.EnvEventWindow},
 	}
 	for _, tt := range tests {
-		env := map[string]string{pipeline.EnvCheckQueues: queues, pipeline.EnvEventWindow: tt.window, pipeline.EnvTableName: tt.table}
+		env := map[string]string{pipeline.EnvAccount: "123456789012", pipeline.EnvCheckQueues: queues, pipeline.EnvEventWindow: tt.window, pipeline.EnvTableName: tt.table}
 		o, err := New(aws.Config{}, func(name string) string { return env[name] })
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), pipeline.EnvEventWindow) {
@@ -768,29 +749,11 @@ func FuzzCloudTrailDetail(f *testing.F) {
 		r := newRig()
 		event := events.EventBridgeEvent{DetailType: pipeline.CloudTrailDetailType, AccountID: ownAccount, Detail: json.RawMessage(detail)}
 		summary, err := r.o.Handle(context.Background(), event)
-		sent := 0
-		for _, bodies := range r.sqs.bodies {
-			for _, body := range bodies {
-				sent++
-				if _, decodeErr := pipeline.DecodeJobMessage(body); decodeErr != nil {
-					t.Errorf("detail %q: the orchestrator sent a job the worker rejects: %v\n%s", detail, decodeErr, body)
-				}
-			}
-		}
+		checkSentJobs(t, detail, r.sqs, summary, err)
 		for key, d := range r.sqs.delays {
 			if !slices.Equal(d, []int32{60}) {
 				t.Errorf("detail %q: job %s delayed %v, want [60]", detail, key, d)
 			}
-		}
-		if err != nil {
-			return
-		}
-		want := 0
-		for _, n := range summary.Jobs {
-			want += n
-		}
-		if sent != want {
-			t.Errorf("detail %q: %d messages sent, the summary counts %d", detail, sent, want)
 		}
 	})
 }

@@ -41,26 +41,32 @@ func FuzzRefreshDetail(f *testing.F) {
 		}
 		event := events.EventBridgeEvent{DetailType: pipeline.RefreshDetailType, Source: "secadvisor", Detail: json.RawMessage(detail)}
 		summary, err := o.Handle(context.Background(), event)
-		sent := 0
-		for _, bodies := range sqs.bodies {
-			for _, body := range bodies {
-				sent++
-				if err == nil {
-					if _, decodeErr := pipeline.DecodeJobMessage(body); decodeErr != nil {
-						t.Errorf("detail %q: the orchestrator sent a job the worker rejects: %v\n%s", detail, decodeErr, body)
-					}
-				}
+		checkSentJobs(t, detail, sqs, summary, err)
+	})
+}
+
+// checkSentJobs fails t unless every message the orchestrator sent for
+// detail is a job the check worker accepts and, when Handle succeeded, the
+// summary counts as many jobs as were sent.
+func checkSentJobs(t *testing.T, detail []byte, sqs *fakeSQS, summary ScanSummary, handleErr error) {
+	t.Helper()
+	sent := 0
+	for _, bodies := range sqs.bodies {
+		for _, body := range bodies {
+			sent++
+			if _, err := pipeline.DecodeJobMessage(body); err != nil {
+				t.Errorf("detail %q: the orchestrator sent a job the worker rejects: %v\n%s", detail, err, body)
 			}
 		}
-		if err != nil {
-			return
-		}
-		want := 0
-		for _, n := range summary.Jobs {
-			want += n
-		}
-		if sent != want {
-			t.Errorf("detail %q: %d messages sent, the summary counts %d", detail, sent, want)
-		}
-	})
+	}
+	if handleErr != nil {
+		return
+	}
+	want := 0
+	for _, n := range summary.Jobs {
+		want += n
+	}
+	if sent != want {
+		t.Errorf("detail %q: %d messages sent, the summary counts %d", detail, sent, want)
+	}
 }

@@ -2,7 +2,6 @@ package orchestrator
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -126,7 +125,7 @@ func (o *Orchestrator) Sweep(ctx context.Context) (SweepSummary, error) {
 	for _, id := range sortedKeys(o.Mappings) {
 		outcome, err := o.sweepOne(ctx, id, o.Mappings[id], now())
 		if err != nil {
-			slog.Error("sweep", "check_id", id, "op", opOf(err), "err", err.Error())
+			slog.Error("sweep", "check_id", id, "op", check.OpOf(err), "err", err.Error())
 			summary.Failed = append(summary.Failed, id)
 			failures = append(failures, fmt.Sprintf("%s: %v", id, err))
 			continue
@@ -207,12 +206,4 @@ func (o *Orchestrator) queueMessages(ctx context.Context, queueURL string) (int,
 		total += n
 	}
 	return total, nil
-}
-
-func opOf(err error) string {
-	var opErr *check.OpError
-	if errors.As(err, &opErr) {
-		return opErr.Op
-	}
-	return ""
 }

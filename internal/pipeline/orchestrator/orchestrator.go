@@ -54,6 +54,13 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 			return nil, fmt.Errorf("%s: %w", pipeline.EnvCheckQueues, err)
 		}
 	}
+	own, err := pipeline.Required(getenv, pipeline.EnvAccount)
+	if err != nil {
+		return nil, err
+	}
+	if !org.IsAccountID(own) {
+		return nil, fmt.Errorf("%s: %q is not a 12-digit account ID", pipeline.EnvAccount, own)
+	}
 	accounts, err := ParseAccounts(getenv(pipeline.EnvAccounts))
 	if err != nil {
 		return nil, err
@@ -90,7 +97,7 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 		Windows:     windows,
 		EventWindow: window,
 		Discovery: Discovery{
-			Account: func(ctx context.Context) (string, error) { return scan.CallerAccount(ctx, cfg) },
+			Account: func(context.Context) (string, error) { return own, nil },
 			Regions: func(ctx context.Context) ([]string, error) { return scan.EnabledRegions(ctx, cfg) },
 			Organization: func(ctx context.Context) ([]org.Account, error) {
 				return orglist.ListActive(ctx, organizations.NewFromConfig(cfg))
@@ -109,14 +116,10 @@ func splitComma(s string) []string {
 	return out
 }
 
-// Accounts says which accounts a scan covers. The zero value is the
-// orchestrator's own account.
-type Accounts struct {
-	// Org scans every active account of the organization.
-	Org bool
-	// IDs, when Org is false, are the accounts scanned.
-	IDs []string
-}
+// Accounts says which accounts a scan covers, by the rule the CLI follows
+// too (org.Scope). The zero value is the orchestrator's own account;
+// ParseAccounts sets Org or IDs, never Exclude.
+type Accounts = org.Scope
 
 // ParseAccounts reads the value of pipeline.EnvAccounts: empty for the own
 // account, pipeline.AccountsOrg for the organization, or comma-separated
@@ -166,8 +169,9 @@ type QueueAPI interface {
 var _ QueueAPI = (*sqs.Client)(nil)
 
 // Discovery tells the orchestrator which account it runs in, which regions
-// are enabled and which accounts its organization has; scan.CallerAccount,
-// scan.EnabledRegions and orglist.ListActive in production.
+// are enabled and which accounts its organization has; in production, the
+// account from pipeline.EnvAccount, scan.EnabledRegions and
+// orglist.ListActive.
 type Discovery struct {
 	Account      func(context.Context) (string, error)
 	Regions      func(context.Context) ([]string, error)
@@ -332,8 +336,7 @@ func (o *Orchestrator) Handle(ctx context.Context, event events.EventBridgeEvent
 
 // accounts returns the accounts the scan covers, sorted by ID.
 func (o *Orchestrator) accounts(ctx context.Context) ([]org.Account, error) {
-	switch {
-	case o.Accounts.Org:
+	list := func(ctx context.Context) ([]org.Account, error) {
 		accounts, err := o.Discovery.Organization(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("list the organization's accounts: %w", err)
@@ -342,19 +345,8 @@ func (o *Orchestrator) accounts(ctx context.Context) ([]org.Account, error) {
 			return nil, fmt.Errorf("list the organization's accounts: no active account")
 		}
 		return accounts, nil
-	case len(o.Accounts.IDs) > 0:
-		accounts := make([]org.Account, 0, len(o.Accounts.IDs))
-		for _, id := range uniqueSorted(o.Accounts.IDs) {
-			accounts = append(accounts, org.Account{ID: id})
-		}
-		return accounts, nil
-	default:
-		account, err := o.Discovery.Account(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return []org.Account{{ID: account}}, nil
 	}
+	return o.Accounts.Targets(ctx, o.Discovery.Account, list)
 }
 
 func (o *Orchestrator) now() time.Time {

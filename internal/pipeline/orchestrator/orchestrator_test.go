@@ -128,7 +128,9 @@ func TestRawPayloadsThroughTheLambdaHandler(t *testing.T) {
 }
 
 // TestNewReadsTheEnvironment: the queues must name checks of the catalog,
-// the accounts must be own, org or account IDs, every mapping needs a queue.
+// the own account must be an account ID (it is the account Discovery
+// returns), the accounts must be own, org or account IDs, every mapping
+// needs a queue.
 func TestNewReadsTheEnvironment(t *testing.T) {
 	t.Parallel()
 	ebs, iam := ebspublicsnapshots.Meta.ID, iampasswordpolicy.Meta.ID
@@ -144,6 +146,8 @@ func TestNewReadsTheEnvironment(t *testing.T) {
 		{"queues not an object", map[string]string{pipeline.EnvCheckQueues: "[1]"}, "not a JSON object", Accounts{}, nil},
 		{"unknown check", map[string]string{pipeline.EnvCheckQueues: `{"NoSuchCheck1":"q"}`}, "unknown check", Accounts{}, nil},
 		{"own account", map[string]string{pipeline.EnvCheckQueues: queues}, "", Accounts{}, nil},
+		{"own account unset", map[string]string{pipeline.EnvCheckQueues: queues, pipeline.EnvAccount: " "}, pipeline.EnvAccount + " is not set", Accounts{}, nil},
+		{"own account not an ID", map[string]string{pipeline.EnvCheckQueues: queues, pipeline.EnvAccount: "12345"}, `"12345" is not a 12-digit account ID`, Accounts{}, nil},
 		{"organization", map[string]string{pipeline.EnvCheckQueues: queues, pipeline.EnvAccounts: " org "}, "", Accounts{Org: true}, nil},
 		{"account list", map[string]string{pipeline.EnvCheckQueues: queues, pipeline.EnvAccounts: "444455556666, 111122223333,444455556666"}, "",
 			Accounts{IDs: []string{"111122223333", "444455556666"}}, nil},
@@ -157,7 +161,8 @@ func TestNewReadsTheEnvironment(t *testing.T) {
 		{"empty mapping UUID", map[string]string{pipeline.EnvCheckQueues: queues, pipeline.EnvEventSourceMappings: `{"` + ebs + `":" "}`}, "empty mapping UUID", Accounts{}, nil},
 	}
 	for _, tt := range tests {
-		env := map[string]string{pipeline.EnvRegions: " eu-west-1, ,us-east-1"}
+		const own = "123456789012"
+		env := map[string]string{pipeline.EnvAccount: own, pipeline.EnvRegions: " eu-west-1, ,us-east-1"}
 		maps.Copy(env, tt.env)
 		o, err := New(aws.Config{}, func(name string) string { return env[name] })
 		if tt.wantErr != "" {
@@ -175,6 +180,9 @@ func TestNewReadsTheEnvironment(t *testing.T) {
 		}
 		if !reflect.DeepEqual(o.Accounts, tt.wantAccounts) || !reflect.DeepEqual(o.Mappings, tt.wantMappings) {
 			t.Errorf("%s: New(%v) accounts %+v, mappings %v; want %+v, %v", tt.name, tt.env, o.Accounts, o.Mappings, tt.wantAccounts, tt.wantMappings)
+		}
+		if got, err := o.Discovery.Account(context.Background()); got != own || err != nil {
+			t.Errorf("%s: New(%v) own account = %q, %v; want %q (%s)", tt.name, tt.env, got, err, own, pipeline.EnvAccount)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
@@ -58,8 +59,8 @@ func TestWorkerScansMemberAccounts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	url := emutest.Server(t).URL
-	own, member, noRole, denied := emutest.Account(), emutest.Account(), emutest.Account(), emutest.Account()
-	for _, account := range []string{member, denied} {
+	own, withRole, noRole, denied := emutest.Account(), emutest.Account(), emutest.Account(), emutest.Account()
+	for _, account := range []string{withRole, denied} {
 		if _, err := iam.NewFromConfig(emulator.Config(url, account)).CreateRole(ctx, &iam.CreateRoleInput{
 			RoleName:                 aws.String(org.DefaultRoleName),
 			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`),
@@ -69,7 +70,7 @@ func TestWorkerScansMemberAccounts(t *testing.T) {
 	}
 	// The member has a full password policy (green); the own account has
 	// none (red): a member job read with the own credentials would be red.
-	if _, err := iam.NewFromConfig(emulator.Config(url, member)).UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+	if _, err := iam.NewFromConfig(emulator.Config(url, withRole)).UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
 		RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, RequireNumbers: true, RequireSymbols: true, MinimumPasswordLength: aws.Int32(14),
 	}); err != nil {
 		t.Fatalf("set the member's password policy: %v", err)
@@ -101,14 +102,14 @@ func TestWorkerScansMemberAccounts(t *testing.T) {
 		return events.SQSMessage{MessageId: account, Body: j.Encode()}
 	}
 	resp, err := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{
-		message(own, "management"), message(member, "prod"), message(noRole, "sandbox"),
+		message(own, "management"), message(withRole, "prod"), message(noRole, "sandbox"),
 	}})
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("Handle = %+v, %v; want every job done", resp, err)
 	}
 	// A second job for the member, later in the warm function: the cached
 	// credentials serve it.
-	later := message(member, "prod")
+	later := message(withRole, "prod")
 	later.MessageId = "again"
 	if resp, err := w.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{later}}); err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("Handle (second member job) = %+v, %v", resp, err)
@@ -126,7 +127,7 @@ func TestWorkerScansMemberAccounts(t *testing.T) {
 		wantReason                 []string
 	}{
 		{"own account, own credentials", own, "management", check.Red, iampasswordpolicy.ResourceID, nil},
-		{"member, role assumed", member, "prod", check.Green, iampasswordpolicy.ResourceID, nil},
+		{"member, role assumed", withRole, "prod", check.Green, iampasswordpolicy.ResourceID, nil},
 		{"member without the role", noRole, "sandbox", check.Error, check.WholeScope, []string{roleOf(noRole), "AccessDenied"}},
 		{"member, AssumeRole denied", denied, "audit", check.Error, check.WholeScope, []string{roleOf(denied), "AccessDenied"}},
 	}
@@ -157,12 +158,12 @@ func TestWorkerScansMemberAccounts(t *testing.T) {
 	byRole := map[string]int{}
 	for _, c := range calls.calls {
 		byRole[aws.ToString(c.RoleArn)]++
-		if aws.ToString(c.Policy) != policy || aws.ToString(c.RoleSessionName) != org.SessionName || c.ExternalId != nil {
+		if aws.ToString(c.Policy) != policy || aws.ToString(c.RoleSessionName) != member.SessionName || c.ExternalId != nil {
 			t.Errorf("AssumeRole %s: policy %s, session %q, external ID %v; want policy %s, session %q, no external ID",
-				aws.ToString(c.RoleArn), aws.ToString(c.Policy), aws.ToString(c.RoleSessionName), c.ExternalId, policy, org.SessionName)
+				aws.ToString(c.RoleArn), aws.ToString(c.Policy), aws.ToString(c.RoleSessionName), c.ExternalId, policy, member.SessionName)
 		}
 	}
-	if byRole[roleOf(member)] != 1 || byRole[roleOf(own)] != 0 {
+	if byRole[roleOf(withRole)] != 1 || byRole[roleOf(own)] != 0 {
 		t.Errorf("AssumeRole calls by role = %v, want one for the member's two jobs and none for the own account", byRole)
 	}
 }

@@ -13,11 +13,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -43,7 +42,7 @@ func New(ctx context.Context, cfg aws.Config, c check.Check, getenv pipeline.Get
 			return nil, fmt.Errorf("%s %q is not a positive duration", pipeline.EnvJobTimeout, v)
 		}
 	}
-	account, partition, err := callerIdentity(ctx, sts.NewFromConfig(cfg))
+	caller, err := member.CallerOf(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -55,10 +54,10 @@ func New(ctx context.Context, cfg aws.Config, c check.Check, getenv pipeline.Get
 	}
 	return &Worker{
 		Check:   c,
-		Account: account,
+		Account: caller.Account,
 		Config:  cfg,
-		Accounts: org.NewAccounts(org.Entry{
-			Base: cfg, Own: account, Partition: partition,
+		Accounts: member.NewAccounts(member.Entry{
+			Base: cfg, Own: caller.Account, Partition: caller.Partition,
 			RoleName:      strings.TrimSpace(getenv(pipeline.EnvMemberRoleName)),
 			ExternalID:    strings.TrimSpace(getenv(pipeline.EnvExternalID)),
 			SessionPolicy: policy,
@@ -68,35 +67,14 @@ func New(ctx context.Context, cfg aws.Config, c check.Check, getenv pipeline.Get
 	}, nil
 }
 
-// IdentityAPI is the part of the STS client New calls.
-type IdentityAPI interface {
-	GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
-}
-
-var _ IdentityAPI = (*sts.Client)(nil)
-
-// callerIdentity returns the caller's account and partition (aws, aws-cn,
-// aws-us-gov): the member role's ARN is in the caller's partition.
-func callerIdentity(ctx context.Context, api IdentityAPI) (account, partition string, err error) {
-	out, err := api.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return "", "", check.WrapOp("sts GetCallerIdentity", err)
-	}
-	caller, err := arn.Parse(aws.ToString(out.Arn))
-	if err != nil {
-		return "", "", fmt.Errorf("sts GetCallerIdentity: caller ARN %q: %w", aws.ToString(out.Arn), err)
-	}
-	return aws.ToString(out.Account), caller.Partition, nil
-}
-
 // AccountConfigs hands out the configuration that reaches an account, and
-// enters it first (assumes the member role there); *org.Accounts.
+// enters it first (assumes the member role there); *member.Accounts.
 type AccountConfigs interface {
 	Config(account string) aws.Config
 	Enter(ctx context.Context, account string) error
 }
 
-var _ AccountConfigs = (*org.Accounts)(nil)
+var _ AccountConfigs = (*member.Accounts)(nil)
 
 // FindingsWriter stores one job's findings, and holds the suppression
 // rules applied to them first; *store.Store in production.
@@ -232,7 +210,7 @@ func (w *Worker) accounts() AccountConfigs {
 	w.defaultAccounts.Do(func() {
 		if w.Accounts == nil {
 			policy, _ := org.SessionPolicy(w.Check.Meta.IAMActions) // none: the role's own policy
-			w.Accounts = org.NewAccounts(org.Entry{Base: w.Config, Own: w.Account, SessionPolicy: policy})
+			w.Accounts = member.NewAccounts(member.Entry{Base: w.Config, Own: w.Account, SessionPolicy: policy})
 		}
 	})
 	return w.Accounts

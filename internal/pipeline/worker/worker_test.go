@@ -12,12 +12,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
 	"github.com/secadvisor/secadvisor/internal/checks/iampasswordpolicy"
-	"github.com/secadvisor/secadvisor/internal/org"
+	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -126,7 +125,7 @@ func TestWorkerRejectsBadMessagesAndKeepsTheRest(t *testing.T) {
 	}
 }
 
-// fakeAccounts enters every account but those in deny, as org.Accounts
+// fakeAccounts enters every account but those in deny, as member.Accounts
 // would answer them.
 type fakeAccounts struct {
 	own     string
@@ -145,7 +144,7 @@ func (f *fakeAccounts) Enter(_ context.Context, account string) error {
 	f.entered = append(f.entered, account)
 	f.mu.Unlock()
 	if f.deny[account] {
-		real := org.NewAccounts(org.Entry{Own: f.own})
+		real := member.NewAccounts(member.Entry{Own: f.own})
 		return real.EnterError(account, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform: sts:AssumeRole"})
 	}
 	return nil
@@ -160,47 +159,5 @@ func TestRawPayloadsThroughTheLambdaHandler(t *testing.T) {
 	out, err := lambda.NewHandler(w.Handle).Invoke(context.Background(), []byte(`{"Records":[{"messageId":"m1","body":"not a job"},{"messageId":"m2","body":""}]}`))
 	if err != nil || !strings.Contains(string(out), `"itemIdentifier":"m1"`) || !strings.Contains(string(out), `"itemIdentifier":"m2"`) {
 		t.Errorf("worker on unreadable messages = %s, %v; want both reported as batch item failures", out, err)
-	}
-}
-
-// fakeIdentity answers GetCallerIdentity with arn, or fails with err.
-type fakeIdentity struct {
-	arn string
-	err error
-}
-
-func (f fakeIdentity) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	return &sts.GetCallerIdentityOutput{Account: aws.String("111122223333"), Arn: aws.String(f.arn)}, nil
-}
-
-// TestCallerIdentity: the member role's partition is the caller's.
-func TestCallerIdentity(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name          string
-		api           fakeIdentity
-		wantPartition string
-		wantErr       string
-	}{
-		{"aws", fakeIdentity{arn: "arn:aws:sts::111122223333:assumed-role/secadvisor-check-iam-use/fn"}, "aws", ""},
-		{"China", fakeIdentity{arn: "arn:aws-cn:sts::111122223333:assumed-role/r/fn"}, "aws-cn", ""},
-		{"GovCloud", fakeIdentity{arn: "arn:aws-us-gov:sts::111122223333:assumed-role/r/fn"}, "aws-us-gov", ""},
-		{"no ARN", fakeIdentity{arn: ""}, "", "caller ARN"},
-		{"denied", fakeIdentity{err: &smithy.GenericAPIError{Code: "AccessDenied"}}, "", "sts GetCallerIdentity"},
-	}
-	for _, tt := range tests {
-		account, partition, err := callerIdentity(context.Background(), tt.api)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("%s: callerIdentity(%q) error = %v, want %q", tt.name, tt.api.arn, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || account != "111122223333" || partition != tt.wantPartition {
-			t.Errorf("%s: callerIdentity(%q) = %s, %s, %v; want 111122223333, %s", tt.name, tt.api.arn, account, partition, err, tt.wantPartition)
-		}
 	}
 }

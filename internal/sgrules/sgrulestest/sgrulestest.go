@@ -21,41 +21,59 @@ import (
 // (SSH from 0.0.0.0/0) and "internal" (everything from the VPC only).
 func Seed(t *testing.T, cfg aws.Config, region string) map[string]string {
 	t.Helper()
-	ctx := context.Background()
 	client := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16")})
+	vpc := CreateVPC(t, client, "10.20.0.0/16")
+	return map[string]string{
+		"web":       CreateGroup(t, client, vpc, "web", Ingress("tcp", 443, 443, "0.0.0.0/0")),
+		"legacy-db": CreateGroup(t, client, vpc, "legacy-db", Ingress("tcp", 3306, 3306, "0.0.0.0/0", "10.20.0.0/16")),
+		"bastion":   CreateGroup(t, client, vpc, "bastion", Ingress("tcp", 22, 22, "0.0.0.0/0")),
+		"internal":  CreateGroup(t, client, vpc, "internal", Ingress("-1", -1, -1, "10.20.0.0/16")),
+	}
+}
+
+// CreateVPC creates, with client, a VPC of cidr and returns its ID.
+func CreateVPC(t testing.TB, client *ec2.Client, cidr string) *string {
+	t.Helper()
+	out, err := client.CreateVpc(context.Background(), &ec2.CreateVpcInput{CidrBlock: aws.String(cidr)})
 	if err != nil {
-		t.Fatalf("create vpc: %v", err)
+		t.Fatalf("create vpc %s: %v", cidr, err)
 	}
-	ids := map[string]string{}
-	groups := []struct {
-		name  string
-		perms []types.IpPermission
-	}{
-		{"web", []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
-		}},
-		{"legacy-db", []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3306), ToPort: aws.Int32(3306), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}, {CidrIp: aws.String("10.20.0.0/16")}}},
-		}},
-		{"bastion", []types.IpPermission{
-			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}},
-		}},
-		{"internal", []types.IpPermission{
-			{IpProtocol: aws.String("-1"), IpRanges: []types.IpRange{{CidrIp: aws.String("10.20.0.0/16")}}},
-		}},
+	return out.Vpc.VpcId
+}
+
+// CreateGroup creates, with client, the security group name (described by
+// its name) in vpc, admitting perms, and returns its ID.
+func CreateGroup(t testing.TB, client *ec2.Client, vpc *string, name string, perms ...types.IpPermission) string {
+	t.Helper()
+	ctx := context.Background()
+	out, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: vpc})
+	if err != nil {
+		t.Fatalf("create group %s: %v", name, err)
 	}
-	for _, g := range groups {
-		out, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(g.name), Description: aws.String(g.name), VpcId: vpc.Vpc.VpcId})
-		if err != nil {
-			t.Fatalf("create group %s: %v", g.name, err)
-		}
-		ids[g.name] = aws.ToString(out.GroupId)
-		if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: g.perms}); err != nil {
-			t.Fatalf("authorize %s: %v", g.name, err)
-		}
+	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: perms}); err != nil {
+		t.Fatalf("authorize %s: %v", name, err)
 	}
-	return ids
+	return aws.ToString(out.GroupId)
+}
+
+// IngressFromList is an inbound permission for tcp port port from the prefix
+// list list, as AuthorizeSecurityGroupIngress takes it.
+func IngressFromList(port int32, list *string) types.IpPermission {
+	return types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), PrefixListIds: []types.PrefixListId{{PrefixListId: list}}}
+}
+
+// Ingress is an inbound permission for proto on ports from to to, from the
+// IPv4 ranges cidrs, as AuthorizeSecurityGroupIngress takes it. For protocol
+// "-1" (all traffic) the ports are left out: it admits every one.
+func Ingress(proto string, from, to int32, cidrs ...string) types.IpPermission {
+	p := types.IpPermission{IpProtocol: aws.String(proto)}
+	if proto != "-1" {
+		p.FromPort, p.ToPort = aws.Int32(from), aws.Int32(to)
+	}
+	for _, c := range cidrs {
+		p.IpRanges = append(p.IpRanges, types.IpRange{CidrIp: aws.String(c)})
+	}
+	return p
 }
 
 // BenchmarkGroups is one reference region of the benchmark account
@@ -116,21 +134,7 @@ func SeedPrefixList(t *testing.T, cfg aws.Config, region string) string {
 	if err != nil || len(s3List.PrefixLists) != 1 {
 		t.Fatalf("find the AWS-managed S3 prefix list = %+v, %v; want one", s3List, err)
 	}
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.30.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	g, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("partner-sftp"), Description: aws.String("partner file exchange"), VpcId: vpc.Vpc.VpcId})
-	if err != nil {
-		t.Fatalf("create group partner-sftp: %v", err)
-	}
-	fromList := func(port int32, id *string) types.IpPermission {
-		return types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port), PrefixListIds: []types.PrefixListId{{PrefixListId: id}}}
-	}
-	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g.GroupId, IpPermissions: []types.IpPermission{
-		fromList(22, list.PrefixList.PrefixListId), fromList(3306, list.PrefixList.PrefixListId), fromList(443, s3List.PrefixLists[0].PrefixListId),
-	}}); err != nil {
-		t.Fatalf("authorize partner-sftp: %v", err)
-	}
-	return aws.ToString(g.GroupId)
+	partners, s3 := list.PrefixList.PrefixListId, s3List.PrefixLists[0].PrefixListId
+	return CreateGroup(t, client, CreateVPC(t, client, "10.30.0.0/16"), "partner-sftp",
+		IngressFromList(22, partners), IngressFromList(3306, partners), IngressFromList(443, s3))
 }

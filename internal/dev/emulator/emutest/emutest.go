@@ -63,6 +63,18 @@ func Config(t testing.TB) (aws.Config, string) {
 	return emulator.Config(Server(t).URL, account), account
 }
 
+// Organization creates an emulated organization whose management account is
+// management, with members (emulator.CreateOrganization), and returns the
+// members' account IDs in order. An account manages one organization.
+func Organization(t testing.TB, management string, members ...emulator.Member) []string {
+	t.Helper()
+	ids, err := emulator.CreateOrganization(context.Background(), Server(t).URL, management, members)
+	if err != nil {
+		t.Fatalf("emulated organization: %v", err)
+	}
+	return ids
+}
+
 // Deny returns a copy of cfg whose calls to the named operations (e.g.
 // "GetAccountPasswordPolicy") fail with the API error AccessDenied, as they
 // would for a role without the permission.

@@ -22,6 +22,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/secadvisor/secadvisor/internal/report/testdata/ocsf/ocsfschema"
 )
 
 func main() {
@@ -35,41 +37,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "extract:", err)
 		os.Exit(1)
 	}
-}
-
-// Extract is the file written: what the validator reads.
-type Extract struct {
-	OCSFVersion string            `json:"ocsf_version"`
-	Source      string            `json:"source"`
-	Commit      string            `json:"commit"`
-	Profiles    []string          `json:"profiles"`
-	Class       Class             `json:"class"`
-	Objects     map[string]Object `json:"objects"`
-	Types       map[string]string `json:"types"`
-}
-
-// Class is the resolved event class.
-type Class struct {
-	Name        string               `json:"name"`
-	Caption     string               `json:"caption"`
-	UID         int                  `json:"uid"`
-	CategoryUID int                  `json:"category_uid"`
-	Attributes  map[string]Attribute `json:"attributes"`
-}
-
-// Object is a resolved object.
-type Object struct {
-	Attributes  map[string]Attribute `json:"attributes"`
-	Constraints map[string][]string  `json:"constraints,omitempty"`
-}
-
-// Attribute is an attribute as the class or object uses it.
-type Attribute struct {
-	Requirement string            `json:"requirement"`
-	Type        string            `json:"type"`
-	IsArray     bool              `json:"is_array,omitempty"`
-	Enum        map[string]string `json:"enum,omitempty"`
-	Sibling     string            `json:"sibling,omitempty"`
 }
 
 type raw = map[string]any
@@ -138,8 +105,8 @@ func run(dir, commit, classFile string, profiles, objects []string) error {
 		delete(out, "$include")
 		return out, def, nil
 	}
-	resolve := func(in raw) map[string]Attribute {
-		out := map[string]Attribute{}
+	resolve := func(in raw) map[string]ocsfschema.Attribute {
+		out := map[string]ocsfschema.Attribute{}
 		for name, v := range in {
 			a := raw{}
 			d, ok := dictAttrs[name].(raw)
@@ -148,7 +115,7 @@ func run(dir, commit, classFile string, profiles, objects []string) error {
 			}
 			merge(a, deepCopy(d))
 			merge(a, v.(raw))
-			attr := Attribute{Type: str(a["type"]), Sibling: str(a["sibling"])}
+			attr := ocsfschema.Attribute{Type: str(a["type"]), Sibling: str(a["sibling"])}
 			attr.Requirement = str(a["requirement"])
 			if attr.Requirement == "" {
 				attr.Requirement = "optional"
@@ -175,7 +142,7 @@ func run(dir, commit, classFile string, profiles, objects []string) error {
 	category := categories["attributes"].(raw)[classDef["category"].(string)].(raw)
 	catUID := int(category["uid"].(float64))
 	uid := catUID*1000 + int(classDef["uid"].(float64))
-	c := Class{Name: str(classDef["name"]), Caption: str(classDef["caption"]), UID: uid, CategoryUID: catUID, Attributes: resolve(classAttrs)}
+	c := ocsfschema.Class{Name: str(classDef["name"]), Caption: str(classDef["caption"]), UID: uid, CategoryUID: catUID, Attributes: resolve(classAttrs)}
 	// The OCSF server computes these enums from the class and its category.
 	set := func(name string, enum map[string]string) {
 		a := c.Attributes[name]
@@ -191,13 +158,13 @@ func run(dir, commit, classFile string, profiles, objects []string) error {
 	}
 	set("type_uid", types)
 
-	x := Extract{
+	x := ocsfschema.Extract{
 		OCSFVersion: str(version["version"]),
 		Source:      "https://github.com/ocsf/ocsf-schema/tree/v" + str(version["version"]),
 		Commit:      commit,
 		Profiles:    profiles,
 		Class:       c,
-		Objects:     map[string]Object{},
+		Objects:     map[string]ocsfschema.Object{},
 		Types:       map[string]string{},
 	}
 	for _, name := range objects {
@@ -205,7 +172,7 @@ func run(dir, commit, classFile string, profiles, objects []string) error {
 		if err != nil {
 			return err
 		}
-		o := Object{Attributes: resolve(a)}
+		o := ocsfschema.Object{Attributes: resolve(a)}
 		// Constraints are inherited unless the object sets its own.
 		for file := filepath.Join("objects", name+".json"); file != ""; {
 			if cs, ok := def["constraints"].(raw); ok {
