@@ -491,7 +491,7 @@ func TestLambdaBinariesUnderTheRuntimeEmulator(t *testing.T) {
 		}))
 		defer hub.Close()
 		name := lambdabuild.SecurityHub
-		resp, logs := invoke(t, bootstrap(name), append(awsEnv(hub.URL), securityhub.EnvPartition+"=aws", securityhub.EnvAccount+"="+emulator.DefaultAccount),
+		resp, logs := invoke(t, bootstrap(name), append(awsEnv(hub.URL), securityhub.EnvPartition+"=aws", pipeline.EnvAccount+"="+emulator.DefaultAccount),
 			sample(t, "dynamodb-stream-red.json"))
 		report(t, name, bootstrap(name), logs)
 		if strings.Contains(string(resp), "ItemIdentifier") {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
 )
 
@@ -66,7 +67,7 @@ func securityHubExport(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, 
 	fn := goFunction(scope, cfg, lambdabuild.SecurityHub, "secadvisor Security Hub export: imports the findings of this account into Security Hub (ASFF)",
 		securityHubTimeout, role, logs, map[string]string{
 			securityhub.EnvPartition: *stack.Partition(),
-			securityhub.EnvAccount:   *stack.Account(),
+			pipeline.EnvAccount:      *stack.Account(),
 		})
 	readStream(scope, fn, table, streamReader{
 		name: "Security Hub export", lost: "findings not in Security Hub", filters: securityHubFilters(*stack.Account()),

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
@@ -34,7 +35,7 @@ func TestSecurityHubExport(t *testing.T) {
 		table := tableID(t, s.doc)
 		fnID := functionByDescriptionPrefix(t, s.doc, description)
 		fn := s.doc.Resources[fnID].Properties
-		wantEnv := map[string]any{securityhub.EnvPartition: ref("AWS::Partition"), securityhub.EnvAccount: ref("AWS::AccountId")}
+		wantEnv := map[string]any{securityhub.EnvPartition: ref("AWS::Partition"), pipeline.EnvAccount: ref("AWS::AccountId")}
 		if got := dig(fn, "Environment", "Variables"); jsonString(got) != jsonString(wantEnv) {
 			t.Errorf("export environment = %s, want %s", jsonString(got), jsonString(wantEnv))
 		}

@@ -33,13 +33,11 @@ import (
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
-// Environment variables the function reads besides Lambda's own: the CDK
-// stack sets them from the stack's pseudo parameters, so that the product
-// ARN names the function's own partition and account.
-const (
-	EnvPartition = "PARTITION"   // aws, aws-cn, aws-us-gov…
-	EnvAccount   = "HUB_ACCOUNT" // the function's account, whose Security Hub receives the findings
-)
+// EnvPartition is the function's partition (aws, aws-cn, aws-us-gov…). The
+// CDK stack sets it and pipeline.EnvAccount from the stack's pseudo
+// parameters, so that the product ARN names the function's own partition and
+// account.
+const EnvPartition = "PARTITION"
 
 // MaxBatch is BatchImportFindings' limit of findings per request
 // (https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html).
@@ -75,13 +73,14 @@ type Exporter struct {
 }
 
 // New builds the exporter from its environment: the function's region (from
-// cfg), partition (EnvPartition) and account (EnvAccount).
+// cfg), partition (EnvPartition) and account (pipeline.EnvAccount), whose
+// Security Hub receives the findings.
 func New(cfg aws.Config, getenv pipeline.Getenv) (*Exporter, error) {
 	partition, err := pipeline.Required(getenv, EnvPartition)
 	if err != nil {
 		return nil, err
 	}
-	account, err := pipeline.Required(getenv, EnvAccount)
+	account, err := pipeline.Required(getenv, pipeline.EnvAccount)
 	if err != nil {
 		return nil, err
 	}

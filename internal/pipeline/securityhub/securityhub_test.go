@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/asff"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 )
 
 const (
@@ -334,10 +335,10 @@ func TestNewReadsItsEnvironment(t *testing.T) {
 		region  string
 		wantErr string
 	}{
-		{env: map[string]string{EnvPartition: "aws-us-gov", EnvAccount: hubAccount}, region: "us-gov-west-1"},
-		{env: map[string]string{EnvAccount: hubAccount}, region: hubRegion, wantErr: EnvPartition},
-		{env: map[string]string{EnvPartition: "aws"}, region: hubRegion, wantErr: EnvAccount},
-		{env: map[string]string{EnvPartition: "aws", EnvAccount: hubAccount}, wantErr: "region"},
+		{env: map[string]string{EnvPartition: "aws-us-gov", pipeline.EnvAccount: hubAccount}, region: "us-gov-west-1"},
+		{env: map[string]string{pipeline.EnvAccount: hubAccount}, region: hubRegion, wantErr: EnvPartition},
+		{env: map[string]string{EnvPartition: "aws"}, region: hubRegion, wantErr: pipeline.EnvAccount},
+		{env: map[string]string{EnvPartition: "aws", pipeline.EnvAccount: hubAccount}, wantErr: "region"},
 	}
 	for _, tt := range tests {
 		e, err := New(awsConfig(tt.region), func(k string) string { return tt.env[k] })
@@ -347,7 +348,7 @@ func TestNewReadsItsEnvironment(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || e.Partition != tt.env[EnvPartition] || e.Account != tt.env[EnvAccount] || e.Region != tt.region {
+		if err != nil || e.Partition != tt.env[EnvPartition] || e.Account != tt.env[pipeline.EnvAccount] || e.Region != tt.region {
 			t.Errorf("New(%v, region %q) = %+v, %v; want the environment's hub", tt.env, tt.region, e, err)
 		}
 	}
