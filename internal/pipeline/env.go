@@ -79,3 +79,16 @@ type RefreshDetail struct {
 // CloudTrail delivers for AWS API calls; the orchestrator re-checks what
 // such an event can change (check.Meta.Triggers).
 const CloudTrailDetailType = "AWS API Call via CloudTrail"
+
+// TopicAndTable returns the alert topic (EnvTopicARN) and the findings table
+// (EnvTableName), both required, of a function that reads the table and
+// publishes to the topic: the notifier and the digest.
+func TopicAndTable(getenv Getenv) (topic, table string, err error) {
+	if topic, err = Required(getenv, EnvTopicARN); err != nil {
+		return "", "", err
+	}
+	if table, err = Required(getenv, EnvTableName); err != nil {
+		return "", "", err
+	}
+	return topic, table, nil
+}

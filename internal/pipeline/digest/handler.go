@@ -41,11 +41,7 @@ type Handler struct {
 // New builds the handler from its environment: the findings table
 // (pipeline.EnvTableName) and the alert topic (pipeline.EnvTopicARN).
 func New(cfg aws.Config, getenv pipeline.Getenv) (*Handler, error) {
-	topic, err := pipeline.Required(getenv, pipeline.EnvTopicARN)
-	if err != nil {
-		return nil, err
-	}
-	table, err := pipeline.Required(getenv, pipeline.EnvTableName)
+	topic, table, err := pipeline.TopicAndTable(getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -31,11 +31,7 @@ import (
 
 // New builds the notifier from its environment.
 func New(cfg aws.Config, getenv pipeline.Getenv) (*Notifier, error) {
-	topic, err := pipeline.Required(getenv, pipeline.EnvTopicARN)
-	if err != nil {
-		return nil, err
-	}
-	table, err := pipeline.Required(getenv, pipeline.EnvTableName)
+	topic, table, err := pipeline.TopicAndTable(getenv)
 	if err != nil {
 		return nil, err
 	}
