@@ -47,8 +47,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/store"
 )
 
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
-
 // rieBinary finds the runtime interface emulator: SECADVISOR_RIE (make test
 // sets it to the pinned copy it installs in bin/tools), else the project's
 // bin/tools, else PATH. A missing emulator fails the test, never skips it.

@@ -8,10 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
@@ -30,14 +28,8 @@ var digestReadActions = []string{"dynamodb:Scan"}
 // topic, on cfg.DigestSchedule; with the digest off it has no schedule and
 // can still be invoked by hand.
 func digest(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alerts awssns.Topic, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
-	scope := constructs.NewConstruct(stack, jsii.String("Digest"))
-	logs := logGroup(scope, cfg)
-	role := lambdaRole(scope, nil, "secadvisor digest: read the findings table, publish the weekly digest to the alert topic", logs)
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ReadFindings"),
-		Actions:   jsii.Strings(digestReadActions...),
-		Resources: &[]*string{table.TableArn()},
-	}))
+	scope, logs, role := functionScope(stack, "Digest", cfg, "secadvisor digest: read the findings table, publish the weekly digest to the alert topic")
+	allow(role, "ReadFindings", digestReadActions, table.TableArn())
 	// sns:Publish on the alert topic, and the topic key's
 	// kms:Decrypt/GenerateDataKey* that publishing to an encrypted topic needs.
 	alerts.GrantPublish(role)

@@ -7,9 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/secadvisor/secadvisor/internal/lambdabuild"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
@@ -56,14 +54,9 @@ func securityHubFilters(account string) []*map[string]interface{} {
 // securityHubExport is the function on the table's stream that imports
 // every change of the account's findings into its Security Hub.
 func securityHubExport(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
-	scope := constructs.NewConstruct(stack, jsii.String("SecurityHub"))
-	logs := logGroup(scope, cfg)
-	role := lambdaRole(scope, nil, "secadvisor Security Hub export: read the findings stream, import findings into this account's Security Hub", logs)
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("ImportFindings"),
-		Actions:   jsii.Strings(securityHubImportActions...),
-		Resources: jsii.Strings(securityHubProductARN(stack)),
-	}))
+	scope, logs, role := functionScope(stack, "SecurityHub", cfg,
+		"secadvisor Security Hub export: read the findings stream, import findings into this account's Security Hub")
+	allow(role, "ImportFindings", securityHubImportActions, jsii.String(securityHubProductARN(stack)))
 	fn := goFunction(scope, cfg, lambdabuild.SecurityHub, "secadvisor Security Hub export: imports the findings of this account into Security Hub (ASFF)",
 		securityHubTimeout, role, logs, map[string]string{
 			securityhub.EnvPartition: *stack.Partition(),

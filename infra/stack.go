@@ -253,21 +253,43 @@ func deadLetterQueue(scope constructs.Construct, id string) awssqs.Queue {
 	})
 }
 
-// lambdaRole is a function's own role: only logs on its own log group to
-// start with, everything else added by the caller. name is the role's name,
-// or nil for one CloudFormation generates.
-func lambdaRole(scope constructs.Construct, name *string, description string, logs awslogs.LogGroup) awsiam.Role {
+// functionScope is the construct of a function the stack has one of
+// (orchestrator, notifier, digest, Security Hub export), with the log group
+// and role it starts from (logsAndRole). The check functions call
+// logsAndRole themselves: their construct holds their queues too, created
+// first. The role's name is generated: only the check roles need fixed
+// names (checkRoleNamePrefix).
+func functionScope(stack awscdk.Stack, id string, cfg Config, roleDescription string) (constructs.Construct, awslogs.LogGroup, awsiam.Role) {
+	scope := constructs.NewConstruct(stack, jsii.String(id))
+	logs, role := logsAndRole(scope, cfg, nil, roleDescription)
+	return scope, logs, role
+}
+
+// logsAndRole are a function's own log group and role. Each function has a
+// role of its own so that it gets only what it calls: to start with, writing
+// to its own log group; the caller adds the rest. roleName is the role's
+// name, or nil for one CloudFormation generates.
+func logsAndRole(scope constructs.Construct, cfg Config, roleName *string, roleDescription string) (awslogs.LogGroup, awsiam.Role) {
+	logs := logGroup(scope, cfg)
 	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
-		RoleName:    name,
+		RoleName:    roleName,
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String(description),
+		Description: jsii.String(roleDescription),
 	})
+	allow(role, "WriteOwnLogs", logWriteActions, logs.LogGroupArn())
+	return logs, role
+}
+
+// allow adds to role's policy the statement sid allowing actions on
+// resources, and nothing else: the shape of nearly every permission of the
+// stack's roles. A statement with conditions is written out where it is
+// needed.
+func allow(role awsiam.Role, sid string, actions []string, resources ...*string) {
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WriteOwnLogs"),
-		Actions:   jsii.Strings(logWriteActions...),
-		Resources: jsii.Strings(*logs.LogGroupArn()),
+		Sid:       jsii.String(sid),
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
 	}))
-	return role
 }
 
 // goFunction is one of the Go functions: provided.al2023 on arm64, its own
@@ -346,20 +368,12 @@ func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdyna
 		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: r.DLQ, MaxReceiveCount: jsii.Number(maxReceiveCount)},
 	})
 
-	logs := logGroup(scope, cfg)
-	r.Role = lambdaRole(scope, jsii.String(checkRoleName(c)),
-		fmt.Sprintf("secadvisor check %s (%s): read-only actions of the check, findings table, own queue", c.Meta.ID, c.Meta.Slug), logs)
+	logs, role := logsAndRole(scope, cfg, jsii.String(checkRoleName(c)),
+		fmt.Sprintf("secadvisor check %s (%s): read-only actions of the check, findings table, own queue", c.Meta.ID, c.Meta.Slug))
+	r.Role = role
 	actions := slices.Sorted(slices.Values(c.Meta.IAMActions))
-	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("CheckReadOnly"),
-		Actions:   jsii.Strings(actions...),
-		Resources: jsii.Strings("*"),
-	}))
-	r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("WriteFindings"),
-		Actions:   jsii.Strings(storeWriteActions()...),
-		Resources: &[]*string{table.TableArn()},
-	}))
+	allow(r.Role, "CheckReadOnly", actions, jsii.String("*"))
+	allow(r.Role, "WriteFindings", storeWriteActions(), table.TableArn())
 
 	env := map[string]string{
 		pipeline.EnvTableName:  *table.TableName(),
@@ -368,11 +382,7 @@ func checkResources(stack awscdk.Stack, cfg Config, c check.Check, table awsdyna
 	if cfg.ScansOtherAccounts() {
 		// Jobs for another account run in the member role there, with a
 		// session policy limited to this check's actions (org.SessionPolicy).
-		r.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("AssumeMemberRole"),
-			Actions:   jsii.Strings(org.AssumeAction),
-			Resources: jsii.Strings(memberRoleARNPattern(stack, cfg)),
-		}))
+		allow(r.Role, "AssumeMemberRole", []string{org.AssumeAction}, jsii.String(memberRoleARNPattern(stack, cfg)))
 		env[pipeline.EnvMemberRoleName] = cfg.MemberRoleName
 		if cfg.ExternalID != "" {
 			env[pipeline.EnvExternalID] = cfg.ExternalID
@@ -491,33 +501,16 @@ func orchestrator(stack awscdk.Stack, cfg Config, checks map[string]*CheckResour
 		mappingARNs = append(mappingARNs, r.Source.EventSourceMappingArn())
 	}
 
-	scope := constructs.NewConstruct(stack, jsii.String("Orchestrator"))
-	logs := logGroup(scope, cfg)
-	role := lambdaRole(scope, nil, "secadvisor orchestrator: discover accounts and regions, send jobs to the check queues, switch their event sources", logs)
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("Discovery"),
-		Actions:   jsii.Strings(slices.Sorted(slices.Values(scan.DiscoveryActions))...),
-		Resources: jsii.Strings("*"),
-	}))
+	scope, logs, role := functionScope(stack, "Orchestrator", cfg,
+		"secadvisor orchestrator: discover accounts and regions, send jobs to the check queues, switch their event sources")
+	allow(role, "Discovery", slices.Sorted(slices.Values(scan.DiscoveryActions)), jsii.String("*"))
 	if cfg.ScansOrganization() {
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("ListOrganizationAccounts"),
-			Actions:   jsii.Strings(org.ListActions...),
-			Resources: jsii.Strings("*"),
-		}))
+		allow(role, "ListOrganizationAccounts", org.ListActions, jsii.String("*"))
 	}
 	// One statement for the jobs and the sweep's queue depths: the queue
 	// ARNs once keep the role's policy within IAM's inline size.
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("SendJobsAndReadQueueDepth"),
-		Actions:   jsii.Strings(sortedUnion(sendJobActions, queueDepthActions)...),
-		Resources: &queueARNs,
-	}))
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("SwitchEventSources"),
-		Actions:   jsii.Strings(switchMappingActions...),
-		Resources: &mappingARNs,
-	}))
+	allow(role, "SendJobsAndReadQueueDepth", sortedUnion(sendJobActions, queueDepthActions), queueARNs...)
+	allow(role, "SwitchEventSources", switchMappingActions, mappingARNs...)
 	conditions := windowClaimConditions()
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("ClaimReCheckWindows"),
@@ -602,14 +595,8 @@ func findingFilter(image, attribute, value string) *map[string]interface{} {
 
 // notifier is the function on the table's stream that publishes red transitions.
 func notifier(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, alerts awssns.Topic, alarmAction awscloudwatch.IAlarmAction) awslambda.Function {
-	scope := constructs.NewConstruct(stack, jsii.String("Notifier"))
-	logs := logGroup(scope, cfg)
-	role := lambdaRole(scope, nil, "secadvisor notifier: read the findings stream, mark alerts, publish to the alert topic", logs)
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("AlertMarks"),
-		Actions:   jsii.Strings(alertMarkActions...),
-		Resources: &[]*string{table.TableArn()},
-	}))
+	scope, logs, role := functionScope(stack, "Notifier", cfg, "secadvisor notifier: read the findings stream, mark alerts, publish to the alert topic")
+	allow(role, "AlertMarks", alertMarkActions, table.TableArn())
 	alerts.GrantPublish(role)
 
 	fn := goFunction(scope, cfg, lambdabuild.Notifier, "secadvisor notifier: alerts on findings that turn red", notifierTimeout, role, logs,

@@ -3,20 +3,10 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/lambdastart"
 	"github.com/secadvisor/secadvisor/internal/pipeline/digest"
 )
 
 func main() {
-	lambdastart.Start(func(_ context.Context, cfg aws.Config) (any, error) {
-		h, err := digest.New(cfg, os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		return h.Handle, nil
-	})
+	lambdastart.Serve(digest.New, func(h *digest.Handler) any { return h.Handle })
 }

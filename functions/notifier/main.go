@@ -3,20 +3,10 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/lambdastart"
 	"github.com/secadvisor/secadvisor/internal/pipeline/notifier"
 )
 
 func main() {
-	lambdastart.Start(func(_ context.Context, cfg aws.Config) (any, error) {
-		n, err := notifier.New(cfg, os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		return n.Handle, nil
-	})
+	lambdastart.Serve(notifier.New, func(n *notifier.Notifier) any { return n.Handle })
 }

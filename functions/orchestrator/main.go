@@ -4,20 +4,10 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/lambdastart"
 	"github.com/secadvisor/secadvisor/internal/pipeline/orchestrator"
 )
 
 func main() {
-	lambdastart.Start(func(_ context.Context, cfg aws.Config) (any, error) {
-		o, err := orchestrator.New(cfg, os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		return o.Handle, nil
-	})
+	lambdastart.Serve(orchestrator.New, func(o *orchestrator.Orchestrator) any { return o.Handle })
 }

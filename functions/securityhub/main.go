@@ -4,20 +4,10 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/secadvisor/secadvisor/internal/lambdastart"
 	"github.com/secadvisor/secadvisor/internal/pipeline/securityhub"
 )
 
 func main() {
-	lambdastart.Start(func(_ context.Context, cfg aws.Config) (any, error) {
-		e, err := securityhub.New(cfg, os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		return e.Handle, nil
-	})
+	lambdastart.Serve(securityhub.New, func(e *securityhub.Exporter) any { return e.Handle })
 }

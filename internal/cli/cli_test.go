@@ -27,8 +27,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
-
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer

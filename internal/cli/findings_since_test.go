@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/store/storetest"
 )
 
 func TestParseSince(t *testing.T) {
@@ -75,10 +75,7 @@ func TestFindingsSinceOnEmulator(t *testing.T) {
 		table   = "secadvisor-findings-since-test"
 		account = "210987654321"
 	)
-	db := store.New(dynamodb.NewFromConfig(emulator.Config(server.URL, emulator.DefaultAccount)), table)
-	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(emulator.Config(server.URL, emulator.DefaultAccount)), table); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
+	db := storetest.Table(t, emulator.Config(server.URL, emulator.DefaultAccount), table)
 	selected, err := checks.Select([]string{"ebs-public-snapshots", "iam-password-policy"})
 	if err != nil {
 		t.Fatal(err)

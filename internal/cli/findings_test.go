@@ -1,21 +1,17 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/store/storetest"
 )
 
 func TestFindingsUsageErrors(t *testing.T) {
@@ -42,17 +38,14 @@ func TestFindingsUsageErrors(t *testing.T) {
 // does); this test seeds and scans a region the demo account does not use.
 func TestScanTableAndFindingsOnEmulator(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	server := emutest.Server(t)
 	const (
 		region = "ap-southeast-2"
 		table  = "secadvisor-findings-cli-test"
 	)
 	cfg := emulator.Config(server.URL, emulator.DefaultAccount)
-	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(cfg), table); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	publicID, privateID := seedSnapshotPair(t, awsx.InRegion(cfg, region))
+	storetest.Table(t, cfg, table)
+	privateID, publicID := ebspublicsnapshotstest.PrivateAndPublic(t, cfg, region)
 
 	scanArgs := []string{"scan", "--endpoint-url", server.URL, "--emulator", "--regions", region,
 		"--checks", "ebs-public-snapshots", "--format", "json", "--table", table}
@@ -113,32 +106,4 @@ func TestScanTableAndFindingsOnEmulator(t *testing.T) {
 		!strings.Contains(out, publicID) || !strings.Contains(out, privateID) || !strings.Contains(out, "ebs-public-snapshots") {
 		t.Errorf("findings table output:\n%s\nwant a header, the public and the private snapshot, and a count", out)
 	}
-}
-
-// seedSnapshotPair creates a volume with a private snapshot and one shared
-// with everyone, and returns the public and private snapshot IDs.
-func seedSnapshotPair(t *testing.T, cfg aws.Config) (public, private string) {
-	t.Helper()
-	ctx := context.Background()
-	client := ec2.NewFromConfig(cfg)
-	vol, err := client.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(cfg.Region + "a"), Size: aws.Int32(8)})
-	if err != nil {
-		t.Fatalf("CreateVolume: %v", err)
-	}
-	var ids []string
-	for _, desc := range []string{"shared with a partner", "nightly backup"} {
-		snap, err := client.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId, Description: aws.String(desc)})
-		if err != nil {
-			t.Fatalf("CreateSnapshot: %v", err)
-		}
-		ids = append(ids, aws.ToString(snap.SnapshotId))
-	}
-	// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
-	if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
-		SnapshotId: aws.String(ids[0]), Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission,
-		OperationType: ec2types.OperationTypeAdd, GroupNames: []string{"all"},
-	}); err != nil {
-		t.Fatalf("ModifySnapshotAttribute: %v", err)
-	}
-	return ids[0], ids[1]
 }

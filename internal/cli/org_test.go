@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/org"
@@ -24,7 +25,7 @@ func TestScanOrganization(t *testing.T) {
 		emulator.Member{Name: "sandbox"}, // the member role was never deployed here
 	)
 	workloads, sandbox := members[0], members[1]
-	public, _ := seedSnapshotPair(t, emulator.Config(emutest.Server(t).URL, workloads))
+	_, public := ebspublicsnapshotstest.PrivateAndPublic(t, emulator.Config(emutest.Server(t).URL, workloads), "us-east-1")
 
 	var flags scanFlags
 	flags.regions = regionList{"us-east-1"}
@@ -136,7 +137,7 @@ func TestScanOrgCommand(t *testing.T) {
 	url := emutest.Server(t).URL
 	members := emutest.Organization(t, emulator.DefaultAccount,
 		emulator.Member{Name: "cmd-workloads", Role: org.DefaultRoleName}, emulator.Member{Name: "cmd-sandbox"})
-	public, _ := seedSnapshotPair(t, emulator.Config(url, members[0]))
+	_, public := ebspublicsnapshotstest.PrivateAndPublic(t, emulator.Config(url, members[0]), "us-east-1")
 	code, out, stderr := run(t, "scan", "--org", "--emulator", "--endpoint-url", url, "--regions", "us-east-1",
 		"--checks", "ebs-public-snapshots", "--format", "json")
 	if code != ExitFindings {

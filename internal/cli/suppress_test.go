@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/store/storetest"
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
 
@@ -96,11 +96,7 @@ func TestSuppressOnEmulator(t *testing.T) {
 		region  = "eu-west-1"
 	)
 	cfg := emulator.Config(server.URL, emulator.DefaultAccount)
-	client := dynamodb.NewFromConfig(cfg)
-	if err := store.CreateTable(ctx, client, table); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	st := store.New(client, table)
+	st := storetest.Table(t, cfg, table)
 	var seed []check.Finding
 	for _, id := range []string{"snap-web", "snap-vendor-1", "snap-private"} {
 		status := check.Red

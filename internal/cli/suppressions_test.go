@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
@@ -20,7 +20,7 @@ func TestScanWithSuppressions(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
 	region := "eu-west-1"
-	public, private := seedSnapshotPair(t, awsx.InRegion(cfg, region))
+	private, public := ebspublicsnapshotstest.PrivateAndPublic(t, cfg, region)
 	today := time.Now().UTC()
 	file := filepath.Join(t.TempDir(), "rules.yaml")
 	rules := fmt.Sprintf(`rules:

@@ -17,16 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
-)
-
-// Report columns both checks' specifications name, named as there.
-const (
-	ColStatus = "Status"
-	ColID     = "Distribution ID"
-	ColDomain = "Distribution Domain Name"
-	ColReason = "Reason"
 )
 
 // DistributionTrigger holds the CloudTrail events that create, change or
@@ -49,26 +42,22 @@ const pageSize = 100
 
 // List returns every distribution's summary.
 func List(ctx context.Context, api API) ([]cftypes.DistributionSummary, error) {
-	var out []cftypes.DistributionSummary
 	pages := cloudfront.NewListDistributionsPaginator(api, &cloudfront.ListDistributionsInput{MaxItems: aws.Int32(pageSize)},
 		func(o *cloudfront.ListDistributionsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("cloudfront ListDistributions", err)
+	out, err := awsx.AllPages(ctx, pages, func(p *cloudfront.ListDistributionsOutput) []cftypes.DistributionSummary {
+		if p.DistributionList == nil {
+			return nil
 		}
-		if page.DistributionList != nil {
-			out = append(out, page.DistributionList.Items...)
-		}
-	}
-	return out, nil
+		return p.DistributionList.Items
+	})
+	return out, check.WrapOp("cloudfront ListDistributions", err)
 }
 
 // Describe returns f with the report columns of the distribution it is
 // about: its ID and domain name, the check's own column (column, value) and
 // the finding's reason.
 func Describe(f check.Finding, id, domain, column, value string) check.Finding {
-	f.Columns = map[string]string{ColID: id, ColDomain: domain, column: value, ColReason: f.Reason}
+	f.Columns = map[string]string{"Distribution ID": id, "Distribution Domain Name": domain, column: value, "Reason": f.Reason}
 	return f
 }
 

@@ -69,7 +69,7 @@ func TestJudgeCertificate(t *testing.T) {
 func TestDescribe(t *testing.T) {
 	t.Parallel()
 	f := Describe(check.Finding{Reason: "why"}, "E1", "d1.cloudfront.net", "Origin", "app.example.com")
-	want := map[string]string{ColID: "E1", ColDomain: "d1.cloudfront.net", "Origin": "app.example.com", ColReason: "why"}
+	want := map[string]string{"Distribution ID": "E1", "Distribution Domain Name": "d1.cloudfront.net", "Origin": "app.example.com", "Reason": "why"}
 	if len(f.Columns) != len(want) {
 		t.Fatalf("Describe columns = %v, want %v", f.Columns, want)
 	}

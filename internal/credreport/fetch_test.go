@@ -2,7 +2,6 @@ package credreport
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +12,6 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // scriptedAPI answers GenerateCredentialReport with states in turn (the
 // last one repeats) and GetCredentialReport with getErrs in turn, then the report.

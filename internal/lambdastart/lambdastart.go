@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/secadvisor/secadvisor/internal/awsx"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 )
 
 // Build makes a function's handler from its AWS configuration, once per cold
@@ -35,6 +36,20 @@ func Start(build Build, logAttrs ...any) {
 		exit(err, logAttrs)
 	}
 	lambda.Start(handler)
+}
+
+// Serve starts a pipeline function: newHandler (the package's New) builds
+// its value once per cold start from the configuration and os.Getenv, and
+// handle picks the method that serves the invocations, e.g.
+// lambdastart.Serve(digest.New, func(h *digest.Handler) any { return h.Handle }).
+func Serve[H any](newHandler func(aws.Config, pipeline.Getenv) (H, error), handle func(H) any) {
+	Start(func(_ context.Context, cfg aws.Config) (any, error) {
+		h, err := newHandler(cfg, os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		return handle(h), nil
+	})
 }
 
 func exit(err error, logAttrs []any) {

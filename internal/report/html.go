@@ -321,19 +321,9 @@ func htmlTable(m check.Meta, findings []check.Finding, multi bool) ([]string, []
 		case "Status":
 			continue
 		case "Region":
-			columns = append(columns, column{name, func(f check.Finding) string {
-				if v := f.Columns[name]; v != "" {
-					return v
-				}
-				return f.Region
-			}, "nowrap"})
+			columns = append(columns, column{name, columnOr(name, func(f check.Finding) string { return f.Region }), "nowrap"})
 		case "Reason":
-			columns = append(columns, column{name, func(f check.Finding) string {
-				if v := f.Columns[name]; v != "" {
-					return v
-				}
-				return f.Reason
-			}, "wide"})
+			columns = append(columns, column{name, columnOr(name, func(f check.Finding) string { return f.Reason }), "wide"})
 		default:
 			columns = append(columns, column{name, func(f check.Finding) string { return f.Columns[name] }, ""})
 		}
@@ -367,6 +357,17 @@ func htmlTable(m check.Meta, findings []check.Finding, multi bool) ([]string, []
 		rows = append(rows, row)
 	}
 	return headers, rows
+}
+
+// columnOr reads the spec column name of a finding, or the finding's own
+// field (fallback) where the check left the column empty.
+func columnOr(name string, fallback func(check.Finding) string) func(check.Finding) string {
+	return func(f check.Finding) string {
+		if v := f.Columns[name]; v != "" {
+			return v
+		}
+		return fallback(f)
+	}
 }
 
 // needsResourceColumn reports whether some finding names a resource that

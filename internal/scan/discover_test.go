@@ -2,14 +2,11 @@ package scan
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func TestDiscoveryOnEmulator(t *testing.T) {
 	t.Parallel()

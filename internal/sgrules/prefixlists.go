@@ -141,33 +141,29 @@ func ReadPrefixLists(ctx context.Context, api PrefixListAPI, ids []string) Prefi
 // It names no IDs: DescribeManagedPrefixLists fails the whole call when one
 // of the IDs it is given is unknown.
 func describePrefixLists(ctx context.Context, api PrefixListAPI) (map[string]types.ManagedPrefixList, error) {
-	out := map[string]types.ManagedPrefixList{}
 	pages := ec2.NewDescribeManagedPrefixListsPaginator(api, &ec2.DescribeManagedPrefixListsInput{MaxResults: aws.Int32(prefixListPageSize)},
 		func(o *ec2.DescribeManagedPrefixListsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range page.PrefixLists {
-			out[aws.ToString(l.PrefixListId)] = l
-		}
+	lists, err := awsx.AllPages(ctx, pages, func(p *ec2.DescribeManagedPrefixListsOutput) []types.ManagedPrefixList { return p.PrefixLists })
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]types.ManagedPrefixList{}
+	for _, l := range lists {
+		out[aws.ToString(l.PrefixListId)] = l
 	}
 	return out, nil
 }
 
 func prefixListEntries(ctx context.Context, api PrefixListAPI, id string) ([]string, error) {
-	var cidrs []string
 	pages := ec2.NewGetManagedPrefixListEntriesPaginator(api, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id), MaxResults: aws.Int32(prefixListPageSize)},
 		func(o *ec2.GetManagedPrefixListEntriesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range page.Entries {
-			cidrs = append(cidrs, aws.ToString(e.Cidr))
-		}
+	entries, err := awsx.AllPages(ctx, pages, func(p *ec2.GetManagedPrefixListEntriesOutput) []types.PrefixListEntry { return p.Entries })
+	if err != nil {
+		return nil, err
+	}
+	var cidrs []string
+	for _, e := range entries {
+		cidrs = append(cidrs, aws.ToString(e.Cidr))
 	}
 	return cidrs, nil
 }

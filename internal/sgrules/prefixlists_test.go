@@ -9,10 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
 
 // prefixListRule is a rule whose source is prefix list id, shaped like a
@@ -144,102 +142,6 @@ func TestPrefixListEntriesPaginated(t *testing.T) {
 			wantOpen := aws.ToString(r.PrefixListId) == "pl-0123456789abcdef0"
 			if err != nil || ok != wantOpen || (ok && w.CIDR != "0.0.0.0/0") {
 				t.Errorf("%s %s: JudgeWorldOpen = %+v, %t, %v; want world-open %t through the second page's 0.0.0.0/0", g.ID, Describe(r), w, ok, err, wantOpen)
-			}
-		}
-	}
-}
-
-// seedPrefixListGroup creates, in region, a customer-managed prefix list
-// "partners" holding 0.0.0.0/0 beside a partner range, and a group "sftp"
-// whose SSH rule names it and whose HTTPS rule names the region's
-// AWS-managed S3 list. It returns the group's ID.
-func seedPrefixListGroup(t *testing.T, client *ec2.Client, region string) string {
-	t.Helper()
-	ctx := context.Background()
-	list, err := client.CreateManagedPrefixList(ctx, &ec2.CreateManagedPrefixListInput{
-		PrefixListName: aws.String("partners"), AddressFamily: aws.String("IPv4"), MaxEntries: aws.Int32(10),
-		Entries: []types.AddPrefixListEntry{{Cidr: aws.String("203.0.113.0/24")}, {Cidr: aws.String("0.0.0.0/0"), Description: aws.String("temporary, for testing")}},
-	})
-	if err != nil {
-		t.Fatalf("create prefix list: %v", err)
-	}
-	s3List, err := client.DescribeManagedPrefixLists(ctx, &ec2.DescribeManagedPrefixListsInput{
-		Filters: []types.Filter{{Name: aws.String("prefix-list-name"), Values: []string{"com.amazonaws." + region + ".s3"}}},
-	})
-	if err != nil || len(s3List.PrefixLists) != 1 || aws.ToString(s3List.PrefixLists[0].OwnerId) != "AWS" {
-		t.Fatalf("find the AWS-managed S3 list = %+v, %v; want one list owned by AWS", s3List, err)
-	}
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.2.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	g, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("sftp"), Description: aws.String("partner SFTP"), VpcId: vpc.Vpc.VpcId})
-	if err != nil {
-		t.Fatalf("create group: %v", err)
-	}
-	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g.GroupId, IpPermissions: []types.IpPermission{
-		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22), PrefixListIds: []types.PrefixListId{{PrefixListId: list.PrefixList.PrefixListId}}},
-		{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), PrefixListIds: []types.PrefixListId{{PrefixListId: s3List.PrefixLists[0].PrefixListId}}},
-	}}); err != nil {
-		t.Fatalf("authorize: %v", err)
-	}
-	return aws.ToString(g.GroupId)
-}
-
-func TestExpandPrefixListsOnEmulator(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	cfg, _ := emutest.Config(t)
-	id := seedPrefixListGroup(t, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), "eu-west-1")
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-	client := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1"))
-	groups, err := Collect(ctx, client)
-	if err != nil {
-		t.Fatalf("Collect: %v", err)
-	}
-	ExpandPrefixLists(ctx, client, groups)
-	g := ByID(groups)[id]
-	if len(g.Inbound) != 2 {
-		t.Fatalf("sftp group = %+v, want its two prefix-list rules", g)
-	}
-	for _, r := range g.Inbound {
-		w, ok, err := g.JudgeWorldOpen(r, judgeRed)
-		wantOpen := aws.ToInt32(r.FromPort) == 22
-		if err != nil || ok != wantOpen || (ok && (!w.IPv4 || w.CIDR != "0.0.0.0/0")) {
-			t.Errorf("%s: JudgeWorldOpen = %+v, %t, %v; want world-open %t (customer list with 0.0.0.0/0 on 22, AWS-managed S3 list on 443)", Describe(r), w, ok, err, wantOpen)
-		}
-	}
-	checktest.WantCalls(t, recorder,
-		checktest.Call("EC2", "DescribeManagedPrefixLists", 1, "one listing"),
-		checktest.Call("EC2", "GetManagedPrefixListEntries", 1, "the customer-managed list only"))
-}
-
-func TestExpandPrefixListsDenied(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	cfg, _ := emutest.Config(t)
-	id := seedPrefixListGroup(t, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")), "eu-west-1")
-	for _, op := range []string{"DescribeManagedPrefixLists", "GetManagedPrefixListEntries"} {
-		client := ec2.NewFromConfig(awsx.InRegion(emutest.Deny(cfg, op), "eu-west-1"))
-		groups, err := Collect(ctx, client)
-		if err != nil {
-			t.Fatalf("Collect: %v", err)
-		}
-		ExpandPrefixLists(ctx, client, groups)
-		g := ByID(groups)[id]
-		for _, r := range g.Inbound {
-			_, ok, err := g.JudgeWorldOpen(r, judgeRed)
-			customer := aws.ToInt32(r.FromPort) == 22
-			if op == "GetManagedPrefixListEntries" && !customer {
-				// The AWS-managed list needs no entries.
-				if err != nil || ok {
-					t.Errorf("%s denied, %s: ok %t, err %v; want not world-open, no error", op, Describe(r), ok, err)
-				}
-				continue
-			}
-			if ok || err == nil || !strings.Contains(err.Op, "ec2 "+op) || awsx.Code(err.Err) != "AccessDenied" {
-				t.Errorf("%s denied, %s: ok %t, err %v; want a prefix-list error naming the operation and AccessDenied", op, Describe(r), ok, err)
 			}
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
@@ -57,42 +58,38 @@ type Group struct {
 // and one paginated DescribeSecurityGroupRules (the rules of all groups at
 // once, instead of one call per group).
 func Collect(ctx context.Context, api API) ([]Group, error) {
-	var groups []Group
-	index := map[string]int{}
 	groupPages := ec2.NewDescribeSecurityGroupsPaginator(api, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeSecurityGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for groupPages.HasMorePages() {
-		page, err := groupPages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("ec2 DescribeSecurityGroups", err)
-		}
-		for _, g := range page.SecurityGroups {
-			id := aws.ToString(g.GroupId)
-			index[id] = len(groups)
-			groups = append(groups, Group{ID: id, Name: aws.ToString(g.GroupName), VpcID: aws.ToString(g.VpcId)})
-		}
+	sgs, err := awsx.AllPages(ctx, groupPages, func(p *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return p.SecurityGroups })
+	if err != nil {
+		return nil, check.WrapOp("ec2 DescribeSecurityGroups", err)
+	}
+	var groups []Group
+	index := map[string]int{}
+	for _, g := range sgs {
+		id := aws.ToString(g.GroupId)
+		index[id] = len(groups)
+		groups = append(groups, Group{ID: id, Name: aws.ToString(g.GroupName), VpcID: aws.ToString(g.VpcId)})
 	}
 	rulePages := ec2.NewDescribeSecurityGroupRulesPaginator(api, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(pageSize)},
 		func(o *ec2.DescribeSecurityGroupRulesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for rulePages.HasMorePages() {
-		page, err := rulePages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("ec2 DescribeSecurityGroupRules", err)
+	rules, err := awsx.AllPages(ctx, rulePages, func(p *ec2.DescribeSecurityGroupRulesOutput) []types.SecurityGroupRule { return p.SecurityGroupRules })
+	if err != nil {
+		return nil, check.WrapOp("ec2 DescribeSecurityGroupRules", err)
+	}
+	for _, r := range rules {
+		if aws.ToBool(r.IsEgress) {
+			continue
 		}
-		for _, r := range page.SecurityGroupRules {
-			if aws.ToBool(r.IsEgress) {
-				continue
-			}
-			id := aws.ToString(r.GroupId)
-			i, ok := index[id]
-			if !ok {
-				// Created between the two listings: still evaluated, by ID.
-				i = len(groups)
-				index[id] = i
-				groups = append(groups, Group{ID: id})
-			}
-			groups[i].Inbound = append(groups[i].Inbound, r)
+		id := aws.ToString(r.GroupId)
+		i, ok := index[id]
+		if !ok {
+			// Created between the two listings: still evaluated, by ID.
+			i = len(groups)
+			index[id] = i
+			groups = append(groups, Group{ID: id})
 		}
+		groups[i].Inbound = append(groups[i].Inbound, r)
 	}
 	return groups, nil
 }

@@ -1,21 +1,12 @@
 package sgrules
 
 import (
-	"context"
-	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/secadvisor/secadvisor/internal/awsx"
-	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // rule builds a rule shaped like a DescribeSecurityGroupRules answer: AWS
 // gives all-protocol rules and "all ICMP" FromPort = ToPort = -1.
@@ -131,70 +122,6 @@ func TestSources(t *testing.T) {
 	}
 	if OpenToIPv4World(referenced) || OpenToIPv6World(referenced) {
 		t.Errorf("a referenced group is open to the world, want not")
-	}
-}
-
-func TestCollectOnEmulator(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	cfg, _ := emutest.Config(t)
-	client := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1"))
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.1.0.0/16")})
-	if err != nil {
-		t.Fatalf("create vpc: %v", err)
-	}
-	web, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("web"), Description: aws.String("web"), VpcId: vpc.Vpc.VpcId})
-	if err != nil {
-		t.Fatalf("create group: %v", err)
-	}
-	empty, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("empty"), Description: aws.String("no rules"), VpcId: vpc.Vpc.VpcId})
-	if err != nil {
-		t.Fatalf("create group: %v", err)
-	}
-	// One permission with two CIDRs and an IPv6 range: three rules.
-	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: web.GroupId, IpPermissions: []types.IpPermission{{
-		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
-		IpRanges:   []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}, {CidrIp: aws.String("10.0.0.0/8")}},
-		Ipv6Ranges: []types.Ipv6Range{{CidrIpv6: aws.String("::/0")}},
-	}}}); err != nil {
-		t.Fatalf("authorize: %v", err)
-	}
-	recorder := awsx.NewRecorder()
-	cfg.APIOptions = append(cfg.APIOptions, recorder.Middleware)
-
-	groups, err := Collect(ctx, ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")))
-	if err != nil {
-		t.Fatalf("Collect: %v", err)
-	}
-	byID := ByID(groups)
-	got := byID[aws.ToString(web.GroupId)]
-	if got.Name != "web" || len(got.Inbound) != 3 {
-		t.Errorf("web group = %+v, want name web and 3 inbound rules (egress left out)", got)
-	}
-	if g, ok := byID[aws.ToString(empty.GroupId)]; !ok || g.Name != "empty" || len(g.Inbound) != 0 {
-		t.Errorf("group without rules = %+v (listed %t), want listed with no inbound rules", g, ok)
-	}
-	var sources []string
-	for _, r := range got.Inbound {
-		sources = append(sources, Source(r))
-	}
-	slices.Sort(sources)
-	if want := []string{"0.0.0.0/0", "10.0.0.0/8", "::/0"}; !slices.Equal(sources, want) {
-		t.Errorf("web rule sources = %q, want %q", sources, want)
-	}
-	checktest.WantCalls(t, recorder,
-		checktest.Call("EC2", "DescribeSecurityGroups", 1, "one page"),
-		checktest.Call("EC2", "DescribeSecurityGroupRules", 1, "one page"))
-}
-
-func TestCollectAccessDenied(t *testing.T) {
-	t.Parallel()
-	cfg, _ := emutest.Config(t)
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules"} {
-		_, err := Collect(context.Background(), ec2.NewFromConfig(emutest.Deny(cfg, op)))
-		if err == nil || !strings.Contains(err.Error(), "ec2 "+op) || !strings.Contains(err.Error(), "AccessDenied") {
-			t.Errorf("Collect with %s denied: err = %v, want the operation and AccessDenied", op, err)
-		}
 	}
 }
 

@@ -55,16 +55,6 @@ func CollectWorldOpen(ctx context.Context, api WorldOpenAPI) ([]Group, error) {
 	return groups, nil
 }
 
-// The report columns the checks of rules open to the whole internet share,
-// named as in their specifications.
-const (
-	ColGroupName = "Security Group Name"
-	ColGroupID   = "Security Group ID"
-	ColProtocol  = "Protocol"
-	ColFromPort  = "From Port"
-	ColToPort    = "To Port"
-)
-
 // WorldOpenCheck evaluates the inbound rules open to the whole internet the
 // way the two Trusted Advisor security-group checks do; they differ only in
 // how a rule is judged, the green reason and one column.
@@ -102,18 +92,18 @@ func (c WorldOpenCheck) Evaluate(target check.Target, groups []Group) []check.Fi
 			}
 			flagged = flagged || open.IPv4
 			columns := map[string]string{
-				ColGroupName: g.Name,
-				ColGroupID:   g.ID,
-				ColProtocol:  ProtocolColumn(r),
-				ColFromPort:  PortColumn(r.FromPort),
-				ColToPort:    PortColumn(r.ToPort),
+				"Security Group Name": g.Name,
+				"Security Group ID":   g.ID,
+				"Protocol":            ProtocolColumn(r),
+				"From Port":           PortColumn(r.FromPort),
+				"To Port":             PortColumn(r.ToPort),
 			}
 			if c.IPRangeColumn != "" {
 				columns[c.IPRangeColumn] = open.CIDRColumn()
 			}
 			findings = append(findings, c.Meta.NewFinding(target, ResourceID(r), open.Status, open.Reason, columns))
 		}
-		groupColumns := map[string]string{ColGroupName: g.Name, ColGroupID: g.ID}
+		groupColumns := map[string]string{"Security Group Name": g.Name, "Security Group ID": g.ID}
 		switch {
 		case unreadable != nil:
 			f := c.Meta.ErrorFinding(target, g.ID, unreadable.Op, unreadable.Err)

@@ -67,8 +67,8 @@ func TestWorldOpenCheck(t *testing.T) {
 	got := map[string]row{}
 	for _, f := range findings {
 		c := f.Columns
-		got[f.ResourceID] = row{f.Status, c[ColProtocol], c[ColFromPort], c[ColToPort], c["IP Range"]}
-		if c[ColGroupID] == "" || c[ColGroupName] == "" {
+		got[f.ResourceID] = row{f.Status, c["Protocol"], c["From Port"], c["To Port"], c["IP Range"]}
+		if c["Security Group ID"] == "" || c["Security Group Name"] == "" {
 			t.Errorf("finding %s columns = %v, want the group's name and ID", f.ResourceID, c)
 		}
 	}

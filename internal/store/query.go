@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
@@ -62,10 +63,8 @@ func (s *Store) Query(ctx context.Context, f Filter) ([]check.Finding, error) {
 //     item of the table.
 func (s *Store) Records(ctx context.Context, f Filter) ([]Record, error) {
 	e := newExpr()
-	var pages interface {
-		HasMorePages() bool
-		next(context.Context) ([]map[string]types.AttributeValue, error)
-	}
+	var items []map[string]types.AttributeValue
+	var err error
 	switch {
 	case f.Status != "" && f.Status != check.Green:
 		key := e.eq(AttrStatusIndexPK, string(f.Status))
@@ -88,7 +87,7 @@ func (s *Store) Records(ctx context.Context, f Filter) ([]Record, error) {
 		if f.Region != "" && !regionInKey {
 			e.filter(e.eq("region", f.Region))
 		}
-		pages = queryPages{dynamodb.NewQueryPaginator(s.api, e.query(s.table, aws.String(StatusIndex), key))}
+		items, err = awsx.AllPages(ctx, dynamodb.NewQueryPaginator(s.api, e.query(s.table, aws.String(StatusIndex), key)), queryItems)
 	case f.Account != "" && f.CheckID != "":
 		key := e.eq(AttrPK, PartitionKey(f.Account, f.CheckID))
 		if f.Region != "" {
@@ -98,7 +97,7 @@ func (s *Store) Records(ctx context.Context, f Filter) ([]Record, error) {
 		if f.Status != "" {
 			e.filter(e.eq("status", string(f.Status)))
 		}
-		pages = queryPages{dynamodb.NewQueryPaginator(s.api, e.query(s.table, nil, key))}
+		items, err = awsx.AllPages(ctx, dynamodb.NewQueryPaginator(s.api, e.query(s.table, nil, key)), queryItems)
 	default:
 		e.filter(e.eq(AttrKind, KindFinding))
 		for _, c := range [][2]string{{"status", string(f.Status)}, {"checkId", f.CheckID}, {"account", f.Account}, {"region", f.Region}} {
@@ -106,22 +105,19 @@ func (s *Store) Records(ctx context.Context, f Filter) ([]Record, error) {
 				e.filter(e.eq(c[0], c[1]))
 			}
 		}
-		pages = scanPages{dynamodb.NewScanPaginator(s.api, e.scan(s.table))}
+		items, err = awsx.AllPages(ctx, dynamodb.NewScanPaginator(s.api, e.scan(s.table)), scanItems)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb %s: %w", e.op, err)
 	}
 
-	var records []Record
-	for pages.HasMorePages() {
-		items, err := pages.next(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("dynamodb %s: %w", e.op, err)
+	records := make([]Record, 0, len(items))
+	for _, av := range items {
+		var it findingItem
+		if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+			return nil, fmt.Errorf("decode finding item: %w", err)
 		}
-		for _, av := range items {
-			var it findingItem
-			if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-				return nil, fmt.Errorf("decode finding item: %w", err)
-			}
-			records = append(records, it.record())
-		}
+		records = append(records, it.record())
 	}
 	slices.SortFunc(records, compareRecords)
 	return records, nil
@@ -207,26 +203,10 @@ func (e *expr) scan(table string) *dynamodb.ScanInput {
 	}
 }
 
-// queryPages and scanPages give the two paginators one shape.
-type queryPages struct{ *dynamodb.QueryPaginator }
+// queryItems and scanItems are the items of one page (awsx.AllPages).
+func queryItems(page *dynamodb.QueryOutput) []map[string]types.AttributeValue { return page.Items }
 
-func (p queryPages) next(ctx context.Context) ([]map[string]types.AttributeValue, error) {
-	page, err := p.NextPage(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return page.Items, nil
-}
-
-type scanPages struct{ *dynamodb.ScanPaginator }
-
-func (p scanPages) next(ctx context.Context) ([]map[string]types.AttributeValue, error) {
-	page, err := p.NextPage(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return page.Items, nil
-}
+func scanItems(page *dynamodb.ScanOutput) []map[string]types.AttributeValue { return page.Items }
 
 // AccountCounts is one account's findings per status, over every check and
 // region the table holds for it.

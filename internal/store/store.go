@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 )
 
@@ -364,8 +365,7 @@ func wholeScopeError(f check.Finding) bool {
 
 // scopeItems reads the finding items of (pk, region), keyed by sort key.
 func (s *Store) scopeItems(ctx context.Context, pk, region string) (map[string]findingItem, error) {
-	items := map[string]findingItem{}
-	p := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
+	pages := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
 		TableName:                aws.String(s.table),
 		KeyConditionExpression:   aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
 		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#sk": AttrSK},
@@ -375,18 +375,17 @@ func (s *Store) scopeItems(ctx context.Context, pk, region string) (map[string]f
 		},
 		ConsistentRead: aws.Bool(true),
 	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("dynamodb Query (%s %s): %w", pk, region, err)
-		}
-		var got []findingItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &got); err != nil {
-			return nil, fmt.Errorf("decode items of %s %s: %w", pk, region, err)
-		}
-		for _, it := range got {
-			items[it.SK] = it
-		}
+	raw, err := awsx.AllPages(ctx, pages, queryItems)
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb Query (%s %s): %w", pk, region, err)
+	}
+	var got []findingItem
+	if err := attributevalue.UnmarshalListOfMaps(raw, &got); err != nil {
+		return nil, fmt.Errorf("decode items of %s %s: %w", pk, region, err)
+	}
+	items := make(map[string]findingItem, len(got))
+	for _, it := range got {
+		items[it.SK] = it
 	}
 	return items, nil
 }

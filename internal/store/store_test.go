@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -19,8 +18,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 const (
 	testTable  = "secadvisor-findings"

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
@@ -106,7 +107,7 @@ func (s *Store) PutSuppression(ctx context.Context, r suppress.Rule) error {
 // version) is an error naming its ID, never skipped, because skipping it
 // would silently un-suppress what it covers.
 func (s *Store) Suppressions(ctx context.Context) ([]suppress.Rule, error) {
-	p := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
+	pages := dynamodb.NewQueryPaginator(s.api, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		KeyConditionExpression:    aws.String("#pk = :pk"),
 		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK},
@@ -114,19 +115,17 @@ func (s *Store) Suppressions(ctx context.Context) ([]suppress.Rule, error) {
 		// A rule just added is applied by the Resuppress that follows it.
 		ConsistentRead: aws.Bool(true),
 	})
-	var rules []suppress.Rule
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+	items, err := awsx.AllPages(ctx, pages, queryItems)
+	if err != nil {
+		return nil, fmt.Errorf("dynamodb Query (suppressions): %w", err)
+	}
+	rules := make([]suppress.Rule, 0, len(items))
+	for _, av := range items {
+		r, err := decodeRule(av)
 		if err != nil {
-			return nil, fmt.Errorf("dynamodb Query (suppressions): %w", err)
+			return nil, err
 		}
-		for _, av := range page.Items {
-			r, err := decodeRule(av)
-			if err != nil {
-				return nil, err
-			}
-			rules = append(rules, r)
-		}
+		rules = append(rules, r)
 	}
 	return rules, nil
 }

@@ -16,15 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/certs"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
-
-// colCertificate is this check's own report column, named as in the
-// specification; the others are the CloudFront checks' shared columns.
-const colCertificate = "Certificate Name"
 
 // expiresSoon is the spec's "expires in the next seven days".
 const expiresSoon = 7 * 24 * time.Hour
@@ -122,14 +119,14 @@ func collect(ctx context.Context, cf CloudFrontAPI, iamAPI IAMAPI) (Input, error
 	names := map[string]string{} // certificate ID → name
 	pages := iam.NewListServerCertificatesPaginator(iamAPI, &iam.ListServerCertificatesInput{MaxItems: aws.Int32(certificatesPageSize)},
 		func(o *iam.ListServerCertificatesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("iam ListServerCertificates", err)
-		}
+	err = awsx.EachPage(ctx, pages, func(page *iam.ListServerCertificatesOutput) error {
 		for _, m := range page.ServerCertificateMetadataList {
 			names[aws.ToString(m.ServerCertificateId)] = aws.ToString(m.ServerCertificateName)
 		}
+		return nil
+	})
+	if err != nil {
+		return Input{}, check.WrapOp("iam ListServerCertificates", err)
 	}
 	for id := range used {
 		name, ok := names[id]
@@ -191,7 +188,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			continue
 		}
 		describe := func(f check.Finding, certificate string) check.Finding {
-			return cloudfrontdist.Describe(f, d.ID, d.DomainName, colCertificate, certificate)
+			return cloudfrontdist.Describe(f, d.ID, d.DomainName, "Certificate Name", certificate)
 		}
 		cert, ok := in.Certificates[d.IAMCertificateID]
 		switch {

@@ -3,7 +3,6 @@ package cloudfrontiamcertificates
 import (
 	"context"
 	"crypto/x509"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +16,10 @@ import (
 	"github.com/secadvisor/secadvisor/internal/certs/certstest"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist/cloudfrontdisttest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -80,7 +76,7 @@ func TestEvaluate(t *testing.T) {
 					t.Errorf("evaluate(%s) reason = %q, want it to mention %q", tt.name, f.Reason, want)
 				}
 			}
-			if f.Columns[cloudfrontdist.ColID] != "E1" || f.Columns[cloudfrontdist.ColDomain] != "d1.cloudfront.net" || f.Columns[colCertificate] != "site-cert" || f.Columns[cloudfrontdist.ColReason] != f.Reason {
+			if f.Columns["Distribution ID"] != "E1" || f.Columns["Distribution Domain Name"] != "d1.cloudfront.net" || f.Columns["Certificate Name"] != "site-cert" || f.Columns["Reason"] != f.Reason {
 				t.Errorf("evaluate(%s) columns = %v, want distribution, certificate and reason", tt.name, f.Columns)
 			}
 		})
@@ -102,10 +98,10 @@ func TestEvaluateWithoutUsableCertificate(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("evaluate = %+v, want 2 findings (none for the distribution without an IAM certificate)", got)
 	}
-	if f := got["E-GONE"]; f.Status != check.Red || !strings.Contains(f.Reason, "not in the IAM certificate store") || f.Columns[colCertificate] != "ASCAGONE" {
+	if f := got["E-GONE"]; f.Status != check.Red || !strings.Contains(f.Reason, "not in the IAM certificate store") || f.Columns["Certificate Name"] != "ASCAGONE" {
 		t.Errorf("missing certificate finding = %+v, want red naming the missing ID", f)
 	}
-	if f := got["E-DENIED"]; f.Status != check.Error || !strings.Contains(f.Reason, "AccessDenied") || f.Columns[colCertificate] != "denied-cert" {
+	if f := got["E-DENIED"]; f.Status != check.Error || !strings.Contains(f.Reason, "AccessDenied") || f.Columns["Certificate Name"] != "denied-cert" {
 		t.Errorf("unreadable certificate finding = %+v, want error with the code", f)
 	}
 }
@@ -164,14 +160,14 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 	for _, f := range findings {
 		if f.Status != dists[f.ResourceID] {
-			t.Errorf("distribution %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns[colCertificate], f.Status, f.Reason, dists[f.ResourceID])
+			t.Errorf("distribution %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns["Certificate Name"], f.Status, f.Reason, dists[f.ResourceID])
 		}
-		if !strings.HasSuffix(f.Columns[cloudfrontdist.ColDomain], ".cloudfront.net") || f.Columns[cloudfrontdist.ColStatus] == "" {
+		if !strings.HasSuffix(f.Columns["Distribution Domain Name"], ".cloudfront.net") || f.Columns["Status"] == "" {
 			t.Errorf("distribution %s columns = %v, want its domain name and status", f.ResourceID, f.Columns)
 		}
 	}
 	for _, f := range findings {
-		if f.Columns[colCertificate] == "legacy-sha1" && (!strings.Contains(f.Reason, "SHA-1") || !strings.Contains(f.Reason, "legacy.example.com")) {
+		if f.Columns["Certificate Name"] == "legacy-sha1" && (!strings.Contains(f.Reason, "SHA-1") || !strings.Contains(f.Reason, "legacy.example.com")) {
 			t.Errorf("legacy distribution reason = %q, want both the SHA-1 signature and the uncovered alias", f.Reason)
 		}
 	}
@@ -199,7 +195,7 @@ func TestUnreadableCertificateIsItsDistributionsError(t *testing.T) {
 	id := uploadCertificate(t, iam.NewFromConfig(cfg), "www", certstest.Spec{DNSNames: []string{"www.example.com"}, NotAfter: time.Now().Add(90 * day)})
 	dist := createDistribution(t, cloudfront.NewFromConfig(cfg), "www", []string{"www.example.com"}, iamViewer(id))
 	findings := scan.RunJob(context.Background(), emutest.Deny(cfg, "GetServerCertificate"), scan.Job{Check: Check, Account: account, Region: check.GlobalRegion}, 0)
-	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != dist || findings[0].Columns[colCertificate] != "www" {
+	if len(findings) != 1 || findings[0].Status != check.Error || findings[0].ResourceID != dist || findings[0].Columns["Certificate Name"] != "www" {
 		t.Fatalf("findings = %+v, want one error finding for %s naming certificate www", findings, dist)
 	}
 	if !strings.Contains(findings[0].Reason, "iam GetServerCertificate www") || !strings.Contains(findings[0].Reason, "AccessDenied") {
@@ -258,7 +254,7 @@ func TestCollectReadsEveryPage(t *testing.T) {
 		t.Fatalf("collect: %v", err)
 	}
 	got := evaluate(cloudfrontdisttest.Target(scanTime), in)
-	if len(got) != 1 || got[0].ResourceID != "E3" || got[0].Status != check.Green || got[0].Columns[colCertificate] != "cert-3" {
+	if len(got) != 1 || got[0].ResourceID != "E3" || got[0].Status != check.Green || got[0].Columns["Certificate Name"] != "cert-3" {
 		t.Errorf("findings = %+v, want E3 green with certificate cert-3 (both on second pages)", got)
 	}
 }

@@ -33,10 +33,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// colOrigin is this check's own report column, named as in the
-// specification; the others are the CloudFront checks' shared columns.
-const colOrigin = "Origin"
-
 // expiresSoon is the spec's "expires in the next thirty days".
 const expiresSoon = 30 * 24 * time.Hour
 
@@ -238,7 +234,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	for _, o := range origins {
 		status, reason := judge(in.Probes[o.Address()], o, target.ScanTime)
 		f := Meta.NewFinding(target, o.DistributionID+"/"+o.ID, status, reason, nil)
-		findings = append(findings, cloudfrontdist.Describe(f, o.DistributionID, o.DistributionDomain, colOrigin, originName(o)))
+		findings = append(findings, cloudfrontdist.Describe(f, o.DistributionID, o.DistributionDomain, "Origin", originName(o)))
 	}
 	return findings
 }

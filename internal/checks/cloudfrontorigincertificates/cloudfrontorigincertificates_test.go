@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,13 +19,10 @@ import (
 	"github.com/secadvisor/secadvisor/internal/certs/certstest"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/cloudfrontdist"
 	"github.com/secadvisor/secadvisor/internal/cloudfrontdist/cloudfrontdisttest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -70,7 +66,7 @@ func TestEvaluate(t *testing.T) {
 			if f.Status != tt.wantStatus || !strings.Contains(f.Reason, tt.wantReason) {
 				t.Errorf("evaluate(%s, now %s) = %s (%q), want %s mentioning %q", tt.name, now, f.Status, f.Reason, tt.wantStatus, tt.wantReason)
 			}
-			if f.ResourceID != "E1/app" || f.Columns[colOrigin] != "app.example.com" || f.Columns[cloudfrontdist.ColID] != "E1" || f.Columns[cloudfrontdist.ColDomain] != "d1.cloudfront.net" || f.Columns[cloudfrontdist.ColReason] != f.Reason {
+			if f.ResourceID != "E1/app" || f.Columns["Origin"] != "app.example.com" || f.Columns["Distribution ID"] != "E1" || f.Columns["Distribution Domain Name"] != "d1.cloudfront.net" || f.Columns["Reason"] != f.Reason {
 				t.Errorf("evaluate(%s) = %s %v, want E1/app with its columns", tt.name, f.ResourceID, f.Columns)
 			}
 		})
@@ -231,10 +227,10 @@ func TestCollectOnEmulatorWithLocalOrigins(t *testing.T) {
 	}
 	for _, f := range findings {
 		if f.Status != want[f.ResourceID] {
-			t.Errorf("origin %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns[colOrigin], f.Status, f.Reason, want[f.ResourceID])
+			t.Errorf("origin %s (%s) = %s (%q), want %s", f.ResourceID, f.Columns["Origin"], f.Status, f.Reason, want[f.ResourceID])
 		}
 	}
-	if got := checktest.ByResource(findings)[shop+"/api"].Columns[colOrigin]; got != "api.example.com:8443" {
+	if got := checktest.ByResource(findings)[shop+"/api"].Columns["Origin"]; got != "api.example.com:8443" {
 		t.Errorf("api origin column = %q, want the host and its non-default port", got)
 	}
 	if got := network.dials.Load(); got != 7 {
@@ -307,9 +303,9 @@ func TestUnreachableOriginSaysSo(t *testing.T) {
 		t.Fatalf("collect: %v", err)
 	}
 	for _, f := range evaluate(cloudfrontdisttest.Target(time.Now()), in) {
-		want := "could not connect to origin " + f.Columns[colOrigin] + ":443 from the scanner: "
+		want := "could not connect to origin " + f.Columns["Origin"] + ":443 from the scanner: "
 		if f.Status != check.Yellow || !strings.Contains(f.Reason, want) || !strings.Contains(f.Reason, "com.amazonaws.global.cloudfront.origin-facing") {
-			t.Errorf("unreachable origin %s = %s %q, want yellow saying %q and naming the CloudFront prefix list", f.Columns[colOrigin], f.Status, f.Reason, want)
+			t.Errorf("unreachable origin %s = %s %q, want yellow saying %q and naming the CloudFront prefix list", f.Columns["Origin"], f.Status, f.Reason, want)
 		}
 	}
 }

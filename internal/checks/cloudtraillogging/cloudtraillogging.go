@@ -14,14 +14,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colTrailName        = "Trail Name"
-	colLoggingStatus    = "Logging Status"
-	colBucketName       = "Bucket Name"
-	colLastDeliveryDate = "Last Delivery Date"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("vjafUGJ9H0", check.Meta{
@@ -106,14 +98,14 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	if len(in.Trails) == 0 {
 		return []check.Finding{Meta.NewFinding(target, noTrail, check.Red,
 			"No trail has been created for this region: its API activity is not recorded.",
-			map[string]string{colTrailName: "", colLoggingStatus: "", colBucketName: "", colLastDeliveryDate: ""})}
+			map[string]string{"Trail Name": "", "Logging Status": "", "Bucket Name": "", "Last Delivery Date": ""})}
 	}
 	findings := make([]check.Finding, 0, len(in.Trails))
 	for _, t := range in.Trails {
 		id := aws.ToString(t.Trail.TrailARN)
 		columns := map[string]string{
-			colTrailName:  aws.ToString(t.Trail.Name),
-			colBucketName: aws.ToString(t.Trail.S3BucketName),
+			"Trail Name":  aws.ToString(t.Trail.Name),
+			"Bucket Name": aws.ToString(t.Trail.S3BucketName),
 		}
 		if t.StatusErr != nil {
 			f := Meta.ErrorFinding(target, id, "cloudtrail GetTrailStatus", t.StatusErr)
@@ -121,12 +113,12 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			findings = append(findings, f)
 			continue
 		}
-		columns[colLoggingStatus] = "Off"
+		columns["Logging Status"] = "Off"
 		if aws.ToBool(t.Status.IsLogging) {
-			columns[colLoggingStatus] = "On"
+			columns["Logging Status"] = "On"
 		}
 		if d := t.Status.LatestDeliveryTime; d != nil {
-			columns[colLastDeliveryDate] = d.UTC().Format(time.RFC3339)
+			columns["Last Delivery Date"] = d.UTC().Format(time.RFC3339)
 		}
 		scope := "This single-region trail"
 		if aws.ToBool(t.Trail.IsMultiRegionTrail) {

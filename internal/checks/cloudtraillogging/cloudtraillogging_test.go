@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,8 +19,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func trail(name, home string, multiRegion, organization bool) types.Trail {
 	return types.Trail{
@@ -77,7 +74,7 @@ func TestEvaluate(t *testing.T) {
 				t.Fatalf("evaluate(%s) = %d findings %+v, want %d", tt.name, len(got), got, len(tt.want))
 			}
 			for _, f := range got {
-				name := f.Columns[colTrailName]
+				name := f.Columns["Trail Name"]
 				want, ok := tt.want[name]
 				if !ok || f.Status != want {
 					t.Errorf("evaluate(%s) trail %q = %s (%s), want %s", tt.name, name, f.Status, f.Reason, want)
@@ -85,7 +82,7 @@ func TestEvaluate(t *testing.T) {
 				if want == check.Yellow && !strings.Contains(f.Reason, accessDenied) {
 					t.Errorf("evaluate(%s) reason = %q, want the delivery error", tt.name, f.Reason)
 				}
-				if f.Status != check.Error && name != "" && (f.Columns[colBucketName] != "audit-logs" || f.Columns[colLastDeliveryDate] != "2025-03-01T12:00:00Z" || f.Columns[colLoggingStatus] == "") {
+				if f.Status != check.Error && name != "" && (f.Columns["Bucket Name"] != "audit-logs" || f.Columns["Last Delivery Date"] != "2025-03-01T12:00:00Z" || f.Columns["Logging Status"] == "") {
 					t.Errorf("evaluate(%s) columns = %v, want bucket, logging status and last delivery date", tt.name, f.Columns)
 				}
 			}
@@ -125,7 +122,7 @@ type row struct {
 func rows(findings []check.Finding) map[row]bool {
 	out := map[row]bool{}
 	for _, f := range findings {
-		out[row{f.Region, f.Columns[colTrailName], f.Status}] = true
+		out[row{f.Region, f.Columns["Trail Name"], f.Status}] = true
 	}
 	return out
 }
@@ -170,10 +167,10 @@ func TestCollectOnEmulator(t *testing.T) {
 				}
 			}
 			for _, f := range findings {
-				if f.Columns[colTrailName] != "" && (f.Columns[colBucketName] == "" || f.Columns[colLoggingStatus] == "") {
+				if f.Columns["Trail Name"] != "" && (f.Columns["Bucket Name"] == "" || f.Columns["Logging Status"] == "") {
 					t.Errorf("finding %+v lacks bucket or logging status", f)
 				}
-				if f.Status == check.Green && f.Columns[colLastDeliveryDate] == "" {
+				if f.Status == check.Green && f.Columns["Last Delivery Date"] == "" {
 					t.Errorf("logging trail %+v lacks its last delivery date", f)
 				}
 			}
@@ -217,9 +214,9 @@ func TestCollectTrailStatusFailsForOneTrail(t *testing.T) {
 	}
 	got := map[string]check.Status{}
 	for _, f := range evaluate(checktest.Target("eu-west-1"), in) {
-		got[f.Columns[colTrailName]] = f.Status
+		got[f.Columns["Trail Name"]] = f.Status
 		if f.Status == check.Error && (!strings.Contains(f.Reason, "cloudtrail GetTrailStatus") || !strings.Contains(f.Reason, "ThrottlingException")) {
-			t.Errorf("trail %s reason = %q, want the operation and the error code", f.Columns[colTrailName], f.Reason)
+			t.Errorf("trail %s reason = %q, want the operation and the error code", f.Columns["Trail Name"], f.Reason)
 		}
 	}
 	want := map[string]check.Status{"org-audit": check.Error, "eu-app": check.Red}

@@ -18,15 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/spec"
-)
-
-// Report columns, named as in the specification.
-const (
-	colVolumeID    = "Volume ID"
-	colSnapshotID  = "Snapshot ID"
-	colDescription = "Description"
 )
 
 // Meta describes the check: its name, description, criteria,
@@ -124,18 +118,11 @@ func collect(ctx context.Context, api API) (Input, error) {
 
 func listSnapshots(ctx context.Context, api API, input *ec2.DescribeSnapshotsInput) ([]types.Snapshot, error) {
 	input.MaxResults = aws.Int32(pageSize)
-	var out []types.Snapshot
 	pages := ec2.NewDescribeSnapshotsPaginator(api, input, func(o *ec2.DescribeSnapshotsPaginatorOptions) {
 		o.StopOnDuplicateToken = true
 	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("ec2 DescribeSnapshots", err)
-		}
-		out = append(out, page.Snapshots...)
-	}
-	return out, nil
+	out, err := awsx.AllPages(ctx, pages, func(p *ec2.DescribeSnapshotsOutput) []types.Snapshot { return p.Snapshots })
+	return out, check.WrapOp("ec2 DescribeSnapshots", err)
 }
 
 // publicText is the reason of a snapshot whose public permission is in effect.
@@ -148,9 +135,9 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	for _, s := range in.Snapshots {
 		id := aws.ToString(s.SnapshotId)
 		columns := map[string]string{
-			colVolumeID:    aws.ToString(s.VolumeId),
-			colSnapshotID:  id,
-			colDescription: aws.ToString(s.Description),
+			"Volume ID":   aws.ToString(s.VolumeId),
+			"Snapshot ID": id,
+			"Description": aws.ToString(s.Description),
 		}
 		if in.Public[id] {
 			status, reason := judgePublic(in)

@@ -3,7 +3,6 @@ package ebspublicsnapshots
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,11 +13,10 @@ import (
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func snapshot(id, volume, description string) types.Snapshot {
 	return types.Snapshot{SnapshotId: aws.String(id), VolumeId: aws.String(volume), Description: aws.String(description)}
@@ -57,7 +55,7 @@ func TestEvaluate(t *testing.T) {
 			checktest.ColumnsWithin(t, Meta, got)
 			checktest.WantStatuses(t, "evaluate("+tt.name+")", got, tt.want)
 			for _, f := range got {
-				if f.Columns[colSnapshotID] != f.ResourceID || f.Columns[colVolumeID] == "" {
+				if f.Columns["Snapshot ID"] != f.ResourceID || f.Columns["Volume ID"] == "" {
 					t.Errorf("evaluate(%s) %s columns = %v, want snapshot and volume IDs", tt.name, f.ResourceID, f.Columns)
 				}
 			}
@@ -65,44 +63,16 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-// seedSnapshots creates a volume with one private and one public snapshot in
-// region, and returns their IDs.
-func seedSnapshots(t *testing.T, cfg aws.Config, region string) (private, public string) {
-	t.Helper()
-	ctx := context.Background()
-	client := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	vol, err := client.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
-	if err != nil {
-		t.Fatalf("create volume: %v", err)
-	}
-	var ids []string
-	for _, d := range []string{"private backup", "public share"} {
-		s, err := client.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId, Description: aws.String(d)})
-		if err != nil {
-			t.Fatalf("create snapshot: %v", err)
-		}
-		ids = append(ids, aws.ToString(s.SnapshotId))
-	}
-	// The emulator applies only the legacy OperationType+GroupNames form.
-	if _, err := client.ModifySnapshotAttribute(ctx, &ec2.ModifySnapshotAttributeInput{
-		SnapshotId: aws.String(ids[1]), Attribute: types.SnapshotAttributeNameCreateVolumePermission,
-		OperationType: types.OperationTypeAdd, GroupNames: []string{"all"},
-	}); err != nil {
-		t.Fatalf("make snapshot public: %v", err)
-	}
-	return ids[0], ids[1]
-}
-
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
 	cfg, account := emutest.Config(t)
-	private, public := seedSnapshots(t, cfg, "eu-west-1")
+	private, public := ebspublicsnapshotstest.PrivateAndPublic(t, cfg, "eu-west-1")
 	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, "eu-west-1", "us-east-1")
 	byID := checktest.ByResource(findings)
 	if len(findings) != 2 {
 		t.Fatalf("got %d findings, want 2 (one private, one public, nothing in us-east-1): %+v", len(findings), findings)
 	}
-	if got := byID[public]; got.Status != check.Red || got.Region != "eu-west-1" || got.Columns["Status"] != "Red" || got.Columns["Region"] != "eu-west-1" || got.Columns[colDescription] != "public share" {
+	if got := byID[public]; got.Status != check.Red || got.Region != "eu-west-1" || got.Columns["Status"] != "Red" || got.Columns["Region"] != "eu-west-1" || got.Columns["Description"] != "public share" {
 		t.Errorf("public snapshot finding = %+v, want red in eu-west-1 with its columns", got)
 	}
 	if got := byID[private]; got.Status != check.Green {
@@ -133,7 +103,7 @@ func TestEBSSnapshotBlockPublicAccess(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			cfg, account := emutest.Config(t)
-			private, public := seedSnapshots(t, cfg, "eu-west-1")
+			private, public := ebspublicsnapshotstest.PrivateAndPublic(t, cfg, "eu-west-1")
 			if tt.state != "" {
 				client := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1"))
 				if _, err := client.EnableSnapshotBlockPublicAccess(ctx, &ec2.EnableSnapshotBlockPublicAccessInput{State: tt.state}); err != nil {
@@ -159,7 +129,7 @@ func TestBlockPublicAccessUnreadable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
-	private, public := seedSnapshots(t, cfg, "eu-west-1")
+	private, public := ebspublicsnapshotstest.PrivateAndPublic(t, cfg, "eu-west-1")
 	if _, err := ec2.NewFromConfig(awsx.InRegion(cfg, "eu-west-1")).EnableSnapshotBlockPublicAccess(ctx,
 		&ec2.EnableSnapshotBlockPublicAccessInput{State: types.SnapshotBlockPublicAccessStateBlockAllSharing}); err != nil {
 		t.Fatalf("EnableSnapshotBlockPublicAccess: %v", err)

@@ -22,13 +22,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colLoadBalancerName = "Load Balancer Name"
-	colLoadBalancerPort = "Load Balancer Port"
-	colReason           = "Reason"
-)
-
 // beyondSpec starts the reason of every finding about an Application or
 // Network Load Balancer: the specification covers Classic Load Balancers.
 const beyondSpec = "Beyond the Trusted Advisor spec: "
@@ -128,11 +121,7 @@ func collect(ctx context.Context, classic ClassicAPI, v2 V2API) (Input, error) {
 	var in Input
 	pages := elb.NewDescribeLoadBalancersPaginator(classic, &elb.DescribeLoadBalancersInput{PageSize: aws.Int32(classicPageSize)},
 		func(o *elb.DescribeLoadBalancersPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("elasticloadbalancing DescribeLoadBalancers", err)
-		}
+	err := awsx.EachPage(ctx, pages, func(page *elb.DescribeLoadBalancersOutput) error {
 		for _, d := range page.LoadBalancerDescriptions {
 			lb := ClassicLoadBalancer{Name: aws.ToString(d.LoadBalancerName), Listeners: d.ListenerDescriptions}
 			if !slices.ContainsFunc(d.ListenerDescriptions, func(l elbtypes.ListenerDescription) bool {
@@ -153,15 +142,15 @@ func collect(ctx context.Context, classic ClassicAPI, v2 V2API) (Input, error) {
 			}
 			in.Classic = append(in.Classic, lb)
 		}
+		return nil
+	})
+	if err != nil {
+		return Input{}, check.WrapOp("elasticloadbalancing DescribeLoadBalancers", err)
 	}
 
 	v2Pages := elbv2.NewDescribeLoadBalancersPaginator(v2, &elbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(v2PageSize)},
 		func(o *elbv2.DescribeLoadBalancersPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for v2Pages.HasMorePages() {
-		page, err := v2Pages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("elasticloadbalancingv2 DescribeLoadBalancers", err)
-		}
+	err = awsx.EachPage(ctx, v2Pages, func(page *elbv2.DescribeLoadBalancersOutput) error {
 		for _, d := range page.LoadBalancers {
 			if d.Type != elbv2types.LoadBalancerTypeEnumApplication && d.Type != elbv2types.LoadBalancerTypeEnumNetwork {
 				continue
@@ -169,19 +158,18 @@ func collect(ctx context.Context, classic ClassicAPI, v2 V2API) (Input, error) {
 			lb := V2LoadBalancer{Name: aws.ToString(d.LoadBalancerName), Type: d.Type}
 			listeners := elbv2.NewDescribeListenersPaginator(v2, &elbv2.DescribeListenersInput{LoadBalancerArn: d.LoadBalancerArn, PageSize: aws.Int32(v2PageSize)},
 				func(o *elbv2.DescribeListenersPaginatorOptions) { o.StopOnDuplicateToken = true })
-			for listeners.HasMorePages() {
-				page, err := listeners.NextPage(ctx)
-				if err != nil {
-					lb.ListenersErr = err
-					break
-				}
-				lb.Listeners = append(lb.Listeners, page.Listeners...)
-			}
+			// On an error the listeners read so far are dropped: evaluate
+			// reports only the error.
+			lb.Listeners, lb.ListenersErr = awsx.AllPages(ctx, listeners, func(p *elbv2.DescribeListenersOutput) []elbv2types.Listener { return p.Listeners })
 			if awsx.Is(lb.ListenersErr, awsx.KindNotFound) {
 				continue // deleted since it was listed
 			}
 			in.V2 = append(in.V2, lb)
 		}
+		return nil
+	})
+	if err != nil {
+		return Input{}, check.WrapOp("elasticloadbalancingv2 DescribeLoadBalancers", err)
 	}
 	return in, nil
 }
@@ -203,15 +191,15 @@ func evaluate(target check.Target, in Input) []check.Finding {
 // finding builds a row; the Reason column repeats the finding's reason.
 func finding(target check.Target, resourceID, name, port string, status check.Status, reason string) check.Finding {
 	return Meta.NewFinding(target, resourceID, status, reason, map[string]string{
-		colLoadBalancerName: name,
-		colLoadBalancerPort: port,
-		colReason:           reason,
+		"Load Balancer Name": name,
+		"Load Balancer Port": port,
+		"Reason":             reason,
 	})
 }
 
 func errorFinding(target check.Target, resourceID, name, op string, err error) check.Finding {
 	f := Meta.ErrorFinding(target, resourceID, op, err)
-	f.Columns = map[string]string{colLoadBalancerName: name, colReason: f.Reason}
+	f.Columns = map[string]string{"Load Balancer Name": name, "Reason": f.Reason}
 	return f
 }
 

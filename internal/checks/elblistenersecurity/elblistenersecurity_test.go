@@ -2,7 +2,6 @@ package elblistenersecurity
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,8 +20,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // allAttributes are the protocol and cipher attributes AWS returns for
 // every SSLNegotiationPolicyType policy, each "true" or "false" (a subset of
@@ -125,10 +122,10 @@ func TestEvaluateClassicPolicy(t *testing.T) {
 				t.Fatalf("evaluate(%s) = %d findings %+v, want 1", tt.name, len(got), got)
 			}
 			f := got[0]
-			if f.Status != tt.want || !strings.Contains(f.Reason, tt.reason) || f.Columns[colReason] != f.Reason {
+			if f.Status != tt.want || !strings.Contains(f.Reason, tt.reason) || f.Columns["Reason"] != f.Reason {
 				t.Errorf("evaluate(%s) = %s %q, want %s with %q in the reason column", tt.name, f.Status, f.Reason, tt.want, tt.reason)
 			}
-			if f.Columns[colLoadBalancerName] != "lb" || f.Columns[colLoadBalancerPort] != "443" {
+			if f.Columns["Load Balancer Name"] != "lb" || f.Columns["Load Balancer Port"] != "443" {
 				t.Errorf("evaluate(%s) columns = %v, want lb and 443", tt.name, f.Columns)
 			}
 			if wantID := map[bool]string{true: "lb", false: "lb:443"}[tt.want == check.Green]; f.ResourceID != wantID {
@@ -173,7 +170,7 @@ func TestEvaluateClassicListeners(t *testing.T) {
 			checktest.ColumnsWithin(t, Meta, got)
 			var rows []row
 			for _, f := range got {
-				rows = append(rows, row{f.ResourceID, f.Columns[colLoadBalancerPort], f.Status})
+				rows = append(rows, row{f.ResourceID, f.Columns["Load Balancer Port"], f.Status})
 			}
 			if !slices.Equal(rows, tt.want) {
 				t.Errorf("evaluate(%s) = %+v (%+v), want %+v", tt.name, rows, got, tt.want)
@@ -239,7 +236,7 @@ func TestEvaluateV2(t *testing.T) {
 				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.policy, got)
 			}
 			f := got[0]
-			if f.Status != tt.want || !strings.HasPrefix(f.Reason, beyondSpec) || f.Columns[colLoadBalancerPort] != "443" || f.Columns[colLoadBalancerName] != "api" {
+			if f.Status != tt.want || !strings.HasPrefix(f.Reason, beyondSpec) || f.Columns["Load Balancer Port"] != "443" || f.Columns["Load Balancer Name"] != "api" {
 				t.Errorf("evaluate(%s) = %s %q %v, want %s marked beyond the spec", tt.policy, f.Status, f.Reason, f.Columns, tt.want)
 			}
 			currentOrUnknown := tt.want == check.Green || tt.want == check.Error
@@ -388,7 +385,7 @@ func TestCollectOnEmulator(t *testing.T) {
 		t.Errorf("got %d findings, want %d: %+v", len(findings), len(want), findings)
 	}
 	for id, status := range want {
-		if f, ok := got[id]; !ok || f.Status != status || f.Region != "eu-west-1" || f.Columns[colReason] == "" {
+		if f, ok := got[id]; !ok || f.Status != status || f.Region != "eu-west-1" || f.Columns["Reason"] == "" {
 			t.Errorf("finding %s = %+v, want %s in eu-west-1 with a reason", id, f, status)
 		}
 	}

@@ -23,16 +23,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 	"github.com/secadvisor/secadvisor/internal/spec"
-)
-
-// Report columns, named as in the specification.
-const (
-	colLoadBalancerName = "Load Balancer Name"
-	colSecurityGroupIDs = "Security Group IDs"
-	colReason           = "Reason"
 )
 
 // Meta describes the check: its name, description, criteria,
@@ -89,13 +83,13 @@ func collect(ctx context.Context, api API, ec2API sgrules.API) (Input, error) {
 	var in Input
 	pages := elb.NewDescribeLoadBalancersPaginator(api, &elb.DescribeLoadBalancersInput{PageSize: aws.Int32(pageSize)},
 		func(o *elb.DescribeLoadBalancersPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("elasticloadbalancing DescribeLoadBalancers", err)
-		}
-		in.LoadBalancers = append(in.LoadBalancers, page.LoadBalancerDescriptions...)
+	lbs, err := awsx.AllPages(ctx, pages, func(p *elb.DescribeLoadBalancersOutput) []elbtypes.LoadBalancerDescription {
+		return p.LoadBalancerDescriptions
+	})
+	if err != nil {
+		return Input{}, check.WrapOp("elasticloadbalancing DescribeLoadBalancers", err)
 	}
+	in.LoadBalancers = lbs
 	if !slices.ContainsFunc(in.LoadBalancers, inVPC) {
 		return in, nil
 	}
@@ -120,9 +114,9 @@ func evaluate(target check.Target, in Input) []check.Finding {
 		name := aws.ToString(lb.LoadBalancerName)
 		status, reason := judge(lb, groups)
 		findings = append(findings, Meta.NewFinding(target, name, status, reason, map[string]string{
-			colLoadBalancerName: name,
-			colSecurityGroupIDs: strings.Join(lb.SecurityGroups, ", "),
-			colReason:           reason,
+			"Load Balancer Name": name,
+			"Security Group IDs": strings.Join(lb.SecurityGroups, ", "),
+			"Reason":             reason,
 		}))
 	}
 	return findings

@@ -2,7 +2,6 @@ package elbsecuritygroups
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // rule builds an inbound rule shaped like a DescribeSecurityGroupRules answer.
 var rule = sgrulestest.Rule
@@ -68,7 +65,7 @@ func TestEvaluateRules(t *testing.T) {
 			t.Errorf("evaluate(%s: listeners 80, 443; rule %s) = %+v, want one %s finding for shop", tt.name, sgrules.Describe(tt.rule), got, tt.want)
 			continue
 		}
-		if c := got[0].Columns; c[colLoadBalancerName] != "shop" || c[colSecurityGroupIDs] != "sg-lb" || c[colReason] != got[0].Reason {
+		if c := got[0].Columns; c["Load Balancer Name"] != "shop" || c["Security Group IDs"] != "sg-lb" || c["Reason"] != got[0].Reason {
 			t.Errorf("evaluate(%s) columns = %v, want name, group IDs and reason", tt.name, c)
 		}
 	}
@@ -158,7 +155,7 @@ func TestCollectOnEmulator(t *testing.T) {
 		t.Errorf("got %d findings, want %d (one per load balancer, nothing in us-east-1): %+v", len(findings), len(want), findings)
 	}
 	for name, status := range want {
-		if f := byID[name]; f.Status != status || f.Region != "eu-west-1" || f.Columns[colLoadBalancerName] != name || !strings.HasPrefix(f.Columns[colSecurityGroupIDs], "sg-") {
+		if f := byID[name]; f.Status != status || f.Region != "eu-west-1" || f.Columns["Load Balancer Name"] != name || !strings.HasPrefix(f.Columns["Security Group IDs"], "sg-") {
 			t.Errorf("%s = %+v, want %s in eu-west-1 with its columns", name, f, status)
 		}
 	}

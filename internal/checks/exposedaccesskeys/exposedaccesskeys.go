@@ -36,18 +36,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colKeyID     = "Access Key ID"
-	colUser      = "User Name (IAM or Root)"
-	colFraudType = "Fraud Type"
-	colCaseID    = "Case ID"
-	colUpdated   = "Time Updated"
-	colLocation  = "Location"
-	colDeadline  = "Deadline"
-	colUsage     = "Usage (USD per Day)"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("12Fnkpl8Y5", check.Meta{
@@ -212,15 +200,7 @@ func quarantinedUsers(ctx context.Context, api IAMAPI, partition string) ([]Quar
 		pages := iam.NewListEntitiesForPolicyPaginator(api, &iam.ListEntitiesForPolicyInput{
 			PolicyArn: aws.String(arn), EntityFilter: iamtypes.EntityTypeUser, MaxItems: aws.Int32(iamPageSize),
 		}, func(o *iam.ListEntitiesForPolicyPaginatorOptions) { o.StopOnDuplicateToken = true })
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if awsx.Is(err, awsx.KindNotFound) {
-				// The policy does not exist in this partition: nobody can have it.
-				break
-			}
-			if err != nil {
-				return nil, check.WrapOp("iam ListEntitiesForPolicy", err)
-			}
+		err := awsx.EachPage(ctx, pages, func(page *iam.ListEntitiesForPolicyOutput) error {
 			for _, u := range page.PolicyUsers {
 				user := aws.ToString(u.UserName)
 				if byUser[user] == nil {
@@ -229,6 +209,14 @@ func quarantinedUsers(ctx context.Context, api IAMAPI, partition string) ([]Quar
 				}
 				byUser[user].Policies = append(byUser[user].Policies, name)
 			}
+			return nil
+		})
+		if awsx.Is(err, awsx.KindNotFound) {
+			// The policy does not exist in this partition: nobody can have it.
+			continue
+		}
+		if err != nil {
+			return nil, check.WrapOp("iam ListEntitiesForPolicy", err)
 		}
 	}
 	users := make([]QuarantinedUser, 0, len(order))
@@ -241,17 +229,10 @@ func quarantinedUsers(ctx context.Context, api IAMAPI, partition string) ([]Quar
 }
 
 func listKeys(ctx context.Context, api IAMAPI, user string) ([]iamtypes.AccessKeyMetadata, error) {
-	var keys []iamtypes.AccessKeyMetadata
 	pages := iam.NewListAccessKeysPaginator(api, &iam.ListAccessKeysInput{UserName: aws.String(user), MaxItems: aws.Int32(iamPageSize)},
 		func(o *iam.ListAccessKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("iam ListAccessKeys", err)
-		}
-		keys = append(keys, page.AccessKeyMetadata...)
-	}
-	return keys, nil
+	keys, err := awsx.AllPages(ctx, pages, func(p *iam.ListAccessKeysOutput) []iamtypes.AccessKeyMetadata { return p.AccessKeyMetadata })
+	return keys, check.WrapOp("iam ListAccessKeys", err)
 }
 
 // riskEvents lists the account's open and upcoming Health events about
@@ -265,14 +246,14 @@ func riskEvents(ctx context.Context, api HealthAPI) (events []HealthEvent, listE
 		},
 		MaxResults: aws.Int32(healthPageSize),
 	}, func(o *health.DescribeEventsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("health DescribeEvents", err), nil
-		}
+	err := awsx.EachPage(ctx, pages, func(page *health.DescribeEventsOutput) error {
 		for _, e := range page.Events {
 			events = append(events, HealthEvent{Event: e})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, check.WrapOp("health DescribeEvents", err), nil
 	}
 	index := make(map[string]int, len(events))
 	arns := make([]string, 0, len(events))
@@ -321,7 +302,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			strings.Join(u.Policies, " and "), u.UserName)
 		if u.KeysErr != nil {
 			findings = append(findings, Meta.Unevaluated(target, "user/"+u.UserName+"/access-keys", u.KeysErr.Error(), nil))
-			rows.add("user/"+u.UserName, map[string]string{colUser: u.UserName, colFraudType: "Exposed"},
+			rows.add("user/"+u.UserName, map[string]string{"User Name (IAM or Root)": u.UserName, "Fraud Type": "Exposed"},
 				because+"; the user's keys could not be listed.")
 			continue
 		}
@@ -333,11 +314,11 @@ func evaluate(target check.Target, in Input) []check.Finding {
 				continue
 			}
 			activeKeys++
-			rows.add(id, map[string]string{colKeyID: id, colUser: u.UserName, colFraudType: "Exposed"},
+			rows.add(id, map[string]string{"Access Key ID": id, "User Name (IAM or Root)": u.UserName, "Fraud Type": "Exposed"},
 				because+"; this key is active: delete it, then detach the quarantine policy.")
 		}
 		if activeKeys == 0 {
-			rows.add("user/"+u.UserName, map[string]string{colUser: u.UserName, colFraudType: "Exposed"},
+			rows.add("user/"+u.UserName, map[string]string{"User Name (IAM or Root)": u.UserName, "Fraud Type": "Exposed"},
 				because+"; the user has no active key left: make sure the exposed key is deleted, not only deactivated, then detach the quarantine policy.")
 		}
 	}
@@ -357,9 +338,9 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	for _, e := range in.Events {
 		code := aws.ToString(e.Event.EventTypeCode)
 		arn := aws.ToString(e.Event.Arn)
-		base := map[string]string{colFraudType: fraudTypeByEventCode[code]}
+		base := map[string]string{"Fraud Type": fraudTypeByEventCode[code]}
 		if t := aws.ToTime(e.Event.LastUpdatedTime); !t.IsZero() {
-			base[colUpdated] = t.UTC().Format(time.RFC3339)
+			base["Time Updated"] = t.UTC().Format(time.RFC3339)
 		}
 		because := fmt.Sprintf("AWS Health event %s (%s, %s)", code, e.Event.StatusCode, arn)
 		keys := uniqueKeyIDs(e.Description)
@@ -368,12 +349,12 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			continue
 		}
 		for _, id := range keys {
-			columns := map[string]string{colKeyID: id}
+			columns := map[string]string{"Access Key ID": id}
 			for k, v := range base {
 				columns[k] = v
 			}
 			if user := userByKey[id]; user != "" {
-				columns[colUser] = user
+				columns["User Name (IAM or Root)"] = user
 			}
 			rows.add(id, columns, because+" names this key.")
 		}

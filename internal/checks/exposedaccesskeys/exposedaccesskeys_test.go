@@ -199,8 +199,8 @@ func TestEvaluate(t *testing.T) {
 			checktest.ColumnsWithin(t, Meta, findings)
 			got := map[string]string{}
 			for _, f := range findings {
-				got[f.ResourceID] = strings.Join([]string{string(f.Status), f.Columns[colKeyID], f.Columns[colUser], f.Columns[colFraudType], f.Columns[colUpdated]}, "|")
-				for _, c := range []string{colCaseID, colLocation, colDeadline, colUsage} {
+				got[f.ResourceID] = strings.Join([]string{string(f.Status), f.Columns["Access Key ID"], f.Columns["User Name (IAM or Root)"], f.Columns["Fraud Type"], f.Columns["Time Updated"]}, "|")
+				for _, c := range []string{"Case ID", "Location", "Deadline", "Usage (USD per Day)"} {
 					if f.Columns[c] != "" {
 						t.Errorf("evaluate(%s) %s column %s = %q, want empty (not available to customers)", tt.name, f.ResourceID, c, f.Columns[c])
 					}
@@ -379,7 +379,7 @@ func TestCollectOnEmulator(t *testing.T) {
 				}
 				return
 			}
-			if f := byID[exposed]; f.Status != check.Red || f.Columns[colUser] != "ci-deploy" || !strings.Contains(f.Reason, policy) {
+			if f := byID[exposed]; f.Status != check.Red || f.Columns["User Name (IAM or Root)"] != "ci-deploy" || !strings.Contains(f.Reason, policy) {
 				t.Errorf("%s attached: finding for %s = %+v, want red for ci-deploy naming the policy", policy, exposed, f)
 			}
 			if _, listed := byID[other]; listed {
@@ -412,7 +412,7 @@ func TestHealthWireFake(t *testing.T) {
 	byID := checktest.ByResource(findings)
 	for i := range 12 {
 		id := fmt.Sprintf("AKIAEXPOSED0000000%02d", i)
-		if f := byID[id]; f.Status != check.Red || f.Columns[colUpdated] != "2026-05-30T14:00:00Z" || f.Columns[colFraudType] != "Exposed" {
+		if f := byID[id]; f.Status != check.Red || f.Columns["Time Updated"] != "2026-05-30T14:00:00Z" || f.Columns["Fraud Type"] != "Exposed" {
 			t.Errorf("finding for %s = %+v, want red, Exposed, updated 2026-05-30T14:00:00Z", id, f)
 		}
 	}

@@ -18,15 +18,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colStatus      = "Status"
-	colUser        = "IAM user"
-	colAccessKey   = "Access Key"
-	colLastRotated = "Key Last Rotated"
-	colReason      = "Reason"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("DqdJqYeRm5", check.Meta{
@@ -109,19 +100,15 @@ func hasActiveKey(u credreport.User) bool {
 }
 
 func listKeys(ctx context.Context, api API, user string) ([]types.AccessKeyMetadata, error) {
-	var keys []types.AccessKeyMetadata
 	pages := iam.NewListAccessKeysPaginator(api, &iam.ListAccessKeysInput{UserName: aws.String(user), MaxItems: aws.Int32(listKeysPageSize)},
 		func(o *iam.ListAccessKeysPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if awsx.Is(err, awsx.KindNotFound) {
-			// Deleted since the report was generated: no key to name.
-			return nil, nil
-		}
-		if err != nil {
-			return nil, check.WrapOp("iam ListAccessKeys", err)
-		}
-		keys = append(keys, page.AccessKeyMetadata...)
+	keys, err := awsx.AllPages(ctx, pages, func(p *iam.ListAccessKeysOutput) []types.AccessKeyMetadata { return p.AccessKeyMetadata })
+	if awsx.Is(err, awsx.KindNotFound) {
+		// Deleted since the report was generated: no key to name.
+		return nil, nil
+	}
+	if err != nil {
+		return nil, check.WrapOp("iam ListAccessKeys", err)
 	}
 	return keys, nil
 }
@@ -153,12 +140,12 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			case k.Active == credreport.Unknown:
 				findings = append(findings, Meta.Unevaluated(target, u.Name+"/"+slot,
 					fmt.Sprintf("the credential report does not say whether %s of %s is active.", slot, u.Name),
-					map[string]string{colUser: u.Name, colAccessKey: slot, colLastRotated: formatTime(k.LastRotated)}))
+					map[string]string{"IAM user": u.Name, "Access Key": slot, "Key Last Rotated": formatTime(k.LastRotated)}))
 				continue
 			case k.LastRotated.IsZero():
 				findings = append(findings, Meta.Unevaluated(target, u.Name+"/"+slot,
 					fmt.Sprintf("the credential report gives no last-rotated date for active %s of %s.", slot, u.Name),
-					map[string]string{colUser: u.Name, colAccessKey: slot}))
+					map[string]string{"IAM user": u.Name, "Access Key": slot}))
 				continue
 			}
 			keyID := matchKeyID(k, activeSlots, in.Keys[u.Name])
@@ -168,10 +155,10 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			}
 			status, reason := judge(k.LastRotated, now)
 			findings = append(findings, Meta.NewFinding(target, resourceID, status, reason, map[string]string{
-				colUser:        u.Name,
-				colAccessKey:   keyColumn,
-				colLastRotated: formatTime(k.LastRotated),
-				colReason:      reason,
+				"IAM user":         u.Name,
+				"Access Key":       keyColumn,
+				"Key Last Rotated": formatTime(k.LastRotated),
+				"Reason":           reason,
 			}))
 		}
 	}

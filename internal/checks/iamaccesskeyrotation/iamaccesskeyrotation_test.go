@@ -21,8 +21,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
-
 func at(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -107,12 +105,12 @@ func TestEvaluateRecordedReport(t *testing.T) {
 	got := evaluate(scanAt(at("2026-06-01T12:00:00Z")), in)
 	checktest.ColumnsWithin(t, Meta, got)
 	want := map[string]map[string]string{
-		"AKIAALICE00000000001": {colUser: "alice", colAccessKey: "AKIAALICE00000000001", colLastRotated: "2026-04-20T10:00:00Z",
-			colReason: "Active key rotated 42 days ago: within the last 90 days."},
-		"AKIACIDEPLOY00000001": {colUser: "ci-deploy", colAccessKey: "AKIACIDEPLOY00000001", colLastRotated: "2020-02-10T15:31:12Z",
-			colReason: "Active key rotated 2302 days ago: not rotated in the last 2 years."},
-		"AKIACIDEPLOY00000002": {colUser: "ci-deploy", colAccessKey: "AKIACIDEPLOY00000002", colLastRotated: "2025-09-01T00:00:00Z",
-			colReason: "Active key rotated 273 days ago: more than 90 days ago, within the last 2 years."},
+		"AKIAALICE00000000001": {"IAM user": "alice", "Access Key": "AKIAALICE00000000001", "Key Last Rotated": "2026-04-20T10:00:00Z",
+			"Reason": "Active key rotated 42 days ago: within the last 90 days."},
+		"AKIACIDEPLOY00000001": {"IAM user": "ci-deploy", "Access Key": "AKIACIDEPLOY00000001", "Key Last Rotated": "2020-02-10T15:31:12Z",
+			"Reason": "Active key rotated 2302 days ago: not rotated in the last 2 years."},
+		"AKIACIDEPLOY00000002": {"IAM user": "ci-deploy", "Access Key": "AKIACIDEPLOY00000002", "Key Last Rotated": "2025-09-01T00:00:00Z",
+			"Reason": "Active key rotated 273 days ago: more than 90 days ago, within the last 2 years."},
 	}
 	wantStatus := map[string]check.Status{"AKIAALICE00000000001": check.Green, "AKIACIDEPLOY00000001": check.Red, "AKIACIDEPLOY00000002": check.Yellow}
 	byID := checktest.ByResource(got)
@@ -195,7 +193,7 @@ func TestEvaluateRowsAndKeyIDs(t *testing.T) {
 			checktest.ColumnsWithin(t, Meta, findings)
 			got := map[string]string{}
 			for _, f := range findings {
-				got[f.ResourceID] = string(f.Status) + " " + f.Columns[colAccessKey]
+				got[f.ResourceID] = string(f.Status) + " " + f.Columns["Access Key"]
 			}
 			if !maps.Equal(got, tt.want) {
 				t.Errorf("evaluate(%s) = %v, want %v", tt.name, got, tt.want)
@@ -241,7 +239,7 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 	for id, user := range want {
 		f, ok := byID[id]
-		if !ok || f.Status != check.Green || f.Columns[colUser] != user || f.Columns[colAccessKey] != id || f.Columns[colStatus] != "Green" || f.Columns[colLastRotated] == "" {
+		if !ok || f.Status != check.Green || f.Columns["IAM user"] != user || f.Columns["Access Key"] != id || f.Columns["Status"] != "Green" || f.Columns["Key Last Rotated"] == "" {
 			t.Errorf("finding for %s = %+v, want green for %s with its key ID and rotation date", id, f, user)
 		}
 	}

@@ -14,15 +14,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colPolicy    = "Password Policy"
-	colUppercase = "Uppercase"
-	colLowercase = "Lowercase"
-	colNumber    = "Number"
-	colSymbols   = "Non-alphanumeric"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("Yw2K9puPzl", check.Meta{
@@ -73,18 +64,18 @@ func evaluate(target check.Target, policy *types.PasswordPolicy) []check.Finding
 	if policy == nil {
 		return []check.Finding{Meta.NewFinding(target, ResourceID, check.Red,
 			"No password policy is enabled.",
-			map[string]string{colPolicy: "Disabled", colUppercase: "Disabled", colLowercase: "Disabled", colNumber: "Disabled", colSymbols: "Disabled"})}
+			map[string]string{"Password Policy": "Disabled", "Uppercase": "Disabled", "Lowercase": "Disabled", "Number": "Disabled", "Non-alphanumeric": "Disabled"})}
 	}
 	requirements := []struct {
 		column  string
 		enabled bool
 	}{
-		{colUppercase, policy.RequireUppercaseCharacters},
-		{colLowercase, policy.RequireLowercaseCharacters},
-		{colNumber, policy.RequireNumbers},
-		{colSymbols, policy.RequireSymbols},
+		{"Uppercase", policy.RequireUppercaseCharacters},
+		{"Lowercase", policy.RequireLowercaseCharacters},
+		{"Number", policy.RequireNumbers},
+		{"Non-alphanumeric", policy.RequireSymbols},
 	}
-	columns := map[string]string{colPolicy: "Enabled"}
+	columns := map[string]string{"Password Policy": "Enabled"}
 	var missing []string
 	for _, r := range requirements {
 		columns[r.column] = enabledText(r.enabled)

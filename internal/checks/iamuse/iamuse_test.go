@@ -2,7 +2,6 @@ package iamuse
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,8 +13,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func TestEvaluate(t *testing.T) {
 	t.Parallel()

@@ -28,18 +28,9 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/spec"
-)
-
-// Report columns, named as in the specification.
-const (
-	colFunctionARN        = "Function ARN"
-	colRuntime            = "Runtime"
-	colDaysToDeprecation  = "Days to Deprecation"
-	colDeprecationDate    = "Deprecation Date"
-	colAverageDailyInvoke = "Average Daily Invokes"
-	colLastUpdatedTime    = "Last Updated Time"
 )
 
 // Meta describes the check: its name, description, criteria,
@@ -142,19 +133,12 @@ func collect(ctx context.Context, lambdaAPI LambdaAPI, metricsAPI MetricsAPI, no
 
 // listFunctions lists every version of every function in the region.
 func listFunctions(ctx context.Context, api LambdaAPI) ([]types.FunctionConfiguration, error) {
-	var out []types.FunctionConfiguration
 	pages := lambda.NewListFunctionsPaginator(api, &lambda.ListFunctionsInput{
 		FunctionVersion: types.FunctionVersionAll,
 		MaxItems:        aws.Int32(listPageSize),
 	}, func(o *lambda.ListFunctionsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("lambda ListFunctions", err)
-		}
-		out = append(out, page.Functions...)
-	}
-	return out, nil
+	out, err := awsx.AllPages(ctx, pages, func(p *lambda.ListFunctionsOutput) []types.FunctionConfiguration { return p.Functions })
+	return out, check.WrapOp("lambda ListFunctions", err)
 }
 
 // flagged returns the functions that will be red or yellow: only those get
@@ -195,18 +179,15 @@ func listAliases(ctx context.Context, api LambdaAPI, flagged []types.FunctionCon
 		if _, done := out[name]; done || isLatest(fn) {
 			continue
 		}
-		out[name] = []types.AliasConfiguration{}
 		pages := lambda.NewListAliasesPaginator(api, &lambda.ListAliasesInput{
 			FunctionName: aws.String(name),
 			MaxItems:     aws.Int32(aliasPageSize),
 		}, func(o *lambda.ListAliasesPaginatorOptions) { o.StopOnDuplicateToken = true })
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, check.WrapOp("lambda ListAliases", err)
-			}
-			out[name] = append(out[name], page.Aliases...)
+		aliases, err := awsx.AllPages(ctx, pages, func(p *lambda.ListAliasesOutput) []types.AliasConfiguration { return p.Aliases })
+		if err != nil {
+			return nil, check.WrapOp("lambda ListAliases", err)
 		}
+		out[name] = aliases
 	}
 	return out, nil
 }
@@ -284,20 +265,18 @@ func averageDailyInvocations(ctx context.Context, api MetricsAPI, series []metri
 			StartTime:         aws.Time(start),
 			EndTime:           aws.Time(end),
 		}, func(o *cloudwatch.GetMetricDataPaginatorOptions) { o.StopOnDuplicateToken = true })
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, check.WrapOp("cloudwatch GetMetricData", err)
+		results, err := awsx.AllPages(ctx, pages, func(p *cloudwatch.GetMetricDataOutput) []cwtypes.MetricDataResult { return p.MetricDataResults })
+		if err != nil {
+			return nil, check.WrapOp("cloudwatch GetMetricData", err)
+		}
+		// A query's values can span pages: add them up per query.
+		for _, r := range results {
+			resource, ok := resourceByID[aws.ToString(r.Id)]
+			if !ok {
+				continue
 			}
-			// A query's values can span pages: add them up per query.
-			for _, r := range page.MetricDataResults {
-				resource, ok := resourceByID[aws.ToString(r.Id)]
-				if !ok {
-					continue
-				}
-				for _, v := range r.Values {
-					averages[resource] += v / invocationDays
-				}
+			for _, v := range r.Values {
+				averages[resource] += v / invocationDays
 			}
 		}
 	}
@@ -434,9 +413,9 @@ func evaluateAgainst(table lifecycleTable, target check.Target, in Input) []chec
 		}
 		arn := aws.ToString(fn.FunctionArn)
 		columns := map[string]string{
-			colFunctionARN:     arn,
-			colRuntime:         string(fn.Runtime),
-			colLastUpdatedTime: aws.ToString(fn.LastModified),
+			"Function ARN":      arn,
+			"Runtime":           string(fn.Runtime),
+			"Last Updated Time": aws.ToString(fn.LastModified),
 		}
 		lc, known := table.runtimes[string(fn.Runtime)]
 		if !known {
@@ -447,12 +426,12 @@ func evaluateAgainst(table lifecycleTable, target check.Target, in Input) []chec
 		}
 		days := daysUntil(lc.Deprecation, now)
 		status := statusFor(days)
-		columns[colDaysToDeprecation] = strconv.Itoa(max(days, 0))
-		columns[colDeprecationDate] = lc.Deprecation.Format(time.DateOnly)
+		columns["Days to Deprecation"] = strconv.Itoa(max(days, 0))
+		columns["Deprecation Date"] = lc.Deprecation.Format(time.DateOnly)
 		why := reason(lc, days, now)
 		if status != check.Green {
 			if avg, note, ok := versionInvocations(fn, in); ok {
-				columns[colAverageDailyInvoke] = strconv.FormatFloat(avg, 'f', 2, 64)
+				columns["Average Daily Invokes"] = strconv.FormatFloat(avg, 'f', 2, 64)
 				why += note
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -25,8 +24,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 const testARN = "arn:aws:lambda:eu-west-1:111122223333:function:orders"
 
@@ -74,10 +71,10 @@ func TestEvaluateBoundaries(t *testing.T) {
 				t.Fatalf("evaluate(now=%s) = %d findings, want 1", tt.now, len(got))
 			}
 			f := got[0]
-			if f.Status != tt.want || f.Columns[colDaysToDeprecation] != tt.wantDays {
-				t.Errorf("evaluate(now=%s) = %s with %s days, want %s with %s days (reason %q)", tt.now, f.Status, f.Columns[colDaysToDeprecation], tt.want, tt.wantDays, f.Reason)
+			if f.Status != tt.want || f.Columns["Days to Deprecation"] != tt.wantDays {
+				t.Errorf("evaluate(now=%s) = %s with %s days, want %s with %s days (reason %q)", tt.now, f.Status, f.Columns["Days to Deprecation"], tt.want, tt.wantDays, f.Reason)
 			}
-			if f.Columns[colDeprecationDate] != "2027-04-30" || f.Columns[colRuntime] != "nodejs22.x" || f.Columns[colFunctionARN] != testARN || f.Columns[colLastUpdatedTime] == "" {
+			if f.Columns["Deprecation Date"] != "2027-04-30" || f.Columns["Runtime"] != "nodejs22.x" || f.Columns["Function ARN"] != testARN || f.Columns["Last Updated Time"] == "" {
 				t.Errorf("evaluate(now=%s) columns = %v, want ARN, runtime, deprecation date and last update", tt.now, f.Columns)
 			}
 			// Invocations are only fetched, hence only shown, for flagged functions.
@@ -85,8 +82,8 @@ func TestEvaluateBoundaries(t *testing.T) {
 			if tt.want == check.Green {
 				wantInvokes = ""
 			}
-			if f.Columns[colAverageDailyInvoke] != wantInvokes {
-				t.Errorf("evaluate(now=%s) average daily invokes = %q, want %q", tt.now, f.Columns[colAverageDailyInvoke], wantInvokes)
+			if f.Columns["Average Daily Invokes"] != wantInvokes {
+				t.Errorf("evaluate(now=%s) average daily invokes = %q, want %q", tt.now, f.Columns["Average Daily Invokes"], wantInvokes)
 			}
 		})
 	}
@@ -238,8 +235,8 @@ func TestAliasInvocationsCountTowardTheirVersion(t *testing.T) {
 			got := checktest.ByResource(evaluate(at(now), in))
 			for arn, want := range tt.want {
 				f := got[arn]
-				if f.Columns[colAverageDailyInvoke] != want {
-					t.Errorf("aliases %+v, invocations %v: %s average daily invokes = %q, want %q (reason %q)", tt.aliases, tt.invocations, arn, f.Columns[colAverageDailyInvoke], want, f.Reason)
+				if f.Columns["Average Daily Invokes"] != want {
+					t.Errorf("aliases %+v, invocations %v: %s average daily invokes = %q, want %q (reason %q)", tt.aliases, tt.invocations, arn, f.Columns["Average Daily Invokes"], want, f.Reason)
 				}
 				note := tt.wantNote[arn]
 				if (note == "" && strings.Contains(f.Reason, "through")) || !strings.Contains(f.Reason, note) {
@@ -434,8 +431,8 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("no finding for %s; findings: %v", w.arn, byID)
 			continue
 		}
-		if got.Status != w.status || got.Columns[colAverageDailyInvoke] != w.invokes || got.Region != "eu-west-1" {
-			t.Errorf("finding %s = %s, invokes %q, region %s; want %s, invokes %q, eu-west-1 (reason %q)", w.arn, got.Status, got.Columns[colAverageDailyInvoke], got.Region, w.status, w.invokes, got.Reason)
+		if got.Status != w.status || got.Columns["Average Daily Invokes"] != w.invokes || got.Region != "eu-west-1" {
+			t.Errorf("finding %s = %s, invokes %q, region %s; want %s, invokes %q, eu-west-1 (reason %q)", w.arn, got.Status, got.Columns["Average Daily Invokes"], got.Region, w.status, w.invokes, got.Reason)
 		}
 	}
 	checktest.WantCalls(t, recorder,
@@ -465,7 +462,7 @@ func TestUnreadableMetricsKeepTheStatuses(t *testing.T) {
 			findings := scan.RunJob(ctx, emutest.Deny(cfg, denied.operation), scan.Job{Check: Check, Account: account, Region: "us-east-1"}, 0)
 			byID := checktest.ByResource(findings)
 			for _, name := range []string{"legacy-report", "legacy-report:1"} {
-				if got, _ := findingFor(byID, arns[name]); got.Status != check.Red || got.Columns[colAverageDailyInvoke] != "" {
+				if got, _ := findingFor(byID, arns[name]); got.Status != check.Red || got.Columns["Average Daily Invokes"] != "" {
 					t.Errorf("%s denied: %s = %+v, want red without invocations", denied.operation, name, got)
 				}
 			}
@@ -531,8 +528,8 @@ func TestCollectReadsEveryPage(t *testing.T) {
 	}
 	got := checktest.ByResource(evaluate(at(now), in))
 	// 2 a day of its own and 2 a day through alias live.
-	if f := got[testARN+":1"]; f.Status != check.Red || f.Columns[colAverageDailyInvoke] != "4.00" {
-		t.Errorf("orders:1 = %s with %q daily invokes (reason %q), want red with 4.00", f.Status, f.Columns[colAverageDailyInvoke], f.Reason)
+	if f := got[testARN+":1"]; f.Status != check.Red || f.Columns["Average Daily Invokes"] != "4.00" {
+		t.Errorf("orders:1 = %s with %q daily invokes (reason %q), want red with 4.00", f.Status, f.Columns["Average Daily Invokes"], f.Reason)
 	}
 }
 

@@ -82,7 +82,7 @@ func TestStatusesOnTheNewDates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := evaluate(at(now), Input{Functions: []types.FunctionConfiguration{function(tt.runtime)}})
-		if len(got) != 1 || got[0].Status != tt.want || got[0].Columns[colDaysToDeprecation] != tt.wantDays {
+		if len(got) != 1 || got[0].Status != tt.want || got[0].Columns["Days to Deprecation"] != tt.wantDays {
 			t.Errorf("evaluate(%s, now=2026-12-01) = %+v, want %s with %s days", tt.runtime, got, tt.want, tt.wantDays)
 			continue
 		}

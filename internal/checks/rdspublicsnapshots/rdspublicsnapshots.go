@@ -9,16 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/spec"
-)
-
-// Report columns, named as in the specification.
-const (
-	colRegion     = "Region"
-	colSource     = "DB Instance or Cluster ID"
-	colSnapshotID = "Snapshot ID"
 )
 
 // Meta describes the check: its name, description, criteria,
@@ -139,27 +133,23 @@ func listSnapshots(ctx context.Context, api API) ([]Snapshot, error) {
 		SnapshotType: aws.String(manual),
 		MaxRecords:   aws.Int32(pageSize),
 	}, func(o *rds.DescribeDBSnapshotsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for instancePages.HasMorePages() {
-		page, err := instancePages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("rds DescribeDBSnapshots", err)
-		}
-		for _, s := range page.DBSnapshots {
-			out = append(out, Snapshot{ID: aws.ToString(s.DBSnapshotIdentifier), Source: aws.ToString(s.DBInstanceIdentifier)})
-		}
+	instanceSnapshots, err := awsx.AllPages(ctx, instancePages, func(p *rds.DescribeDBSnapshotsOutput) []types.DBSnapshot { return p.DBSnapshots })
+	if err != nil {
+		return nil, check.WrapOp("rds DescribeDBSnapshots", err)
+	}
+	for _, s := range instanceSnapshots {
+		out = append(out, Snapshot{ID: aws.ToString(s.DBSnapshotIdentifier), Source: aws.ToString(s.DBInstanceIdentifier)})
 	}
 	clusterPages := rds.NewDescribeDBClusterSnapshotsPaginator(api, &rds.DescribeDBClusterSnapshotsInput{
 		SnapshotType: aws.String(manual),
 		MaxRecords:   aws.Int32(pageSize),
 	}, func(o *rds.DescribeDBClusterSnapshotsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for clusterPages.HasMorePages() {
-		page, err := clusterPages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("rds DescribeDBClusterSnapshots", err)
-		}
-		for _, s := range page.DBClusterSnapshots {
-			out = append(out, Snapshot{ID: aws.ToString(s.DBClusterSnapshotIdentifier), Source: aws.ToString(s.DBClusterIdentifier), Cluster: true})
-		}
+	clusterSnapshots, err := awsx.AllPages(ctx, clusterPages, func(p *rds.DescribeDBClusterSnapshotsOutput) []types.DBClusterSnapshot { return p.DBClusterSnapshots })
+	if err != nil {
+		return nil, check.WrapOp("rds DescribeDBClusterSnapshots", err)
+	}
+	for _, s := range clusterSnapshots {
+		out = append(out, Snapshot{ID: aws.ToString(s.DBClusterSnapshotIdentifier), Source: aws.ToString(s.DBClusterIdentifier), Cluster: true})
 	}
 	return out, nil
 }
@@ -201,7 +191,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	for _, s := range in.Snapshots {
 		if s.AttributesErr != nil {
 			f := Meta.ErrorFinding(target, s.ID, s.AttributesOp, s.AttributesErr)
-			f.Columns = map[string]string{colSource: s.Source, colSnapshotID: s.ID}
+			f.Columns = map[string]string{"DB Instance or Cluster ID": s.Source, "Snapshot ID": s.ID}
 			findings = append(findings, f)
 			continue
 		}
@@ -209,7 +199,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 		if s.Cluster {
 			kind = "DB cluster snapshot"
 		}
-		columns := map[string]string{colSource: s.Source, colSnapshotID: s.ID}
+		columns := map[string]string{"DB Instance or Cluster ID": s.Source, "Snapshot ID": s.ID}
 		switch {
 		case slices.Contains(s.RestoreAccounts, public):
 			findings = append(findings, Meta.NewFinding(target, s.ID, check.Red,

@@ -2,7 +2,6 @@ package rdspublicsnapshots
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,8 +15,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func TestEvaluate(t *testing.T) {
 	t.Parallel()
@@ -48,7 +45,7 @@ func TestEvaluate(t *testing.T) {
 			if f.Status != tt.want {
 				t.Errorf("evaluate(%+v) status = %s (%s), want %s", tt.in, f.Status, f.Reason, tt.want)
 			}
-			if f.ResourceID != tt.in.ID || f.Columns[colSnapshotID] != tt.in.ID || f.Columns[colSource] != tt.in.Source {
+			if f.ResourceID != tt.in.ID || f.Columns["Snapshot ID"] != tt.in.ID || f.Columns["DB Instance or Cluster ID"] != tt.in.Source {
 				t.Errorf("evaluate(%+v) = resource %q columns %v, want the snapshot and its source", tt.in, f.ResourceID, f.Columns)
 			}
 			if tt.want == check.Error && !strings.Contains(f.Reason, "DescribeDBSnapshotAttributes") {
@@ -131,7 +128,7 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("unexpected finding %+v", f)
 			continue
 		}
-		if f.Status != w.status || f.Region != "eu-west-1" || f.Columns[colSource] != w.source || f.Columns[colSnapshotID] != id || f.Columns[colRegion] != "eu-west-1" {
+		if f.Status != w.status || f.Region != "eu-west-1" || f.Columns["DB Instance or Cluster ID"] != w.source || f.Columns["Snapshot ID"] != id || f.Columns["Region"] != "eu-west-1" {
 			t.Errorf("finding %s = %+v, want %s in eu-west-1 from %s", id, f, w.status, w.source)
 		}
 	}

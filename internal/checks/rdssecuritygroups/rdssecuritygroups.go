@@ -33,16 +33,10 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 	"github.com/secadvisor/secadvisor/internal/spec"
-)
-
-// Report columns, named as in the specification.
-const (
-	colGroupName   = "RDS Security Group Name"
-	colIngressRule = "Ingress Rule"
-	colReason      = "Reason"
 )
 
 // Meta describes the check: its name, description, criteria,
@@ -124,32 +118,24 @@ type Input struct {
 // The prefix lists named by the groups it judges are read once each.
 func collect(ctx context.Context, api API, ec2API EC2API) (Input, error) {
 	var in Input
+	var err error
 	sgPages := rds.NewDescribeDBSecurityGroupsPaginator(api, &rds.DescribeDBSecurityGroupsInput{MaxRecords: aws.Int32(pageSize)},
 		func(o *rds.DescribeDBSecurityGroupsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for sgPages.HasMorePages() {
-		page, err := sgPages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("rds DescribeDBSecurityGroups", err)
-		}
-		in.DBSecurityGroups = append(in.DBSecurityGroups, page.DBSecurityGroups...)
+	in.DBSecurityGroups, err = awsx.AllPages(ctx, sgPages, func(p *rds.DescribeDBSecurityGroupsOutput) []rdstypes.DBSecurityGroup { return p.DBSecurityGroups })
+	if err != nil {
+		return Input{}, check.WrapOp("rds DescribeDBSecurityGroups", err)
 	}
 	instancePages := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(pageSize)},
 		func(o *rds.DescribeDBInstancesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for instancePages.HasMorePages() {
-		page, err := instancePages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("rds DescribeDBInstances", err)
-		}
-		in.Instances = append(in.Instances, page.DBInstances...)
+	in.Instances, err = awsx.AllPages(ctx, instancePages, func(p *rds.DescribeDBInstancesOutput) []rdstypes.DBInstance { return p.DBInstances })
+	if err != nil {
+		return Input{}, check.WrapOp("rds DescribeDBInstances", err)
 	}
 	clusterPages := rds.NewDescribeDBClustersPaginator(api, &rds.DescribeDBClustersInput{MaxRecords: aws.Int32(pageSize)},
 		func(o *rds.DescribeDBClustersPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for clusterPages.HasMorePages() {
-		page, err := clusterPages.NextPage(ctx)
-		if err != nil {
-			return Input{}, check.WrapOp("rds DescribeDBClusters", err)
-		}
-		in.Clusters = append(in.Clusters, page.DBClusters...)
+	in.Clusters, err = awsx.AllPages(ctx, clusterPages, func(p *rds.DescribeDBClustersOutput) []rdstypes.DBCluster { return p.DBClusters })
+	if err != nil {
+		return Input{}, check.WrapOp("rds DescribeDBClusters", err)
 	}
 	if !refersToEC2Groups(in) {
 		return in, nil
@@ -244,9 +230,9 @@ func evaluate(target check.Target, in Input) []check.Finding {
 
 func finding(target check.Target, resourceID string, status check.Status, reason, groupName, ingressRule string) check.Finding {
 	return Meta.NewFinding(target, resourceID, status, reason, map[string]string{
-		colGroupName:   groupName,
-		colIngressRule: ingressRule,
-		colReason:      reason,
+		"RDS Security Group Name": groupName,
+		"Ingress Rule":            ingressRule,
+		"Reason":                  reason,
 	})
 }
 
@@ -374,7 +360,7 @@ func judgeReferencedGroup(g sgrules.Group) (status check.Status, reason string, 
 func prefixListError(target check.Target, resourceID string, unreadable *sgrules.PrefixListError, groupName, ingressRule string) check.Finding {
 	f := Meta.ErrorFinding(target, resourceID, unreadable.Op, unreadable.Err)
 	f.Reason += fmt.Sprintf(" (prefix list %s: whether it grants global access is unknown)", unreadable.ListID)
-	f.Columns = map[string]string{colGroupName: groupName, colIngressRule: ingressRule, colReason: f.Reason}
+	f.Columns = map[string]string{"RDS Security Group Name": groupName, "Ingress Rule": ingressRule, "Reason": f.Reason}
 	return f
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -21,8 +20,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // rule builds inbound rule id of group (sgrulestest.RuleOf).
 var rule = sgrulestest.RuleOf
@@ -70,7 +67,7 @@ func TestEvaluateDBSecurityGroupCIDR(t *testing.T) {
 			continue
 		}
 		f := got[0]
-		if f.ResourceID != "secgrp:legacy/"+tt.cidr || f.Columns[colGroupName] != "legacy" || f.Columns[colIngressRule] != tt.cidr || f.Columns[colReason] != f.Reason {
+		if f.ResourceID != "secgrp:legacy/"+tt.cidr || f.Columns["RDS Security Group Name"] != "legacy" || f.Columns["Ingress Rule"] != tt.cidr || f.Columns["Reason"] != f.Reason {
 			t.Errorf("evaluate(DB security group allowing %s) = %s %v, want its name, rule and reason", tt.cidr, f.ResourceID, f.Columns)
 		}
 	}
@@ -194,7 +191,7 @@ func TestEvaluateVPCSecurityGroups(t *testing.T) {
 			t.Errorf("evaluate(%s: %s) = %+v, want one %s finding for %s", tt.name, sgrules.Describe(tt.rule), got, want, wantID)
 			continue
 		}
-		if f := got[0]; !strings.HasPrefix(f.Reason, "Beyond the Trusted Advisor spec: VPC security group sg-db of DB instance orders (port 5432)") || f.Columns[colGroupName] != "orders-db (sg-db)" {
+		if f := got[0]; !strings.HasPrefix(f.Reason, "Beyond the Trusted Advisor spec: VPC security group sg-db of DB instance orders (port 5432)") || f.Columns["RDS Security Group Name"] != "orders-db (sg-db)" {
 			t.Errorf("evaluate(%s) = reason %q, columns %v; want it marked beyond the spec, naming the group and instance", tt.name, f.Reason, f.Columns)
 		}
 	}
@@ -307,7 +304,7 @@ func TestCollectOnEmulator(t *testing.T) {
 		}
 	}
 	if len(orders) != 1 || orders[0].Status != check.Red || !strings.HasPrefix(orders[0].ResourceID, "db:orders/"+openGroup+"/sgr-") ||
-		orders[0].Columns[colIngressRule] != "tcp port 5432 from 0.0.0.0/0" || orders[0].Region != "eu-west-1" {
+		orders[0].Columns["Ingress Rule"] != "tcp port 5432 from 0.0.0.0/0" || orders[0].Region != "eu-west-1" {
 		t.Errorf("orders instance findings = %+v, want one red finding for its group's 5432-from-/0 rule", orders)
 	}
 	if len(catalog) != 1 || catalog[0].Status != check.Green || !strings.Contains(catalog[0].Reason, "DB cluster catalog (port 3306)") {
@@ -360,7 +357,7 @@ func TestRDSPrefixListWorldOpen(t *testing.T) {
 	job := scan.Job{Check: Check, Account: account, Region: "eu-west-1"}
 	statuses := map[string]check.Status{}
 	for _, f := range scan.RunJob(ctx, cfg, job, 0) {
-		statuses[f.Columns[colIngressRule]] = f.Status
+		statuses[f.Columns["Ingress Rule"]] = f.Status
 	}
 	want := map[string]check.Status{"tcp port 5432 from prefix list " + aws.ToString(list.PrefixList.PrefixListId): check.Red, "tcp port 5432 from 10.40.0.0/16": check.Green}
 	if fmt.Sprint(statuses) != fmt.Sprint(want) {

@@ -19,8 +19,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
-
 // summary is a SummaryMap shaped like GetAccountSummary's real answer (the
 // emulator always says AccountMFAEnabled 0, so MFA-on is tested here).
 func summary(mfa int32) map[string]int32 {

@@ -18,16 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/spec"
-)
-
-// Report columns, named as in the specification.
-const (
-	colZoneName  = "Hosted Zone Name"
-	colZoneID    = "Hosted Zone ID"
-	colRecordSet = "Resource Record Set Name"
-	colStatus    = "Status"
 )
 
 // Meta describes the check: its name, description, criteria,
@@ -86,17 +79,15 @@ func collect(ctx context.Context, api API) ([]Zone, error) {
 	var zones []Zone
 	pages := route53.NewListHostedZonesPaginator(api, &route53.ListHostedZonesInput{MaxItems: aws.Int32(zonesPageSize)},
 		func(o *route53.ListHostedZonesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("route53 ListHostedZones", err)
+	hostedZones, err := awsx.AllPages(ctx, pages, func(p *route53.ListHostedZonesOutput) []types.HostedZone { return p.HostedZones })
+	if err != nil {
+		return nil, check.WrapOp("route53 ListHostedZones", err)
+	}
+	for _, hz := range hostedZones {
+		if hz.Config != nil && hz.Config.PrivateZone {
+			continue
 		}
-		for _, hz := range page.HostedZones {
-			if hz.Config != nil && hz.Config.PrivateZone {
-				continue
-			}
-			zones = append(zones, Zone{ID: strings.TrimPrefix(aws.ToString(hz.Id), "/hostedzone/"), Name: aws.ToString(hz.Name)})
-		}
+		zones = append(zones, Zone{ID: strings.TrimPrefix(aws.ToString(hz.Id), "/hostedzone/"), Name: aws.ToString(hz.Name)})
 	}
 	for i := range zones {
 		zones[i].Records, zones[i].Err = listMailRecords(ctx, api, zones[i].ID)
@@ -109,17 +100,18 @@ func listMailRecords(ctx context.Context, api API, zoneID string) ([]types.Resou
 	pages := route53.NewListResourceRecordSetsPaginator(api,
 		&route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), MaxItems: aws.Int32(recordsPageSize)},
 		func(o *route53.ListResourceRecordSetsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("route53 ListResourceRecordSets", err)
-		}
+	// Filter page by page: a large zone's other records are never kept.
+	err := awsx.EachPage(ctx, pages, func(page *route53.ListResourceRecordSetsOutput) error {
 		for _, rs := range page.ResourceRecordSets {
 			switch rs.Type {
 			case types.RRTypeMx, types.RRTypeTxt, types.RRTypeSpf:
 				out = append(out, rs)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, check.WrapOp("route53 ListResourceRecordSets", err)
 	}
 	return out, nil
 }
@@ -157,7 +149,7 @@ func evaluate(target check.Target, zones []Zone) []check.Finding {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			columns := map[string]string{colZoneName: z.Name, colZoneID: z.ID, colRecordSet: name}
+			columns := map[string]string{"Hosted Zone Name": z.Name, "Hosted Zone ID": z.ID, "Resource Record Set Name": name}
 			id := z.ID + "/" + name
 			if v, ok := spf[name]; ok {
 				findings = append(findings, Meta.NewFinding(target, id, check.Green,

@@ -3,7 +3,6 @@ package route53spf
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -17,8 +16,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func TestJoinTXT(t *testing.T) {
 	t.Parallel()
@@ -156,7 +153,7 @@ func TestEvaluate(t *testing.T) {
 			checktest.ColumnsWithin(t, Meta, got)
 			checktest.WantStatuses(t, fmt.Sprintf("evaluate(%v)", tt.records), got, tt.want)
 			for _, f := range got {
-				if f.Columns[colZoneID] != "Z1" || f.Columns[colZoneName] != "example.com." || !strings.HasSuffix(f.ResourceID, "/"+f.Columns[colRecordSet]) {
+				if f.Columns["Hosted Zone ID"] != "Z1" || f.Columns["Hosted Zone Name"] != "example.com." || !strings.HasSuffix(f.ResourceID, "/"+f.Columns["Resource Record Set Name"]) {
 					t.Errorf("evaluate(%v) %s columns = %v, want zone and record set", tt.records, f.ResourceID, f.Columns)
 				}
 			}
@@ -235,7 +232,7 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("finding %s in %s, want it in global", f.ResourceID, f.Region)
 		}
 	}
-	if got := checktest.ByResource(findings)[bad+"/example.org."].Columns; got[colZoneName] != "example.org." || got[colZoneID] != bad || got[colRecordSet] != "example.org." || got[colStatus] != "Yellow" {
+	if got := checktest.ByResource(findings)[bad+"/example.org."].Columns; got["Hosted Zone Name"] != "example.org." || got["Hosted Zone ID"] != bad || got["Resource Record Set Name"] != "example.org." || got["Status"] != "Yellow" {
 		t.Errorf("example.org columns = %v, want zone name, zone ID, record set name and status", got)
 	}
 	checktest.WantCalls(t, recorder, checktest.Call("Route 53", "ListResourceRecordSets", 2, "the two public zones; the private one skipped"))

@@ -351,22 +351,11 @@ func parseStatement(raw json.RawMessage, index int) (statement, error) {
 		s.grantee = granteeKnown
 	}
 
-	action, notAction, err := either(fields, "Action", "NotAction", s.label)
-	if err != nil {
+	if s.actions, s.notAction, err = eitherList(fields, "Action", "NotAction", s.label); err != nil {
 		return s, err
 	}
-	s.notAction = notAction
-	if s.actions, err = stringOrList(action); err != nil {
-		return s, unsupported("%s: action: %v", s.label, err)
-	}
-
-	resource, notResource, err := either(fields, "Resource", "NotResource", s.label)
-	if err != nil {
+	if s.resources, s.notResource, err = eitherList(fields, "Resource", "NotResource", s.label); err != nil {
 		return s, err
-	}
-	s.notResource = notResource
-	if s.resources, err = stringOrList(resource); err != nil {
-		return s, unsupported("%s: resource: %v", s.label, err)
 	}
 
 	if raw, ok := fields["Condition"]; ok {
@@ -375,6 +364,21 @@ func parseStatement(raw json.RawMessage, index int) (statement, error) {
 		}
 	}
 	return s, nil
+}
+
+// eitherList is either for an element holding a string or a list of them
+// (Action/NotAction, Resource/NotResource): its values, and whether they
+// came from notName.
+func eitherList(fields map[string]json.RawMessage, name, notName, label string) ([]string, bool, error) {
+	raw, not, err := either(fields, name, notName, label)
+	if err != nil {
+		return nil, false, err
+	}
+	values, err := stringOrList(raw)
+	if err != nil {
+		return nil, false, unsupported("%s: %s: %v", label, strings.ToLower(name), err)
+	}
+	return values, not, nil
 }
 
 // either returns the one of the two mutually exclusive elements that is

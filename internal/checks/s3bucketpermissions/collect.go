@@ -91,18 +91,11 @@ func collect(ctx context.Context, control ControlAPI, account, homeRegion string
 }
 
 func listBuckets(ctx context.Context, api S3API) ([]types.Bucket, error) {
-	var out []types.Bucket
 	pages := s3.NewListBucketsPaginator(api, &s3.ListBucketsInput{MaxBuckets: aws.Int32(listPageSize)}, func(o *s3.ListBucketsPaginatorOptions) {
 		o.StopOnDuplicateToken = true
 	})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("s3 ListBuckets", err)
-		}
-		out = append(out, page.Buckets...)
-	}
-	return out, nil
+	out, err := awsx.AllPages(ctx, pages, func(p *s3.ListBucketsOutput) []types.Bucket { return p.Buckets })
+	return out, check.WrapOp("s3 ListBuckets", err)
 }
 
 // accountBlock reads the account's Block Public Access settings.

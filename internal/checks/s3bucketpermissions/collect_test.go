@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,8 +18,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // seeder creates buckets in an emulated account the way users do.
 type seeder struct {
@@ -132,11 +129,11 @@ func TestCollectOnEmulator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		f := byID[tt.bucket]
-		columns := [3]string{f.Columns[colACLList], f.Columns[colACLWrite], f.Columns[colPolicyAccess]}
+		columns := [3]string{f.Columns["ACL Allows List"], f.Columns["ACL Allows Upload/Delete"], f.Columns["Policy Allows Access"]}
 		if f.Status != tt.status || columns != tt.columns || !strings.Contains(f.Reason, tt.reason) {
 			t.Errorf("bucket %s = %s %q %q, want %s %q with %q", tt.bucket, f.Status, columns, f.Reason, tt.status, tt.columns, tt.reason)
 		}
-		if f.Columns[colRegionCode] != tt.region || f.Columns[colRegionName] != regionName(tt.region) || f.Columns[colBucket] != tt.bucket || f.Columns[colStatus] == "" {
+		if f.Columns["Region API Parameter"] != tt.region || f.Columns["Region Name"] != regionName(tt.region) || f.Columns["Bucket Name"] != tt.bucket || f.Columns["Status"] == "" {
 			t.Errorf("bucket %s columns = %v, want region %s and the bucket's name", tt.bucket, f.Columns, tt.region)
 		}
 	}
@@ -173,7 +170,7 @@ func TestAccountBlockPublicAccessOnEmulator(t *testing.T) {
 
 	findings, recorder := checktest.ScanRecorded(t, cfg, account, Check, check.GlobalRegion)
 	byID := checktest.ByResource(findings)
-	if f := byID[writable]; f.Status != check.Yellow || f.Columns[colACLWrite] != yes || !strings.Contains(f.Reason, "IgnorePublicAcls (account level)") {
+	if f := byID[writable]; f.Status != check.Yellow || f.Columns["ACL Allows Upload/Delete"] != yes || !strings.Contains(f.Reason, "IgnorePublicAcls (account level)") {
 		t.Errorf("bucket %s = %s %v %q, want yellow: FULL_CONTROL grant neutralized at account level", writable, f.Status, f.Columns, f.Reason)
 	}
 	if f := byID[website]; f.Status != check.Yellow || !strings.Contains(f.Reason, restrictedPolicyText+" (Block Public Access RestrictPublicBuckets, account level)") {
@@ -208,10 +205,10 @@ func TestDeniedReads(t *testing.T) {
 			website := s.bucket("eu-west-1", account+"-website")
 			s.policy("eu-west-1", website, policyFor(website, publicRead))
 			return website
-		}, check.Yellow, []string{notEvaluatedText, "s3 GetBucketPolicy", "AccessDenied"}, map[string]string{colPolicyAccess: unknown}},
+		}, check.Yellow, []string{notEvaluatedText, "s3 GetBucketPolicy", "AccessDenied"}, map[string]string{"Policy Allows Access": unknown}},
 		{"GetBucketAcl", func(s seeder, account string) string {
 			return s.bucket("us-east-1", account+"-private")
-		}, check.Yellow, []string{"s3 GetBucketAcl", "AccessDenied"}, map[string]string{colACLList: unknown, colACLWrite: unknown}},
+		}, check.Yellow, []string{"s3 GetBucketAcl", "AccessDenied"}, map[string]string{"ACL Allows List": unknown, "ACL Allows Upload/Delete": unknown}},
 		{"GetBucketLocation", func(s seeder, account string) string {
 			return s.bucket("us-east-1", account+"-private")
 		}, check.Error, []string{"could not evaluate: s3 GetBucketLocation", "AccessDenied"}, nil},

@@ -54,14 +54,14 @@ func (v *verdict) raise(s check.Status, problem string) {
 // permission; green otherwise.
 func evaluateBucket(target check.Target, account blockConfig, b Bucket) check.Finding {
 	columns := map[string]string{
-		colRegionName: regionName(b.Region),
-		colRegionCode: b.Region,
-		colBucket:     b.Name,
+		"Region Name":          regionName(b.Region),
+		"Region API Parameter": b.Region,
+		"Bucket Name":          b.Name,
 	}
 	if b.Err != nil {
 		if b.Region == "" {
-			delete(columns, colRegionName)
-			delete(columns, colRegionCode)
+			delete(columns, "Region Name")
+			delete(columns, "Region API Parameter")
 		}
 		return Meta.Unevaluated(target, b.Name, b.Err.Error(), columns)
 	}
@@ -92,12 +92,12 @@ func unreadable(v *verdict, what string, err error) {
 
 func judgeACL(v *verdict, columns map[string]string, account blockConfig, b Bucket) {
 	if b.ACLErr != nil {
-		columns[colACLList], columns[colACLWrite] = unknown, unknown
+		columns["ACL Allows List"], columns["ACL Allows Upload/Delete"] = unknown, unknown
 		unreadable(v, "bucket ACL", b.ACLErr)
 		return
 	}
 	e := evaluateACL(b.Grants)
-	columns[colACLList], columns[colACLWrite] = yesNo(e.List), yesNo(e.UploadDelete)
+	columns["ACL Allows List"], columns["ACL Allows Upload/Delete"] = yesNo(e.List), yesNo(e.UploadDelete)
 	if !e.Public() {
 		return
 	}
@@ -133,11 +133,11 @@ func judgePolicy(v *verdict, columns map[string]string, account blockConfig, b B
 	}
 	switch {
 	case b.PolicyErr != nil:
-		columns[colPolicyAccess] = unknown
+		columns["Policy Allows Access"] = unknown
 		unreadable(v, "bucket policy", b.PolicyErr)
 		return
 	case b.Policy == nil:
-		columns[colPolicyAccess] = no
+		columns["Policy Allows Access"] = no
 		return
 	}
 	policy, err := evaluatePolicy(*b.Policy)
@@ -151,15 +151,15 @@ func judgePolicy(v *verdict, columns map[string]string, account blockConfig, b B
 	case awsPublic:
 		open = "S3's policy status reports the policy as public, although no statement here grants access to everyone without a confining condition"
 	case err != nil:
-		columns[colPolicyAccess] = unknown
+		columns["Policy Allows Access"] = unknown
 		v.raise(check.Yellow, fmt.Sprintf("%s: %v.", notEvaluatedText, err))
 		return
 	default:
-		columns[colPolicyAccess] = no
+		columns["Policy Allows Access"] = no
 		v.notes = append(v.notes, policyNotes(policy)...)
 		return
 	}
-	columns[colPolicyAccess] = yes
+	columns["Policy Allows Access"] = yes
 	v.notes = append(v.notes, policyNotes(policy)...)
 	if restrictedBy := levels(account.Settings.RestrictPublicBuckets, b.Block.Settings.RestrictPublicBuckets); restrictedBy != "" {
 		v.raise(check.Yellow, fmt.Sprintf("%s (Block Public Access RestrictPublicBuckets, %s): %s.", restrictedPolicyText, restrictedBy, open))

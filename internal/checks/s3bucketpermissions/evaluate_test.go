@@ -145,7 +145,7 @@ func TestEvaluate(t *testing.T) {
 				t.Fatalf("evaluate(%+v) = %d findings, want 1", tt.bucket, len(got))
 			}
 			f := got[0]
-			gotColumns := [3]string{f.Columns[colACLList], f.Columns[colACLWrite], f.Columns[colPolicyAccess]}
+			gotColumns := [3]string{f.Columns["ACL Allows List"], f.Columns["ACL Allows Upload/Delete"], f.Columns["Policy Allows Access"]}
 			if f.Status != tt.status || gotColumns != tt.columns {
 				t.Errorf("evaluate(%+v, account %+v) = %s %q (%s), want %s %q", tt.bucket, tt.account, f.Status, gotColumns, f.Reason, tt.status, tt.columns)
 			}
@@ -154,7 +154,7 @@ func TestEvaluate(t *testing.T) {
 					t.Errorf("evaluate(%+v) reason = %q, want it to contain %q", tt.bucket, f.Reason, want)
 				}
 			}
-			if f.ResourceID != "b" || f.Columns[colBucket] != "b" || f.Columns[colRegionCode] != "eu-west-1" || f.Columns[colRegionName] != "Europe (Ireland)" {
+			if f.ResourceID != "b" || f.Columns["Bucket Name"] != "b" || f.Columns["Region API Parameter"] != "eu-west-1" || f.Columns["Region Name"] != "Europe (Ireland)" {
 				t.Errorf("evaluate(%+v) identity = %s %v, want bucket b in Europe (Ireland) eu-west-1", tt.bucket, f.ResourceID, f.Columns)
 			}
 		})

@@ -20,17 +20,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colStatus       = "Status"
-	colRegionName   = "Region Name"
-	colRegionCode   = "Region API Parameter"
-	colBucket       = "Bucket Name"
-	colACLList      = "ACL Allows List"
-	colACLWrite     = "ACL Allows Upload/Delete"
-	colPolicyAccess = "Policy Allows Access"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("Pfx0RwqBli", check.Meta{

@@ -1,15 +1,11 @@
 package securitygroupports
 
 import (
-	"os"
 	"testing"
 
 	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // rule, open and notOpen build the cases of TestEvaluateOneRule.
 var (

@@ -24,10 +24,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// colIPRange is the check's own report column, named as in the
-// specification; the others are sgrules'.
-const colIPRange = "IP Range"
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("1iG5NDGVre", check.Meta{
@@ -50,7 +46,7 @@ var worldOpen = sgrules.WorldOpenCheck{
 	Meta:          Meta,
 	Judge:         judge,
 	NoneOpen:      "No inbound IPv4 rule of the security group has a source with a /0 suffix.",
-	IPRangeColumn: colIPRange,
+	IPRangeColumn: "IP Range",
 }
 
 // evaluate reports every inbound rule open to the IPv4 (or IPv6) internet,

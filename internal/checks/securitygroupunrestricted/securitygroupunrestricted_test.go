@@ -1,18 +1,14 @@
 package securitygroupunrestricted
 
 import (
-	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
 	"github.com/secadvisor/secadvisor/internal/sgrules/sgrulestest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // rule, open and notOpen build the cases of TestEvaluateOneRule.
 var (
@@ -62,8 +58,8 @@ func TestIPRangeColumn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := evaluate(checktest.Target("eu-west-1"), []sgrules.Group{{ID: "sg-1", Name: "app", Inbound: []types.SecurityGroupRule{tt.rule}, PrefixLists: partners}})
-		if f := checktest.ByResource(got)["sg-1/sgr-1"]; f.Columns[colIPRange] != tt.want {
-			t.Errorf("evaluate(%s) IP Range = %q, want %q", sgrules.Describe(tt.rule), f.Columns[colIPRange], tt.want)
+		if f := checktest.ByResource(got)["sg-1/sgr-1"]; f.Columns["IP Range"] != tt.want {
+			t.Errorf("evaluate(%s) IP Range = %q, want %q", sgrules.Describe(tt.rule), f.Columns["IP Range"], tt.want)
 		}
 	}
 }

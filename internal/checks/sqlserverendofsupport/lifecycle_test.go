@@ -51,9 +51,9 @@ func TestSQLServer2025Known(t *testing.T) {
 			t.Fatalf("%s: evaluate(now=%s) = %+v, want one finding", tt.name, tt.now, got)
 		}
 		f := got[0]
-		if f.Status != tt.want || f.Columns[colVersion] != tt.wantVersion || f.Columns[colSupportCycle] != tt.wantCycle || f.Columns[colEndOfSupport] != "2036-01-06" {
+		if f.Status != tt.want || f.Columns["SQL Server Version"] != tt.wantVersion || f.Columns["Support Cycle"] != tt.wantCycle || f.Columns["End of Support"] != "2036-01-06" {
 			t.Errorf("%s: evaluate(now=%s) = %s, %q, %q, end %q (reason %q); want %s, %q, %q, end 2036-01-06",
-				tt.name, tt.now, f.Status, f.Columns[colVersion], f.Columns[colSupportCycle], f.Columns[colEndOfSupport], f.Reason, tt.want, tt.wantVersion, tt.wantCycle)
+				tt.name, tt.now, f.Status, f.Columns["SQL Server Version"], f.Columns["Support Cycle"], f.Columns["End of Support"], f.Reason, tt.want, tt.wantVersion, tt.wantCycle)
 		}
 	}
 }

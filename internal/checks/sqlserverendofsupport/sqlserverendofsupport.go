@@ -45,15 +45,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colInstanceID      = "Instance ID"
-	colVersion         = "SQL Server Version"
-	colSupportCycle    = "Support Cycle"
-	colEndOfSupport    = "End of Support"
-	colLastUpdatedTime = "Last Updated Time"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("Qsdfp3A4L3", check.Meta{
@@ -166,14 +157,12 @@ func listInstances(ctx context.Context, api EC2API) ([]ec2types.Instance, error)
 			Values: []string{"pending", "running", "shutting-down", "stopping", "stopped"},
 		}},
 	}, func(o *ec2.DescribeInstancesPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("ec2 DescribeInstances", err)
-		}
-		for _, r := range page.Reservations {
-			out = append(out, r.Instances...)
-		}
+	reservations, err := awsx.AllPages(ctx, pages, func(p *ec2.DescribeInstancesOutput) []ec2types.Reservation { return p.Reservations })
+	if err != nil {
+		return nil, check.WrapOp("ec2 DescribeInstances", err)
+	}
+	for _, r := range reservations {
+		out = append(out, r.Instances...)
 	}
 	return out, nil
 }
@@ -230,11 +219,8 @@ func sqlServerInventory(ctx context.Context, api InventoryAPI) (map[string]Inven
 		}},
 		ResultAttributes: []ssmtypes.ResultAttribute{{TypeName: aws.String(applicationType)}},
 	}, func(o *ssm.GetInventoryPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("ssm GetInventory", err)
-		}
+	// Page by page, so that only SQL Server's applications are kept.
+	err := awsx.EachPage(ctx, pages, func(page *ssm.GetInventoryOutput) error {
 		for _, entity := range page.Entities {
 			item, ok := entity.Data[applicationType]
 			if !ok {
@@ -250,6 +236,10 @@ func sqlServerInventory(ctx context.Context, api InventoryAPI) (map[string]Inven
 			}
 			out[aws.ToString(entity.Id)] = inv
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, check.WrapOp("ssm GetInventory", err)
 	}
 	return out, nil
 }
@@ -404,7 +394,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			if edition != "" {
 				findings = append(findings, Meta.Unevaluated(target, id, fmt.Sprintf(
 					"the instance is licensed for SQL Server %s (PlatformDetails) but its version is unknown: image %s is not visible (deregistered?) and Systems Manager inventory has no SQL Server entry for it",
-					edition, aws.ToString(inst.ImageId)), map[string]string{colInstanceID: id, colVersion: "SQL Server " + edition}))
+					edition, aws.ToString(inst.ImageId)), map[string]string{"Instance ID": id, "SQL Server Version": "SQL Server " + edition}))
 			}
 			continue // not a SQL Server instance
 		}
@@ -416,7 +406,7 @@ func evaluate(target check.Target, in Input) []check.Finding {
 // evaluateInstance reports the instance by its least supported SQL Server.
 func evaluateInstance(target check.Target, id string, found []detection, now time.Time) check.Finding {
 	for _, d := range found {
-		columns := map[string]string{colInstanceID: id, colVersion: d.label(), colLastUpdatedTime: d.Updated}
+		columns := map[string]string{"Instance ID": id, "SQL Server Version": d.label(), "Last Updated Time": d.Updated}
 		if lifecycleErr != nil {
 			return Meta.Unevaluated(target, id, fmt.Sprintf(
 				"%s: the shipped lifecycle table is unreadable: %v", d.label(), lifecycleErr), columns)
@@ -452,10 +442,10 @@ func evaluateInstance(target check.Target, id string, found []detection, now tim
 		reason += " Also installed: " + strings.Join(others, ", ") + "."
 	}
 	return Meta.NewFinding(target, id, status, reason, map[string]string{
-		colInstanceID:      id,
-		colVersion:         worst.label(),
-		colSupportCycle:    supportCycle(lc, now),
-		colEndOfSupport:    end,
-		colLastUpdatedTime: worst.Updated,
+		"Instance ID":        id,
+		"SQL Server Version": worst.label(),
+		"Support Cycle":      supportCycle(lc, now),
+		"End of Support":     end,
+		"Last Updated Time":  worst.Updated,
 	})
 }

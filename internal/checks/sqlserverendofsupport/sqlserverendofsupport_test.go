@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,8 +21,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 const (
 	sql2014AMI   = "Windows_Server-2016-English-Full-SQL_2014_SP3_Standard-2024.01.10"
@@ -83,10 +80,10 @@ func TestStatusBoundaries(t *testing.T) {
 			t.Fatalf("evaluate(now=%s) = %+v, want one finding", tt.now, got)
 		}
 		f := got[0]
-		if f.Status != tt.want || f.Columns[colSupportCycle] != tt.wantCycle {
-			t.Errorf("evaluate(now=%s) = %s, %q; want %s, %q (reason %q)", tt.now, f.Status, f.Columns[colSupportCycle], tt.want, tt.wantCycle, f.Reason)
+		if f.Status != tt.want || f.Columns["Support Cycle"] != tt.wantCycle {
+			t.Errorf("evaluate(now=%s) = %s, %q; want %s, %q (reason %q)", tt.now, f.Status, f.Columns["Support Cycle"], tt.want, tt.wantCycle, f.Reason)
 		}
-		if f.Columns[colEndOfSupport] != "2026-07-14" || f.Columns[colVersion] != "SQL Server 2016 SP3 Enterprise" || f.Columns[colInstanceID] != testInstance {
+		if f.Columns["End of Support"] != "2026-07-14" || f.Columns["SQL Server Version"] != "SQL Server 2016 SP3 Enterprise" || f.Columns["Instance ID"] != testInstance {
 			t.Errorf("evaluate(now=%s) columns = %v, want 2016 SP3 Enterprise ending 2026-07-14", tt.now, f.Columns)
 		}
 	}
@@ -178,8 +175,8 @@ func TestEvaluateSources(t *testing.T) {
 				t.Fatalf("evaluate(%s) = %+v, want one finding", tt.name, got)
 			}
 			f := got[0]
-			if f.Status != tt.want || f.Columns[colVersion] != tt.wantVersion || !strings.Contains(f.Reason, tt.wantReason) {
-				t.Errorf("evaluate(%s) = %s, %q, reason %q; want %s, %q, reason mentioning %q", tt.name, f.Status, f.Columns[colVersion], f.Reason, tt.want, tt.wantVersion, tt.wantReason)
+			if f.Status != tt.want || f.Columns["SQL Server Version"] != tt.wantVersion || !strings.Contains(f.Reason, tt.wantReason) {
+				t.Errorf("evaluate(%s) = %s, %q, reason %q; want %s, %q, reason mentioning %q", tt.name, f.Status, f.Columns["SQL Server Version"], f.Reason, tt.want, tt.wantVersion, tt.wantReason)
 			}
 		})
 	}
@@ -265,7 +262,7 @@ func TestCollectOnEmulator(t *testing.T) {
 			t.Errorf("%s finding = %+v, want %s in eu-west-1", role, got, want)
 		}
 	}
-	if got := byID[ids["sql2014"]]; got.Columns[colVersion] != "SQL Server 2014 SP3 Standard" || got.Columns[colEndOfSupport] != "2024-07-09" || got.Columns[colSupportCycle] != "End of support" || got.Columns[colLastUpdatedTime] == "" {
+	if got := byID[ids["sql2014"]]; got.Columns["SQL Server Version"] != "SQL Server 2014 SP3 Standard" || got.Columns["End of Support"] != "2024-07-09" || got.Columns["Support Cycle"] != "End of support" || got.Columns["Last Updated Time"] == "" {
 		t.Errorf("sql2014 columns = %v, want version, end of support, cycle and last update", got.Columns)
 	}
 	checktest.WantCalls(t, recorder,
@@ -349,7 +346,7 @@ func TestCollectInventoryFromFake(t *testing.T) {
 	}
 	findings := checktest.ByResource(evaluate(at(scanTime), in))
 	got := findings[ids["windows"]]
-	if got.Status != check.Yellow || got.Columns[colVersion] != "SQL Server 2017" || got.Columns[colLastUpdatedTime] != "2026-11-27T22:10:05Z" {
+	if got.Status != check.Yellow || got.Columns["SQL Server Version"] != "SQL Server 2017" || got.Columns["Last Updated Time"] != "2026-11-27T22:10:05Z" {
 		t.Errorf("self-installed 2017 finding = %+v, want yellow (ends 2027-10-12), version from inventory, capture time", got)
 	}
 	if _, ok := findings["i-0fffffffffffffff0"]; ok {

@@ -26,21 +26,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/spec"
 )
 
-// Report columns, named as in the specification.
-const (
-	colStatus            = "Status"
-	colRegion            = "Region"
-	colWorkloadARN       = "Workload ARN"
-	colWorkloadName      = "Workload Name"
-	colReviewer          = "Reviewer Name"
-	colWorkloadType      = "Workload Type"
-	colLastModified      = "Workload Last Modified Date"
-	colHRIs              = "Number of identified HRIs for Security"
-	colQuestionsAnswered = "Number of questions for Security"
-	colQuestionsTotal    = "Total number of questions in Security pillar"
-	colLastUpdated       = "Last Updated Time"
-)
-
 // Meta describes the check: its name, description, criteria,
 // recommended action and columns are the specification's (spec.Meta).
 var Meta = spec.Meta("Wxdfp4B1L3", check.Meta{
@@ -140,14 +125,15 @@ func collect(ctx context.Context, api API) ([]Workload, error) {
 	var out []Workload
 	pages := wellarchitected.NewListWorkloadsPaginator(api, &wellarchitected.ListWorkloadsInput{MaxResults: aws.Int32(workloadsPageSize)},
 		func(o *wellarchitected.ListWorkloadsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("wellarchitected ListWorkloads", err)
-		}
+	// Each page's workloads are read before the next page is asked for.
+	err := awsx.EachPage(ctx, pages, func(page *wellarchitected.ListWorkloadsOutput) error {
 		for _, s := range page.WorkloadSummaries {
 			out = append(out, describe(ctx, api, s))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, check.WrapOp("wellarchitected ListWorkloads", err)
 	}
 	return out, nil
 }
@@ -201,13 +187,13 @@ func evaluate(target check.Target, in Input) []check.Finding {
 	for _, w := range in.Workloads {
 		id := aws.ToString(w.Summary.WorkloadId)
 		columns := map[string]string{
-			colWorkloadARN:  aws.ToString(w.Summary.WorkloadArn),
-			colWorkloadName: aws.ToString(w.Summary.WorkloadName),
-			colLastModified: timeText(w.Summary.UpdatedAt),
+			"Workload ARN":                aws.ToString(w.Summary.WorkloadArn),
+			"Workload Name":               aws.ToString(w.Summary.WorkloadName),
+			"Workload Last Modified Date": timeText(w.Summary.UpdatedAt),
 		}
 		if w.Detail != nil {
-			columns[colReviewer] = aws.ToString(w.Detail.ReviewOwner)
-			columns[colWorkloadType] = string(w.Detail.Environment)
+			columns["Reviewer Name"] = aws.ToString(w.Detail.ReviewOwner)
+			columns["Workload Type"] = string(w.Detail.Environment)
 		}
 		if w.Err != nil {
 			f := Meta.ErrorFinding(target, id, cmp.Or(check.OpOf(w.Err), "wellarchitected"), w.Err)
@@ -224,10 +210,10 @@ func evaluate(target check.Target, in Input) []check.Finding {
 			continue
 		}
 		high, answered, total := riskCounts(pillar.RiskCounts)
-		columns[colHRIs] = strconv.Itoa(high)
-		columns[colQuestionsAnswered] = strconv.Itoa(answered)
-		columns[colQuestionsTotal] = strconv.Itoa(total)
-		columns[colLastUpdated] = timeText(w.Review.UpdatedAt)
+		columns["Number of identified HRIs for Security"] = strconv.Itoa(high)
+		columns["Number of questions for Security"] = strconv.Itoa(answered)
+		columns["Total number of questions in Security pillar"] = strconv.Itoa(total)
+		columns["Last Updated Time"] = timeText(w.Review.UpdatedAt)
 		if high > 0 {
 			findings = append(findings, Meta.NewFinding(target, id, check.Red,
 				fmt.Sprintf("%d active high risk issue(s) in the security pillar (%d of %d questions answered).", high, answered, total), columns))

@@ -66,9 +66,9 @@ func TestEvaluate(t *testing.T) {
 				t.Errorf("evaluate(%v) status = %s (%q), want %s", tt.counts, f.Status, f.Reason, tt.want)
 			}
 			wantColumns := map[string]string{
-				colWorkloadARN: "arn:aws:wellarchitected:eu-west-1:111122223333:workload/w1", colWorkloadName: "w1-name",
-				colReviewer: "sec-team@example.com", colWorkloadType: "PRODUCTION", colLastModified: "2026-02-20T09:30:00Z",
-				colHRIs: tt.hris, colQuestionsAnswered: tt.answered, colQuestionsTotal: tt.total, colLastUpdated: "2026-02-20T09:30:00Z",
+				"Workload ARN": "arn:aws:wellarchitected:eu-west-1:111122223333:workload/w1", "Workload Name": "w1-name",
+				"Reviewer Name": "sec-team@example.com", "Workload Type": "PRODUCTION", "Workload Last Modified Date": "2026-02-20T09:30:00Z",
+				"Number of identified HRIs for Security": tt.hris, "Number of questions for Security": tt.answered, "Total number of questions in Security pillar": tt.total, "Last Updated Time": "2026-02-20T09:30:00Z",
 			}
 			for k, want := range wantColumns {
 				if f.Columns[k] != want {
@@ -233,11 +233,11 @@ func TestCollectOnFake(t *testing.T) {
 	if len(findings) != 2 {
 		t.Fatalf("got %d findings, want 2 (the custom-lens workload has no Well-Architected review): %+v", len(findings), findings)
 	}
-	if f := got["wl-shop"]; f.Status != check.Red || f.Columns[colHRIs] != "2" || f.Columns[colQuestionsAnswered] != "9" || f.Columns[colQuestionsTotal] != "11" ||
-		f.Columns[colReviewer] != "alice" || f.Columns[colWorkloadType] != "PRODUCTION" || f.Columns[colRegion] != "eu-west-1" || f.Columns[colStatus] != "Red" {
+	if f := got["wl-shop"]; f.Status != check.Red || f.Columns["Number of identified HRIs for Security"] != "2" || f.Columns["Number of questions for Security"] != "9" || f.Columns["Total number of questions in Security pillar"] != "11" ||
+		f.Columns["Reviewer Name"] != "alice" || f.Columns["Workload Type"] != "PRODUCTION" || f.Columns["Region"] != "eu-west-1" || f.Columns["Status"] != "Red" {
 		t.Errorf("shop = %s %v, want red with 2 HRIs, 9/11 answered, alice, PRODUCTION", f.Status, f.Columns)
 	}
-	if f := got["wl-blog"]; f.Status != check.Green || f.Columns[colHRIs] != "0" || f.Columns[colLastUpdated] != "2026-02-20T09:30:00Z" {
+	if f := got["wl-blog"]; f.Status != check.Green || f.Columns["Number of identified HRIs for Security"] != "0" || f.Columns["Last Updated Time"] != "2026-02-20T09:30:00Z" {
 		t.Errorf("blog = %s %v, want green with 0 HRIs", f.Status, f.Columns)
 	}
 	// Two pages of workloads; details and review only for lens users.
@@ -311,7 +311,7 @@ func TestWellArchitectedUnavailableInRegion(t *testing.T) {
 				t.Fatalf("region %s: findings = %+v, want one unavailable finding", tt.region, findings)
 			}
 			f := findings[0]
-			if f.Status != check.Unavailable || f.ResourceID != serviceResource || f.Region != tt.region || f.Columns[colStatus] != "Unavailable" {
+			if f.Status != check.Unavailable || f.ResourceID != serviceResource || f.Region != tt.region || f.Columns["Status"] != "Unavailable" {
 				t.Errorf("region %s: finding = %+v, want unavailable for %s in the region", tt.region, f, serviceResource)
 			}
 			for _, want := range []string{"not offered in " + tt.region, "botocore/data/endpoints.json", "read " + awsregions.AsOf(), "no API call"} {

@@ -23,31 +23,24 @@ import (
 // shares with the configuration.
 func cloudFrontFullSummaries(base aws.Config) func(*middleware.Stack) error {
 	patchCfg := base.Copy()
-	return func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorCloudFrontSummaries",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				out, md, err := next.HandleInitialize(ctx, in)
-				if err != nil {
-					return out, md, err
-				}
-				result, ok := out.Result.(*cloudfront.ListDistributionsOutput)
-				if !ok || result.DistributionList == nil {
-					return out, md, nil
-				}
-				client := cloudfront.NewFromConfig(patchCfg, func(o *cloudfront.Options) { o.Region = awsmiddleware.GetRegion(ctx) })
-				for i := range result.DistributionList.Items {
-					s := &result.DistributionList.Items[i]
-					cfg, err := client.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
-					if err != nil {
-						return out, md, fmt.Errorf("emulator patch: GetDistributionConfig %s: %w", aws.ToString(s.Id), err)
-					}
-					if cfg.DistributionConfig != nil {
-						completeSummary(s, cfg.DistributionConfig)
-					}
-				}
-				return out, md, nil
-			}), middleware.After)
-	}
+	return afterSuccess("emulatorCloudFrontSummaries", func(ctx context.Context, _, result any) error {
+		listed, ok := result.(*cloudfront.ListDistributionsOutput)
+		if !ok || listed.DistributionList == nil {
+			return nil
+		}
+		client := cloudfront.NewFromConfig(patchCfg, func(o *cloudfront.Options) { o.Region = awsmiddleware.GetRegion(ctx) })
+		for i := range listed.DistributionList.Items {
+			s := &listed.DistributionList.Items[i]
+			cfg, err := client.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: s.Id})
+			if err != nil {
+				return fmt.Errorf("emulator patch: GetDistributionConfig %s: %w", aws.ToString(s.Id), err)
+			}
+			if cfg.DistributionConfig != nil {
+				completeSummary(s, cfg.DistributionConfig)
+			}
+		}
+		return nil
+	})
 }
 
 // completeSummary copies into s the fields AWS's summary takes from the

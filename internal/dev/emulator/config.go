@@ -123,52 +123,51 @@ func signingAccessKey(req *smithyhttp.Request) string {
 // Patches returns middleware that make the emulator answer like AWS where it
 // does not (docs/development.md). base must reach the same emulator and account; the
 // patches' own calls go through it and are not recorded.
-//
-// Gap: moto 5.2.1 ignores DescribeSnapshots' RestorableByUserIds, so a call
-// asking for public snapshots gets every snapshot. The patch keeps only those
-// whose createVolumePermission names the group "all", as AWS would.
 func Patches(base aws.Config) []func(*middleware.Stack) error {
-	patchCfg := base.Copy()
 	return []func(*middleware.Stack) error{
 		s3ControlKeepBaseHost(base),
 		ssmInventoryEmpty(),
 		wellArchitectedWorkloads(),
 		healthNoEvents(),
 		snapshotBlockPublicAccess(),
-		iamServerCertificateIDs,
+		iamServerCertificateIDs(),
 		classicDefaultSSLPolicyOnCreate(base),
-		classicSSLPolicyExpansion,
+		classicSSLPolicyExpansion(),
 		cloudFrontFullSummaries(base),
 		assumeOnlyExistingRoles(base),
-		func(stack *middleware.Stack) error {
-			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorRestorableByAll",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-					params, ok := in.Parameters.(*ec2.DescribeSnapshotsInput)
-					if !ok || awsmiddleware.GetOperationName(ctx) != "DescribeSnapshots" || !slices.Contains(params.RestorableByUserIds, "all") {
-						return next.HandleInitialize(ctx, in)
-					}
-					out, md, err := next.HandleInitialize(ctx, in)
-					if err != nil {
-						return out, md, err
-					}
-					result := out.Result.(*ec2.DescribeSnapshotsOutput)
-					client := ec2.NewFromConfig(patchCfg, func(o *ec2.Options) { o.Region = awsmiddleware.GetRegion(ctx) })
-					var public []ec2types.Snapshot
-					for _, snap := range result.Snapshots {
-						attr, err := client.DescribeSnapshotAttribute(ctx, &ec2.DescribeSnapshotAttributeInput{
-							SnapshotId: snap.SnapshotId,
-							Attribute:  ec2types.SnapshotAttributeNameCreateVolumePermission,
-						})
-						if err != nil {
-							return out, md, fmt.Errorf("emulator patch: DescribeSnapshotAttribute %s: %w", aws.ToString(snap.SnapshotId), err)
-						}
-						if slices.ContainsFunc(attr.CreateVolumePermissions, func(p ec2types.CreateVolumePermission) bool { return p.Group == ec2types.PermissionGroupAll }) {
-							public = append(public, snap)
-						}
-					}
-					result.Snapshots = public
-					return out, md, nil
-				}), middleware.After)
-		},
+		snapshotsRestorableByAll(base),
 	}
+}
+
+// snapshotsRestorableByAll makes DescribeSnapshots honour
+// RestorableByUserIds "all".
+//
+// Gap: moto 5.2.1 ignores DescribeSnapshots' RestorableByUserIds, so a call
+// asking for public snapshots gets every snapshot. The patch keeps only those
+// whose createVolumePermission names the group "all", as AWS would.
+func snapshotsRestorableByAll(base aws.Config) func(*middleware.Stack) error {
+	patchCfg := base.Copy()
+	return afterSuccess("emulatorRestorableByAll", func(ctx context.Context, params, result any) error {
+		asked, ok := params.(*ec2.DescribeSnapshotsInput)
+		if !ok || awsmiddleware.GetOperationName(ctx) != "DescribeSnapshots" || !slices.Contains(asked.RestorableByUserIds, "all") {
+			return nil
+		}
+		described := result.(*ec2.DescribeSnapshotsOutput)
+		client := ec2.NewFromConfig(patchCfg, func(o *ec2.Options) { o.Region = awsmiddleware.GetRegion(ctx) })
+		var public []ec2types.Snapshot
+		for _, snap := range described.Snapshots {
+			attr, err := client.DescribeSnapshotAttribute(ctx, &ec2.DescribeSnapshotAttributeInput{
+				SnapshotId: snap.SnapshotId,
+				Attribute:  ec2types.SnapshotAttributeNameCreateVolumePermission,
+			})
+			if err != nil {
+				return fmt.Errorf("emulator patch: DescribeSnapshotAttribute %s: %w", aws.ToString(snap.SnapshotId), err)
+			}
+			if slices.ContainsFunc(attr.CreateVolumePermissions, func(p ec2types.CreateVolumePermission) bool { return p.Group == ec2types.PermissionGroupAll }) {
+				public = append(public, snap)
+			}
+		}
+		described.Snapshots = public
+		return nil
+	})
 }

@@ -78,47 +78,40 @@ var classicSSLAttributes = func() []string {
 // reference to the predefined policy, then SetLoadBalancerPoliciesOfListener.
 func classicDefaultSSLPolicyOnCreate(base aws.Config) func(*middleware.Stack) error {
 	patchCfg := base.Copy()
-	return func(stack *middleware.Stack) error {
-		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorClassicDefaultSSLPolicy",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				var name *string
-				var listeners []elbtypes.Listener
-				switch params := in.Parameters.(type) {
-				case *elb.CreateLoadBalancerInput:
-					name, listeners = params.LoadBalancerName, params.Listeners
-				case *elb.CreateLoadBalancerListenersInput:
-					name, listeners = params.LoadBalancerName, params.Listeners
-				default:
-					return next.HandleInitialize(ctx, in)
+	return afterSuccess("emulatorClassicDefaultSSLPolicy", func(ctx context.Context, params, _ any) error {
+		var name *string
+		var listeners []elbtypes.Listener
+		switch params := params.(type) {
+		case *elb.CreateLoadBalancerInput:
+			name, listeners = params.LoadBalancerName, params.Listeners
+		case *elb.CreateLoadBalancerListenersInput:
+			name, listeners = params.LoadBalancerName, params.Listeners
+		default:
+			return nil
+		}
+		client := elb.NewFromConfig(patchCfg, func(o *elb.Options) { o.Region = awsmiddleware.GetRegion(ctx) })
+		created := false
+		for _, l := range listeners {
+			if p := strings.ToUpper(aws.ToString(l.Protocol)); p != "HTTPS" && p != "SSL" {
+				continue
+			}
+			if !created {
+				if _, err := client.CreateLoadBalancerPolicy(ctx, &elb.CreateLoadBalancerPolicyInput{
+					LoadBalancerName: name, PolicyName: aws.String(classicDefaultSSLPolicy), PolicyTypeName: aws.String(sslNegotiationPolicyType),
+					PolicyAttributes: []elbtypes.PolicyAttribute{{AttributeName: aws.String(referenceSecurityPolicy), AttributeValue: aws.String(classicDefaultSSLPolicy)}},
+				}); err != nil {
+					return fmt.Errorf("emulator patch: CreateLoadBalancerPolicy %s: %w", aws.ToString(name), err)
 				}
-				out, md, err := next.HandleInitialize(ctx, in)
-				if err != nil {
-					return out, md, err
-				}
-				client := elb.NewFromConfig(patchCfg, func(o *elb.Options) { o.Region = awsmiddleware.GetRegion(ctx) })
-				created := false
-				for _, l := range listeners {
-					if p := strings.ToUpper(aws.ToString(l.Protocol)); p != "HTTPS" && p != "SSL" {
-						continue
-					}
-					if !created {
-						if _, err := client.CreateLoadBalancerPolicy(ctx, &elb.CreateLoadBalancerPolicyInput{
-							LoadBalancerName: name, PolicyName: aws.String(classicDefaultSSLPolicy), PolicyTypeName: aws.String(sslNegotiationPolicyType),
-							PolicyAttributes: []elbtypes.PolicyAttribute{{AttributeName: aws.String(referenceSecurityPolicy), AttributeValue: aws.String(classicDefaultSSLPolicy)}},
-						}); err != nil {
-							return out, md, fmt.Errorf("emulator patch: CreateLoadBalancerPolicy %s: %w", aws.ToString(name), err)
-						}
-						created = true
-					}
-					if _, err := client.SetLoadBalancerPoliciesOfListener(ctx, &elb.SetLoadBalancerPoliciesOfListenerInput{
-						LoadBalancerName: name, LoadBalancerPort: l.LoadBalancerPort, PolicyNames: []string{classicDefaultSSLPolicy},
-					}); err != nil {
-						return out, md, fmt.Errorf("emulator patch: SetLoadBalancerPoliciesOfListener %s:%d: %w", aws.ToString(name), l.LoadBalancerPort, err)
-					}
-				}
-				return out, md, nil
-			}), middleware.After)
-	}
+				created = true
+			}
+			if _, err := client.SetLoadBalancerPoliciesOfListener(ctx, &elb.SetLoadBalancerPoliciesOfListenerInput{
+				LoadBalancerName: name, LoadBalancerPort: l.LoadBalancerPort, PolicyNames: []string{classicDefaultSSLPolicy},
+			}); err != nil {
+				return fmt.Errorf("emulator patch: SetLoadBalancerPoliciesOfListener %s:%d: %w", aws.ToString(name), l.LoadBalancerPort, err)
+			}
+		}
+		return nil
+	})
 }
 
 // classicSSLPolicyExpansion expands SSL negotiation policies that refer to a
@@ -130,20 +123,15 @@ func classicDefaultSSLPolicyOnCreate(base aws.Config) func(*middleware.Stack) er
 // protocol and cipher attribute with "true" or "false" (the example of
 // describe-load-balancer-policies in the AWS CLI reference). The patch
 // answers the same for the predefined policies of classicSSLPolicies.
-func classicSSLPolicyExpansion(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorClassicSSLPolicyExpansion",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			out, md, err := next.HandleInitialize(ctx, in)
-			if err != nil {
-				return out, md, err
+func classicSSLPolicyExpansion() func(*middleware.Stack) error {
+	return afterSuccess("emulatorClassicSSLPolicyExpansion", func(_ context.Context, _, result any) error {
+		if described, ok := result.(*elb.DescribeLoadBalancerPoliciesOutput); ok {
+			for i := range described.PolicyDescriptions {
+				expandSSLPolicy(&described.PolicyDescriptions[i])
 			}
-			if result, ok := out.Result.(*elb.DescribeLoadBalancerPoliciesOutput); ok {
-				for i := range result.PolicyDescriptions {
-					expandSSLPolicy(&result.PolicyDescriptions[i])
-				}
-			}
-			return out, md, nil
-		}), middleware.After)
+		}
+		return nil
+	})
 }
 
 // expandSSLPolicy replaces the attributes of p, when they are only a

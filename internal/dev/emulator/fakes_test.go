@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,8 +18,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 func TestHealthAnswersNoEvents(t *testing.T) {
 	t.Parallel()

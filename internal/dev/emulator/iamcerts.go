@@ -23,27 +23,22 @@ const motoServerCertificateID = "ASCACKCEVSQ6C2EXAMPLE"
 // tell two certificates apart. The patch replaces that constant with an ID
 // derived from the certificate's ARN, shaped like AWS's ("ASCA" and 17
 // upper-case letters and digits), the same in all three answers.
-func iamServerCertificateIDs(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("emulatorServerCertificateIDs",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			out, md, err := next.HandleInitialize(ctx, in)
-			if err != nil {
-				return out, md, err
+func iamServerCertificateIDs() func(*middleware.Stack) error {
+	return afterSuccess("emulatorServerCertificateIDs", func(_ context.Context, _, result any) error {
+		switch result := result.(type) {
+		case *iam.UploadServerCertificateOutput:
+			fixServerCertificateID(result.ServerCertificateMetadata)
+		case *iam.GetServerCertificateOutput:
+			if result.ServerCertificate != nil {
+				fixServerCertificateID(result.ServerCertificate.ServerCertificateMetadata)
 			}
-			switch result := out.Result.(type) {
-			case *iam.UploadServerCertificateOutput:
-				fixServerCertificateID(result.ServerCertificateMetadata)
-			case *iam.GetServerCertificateOutput:
-				if result.ServerCertificate != nil {
-					fixServerCertificateID(result.ServerCertificate.ServerCertificateMetadata)
-				}
-			case *iam.ListServerCertificatesOutput:
-				for i := range result.ServerCertificateMetadataList {
-					fixServerCertificateID(&result.ServerCertificateMetadataList[i])
-				}
+		case *iam.ListServerCertificatesOutput:
+			for i := range result.ServerCertificateMetadataList {
+				fixServerCertificateID(&result.ServerCertificateMetadataList[i])
 			}
-			return out, md, nil
-		}), middleware.After)
+		}
+		return nil
+	})
 }
 
 func fixServerCertificateID(m *types.ServerCertificateMetadata) {

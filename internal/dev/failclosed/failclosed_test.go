@@ -3,7 +3,6 @@ package failclosed
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"maps"
 	"os"
 	"slices"
@@ -17,20 +16,12 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/demo"
+	"github.com/secadvisor/secadvisor/internal/dev/demo/demotest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
-func TestMain(m *testing.M) {
-	// Every denial logs a warning from the scan engine; hundreds of them
-	// would bury the test's own output.
-	slog.SetDefault(slog.New(slog.DiscardHandler))
-	// Load AWS's managed policies into this package's emulator, as `make
-	// demo` does, so that the demo's quarantined user has its quarantine
-	// policy and the calls that follow it are exercised.
-	os.Setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-	os.Exit(emutest.Main(m))
-}
+func TestMain(m *testing.M) { os.Exit(demotest.Main(m)) }
 
 // s3NotEvaluatedOps are the operations whose denial the specification itself
 // answers with yellow: S3 Bucket Permissions' "Trusted Advisor does not have
@@ -149,13 +140,7 @@ func scanCheck(t *testing.T, cfg aws.Config, account string, c check.Check) (map
 // nothing, and every denial must still show as an error.
 // The demo account is seeded once and shared: checks only read it.
 func TestFailClosed(t *testing.T) {
-	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	stop, err := demo.Seed(ctx, cfg)
-	if err != nil {
-		t.Fatalf("seed the demo account: %v", err)
-	}
-	t.Cleanup(stop)
+	cfg, account := demotest.Account(t)
 
 	for _, c := range checks.All() {
 		if !c.Implemented() {

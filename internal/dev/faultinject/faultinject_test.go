@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -34,16 +33,11 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/demo"
-	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
+	"github.com/secadvisor/secadvisor/internal/dev/demo/demotest"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
-func TestMain(m *testing.M) {
-	// Retried faults are silent; the scan engine's warnings for anything
-	// that was not would be in the failure output of the equality check.
-	slog.SetDefault(slog.New(slog.DiscardHandler))
-	os.Exit(emutest.Main(m))
-}
+func TestMain(m *testing.M) { os.Exit(demotest.Main(m)) }
 
 // TestThrottlingSpeaksEachProtocol sends one call per client the checks use
 // through a transport that throttles everything, with one attempt, and
@@ -247,12 +241,7 @@ func scanLines(ctx context.Context, cfg aws.Config, account string) []string {
 func TestScanUnderFaultsLosesNothing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg, account := emutest.Config(t)
-	stop, err := demo.Seed(ctx, cfg)
-	if err != nil {
-		t.Fatalf("seed the demo account: %v", err)
-	}
-	t.Cleanup(stop)
+	cfg, account := demotest.Account(t)
 
 	cleanRecorder := awsx.NewRecorder()
 	cleanCfg := cleanRecorder.Counting(cfg)

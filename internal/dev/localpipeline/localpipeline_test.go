@@ -2,26 +2,22 @@ package localpipeline
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/dev/faultinject"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // TestPipelineEndToEnd drives schedule → orchestrator → SQS → check workers
 // → DynamoDB → stream → notifier → SNS → subscribed queue on the emulator,
@@ -31,8 +27,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	region := "eu-west-1"
-	public := seedPublicSnapshot(t, cfg, region)
-	seedSnapshot(t, cfg, region) // private: green throughout
+	_, public := ebspublicsnapshotstest.PrivateAndPublic(t, cfg, region) // the private one stays green throughout
 
 	recorder := awsx.NewRecorder()
 	counted := recorder.Counting(cfg)
@@ -63,7 +58,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 
 	// Fix the snapshot: a resolved alert, and it leaves the red index.
-	setSnapshotPublic(t, cfg, region, public, false)
+	ebspublicsnapshotstest.SetPublic(t, cfg, region, public, false)
 	run = runScan(t, p, Scheduled(time.Now()), "third scan")
 	ebsAlerts = alertsFor(run.Alerts, ebspublicsnapshots.Meta.ID)
 	if len(ebsAlerts) != 1 || ebsAlerts[0].Attributes["status"] != "resolved" || !strings.Contains(ebsAlerts[0].Subject, "no longer red") {
@@ -133,7 +128,7 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	region := "us-east-1"
-	snap := seedPublicSnapshot(t, cfg, region)
+	snap := ebspublicsnapshotstest.Public(t, cfg, region)
 
 	transport := faultinject.New(nil, faultinject.Options{Rate: 0.2, Seed: 42})
 	faulty := cfg.Copy()
@@ -173,47 +168,6 @@ func TestPipelineUnderFaultsAndRedelivery(t *testing.T) {
 	if got := recorder.Calls("DynamoDB", "BatchWriteItem") - writes; got != 0 || len(alerts) != 0 {
 		t.Errorf("redelivered job: %d BatchWriteItem calls and %d alerts, want none", got, len(alerts))
 	}
-}
-
-// seedSnapshot creates, through cfg, a volume in region and a private
-// snapshot of it, and returns the snapshot's ID.
-func seedSnapshot(t *testing.T, cfg aws.Config, region string) string {
-	t.Helper()
-	ctx := context.Background()
-	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	vol, err := ec2c.CreateVolume(ctx, &ec2.CreateVolumeInput{AvailabilityZone: aws.String(region + "a"), Size: aws.Int32(1)})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	snap, err := ec2c.CreateSnapshot(ctx, &ec2.CreateSnapshotInput{VolumeId: vol.VolumeId})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	return aws.ToString(snap.SnapshotId)
-}
-
-// setSnapshotPublic lets anyone restore snapshot id, or no longer.
-func setSnapshotPublic(t *testing.T, cfg aws.Config, region, id string, public bool) {
-	t.Helper()
-	op := ec2types.OperationTypeAdd
-	if !public {
-		op = ec2types.OperationTypeRemove
-	}
-	ec2c := ec2.NewFromConfig(awsx.InRegion(cfg, region))
-	// The emulator applies only the legacy OperationType+GroupNames form (docs/development.md).
-	if _, err := ec2c.ModifySnapshotAttribute(context.Background(), &ec2.ModifySnapshotAttributeInput{SnapshotId: aws.String(id),
-		Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission, OperationType: op, GroupNames: []string{"all"}}); err != nil {
-		t.Fatalf("modify snapshot %s: %v", id, err)
-	}
-}
-
-// seedPublicSnapshot creates, through cfg, a volume and a snapshot of it
-// that anyone can restore, and returns the snapshot's ID.
-func seedPublicSnapshot(t *testing.T, cfg aws.Config, region string) string {
-	t.Helper()
-	id := seedSnapshot(t, cfg, region)
-	setSnapshotPublic(t, cfg, region, id, true)
-	return id
 }
 
 // runScan runs one scan of the pipeline, to its alerts, and requires that no

@@ -9,6 +9,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/org"
@@ -32,7 +33,7 @@ func TestPipelineAcrossAnOrganization(t *testing.T) {
 	)
 	workloads, locked := members[0], members[1]
 	region := "eu-west-1"
-	snap := seedPublicSnapshot(t, emulator.Config(emutest.Server(t).URL, workloads), region)
+	snap := ebspublicsnapshotstest.Public(t, emulator.Config(emutest.Server(t).URL, workloads), region)
 
 	// The functions' credentials may not assume the role in "locked".
 	functions := emutest.DenyAssumeRole(cfg, locked)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
+	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots/ebspublicsnapshotstest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/store"
 	"github.com/secadvisor/secadvisor/internal/suppress"
@@ -24,8 +25,8 @@ func TestSuppressionRulesThroughThePipeline(t *testing.T) {
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	first, second := "eu-west-1", "us-east-1"
-	alerting := seedPublicSnapshot(t, cfg, first)
-	accepted := seedPublicSnapshot(t, cfg, second)
+	alerting := ebspublicsnapshotstest.Public(t, cfg, first)
+	accepted := ebspublicsnapshotstest.Public(t, cfg, second)
 	p, err := Setup(ctx, cfg, Options{Name: "suppress", Account: account, Regions: []string{first, second}})
 	if err != nil {
 		t.Fatalf("Setup: %v", err)

@@ -2,7 +2,6 @@ package member
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -14,8 +13,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/org"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // TestEnterMemberAccounts runs against an emulated organization: a member
 // with the role is entered and calls act in its own account; a member

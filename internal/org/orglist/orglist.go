@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/org"
 )
@@ -27,18 +28,16 @@ var _ ListAPI = (*organizations.Client)(nil)
 // nothing to fix, so they are left out. Account.Status was retired by AWS on
 // 2026-09-09: State is the field read.
 func ListActive(ctx context.Context, api ListAPI) ([]org.Account, error) {
-	var accounts []org.Account
 	pages := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{},
 		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return nil, check.WrapOp("organizations ListAccounts", err)
-		}
-		for _, a := range page.Accounts {
-			if a.State == orgtypes.AccountStateActive {
-				accounts = append(accounts, org.Account{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name)})
-			}
+	listed, err := awsx.AllPages(ctx, pages, func(p *organizations.ListAccountsOutput) []orgtypes.Account { return p.Accounts })
+	if err != nil {
+		return nil, check.WrapOp("organizations ListAccounts", err)
+	}
+	var accounts []org.Account
+	for _, a := range listed {
+		if a.State == orgtypes.AccountStateActive {
+			accounts = append(accounts, org.Account{ID: aws.ToString(a.Id), Name: aws.ToString(a.Name)})
 		}
 	}
 	slices.SortFunc(accounts, func(a, b org.Account) int { return strings.Compare(a.ID, b.ID) })

@@ -2,7 +2,6 @@ package orglist
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 
@@ -14,8 +13,6 @@ import (
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/org"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // TestListActiveOnEmulator lists an emulated organization: the management
 // account and its members, with their names.

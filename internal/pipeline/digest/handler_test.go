@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
@@ -20,9 +18,8 @@ import (
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/store/storetest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // fakeSource answers WeekItems with week (or err) and records since.
 type fakeSource struct {
@@ -136,11 +133,7 @@ func TestHandlerOnTheEmulator(t *testing.T) {
 	ctx := context.Background()
 	cfg, account := emutest.Config(t)
 	const table = "secadvisor-findings"
-	ddb := dynamodb.NewFromConfig(cfg)
-	if err := store.CreateTable(ctx, ddb, table); err != nil {
-		t.Fatalf("CreateTable: %v", err)
-	}
-	st := store.New(ddb, table)
+	st := storetest.Table(t, cfg, table)
 	finding := func(resource string, status check.Status) check.Finding {
 		return check.Finding{CheckID: sgCheck, Account: account, AccountName: "prod", Region: "eu-west-1", ResourceID: resource, Status: status,
 			Reason: resource + " is " + string(status)}

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -22,9 +21,8 @@ import (
 	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
+	"github.com/secadvisor/secadvisor/internal/store/storetest"
 )
-
-func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }
 
 // assumeCalls records the AssumeRole requests a configuration makes.
 type assumeCalls struct {
@@ -77,9 +75,7 @@ func TestWorkerScansMemberAccounts(t *testing.T) {
 	}
 	base := emulator.Config(url, own)
 	table := "worker-org-findings"
-	if err := store.CreateTable(ctx, dynamodb.NewFromConfig(base), table); err != nil {
-		t.Fatalf("create table: %v", err)
-	}
+	storetest.Table(t, base, table)
 	env := map[string]string{pipeline.EnvTableName: table}
 
 	var calls assumeCalls

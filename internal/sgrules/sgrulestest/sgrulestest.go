@@ -42,13 +42,17 @@ func CreateVPC(t testing.TB, client *ec2.Client, cidr string) *string {
 }
 
 // CreateGroup creates, with client, the security group name (described by
-// its name) in vpc, admitting perms, and returns its ID.
+// its name) in vpc, admitting perms, and returns its ID. Without perms the
+// group admits nothing: EC2 refuses an authorisation of no permission.
 func CreateGroup(t testing.TB, client *ec2.Client, vpc *string, name string, perms ...types.IpPermission) string {
 	t.Helper()
 	ctx := context.Background()
 	out, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: vpc})
 	if err != nil {
 		t.Fatalf("create group %s: %v", name, err)
+	}
+	if len(perms) == 0 {
+		return aws.ToString(out.GroupId)
 	}
 	if _, err := client.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: out.GroupId, IpPermissions: perms}); err != nil {
 		t.Fatalf("authorize %s: %v", name, err)
@@ -63,15 +67,19 @@ func IngressFromList(port int32, list *string) types.IpPermission {
 }
 
 // Ingress is an inbound permission for proto on ports from to to, from the
-// IPv4 ranges cidrs, as AuthorizeSecurityGroupIngress takes it. For protocol
-// "-1" (all traffic) the ports are left out: it admits every one.
+// IPv4 and IPv6 ranges cidrs, as AuthorizeSecurityGroupIngress takes it. For
+// protocol "-1" (all traffic) the ports are left out: it admits every one.
 func Ingress(proto string, from, to int32, cidrs ...string) types.IpPermission {
 	p := types.IpPermission{IpProtocol: aws.String(proto)}
 	if proto != "-1" {
 		p.FromPort, p.ToPort = aws.Int32(from), aws.Int32(to)
 	}
 	for _, c := range cidrs {
-		p.IpRanges = append(p.IpRanges, types.IpRange{CidrIp: aws.String(c)})
+		if sgrules.IsIPv6CIDR(c) {
+			p.Ipv6Ranges = append(p.Ipv6Ranges, types.Ipv6Range{CidrIpv6: aws.String(c)})
+		} else {
+			p.IpRanges = append(p.IpRanges, types.IpRange{CidrIp: aws.String(c)})
+		}
 	}
 	return p
 }
@@ -131,8 +139,8 @@ func SeedPrefixList(t *testing.T, cfg aws.Config, region string) string {
 	s3List, err := client.DescribeManagedPrefixLists(ctx, &ec2.DescribeManagedPrefixListsInput{
 		Filters: []types.Filter{{Name: aws.String("prefix-list-name"), Values: []string{"com.amazonaws." + region + ".s3"}}},
 	})
-	if err != nil || len(s3List.PrefixLists) != 1 {
-		t.Fatalf("find the AWS-managed S3 prefix list = %+v, %v; want one", s3List, err)
+	if err != nil || len(s3List.PrefixLists) != 1 || aws.ToString(s3List.PrefixLists[0].OwnerId) != "AWS" {
+		t.Fatalf("find the AWS-managed S3 prefix list = %+v, %v; want one list owned by AWS", s3List, err)
 	}
 	partners, s3 := list.PrefixList.PrefixListId, s3List.PrefixLists[0].PrefixListId
 	return CreateGroup(t, client, CreateVPC(t, client, "10.30.0.0/16"), "partner-sftp",

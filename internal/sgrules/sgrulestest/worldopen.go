@@ -111,7 +111,7 @@ func CheckRuleCases(t *testing.T, meta check.Meta, evaluate func(check.Target, [
 			if f.Status != tc.Want || f.ResourceID != wantID {
 				t.Errorf("evaluate(%s) = %s %s (%s), want %s %s", rule, f.Status, f.ResourceID, f.Reason, tc.Want, wantID)
 			}
-			if f.Columns[sgrules.ColGroupID] != "sg-1" || f.Columns[sgrules.ColGroupName] != "app" {
+			if f.Columns["Security Group ID"] != "sg-1" || f.Columns["Security Group Name"] != "app" {
 				t.Errorf("evaluate(%s) columns = %v, want the group's name and ID", rule, f.Columns)
 			}
 			if ipv6 != strings.HasPrefix(f.Reason, sgrules.BeyondSpec) {
@@ -144,16 +144,16 @@ func WorldOpenOnEmulator(t *testing.T, c check.Check, want map[string]check.Stat
 		if f.Status == check.Error {
 			t.Fatalf("error finding: %+v", f)
 		}
-		name, seeded := names[f.Columns[sgrules.ColGroupID]]
+		name, seeded := names[f.Columns["Security Group ID"]]
 		if !seeded {
 			continue // a default group
 		}
 		key := name
-		if port := f.Columns[sgrules.ColFromPort]; port != "" {
+		if port := f.Columns["From Port"]; port != "" {
 			key += "/" + port
 		}
 		got[key] = f.Status
-		if f.Region != "eu-west-1" || f.Columns[sgrules.ColGroupName] != name {
+		if f.Region != "eu-west-1" || f.Columns["Security Group Name"] != name {
 			t.Errorf("%s finding = %+v, want it in eu-west-1 with the group's name", key, f)
 		}
 		if name == "partner-sftp" && !strings.Contains(f.Reason, "prefix list partners (pl-") {

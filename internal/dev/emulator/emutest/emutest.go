@@ -28,7 +28,8 @@ var (
 )
 
 // Main starts the emulator, runs the package's tests and stops it. Call it
-// from TestMain: func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }.
+// from TestMain, in the package's main_test.go:
+// func TestMain(m *testing.M) { os.Exit(emutest.Main(m)) }.
 func Main(m *testing.M) int {
 	s, err := emulator.Start(context.Background())
 	if err != nil {
