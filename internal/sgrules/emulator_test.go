@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/secadvisor/secadvisor/internal/awsx"
-	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator/emutest"
 	"github.com/secadvisor/secadvisor/internal/sgrules"
@@ -21,12 +20,6 @@ import (
 // they live in the external test package to avoid an import cycle. The
 // emulator they use is started by TestMain in main_test.go, which runs for
 // both packages (one test binary).
-
-// judgeRed rates every rule red: these tests look at what JudgeWorldOpen
-// makes of a rule's source, not at its ports.
-func judgeRed(r types.SecurityGroupRule) (check.Status, string) {
-	return check.Red, "Open: " + sgrules.Describe(r) + "."
-}
 
 func TestCollectOnEmulator(t *testing.T) {
 	t.Parallel()
@@ -99,7 +92,7 @@ func TestExpandPrefixListsOnEmulator(t *testing.T) {
 		t.Fatalf("partner-sftp group = %+v, want its three prefix-list rules", g)
 	}
 	for _, r := range g.Inbound {
-		w, ok, err := g.JudgeWorldOpen(r, judgeRed)
+		w, ok, err := g.JudgeWorldOpen(r, sgrules.JudgeRed)
 		wantOpen := !namesS3List(r)
 		if err != nil || ok != wantOpen || (ok && (!w.IPv4 || w.CIDR != "0.0.0.0/0")) {
 			t.Errorf("%s: JudgeWorldOpen = %+v, %t, %v; want world-open %t (customer list with 0.0.0.0/0 on 22 and 3306, AWS-managed S3 list on 443)", sgrules.Describe(r), w, ok, err, wantOpen)
@@ -124,7 +117,7 @@ func TestExpandPrefixListsDenied(t *testing.T) {
 		sgrules.ExpandPrefixLists(ctx, client, groups)
 		g := sgrules.ByID(groups)[id]
 		for _, r := range g.Inbound {
-			_, ok, err := g.JudgeWorldOpen(r, judgeRed)
+			_, ok, err := g.JudgeWorldOpen(r, sgrules.JudgeRed)
 			if op == "GetManagedPrefixListEntries" && namesS3List(r) {
 				// The AWS-managed list needs no entries.
 				if err != nil || ok {
