@@ -1,12 +1,11 @@
 package asff
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/service/securityhub/types"
+	"github.com/secadvisor/secadvisor/internal/jsondoc"
 )
 
 // Marshal renders findings as the JSON of BatchImportFindings' Findings
@@ -27,14 +26,11 @@ func Marshal(findings []types.AwsSecurityFinding) ([]byte, error) {
 		}
 		docs = append(docs, doc)
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(docs); err != nil {
+	out, err := jsondoc.Marshal(docs)
+	if err != nil {
 		return nil, fmt.Errorf("encode asff findings: %w", err)
 	}
-	return b.Bytes(), nil
+	return out, nil
 }
 
 // document returns v as JSON values, or nil when v is not set: a nil

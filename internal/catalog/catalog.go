@@ -7,7 +7,6 @@
 package catalog
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/jsondoc"
 )
 
 // Entry is what the functions that do not run checks need of one: the
@@ -72,17 +72,14 @@ func FromChecks(checks []check.Check) []Entry {
 	return out
 }
 
-// Encode renders entries as the generated catalog file: indented, and with
-// <, > and & as they are, so that its diffs read like the metadata.
+// Encode renders entries as the generated catalog file, a document people
+// read and diff (jsondoc).
 func Encode(entries []Entry) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(entries); err != nil {
+	out, err := jsondoc.Marshal(entries)
+	if err != nil {
 		return nil, fmt.Errorf("encode catalog: %w", err)
 	}
-	return b.Bytes(), nil
+	return out, nil
 }
 
 // Decode parses a catalog file written by Encode.

@@ -27,6 +27,7 @@ import (
 	"strings"
 
 	"github.com/secadvisor/secadvisor/internal/asff/testdata/securityhubmodel"
+	"github.com/secadvisor/secadvisor/internal/jsondoc"
 )
 
 // vendored are the shapes whose members the conversion fills; others are
@@ -130,10 +131,11 @@ func main() {
 		}
 		out.Shapes[name] = shape
 	}
-	enc := json.NewEncoder(os.Stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	doc, err := jsondoc.Marshal(out)
+	if err == nil {
+		_, err = os.Stdout.Write(doc)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
