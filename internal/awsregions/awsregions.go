@@ -15,10 +15,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/secadvisor/secadvisor/internal/check"
 	"regexp"
 	"slices"
 	"time"
+
+	"github.com/secadvisor/secadvisor/internal/check"
 )
 
 //go:embed regions.json

@@ -4,11 +4,12 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/datafile"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/datafile"
 )
 
 // policiesJSON is the predefined security policies of Elastic Load Balancing

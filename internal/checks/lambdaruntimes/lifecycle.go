@@ -4,9 +4,10 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"time"
+
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/datafile"
-	"time"
 )
 
 // lifecycleJSON is Lambda's runtime lifecycle as data: per runtime identifier

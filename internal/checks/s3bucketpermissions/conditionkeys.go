@@ -4,12 +4,13 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/datafile"
 	"net/netip"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/datafile"
 )
 
 // conditionKeysJSON lists the condition keys whose fixed values confine an

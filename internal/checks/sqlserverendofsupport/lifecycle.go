@@ -4,10 +4,11 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"github.com/secadvisor/secadvisor/internal/check"
-	"github.com/secadvisor/secadvisor/internal/datafile"
 	"regexp"
 	"time"
+
+	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/datafile"
 )
 
 // lifecycleJSON is SQL Server's Fixed Lifecycle as data: per version
