@@ -194,15 +194,12 @@ func TestEachFunctionDeploysItsOwnBootstrap(t *testing.T) {
 func TestOneQueueDLQAndFunctionPerImplementedCheck(t *testing.T) {
 	forEachStack(t, []namedConfig{{"defaults", DefaultConfig()}, {"custom", customConfig()}}, func(t *testing.T, s *synthesized) {
 		found := findCheckResources(t, s.doc)
-		var wantIDs, gotIDs []string
+		var wantIDs []string
 		for _, c := range implemented(s.cfg) {
 			wantIDs = append(wantIDs, c.Meta.ID)
 		}
-		for id := range found {
-			gotIDs = append(gotIDs, id)
-		}
 		slices.Sort(wantIDs)
-		slices.Sort(gotIDs)
+		gotIDs := slices.Sorted(maps.Keys(found))
 		if !slices.Equal(gotIDs, wantIDs) {
 			t.Fatalf("check functions for %v, want one per implemented check %v", gotIDs, wantIDs)
 		}

@@ -101,6 +101,16 @@ func Lookup(id string) (Entry, bool) {
 	return Entry{}, false
 }
 
+// EntryFor is the entry of the check id that a stored finding names; a check
+// the catalog does not know (a finding written by a newer version) gets an
+// entry of id and the name the finding carries.
+func EntryFor(id, name string) Entry {
+	if e, ok := Lookup(id); ok {
+		return e
+	}
+	return Entry{ID: id, Name: name}
+}
+
 // Select returns the items of all named by IDs or slugs (case-sensitive
 // IDs, case-insensitive slugs), in the order of all; no names selects all.
 // names gives an item's ID and slug, so that one rule serves the catalog's

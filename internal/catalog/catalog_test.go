@@ -78,3 +78,23 @@ func TestEmbeddedCatalogDecodes(t *testing.T) {
 		t.Errorf("Lookup(NoSuchCheck) found an entry")
 	}
 }
+
+// TestEntryFor: a finding's check the catalog knows gets the catalog's whole
+// entry, whatever name the finding carries; one it does not know keeps the
+// finding's ID and name.
+func TestEntryFor(t *testing.T) {
+	t.Parallel()
+	first := All()[0]
+	tests := []struct {
+		id, name string
+		want     Entry
+	}{
+		{first.ID, "an older name", first},
+		{"NewerCheck1", "A check of a newer version", Entry{ID: "NewerCheck1", Name: "A check of a newer version"}},
+	}
+	for _, tt := range tests {
+		if got := EntryFor(tt.id, tt.name); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("EntryFor(%q, %q) = %+v, want %+v", tt.id, tt.name, got, tt.want)
+		}
+	}
+}

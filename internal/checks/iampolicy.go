@@ -1,7 +1,8 @@
 package checks
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/secadvisor/secadvisor/internal/check"
 )
@@ -36,11 +37,7 @@ func ReadOnlyPolicy(cs []check.Check, extra ...string) PolicyDocument {
 			set[a] = true
 		}
 	}
-	actions := make([]string, 0, len(set))
-	for a := range set {
-		actions = append(actions, a)
-	}
-	sort.Strings(actions)
+	actions := slices.Sorted(maps.Keys(set))
 	return PolicyDocument{
 		Version: "2012-10-17",
 		Statement: []PolicyStatement{{

@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"time"
@@ -109,12 +110,7 @@ func derive(raw []byte, source, asOf string) (regionsFile, error) {
 	out := regionsFile{Source: source, AsOf: asOf, GeneratedBy: "go run ./internal/awsregions/gen (see its doc comment)",
 		Services: map[string]map[string]serviceInPartition{}}
 	for _, p := range in.Partitions {
-		regions := make([]string, 0, len(p.Regions))
-		for r := range p.Regions {
-			regions = append(regions, r)
-		}
-		slices.Sort(regions)
-		out.Partitions = append(out.Partitions, partition{ID: p.Partition, RegionRegex: p.RegionRegex, Regions: regions})
+		out.Partitions = append(out.Partitions, partition{ID: p.Partition, RegionRegex: p.RegionRegex, Regions: slices.Sorted(maps.Keys(p.Regions))})
 		for _, name := range services {
 			svc, ok := p.Services[name]
 			if !ok {

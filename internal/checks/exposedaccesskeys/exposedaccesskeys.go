@@ -19,9 +19,9 @@ package exposedaccesskeys
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -80,14 +80,7 @@ var fraudTypeByEventCode = map[string]string{
 }
 
 // EventTypeCodes are the AWS Health event types the check reads, sorted.
-var EventTypeCodes = func() []string {
-	codes := make([]string, 0, len(fraudTypeByEventCode))
-	for c := range fraudTypeByEventCode {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	return codes
-}()
+var EventTypeCodes = slices.Sorted(maps.Keys(fraudTypeByEventCode))
 
 // Resource IDs of the per-source findings.
 const (

@@ -12,7 +12,8 @@ package route53spf
 import (
 	"cmp"
 	"context"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -143,12 +144,7 @@ func evaluate(target check.Target, zones []Zone) []check.Finding {
 				spf[name] = v
 			}
 		}
-		names := make([]string, 0, len(mx))
-		for name := range mx {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range slices.Sorted(maps.Keys(mx)) {
 			columns := map[string]string{"Hosted Zone Name": z.Name, "Hosted Zone ID": z.ID, "Resource Record Set Name": name}
 			id := z.ID + "/" + name
 			if v, ok := spf[name]; ok {

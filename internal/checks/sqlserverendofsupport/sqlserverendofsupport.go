@@ -168,9 +168,7 @@ func listInstances(ctx context.Context, api EC2API) ([]ec2types.Instance, error)
 }
 
 // describeImages returns the instances' images by ID. A deregistered image is
-// simply missing from the answer; if AWS rejects a batch because an ID is
-// unknown, that batch is asked again image by image so one bad ID does not
-// hide the others.
+// simply missing from the answer.
 func describeImages(ctx context.Context, api EC2API, instances []ec2types.Instance) (map[string]ec2types.Image, error) {
 	var ids []string
 	for _, inst := range instances {
@@ -180,30 +178,35 @@ func describeImages(ctx context.Context, api EC2API, instances []ec2types.Instan
 	}
 	images := map[string]ec2types.Image{}
 	for batch := range slices.Chunk(ids, imagesPerRequest) {
-		out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: batch})
-		if awsx.Is(err, awsx.KindNotFound) {
-			for _, id := range batch {
-				one, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: []string{id}})
-				if awsx.Is(err, awsx.KindNotFound) {
-					continue
-				}
-				if err != nil {
-					return nil, check.WrapOp("ec2 DescribeImages", err)
-				}
-				for _, img := range one.Images {
-					images[aws.ToString(img.ImageId)] = img
-				}
-			}
-			continue
-		}
-		if err != nil {
-			return nil, check.WrapOp("ec2 DescribeImages", err)
-		}
-		for _, img := range out.Images {
-			images[aws.ToString(img.ImageId)] = img
+		if err := addImages(ctx, api, batch, images); err != nil {
+			return nil, err
 		}
 	}
 	return images, nil
+}
+
+// addImages describes the images ids into images. If AWS rejects the request
+// because an ID is unknown, each ID is asked again alone, so that one bad ID
+// does not hide the others; an unknown ID asked alone is skipped.
+func addImages(ctx context.Context, api EC2API, ids []string, images map[string]ec2types.Image) error {
+	out, err := api.DescribeImages(ctx, &ec2.DescribeImagesInput{ImageIds: ids})
+	switch {
+	case awsx.Is(err, awsx.KindNotFound) && len(ids) > 1:
+		for _, id := range ids {
+			if err := addImages(ctx, api, []string{id}, images); err != nil {
+				return err
+			}
+		}
+		return nil
+	case awsx.Is(err, awsx.KindNotFound):
+		return nil
+	case err != nil:
+		return check.WrapOp("ec2 DescribeImages", err)
+	}
+	for _, img := range out.Images {
+		images[aws.ToString(img.ImageId)] = img
+	}
+	return nil
 }
 
 // sqlServerInventory lists, for every instance whose inventory has an

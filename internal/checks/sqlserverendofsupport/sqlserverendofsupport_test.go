@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/aws/smithy-go"
 	"github.com/secadvisor/secadvisor/internal/awsx"
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/check/checktest"
@@ -426,4 +429,96 @@ func TestCollectReadsEveryPage(t *testing.T) {
 			checktest.WantStatuses(t, "evaluate(collect)", evaluate(at(scanTime), in), tt.want)
 		})
 	}
+}
+
+// strictImages answers DescribeImages as EC2 does when an ID is unknown: the
+// whole request fails with InvalidAMIID.NotFound. It records each request's
+// IDs; deny fails every request as AccessDenied.
+type strictImages struct {
+	pagedEC2
+	deny     bool
+	requests *[][]string
+}
+
+func (f strictImages) DescribeImages(ctx context.Context, in *ec2.DescribeImagesInput, opts ...func(*ec2.Options)) (*ec2.DescribeImagesOutput, error) {
+	*f.requests = append(*f.requests, in.ImageIds)
+	if f.deny {
+		return nil, &smithy.GenericAPIError{Code: "UnauthorizedOperation", Message: "not authorized"}
+	}
+	for _, id := range in.ImageIds {
+		if _, ok := f.images[id]; !ok {
+			return nil, &smithy.GenericAPIError{Code: "InvalidAMIID.NotFound", Message: "The image id '[" + id + "]' does not exist"}
+		}
+	}
+	return f.pagedEC2.DescribeImages(ctx, in, opts...)
+}
+
+// TestDescribeImagesAroundADeregisteredImage: EC2 rejects a whole batch for
+// one unknown image ID; the batch is asked again image by image, so the other
+// images are still found. An unknown ID asked alone is skipped.
+func TestDescribeImagesAroundADeregisteredImage(t *testing.T) {
+	t.Parallel()
+	const (
+		known1 = "ami-0aaaaaaaaaaaaaaa1"
+		known2 = "ami-0aaaaaaaaaaaaaaa2"
+		gone   = "ami-0deadbeefdeadbeef"
+	)
+	images := map[string]ec2types.Image{
+		known1: image(known1, sql2014AMI, "", "Windows with SQL Server Standard"),
+		known2: image(known2, baseWindows, "", "Windows"),
+	}
+	tests := []struct {
+		name         string
+		amis         []string
+		wantImages   []string
+		wantRequests [][]string
+	}{
+		{"all known: one batch", []string{known1, known2}, []string{known1, known2},
+			[][]string{{known1, known2}}},
+		{"one deregistered: the batch, then each alone", []string{known1, gone, known2}, []string{known1, known2},
+			[][]string{{known1, gone, known2}, {known1}, {gone}, {known2}}},
+		{"only a deregistered one: skipped without asking again", []string{gone}, nil,
+			[][]string{{gone}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var requests [][]string
+			api := strictImages{pagedEC2: pagedEC2{images: images}, requests: &requests}
+			got, err := describeImages(context.Background(), api, instancesOn(tt.amis...))
+			if !slices.EqualFunc(requests, tt.wantRequests, slices.Equal) {
+				t.Errorf("DescribeImages requests = %v, want %v", requests, tt.wantRequests)
+			}
+			if err != nil {
+				t.Fatalf("describeImages error = %v, want none", err)
+			}
+			if ids := slices.Sorted(maps.Keys(got)); !slices.Equal(ids, tt.wantImages) {
+				t.Errorf("describeImages found %v, want %v", ids, tt.wantImages)
+			}
+		})
+	}
+}
+
+// TestDescribeImagesDenied: any error but an unknown ID fails the collection,
+// never a partial map.
+func TestDescribeImagesDenied(t *testing.T) {
+	t.Parallel()
+	var requests [][]string
+	api := strictImages{deny: true, requests: &requests}
+	got, err := describeImages(context.Background(), api, instancesOn("ami-0aaaaaaaaaaaaaaa1", "ami-0aaaaaaaaaaaaaaa2"))
+	if err == nil || !strings.Contains(err.Error(), "ec2 DescribeImages") || got != nil {
+		t.Errorf("describeImages = %v, %v; want no images and an error naming ec2 DescribeImages", got, err)
+	}
+	if len(requests) != 1 {
+		t.Errorf("DescribeImages requests = %v, want the one batch", requests)
+	}
+}
+
+// instancesOn returns one running instance per AMI.
+func instancesOn(amis ...string) []ec2types.Instance {
+	var out []ec2types.Instance
+	for i, ami := range amis {
+		out = append(out, running(fmt.Sprintf("i-%017d", i), ami))
+	}
+	return out
 }

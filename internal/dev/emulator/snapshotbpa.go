@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -110,12 +111,7 @@ func ec2Response(operation string, elements map[string]string) *http.Response {
 	var body bytes.Buffer
 	body.WriteString(xml.Header)
 	body.WriteString(`<` + operation + `Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>emulator-fake</requestId>`)
-	names := make([]string, 0, len(elements))
-	for name := range elements {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(elements)) {
 		body.WriteString("<" + name + ">")
 		_ = xml.EscapeText(&body, []byte(elements[name]))
 		body.WriteString("</" + name + ">")

@@ -298,12 +298,7 @@ func (d *digest) accountLabel(id string) string {
 
 // checkName is the check's name from the catalog; a check the catalog does
 // not know (written by a newer version) is named by its ID.
-func checkName(id string) string {
-	if e, ok := catalog.Lookup(id); ok && e.Name != "" {
-		return e.Name
-	}
-	return id
-}
+func checkName(id string) string { return catalog.EntryFor(id, id).Name }
 
 func (d *digest) subject() string {
 	var s string

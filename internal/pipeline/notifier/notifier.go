@@ -293,7 +293,7 @@ func accountLabel(f check.Finding) string {
 // ComposeAlert writes the message for transitions of one (account, check, kind).
 func ComposeAlert(ts []Transition) Alert {
 	first := ts[0].Finding
-	meta := entryOf(first.CheckID, first.CheckName)
+	meta := catalog.EntryFor(first.CheckID, first.CheckName)
 	noun := "resource"
 	if len(ts) > 1 {
 		noun = "resources"
@@ -376,13 +376,4 @@ func noControl(r rune) rune {
 		return ' '
 	}
 	return r
-}
-
-// entryOf is the catalog's entry of the check id; a check the catalog does
-// not know (a finding written by a newer version) is named as the finding names it.
-func entryOf(id, name string) catalog.Entry {
-	if e, ok := catalog.Lookup(id); ok {
-		return e
-	}
-	return catalog.Entry{ID: id, Name: name}
 }

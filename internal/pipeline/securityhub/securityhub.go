@@ -166,7 +166,7 @@ func (e *Exporter) Convert(records []events.DynamoDBEventRecord) Conversion {
 		if firstSeen.IsZero() || firstSeen.After(now) {
 			firstSeen = now
 		}
-		af := asff.Finding(rec.Finding, entryOf(rec.CheckID, rec.CheckName), e.Partition, e.Region, e.Account, firstSeen, now)
+		af := asff.Finding(rec.Finding, catalog.EntryFor(rec.CheckID, rec.CheckName), e.Partition, e.Region, e.Account, firstSeen, now)
 		if resolved || rec.Status == check.Green {
 			af = asff.Resolved(af)
 		}
@@ -180,15 +180,6 @@ func (e *Exporter) Convert(records []events.DynamoDBEventRecord) Conversion {
 		c.Imports = append(c.Imports, imp)
 	}
 	return c
-}
-
-// entryOf is the catalog's entry of the check id; a check the catalog does
-// not know (a finding written by a newer version) is named as the finding names it.
-func entryOf(id, name string) catalog.Entry {
-	if e, ok := catalog.Lookup(id); ok {
-		return e
-	}
-	return catalog.Entry{ID: id, Name: name}
 }
 
 // Failure is a finding that could not be imported after every attempt.
