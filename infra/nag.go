@@ -74,12 +74,9 @@ func suppressMemberRole(role awsiam.Role, actions []string) {
 		strings.Join(actions, ", ")), "Resource::*")
 }
 
-// suppressNotifierRole explains the notifier's wildcards, all from the CDK's grants.
+// suppressNotifierRole explains the notifier's topic-key wildcard, from the
+// CDK's grant (readStream explains its stream wildcard).
 func suppressNotifierRole(role awsiam.Role) {
-	suppress(role, "AwsSolutions-IAM5",
-		"dynamodb:ListStreams (granted by the DynamoDB event source) supports no resource-level permission, so its resource is *; "+
-			"the stream reads themselves are limited to the findings table's stream.",
-		"Resource::*")
 	suppress(role, "AwsSolutions-IAM5",
 		"kms:GenerateDataKey* is how the CDK's topic.grantPublish lets SNS encrypt messages with the topic key; it is limited to that one key.",
 		"Action::kms:GenerateDataKey*")

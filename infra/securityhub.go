@@ -66,10 +66,6 @@ func securityHubExport(stack awscdk.Stack, cfg Config, table awsdynamodb.Table, 
 		name: "Security Hub export", lost: "findings not in Security Hub", filters: securityHubFilters(*stack.Account()),
 		batchSize: securityHubBatchSize, retries: securityHubRetryAttempts, maxAge: securityHubMaxRecordAge,
 	}, alarmAction)
-	suppress(role, "AwsSolutions-IAM5",
-		"dynamodb:ListStreams (granted by the DynamoDB event source) supports no resource-level permission, so its resource is *; "+
-			"the stream reads themselves are limited to the findings table's stream.",
-		"Resource::*")
 	errorsAlarm(scope, fn, "secadvisor Security Hub export", alarmAction)
 	return fn
 }

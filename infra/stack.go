@@ -630,7 +630,8 @@ type streamReader struct {
 // readStream has fn read the table's stream as r says: from the latest
 // record, reporting the failed records of a batch and bisecting a failing
 // batch. A batch that fails past r's retries or age goes, described, to the
-// function's failure queue, whose depth alarms.
+// function's failure queue, whose depth alarms. The event source grants the
+// stream's read actions, with one wildcard cdk-nag is told about.
 func readStream(scope constructs.Construct, fn awslambda.Function, table awsdynamodb.Table, r streamReader, alarmAction awscloudwatch.IAlarmAction) {
 	failures := deadLetterQueue(scope, "FailedBatches")
 	fn.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
@@ -647,4 +648,8 @@ func readStream(scope constructs.Construct, fn awslambda.Function, table awsdyna
 		"this queue is itself a dead-letter queue: the on-failure destination of the "+r.name+"'s stream event source mapping "+
 			"(cdk-nag only recognizes redrive-policy DLQs); nothing consumes it, its depth alarms.")
 	depthAlarm(scope, failures, "secadvisor "+r.name+": stream batches failed past their retries ("+r.lost+")", alarmAction)
+	suppress(fn.Role(), "AwsSolutions-IAM5",
+		"dynamodb:ListStreams (granted by the DynamoDB event source) supports no resource-level permission, so its resource is *; "+
+			"the stream reads themselves are limited to the findings table's stream.",
+		"Resource::*")
 }

@@ -1,6 +1,7 @@
 // Package pipeline holds what the serverless scanner's functions share: the
 // job message the orchestrator sends and the check functions run, the
-// refresh event, and the environment the CDK stack sets. Each function's
+// refresh event, the environment the CDK stack sets, and SNS's rules for the
+// subject of what the notifier and the digest publish. Each function's
 // logic is in its own package (orchestrator, worker, notifier), so that a
 // function links only the AWS clients and checks it calls; functions/* only
 // wire these to lambda.Start.

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"sync"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -135,10 +134,5 @@ func ec2ErrorResponse(status int, code, message string) *http.Response {
 func xmlResponse(status int, body []byte) *http.Response {
 	header := http.Header{}
 	header.Set("Content-Type", "text/xml;charset=UTF-8")
-	header.Set("Content-Length", strconv.Itoa(len(body)))
-	return &http.Response{
-		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: header, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)),
-	}
+	return httpResponse(status, header, body)
 }

@@ -57,10 +57,16 @@ func jsonResponse(status int, errorType string, v any) *http.Response {
 	}
 	header := http.Header{}
 	header.Set("Content-Type", "application/json")
-	header.Set("Content-Length", strconv.Itoa(len(body)))
 	if errorType != "" {
 		header.Set("X-Amzn-ErrorType", errorType)
 	}
+	return httpResponse(status, header, body)
+}
+
+// httpResponse is a fake's HTTP/1.1 answer: status, header and body, with
+// the body's Content-Length.
+func httpResponse(status int, header http.Header, body []byte) *http.Response {
+	header.Set("Content-Length", strconv.Itoa(len(body)))
 	return &http.Response{
 		Status: strconv.Itoa(status) + " " + http.StatusText(status), StatusCode: status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,

@@ -15,11 +15,11 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/secadvisor/secadvisor/internal/catalog"
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
@@ -44,8 +44,6 @@ const (
 	// lineWidth is where text is wrapped: what email clients show without
 	// wrapping it themselves (RFC 5322 recommends 78).
 	lineWidth = 78
-	// maxSubject is SNS's limit for a subject: "less than 100 characters".
-	maxSubject = 99
 	// maxBody keeps the message under SNS's 256 KiB (262,144 bytes, which
 	// also counts the subject and the message attributes) with room to spare.
 	maxBody = 240 * 1024
@@ -314,10 +312,7 @@ func (d *digest) subject() string {
 			s += fmt.Sprintf(", %d accounts", n)
 		}
 	}
-	s = strings.Map(noControl, s)
-	if r := []rune(s); len(r) > maxSubject {
-		s = string(r[:maxSubject-1]) + "…"
-	}
+	s = pipeline.CutSubject(pipeline.NoControl(s))
 	return s
 }
 
@@ -486,14 +481,7 @@ func pluralWord(n int, one, many string) string {
 
 // clean puts a stored value on one line: control characters (line breaks
 // in a reason) become spaces.
-func clean(s string) string { return strings.Join(strings.Fields(strings.Map(noControl, s)), " ") }
-
-func noControl(r rune) rune {
-	if unicode.IsControl(r) {
-		return ' '
-	}
-	return r
-}
+func clean(s string) string { return strings.Join(strings.Fields(pipeline.NoControl(s)), " ") }
 
 // writer builds the body: lines wrapped at lineWidth, headings, and a size
 // bound.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/secadvisor/secadvisor/internal/check"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/store"
 	"github.com/secadvisor/secadvisor/internal/suppress"
 )
@@ -357,8 +358,8 @@ func TestComposeReadsInAnEmailClient(t *testing.T) {
 	w.Summaries = append(w.Summaries, store.ScopeSummary{Account: prod, CheckID: "NewCheck01", Region: "ap-south-1", ScanTime: ago(time.Hour),
 		Counts: map[check.Status]int{check.Error: 1}, Error: "could not evaluate: ec2 DescribeSecurityGroups:\nAccessDenied"})
 	subject, body := Compose(w, now)
-	if n := utf8.RuneCountInString(subject); n > maxSubject {
-		t.Errorf("subject %q has %d characters, want at most %d", subject, n, maxSubject)
+	if n := utf8.RuneCountInString(subject); n > pipeline.MaxSubject {
+		t.Errorf("subject %q has %d characters, want at most %d", subject, n, pipeline.MaxSubject)
 	}
 	for i, l := range strings.Split(body, "\n") {
 		words := strings.Fields(strings.TrimPrefix(l, "* "))

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -274,9 +273,6 @@ type Alert struct {
 	Body    string
 }
 
-// maxSubject is SNS's limit for a subject: "less than 100 characters".
-const maxSubject = 99
-
 // minSubjectName is how many characters of a long account name a subject
 // keeps.
 const minSubjectName = 20
@@ -343,20 +339,20 @@ func ComposeAlert(ts []Transition) Alert {
 	return Alert{Subject: subject, Body: b.String()}
 }
 
-// composeSubject is "secadvisor <account><rest>" within maxSubject
+// composeSubject is "secadvisor <account><rest>" within pipeline.MaxSubject
 // characters and without control characters (SNS refuses both). A long
 // account name is shortened first (Organizations allows 50 characters), so
 // that the ID, the count and the check's name stay; what is still too long
 // is cut at the end.
 func composeSubject(f check.Finding, rest string) string {
 	const prefix = "secadvisor "
-	name := []rune(strings.Map(noControl, f.AccountName))
-	rest = strings.Map(noControl, rest)
+	name := []rune(pipeline.NoControl(f.AccountName))
+	rest = pipeline.NoControl(rest)
 	label := func(name []rune) string {
 		return accountLabel(check.Finding{Account: f.Account, AccountName: string(name)})
 	}
 	subject := prefix + label(name) + rest
-	if over := utf8.RuneCountInString(subject) - maxSubject; over > 0 {
+	if over := utf8.RuneCountInString(subject) - pipeline.MaxSubject; over > 0 {
 		// The name keeps at least minSubjectName characters: with a long
 		// check name, the check's name is cut instead.
 		if keep := max(len(name)-over-1, minSubjectName); keep < len(name) {
@@ -364,16 +360,5 @@ func composeSubject(f check.Finding, rest string) string {
 			subject = prefix + label(name) + rest
 		}
 	}
-	if r := []rune(subject); len(r) > maxSubject {
-		subject = string(r[:maxSubject-1]) + "…"
-	}
-	return subject
-}
-
-// noControl replaces a control character (a line break) by a space.
-func noControl(r rune) rune {
-	if unicode.IsControl(r) {
-		return ' '
-	}
-	return r
+	return pipeline.CutSubject(subject)
 }

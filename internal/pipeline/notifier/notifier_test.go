@@ -15,6 +15,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/check"
 	"github.com/secadvisor/secadvisor/internal/checks/ebspublicsnapshots"
 	"github.com/secadvisor/secadvisor/internal/checks/iampasswordpolicy"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/pipeline/pipelinetest"
 )
 
@@ -255,8 +256,8 @@ func TestComposeAlertNamesTheAccount(t *testing.T) {
 				t.Errorf("%s: subject %q lacks %q", tt.name, a.Subject, want)
 			}
 		}
-		if n := len([]rune(a.Subject)); n > maxSubject || strings.ContainsFunc(a.Subject, unicode.IsControl) {
-			t.Errorf("%s: subject %q has %d characters or a control character; SNS allows %d, none", tt.name, a.Subject, n, maxSubject)
+		if n := len([]rune(a.Subject)); n > pipeline.MaxSubject || strings.ContainsFunc(a.Subject, unicode.IsControl) {
+			t.Errorf("%s: subject %q has %d characters or a control character; SNS allows %d, none", tt.name, a.Subject, n, pipeline.MaxSubject)
 		}
 		if !strings.Contains(a.Body, tt.wantBody) {
 			t.Errorf("%s: body lacks %q:\n%s", tt.name, tt.wantBody, a.Body)
