@@ -312,8 +312,7 @@ func (d *digest) subject() string {
 			s += fmt.Sprintf(", %d accounts", n)
 		}
 	}
-	s = pipeline.CutSubject(pipeline.NoControl(s))
-	return s
+	return pipeline.CutSubject(pipeline.NoControl(s))
 }
 
 func (d *digest) body() string {
