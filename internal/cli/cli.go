@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -143,15 +142,4 @@ func dispatch(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintf(env.Stderr, "secadvisor: unknown command %q\n\n%s", args[0], usage)
 	return ExitUsage
-}
-
-// splitList parses a comma-separated flag value, dropping blanks.
-func splitList(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if p := strings.TrimSpace(part); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -102,7 +102,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	scanEvent := func(at time.Time) events.EventBridgeEvent {
 		event := localpipeline.Scheduled(at)
 		if f.checks != "" {
-			detail, _ := json.Marshal(pipeline.RefreshDetail{Checks: splitList(f.checks), Regions: regions})
+			detail, _ := json.Marshal(pipeline.RefreshDetail{Checks: pipeline.SplitList(f.checks), Regions: regions})
 			event.DetailType, event.Detail = pipeline.RefreshDetailType, detail
 		}
 		return event

@@ -16,6 +16,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/org"
 	"github.com/secadvisor/secadvisor/internal/org/member"
 	"github.com/secadvisor/secadvisor/internal/org/orglist"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/scan"
 )
 
@@ -56,7 +57,7 @@ func (f orgFlags) validate() error {
 		return fmt.Errorf("--exclude-accounts needs --org or --accounts")
 	}
 	for flagName, list := range map[string]string{"--accounts": f.accounts, "--exclude-accounts": f.exclude} {
-		for _, id := range splitList(list) {
+		for _, id := range pipeline.SplitList(list) {
 			if !org.IsAccountID(id) {
 				return fmt.Errorf("%s: %q is not a 12-digit account ID", flagName, id)
 			}
@@ -75,7 +76,7 @@ func (f orgFlags) validate() error {
 // organization's active accounts (with their names), the listed ones, or the
 // caller's own.
 func (f orgFlags) targets(ctx context.Context, cfg aws.Config, caller member.Caller) ([]org.Account, error) {
-	scope := org.Scope{Org: f.org, IDs: splitList(f.accounts), Exclude: splitList(f.exclude)}
+	scope := org.Scope{Org: f.org, IDs: pipeline.SplitList(f.accounts), Exclude: pipeline.SplitList(f.exclude)}
 	own := func(context.Context) (string, error) { return caller.Account, nil }
 	list := func(ctx context.Context) ([]org.Account, error) {
 		accounts, err := orglist.ListActive(ctx, organizations.NewFromConfig(cfg))

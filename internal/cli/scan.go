@@ -22,6 +22,7 @@ import (
 	"github.com/secadvisor/secadvisor/internal/checks"
 	"github.com/secadvisor/secadvisor/internal/dev/emulator"
 	"github.com/secadvisor/secadvisor/internal/org/member"
+	"github.com/secadvisor/secadvisor/internal/pipeline"
 	"github.com/secadvisor/secadvisor/internal/report"
 	"github.com/secadvisor/secadvisor/internal/scan"
 	"github.com/secadvisor/secadvisor/internal/store"
@@ -376,7 +377,7 @@ func (f scanFlags) reportChoices() (selected []check.Check, listed []check.Statu
 	if listed, err = f.listedStatuses(); err != nil {
 		return nil, nil, err
 	}
-	if selected, err = checks.Select(splitList(f.checks)); err != nil {
+	if selected, err = checks.Select(pipeline.SplitList(f.checks)); err != nil {
 		return nil, nil, err
 	}
 	if err := checkWritable(f.output); err != nil {
@@ -395,7 +396,7 @@ func (f scanFlags) listedStatuses() ([]check.Status, error) {
 		return report.Failing, nil
 	}
 	var statuses []check.Status
-	for _, name := range splitList(f.status) {
+	for _, name := range pipeline.SplitList(f.status) {
 		st := check.Status(name)
 		if st.Severity() < 0 {
 			return nil, fmt.Errorf("--status %q: unknown status %q (want red, error, yellow, unavailable or green)", f.status, name)

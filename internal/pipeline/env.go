@@ -92,3 +92,15 @@ func TopicAndTable(getenv Getenv) (topic, table string, err error) {
 	}
 	return topic, table, nil
 }
+
+// SplitList reads a comma-separated setting (EnvRegions, EnvAccounts, and
+// the CLI's list flags): its items with spaces trimmed, empty ones dropped.
+func SplitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -92,7 +92,7 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 		Lambda:      lambda.NewFromConfig(cfg),
 		Queues:      queues,
 		Mappings:    mappings,
-		Regions:     splitComma(getenv(pipeline.EnvRegions)),
+		Regions:     pipeline.SplitList(getenv(pipeline.EnvRegions)),
 		Accounts:    accounts,
 		Windows:     windows,
 		EventWindow: window,
@@ -104,16 +104,6 @@ func New(cfg aws.Config, getenv pipeline.Getenv) (*Orchestrator, error) {
 			},
 		},
 	}, nil
-}
-
-func splitComma(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // Accounts says which accounts a scan covers, by the rule the CLI follows
@@ -129,7 +119,7 @@ func ParseAccounts(s string) (Accounts, error) {
 	if s == pipeline.AccountsOrg {
 		return Accounts{Org: true}, nil
 	}
-	ids := splitComma(s)
+	ids := pipeline.SplitList(s)
 	for _, id := range ids {
 		if !org.IsAccountID(id) {
 			return Accounts{}, fmt.Errorf("%s: %q is neither %q nor a 12-digit account ID", pipeline.EnvAccounts, id, pipeline.AccountsOrg)
